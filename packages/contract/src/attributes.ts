@@ -1,0 +1,59 @@
+/**
+ * The attribute and log-field names Stitch writes and the collector reads. One place, so the
+ * kernel that writes `tenant.id` and the collector that indexes it can never drift apart.
+ */
+
+/** Span and resource attributes (OpenTelemetry dotted style). */
+export const SpanAttr = {
+  tenantId: 'tenant.id',
+  requestId: 'stitch.request_id',
+  runId: 'stitch.run_id',
+  actorId: 'enduser.id',
+  routeId: 'http.route',
+  masqueradeSessionId: 'stitch.masquerade_session_id',
+  onBehalfOfUserId: 'stitch.on_behalf_of_user_id',
+  component: 'stitch.component',
+  /** Set on a span whose own duration exceeded its budget. */
+  perfViolation: 'stitch.perf_violation',
+  budgetMillis: 'stitch.budget_ms',
+  /** Why the tail sampler kept or dropped the trace (`head`, `error`, `perf_violation`, `security`). */
+  samplingReason: 'stitch.sampling.reason',
+  /** Marks an operation as security-relevant (auth failure, permission change, masquerade). */
+  security: 'stitch.security',
+  queryName: 'db.query.name',
+  dbStatement: 'db.query.text',
+  jobName: 'stitch.job.name',
+  jobId: 'stitch.job.id',
+  jobAttempt: 'stitch.job.attempt',
+  parentTraceId: 'stitch.parent.trace_id',
+  parentRequestId: 'stitch.parent.request_id',
+  webhookEndpoint: 'stitch.webhook.endpoint',
+  webhookAttempt: 'stitch.webhook.attempt',
+  eventId: 'stitch.event.id',
+  eventType: 'stitch.event.type',
+} as const;
+
+/** The span event a budget violation adds. */
+export const PERF_VIOLATION_EVENT = 'stitch.perf_violation';
+
+/** Mandatory structured log fields (snake_case, as pino writes them). */
+export const LogField = {
+  time: 'time',
+  level: 'level',
+  service: 'service',
+  component: 'component',
+  nodeId: 'node_id',
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  requestId: 'request_id',
+  tenantId: 'tenant_id',
+  routeId: 'route_id',
+  actorId: 'actor_id',
+  err: 'err',
+  contextMissing: 'context_missing',
+  perfViolation: 'perf_violation',
+} as const;
+
+/** Budget components, as they appear in `component` of a perf_violation log and span attribute. */
+export const BUDGET_COMPONENTS = ['route', 'query', 'external', 'job'] as const;
+export type BudgetComponent = (typeof BUDGET_COMPONENTS)[number];

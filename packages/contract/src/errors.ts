@@ -1,0 +1,35 @@
+/**
+ * Every error Stitch raises or answers with, in one registry. A code is never reused or
+ * renamed once published; `errors.test.ts` checks this list against docs/errors.md.
+ *
+ * `status` is the HTTP status the edge answers with when the error reaches it.
+ */
+export const ERROR_CODES = {
+  STITCH_ERR_CONTEXT_MISSING: { status: 500, message: 'No trace context is active here: run this inside a request, job or runInContext().' },
+  STITCH_ERR_CONTEXT_INVALID: { status: 500, message: 'The trace context is invalid: {detail}' },
+  STITCH_ERR_TENANT_REQUIRED: { status: 500, message: 'This operation needs a tenant, and the current context has none.' },
+  STITCH_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid Stitch configuration: {detail}' },
+  STITCH_ERR_EDGE_NOT_FOUND: { status: 404, message: 'No route matches {method} {path}.' },
+  STITCH_ERR_EDGE_BAD_REQUEST: { status: 400, message: 'The request is malformed: {detail}' },
+  STITCH_ERR_EDGE_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit} bytes.' },
+  STITCH_ERR_EDGE_UNAUTHENTICATED: { status: 401, message: 'Authentication is required.' },
+  STITCH_ERR_EDGE_FORBIDDEN: { status: 403, message: 'This credential may not do that.' },
+  STITCH_ERR_EDGE_INTERNAL: { status: 500, message: 'Internal error.' },
+  STITCH_ERR_EDGE_TIMEOUT: { status: 504, message: 'The request took longer than {limit} ms.' },
+  STITCH_ERR_PROPAGATION_INVALID: { status: 400, message: 'Invalid {header} header: {detail}' },
+  STITCH_ERR_EXPORT_FAILED: { status: 500, message: 'Export to {endpoint} failed: {detail}' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Fills `{name}` placeholders of a code's message template. Unknown placeholders stay visible. */
+export function formatErrorMessage(code: ErrorCode, params: Readonly<Record<string, string | number>> = {}): string {
+  return ERROR_CODES[code].message.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** The one error envelope every HTTP error response uses (DESIGN.md, "Edge"). */
+export interface ErrorEnvelope {
+  error: { code: string; message: string; traceId: string; requestId: string };
+}
