@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts` one after another, each in its own process so
+ * one benchmark's heap and JIT state never colour the next. Pass names to run a subset:
+ * `npm run bench -- http-route`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wanted = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+  .sort();
+
+let failed = 0;
+for (const file of files) {
+  console.log(`\n### ${file}\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, file)], {
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) failed += 1;
+}
+if (files.length === 0) console.log('no benchmark matched', wanted.join(' '));
+process.exit(failed === 0 ? 0 : 1);
