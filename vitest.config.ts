@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export
 // condition, so tests never run against a stale build.
-const conditions = ['source', 'node', 'import', 'module', 'default'];
+const conditions = ['source', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

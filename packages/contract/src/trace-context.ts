@@ -20,7 +20,7 @@ export const RequestIdSchema = z
   .string()
   .min(8)
   .max(120)
-  .regex(/^[A-Za-z0-9._:\-]+$/, 'a request id uses only letters, digits and . _ : -');
+  .regex(/^[A-Za-z0-9._:-]+$/, 'a request id uses only letters, digits and . _ : -');
 
 export const TenantIdSchema = z.uuid();
 

@@ -1,0 +1,243 @@
+import { context, createContextKey, trace, TraceFlags } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
+import { SpanAttr, TraceContextSchema } from '@stitch/contract';
+import type { ContextChanges, TraceContext } from '@stitch/contract';
+import { StitchError } from '../errors/stitch-error.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { newSpanId, newTraceId } from './ids.js';
+
+/**
+ * Stitch's own part of a context: everything but the trace ids, which always come from
+ * OpenTelemetry's active span. Keeping them there (and only there) is what makes
+ * `currentContext()` and `trace.getActiveSpan()` unable to disagree, and lets any
+ * OpenTelemetry instrumentation's child span show up as the current span id.
+ */
+export interface StitchScope {
+  readonly requestId: string;
+  readonly runId?: string | undefined;
+  readonly tenantId?: string | undefined;
+  readonly actorId?: string | undefined;
+  readonly routeId?: string | undefined;
+  readonly masqueradeSessionId?: string | undefined;
+  readonly onBehalfOfUserId?: string | undefined;
+  readonly baggage: Readonly<Record<string, string>>;
+}
+
+const SCOPE_KEY = createContextKey('stitch.scope');
+
+// currentContext() runs on every log line: cache the TraceContext built for one
+// (scope, span context) pair so a request's log lines share one frozen object.
+const built = new WeakMap<StitchScope, { spanContext: SpanContext; value: TraceContext }>();
+
+const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
+
+function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
+  const cached = built.get(scope);
+  if (cached !== undefined && cached.spanContext === spanContext) return cached.value;
+  const value: TraceContext = Object.freeze({
+    traceId: spanContext.traceId,
+    spanId: spanContext.spanId,
+    sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+    requestId: scope.requestId,
+    ...(scope.runId !== undefined && { runId: scope.runId }),
+    ...(scope.tenantId !== undefined && { tenantId: scope.tenantId }),
+    ...(scope.actorId !== undefined && { actorId: scope.actorId }),
+    ...(scope.routeId !== undefined && { routeId: scope.routeId }),
+    ...(scope.masqueradeSessionId !== undefined && { masqueradeSessionId: scope.masqueradeSessionId }),
+    ...(scope.onBehalfOfUserId !== undefined && { onBehalfOfUserId: scope.onBehalfOfUserId }),
+    baggage: scope.baggage,
+  });
+  built.set(scope, { spanContext, value });
+  return value;
+}
+
+/** The Stitch scope stored in an OpenTelemetry context, if any. */
+export function getScope(ctx: Context = context.active()): StitchScope | undefined {
+  return ctx.getValue(SCOPE_KEY) as StitchScope | undefined;
+}
+
+/** A copy of `ctx` that carries `scope`. The building block of every adapter. */
+export function setScope(ctx: Context, scope: StitchScope): Context {
+  return ctx.setValue(SCOPE_KEY, scope);
+}
+
+/** The context in force here, or `undefined` outside any request, job or runInContext(). */
+export function tryCurrentContext(): TraceContext | undefined {
+  const active = context.active();
+  const scope = active.getValue(SCOPE_KEY) as StitchScope | undefined;
+  if (scope === undefined) return undefined;
+  const spanContext = trace.getSpanContext(active);
+  if (spanContext === undefined) return undefined;
+  return build(scope, spanContext);
+}
+
+/**
+ * The context in force here. Domain code reads ids from it and never makes its own.
+ *
+ * @throws StitchError `STITCH_ERR_CONTEXT_MISSING` outside any context.
+ * @example
+ *   const { tenantId, traceId } = currentContext();
+ */
+export function currentContext(): TraceContext {
+  const value = tryCurrentContext();
+  if (value === undefined) throw new StitchError('STITCH_ERR_CONTEXT_MISSING');
+  return value;
+}
+
+/** The current tenant, for code that must not run without one. */
+export function requireTenantId(): string {
+  const tenantId = currentContext().tenantId;
+  if (tenantId === undefined) throw new StitchError('STITCH_ERR_TENANT_REQUIRED');
+  return tenantId;
+}
+
+/**
+ * Runs `fn` inside a context that was carried across a boundary (a job payload, a message),
+ * validated first. New spans inside are children of `ctx.spanId` in `ctx.traceId`.
+ *
+ * @throws StitchError `STITCH_ERR_CONTEXT_INVALID` when `ctx` does not satisfy TraceContextSchema.
+ */
+export function runInContext<T>(ctx: TraceContext, fn: () => T): T {
+  const parsed = TraceContextSchema.safeParse(ctx);
+  if (!parsed.success) {
+    throw new StitchError('STITCH_ERR_CONTEXT_INVALID', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  }
+  const value = parsed.data;
+  const parent = trace.wrapSpanContext({
+    traceId: value.traceId,
+    spanId: value.spanId,
+    traceFlags: value.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
+  const scope: StitchScope = {
+    requestId: value.requestId,
+    runId: value.runId,
+    tenantId: value.tenantId,
+    actorId: value.actorId,
+    routeId: value.routeId,
+    masqueradeSessionId: value.masqueradeSessionId,
+    onBehalfOfUserId: value.onBehalfOfUserId,
+    baggage: value.baggage,
+  };
+  return context.with(setScope(trace.setSpan(context.active(), parent), scope), fn);
+}
+
+/** What a new context needs besides fresh trace ids. */
+export interface NewContextInit extends ContextChanges {
+  /** Span name of the root span, e.g. `cron nightly-report`. */
+  readonly name: string;
+  readonly requestId?: string;
+}
+
+/**
+ * Runs `fn` in a brand-new trace with its own root span: for scripts, cron and tests. Requests
+ * get theirs from the edge adapters, jobs from the job adapters.
+ */
+export function runInNewContext<T>(init: NewContextInit, fn: () => T): T {
+  const scope: StitchScope = {
+    requestId: init.requestId ?? init.runId ?? newTraceId(),
+    runId: init.runId,
+    tenantId: init.tenantId,
+    actorId: init.actorId,
+    routeId: init.routeId,
+    masqueradeSessionId: init.masqueradeSessionId,
+    onBehalfOfUserId: init.onBehalfOfUserId,
+    baggage: init.baggage ?? EMPTY_BAGGAGE,
+  };
+  const span = startRootSpan(init.name, scope, []);
+  return runSpanScoped(span, scope, fn);
+}
+
+/**
+ * Returns the context that `changes` would make of the current one, without running anything
+ * and without touching the current one (contexts are immutable).
+ */
+export function deriveContext(changes: ContextChanges): TraceContext {
+  const current = currentContext();
+  return Object.freeze({ ...current, ...changes, baggage: Object.freeze({ ...current.baggage, ...changes.baggage }) });
+}
+
+/**
+ * Runs `fn` in the current context with `changes` applied: the route matched, the tenant
+ * resolved by auth, the actor. The current context is left as it was.
+ *
+ * A change of tenant (the current context already has another one) never makes a child span:
+ * `fn` runs in a new trace whose root span links back to the current span, so no span ever
+ * mixes two tenants.
+ *
+ * @example
+ *   withContext({ tenantId: session.tenantId, actorId: session.userId }, () => next());
+ */
+export function withContext<T>(changes: ContextChanges, fn: () => T, spanName = 'tenant.switch'): T {
+  const active = context.active();
+  const scope = getScope(active);
+  if (scope === undefined) throw new StitchError('STITCH_ERR_CONTEXT_MISSING');
+  const next: StitchScope = {
+    ...scope,
+    ...changes,
+    baggage: changes.baggage === undefined ? scope.baggage : Object.freeze({ ...scope.baggage, ...changes.baggage }),
+  };
+  const span = trace.getSpan(active);
+  const switchesTenant = scope.tenantId !== undefined && changes.tenantId !== undefined && changes.tenantId !== scope.tenantId;
+  if (switchesTenant) {
+    const links = span === undefined ? [] : [{ context: span.spanContext(), attributes: { [SpanAttr.tenantId]: scope.tenantId ?? '' } }];
+    const root = startRootSpan(spanName, next, links);
+    return runSpanScoped(root, next, fn);
+  }
+  if (span !== undefined && changes.tenantId !== undefined && scope.tenantId === undefined && span.isRecording()) {
+    // First resolution of the tenant (auth after the edge): the request's span now belongs to it.
+    span.setAttribute(SpanAttr.tenantId, changes.tenantId);
+  }
+  return context.with(setScope(active, next), fn);
+}
+
+function startRootSpan(name: string, scope: StitchScope, links: { context: SpanContext; attributes?: Record<string, string> }[]): Span {
+  const attributes: Record<string, string> = { [SpanAttr.requestId]: scope.requestId };
+  if (scope.tenantId !== undefined) attributes[SpanAttr.tenantId] = scope.tenantId;
+  if (scope.runId !== undefined) attributes[SpanAttr.runId] = scope.runId;
+  const span = getKernelTracer().startSpan(name, { root: true, links, attributes });
+  return ensureIds(span);
+}
+
+/**
+ * With the kernel disabled (no tracer provider), OpenTelemetry hands out spans with an invalid
+ * context. Logs still need ids, so give such a span a real, non-sampled, non-recording identity.
+ */
+export function ensureIds(span: Span): Span {
+  if (trace.isSpanContextValid(span.spanContext())) return span;
+  return trace.wrapSpanContext({ traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.NONE });
+}
+
+/** Runs `fn` with `span` active and `scope` set, ending the span when `fn` (or its promise) settles. */
+function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
+  const ctx = setScope(trace.setSpan(context.active(), span), scope);
+  let result: T;
+  try {
+    result = context.with(ctx, fn);
+  } catch (error) {
+    recordFailure(span, error);
+    span.end();
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        recordFailure(span, error);
+        span.end();
+        throw error;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
+}
+
+function recordFailure(span: Span, error: unknown): void {
+  if (!span.isRecording()) return;
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,38 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+// Ids are drawn from a pooled buffer: one randomBytes() call per 512 ids instead of one per id.
+// crypto-quality randomness matters here because W3C §"Privacy" asks trace ids not to be
+// predictable, and a trace id derived from a run id must not collide with a random one.
+const POOL_BYTES = 8 * 1024;
+let pool = randomBytes(POOL_BYTES);
+let offset = 0;
+
+function take(bytes: number): string {
+  if (offset + bytes > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/** A new W3C trace id: 32 lowercase hex digits, never all zero. */
+export function newTraceId(): string {
+  const id = take(16);
+  return id === ZERO_TRACE ? newTraceId() : id;
+}
+
+/** A new W3C span id: 16 lowercase hex digits, never all zero. */
+export function newSpanId(): string {
+  const id = take(8);
+  return id === ZERO_SPAN ? newSpanId() : id;
+}
+
+/** A new request id (a UUID v4: valid under RequestIdSchema, and what most gateways emit). */
+export function newRequestId(): string {
+  return randomUUID();
+}

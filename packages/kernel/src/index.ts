@@ -1,0 +1,15 @@
+export {
+  currentContext,
+  tryCurrentContext,
+  requireTenantId,
+  runInContext,
+  runInNewContext,
+  deriveContext,
+  withContext,
+} from './context/context-store.js';
+export type { NewContextInit } from './context/context-store.js';
+export { StitchError, isStitchError } from './errors/stitch-error.js';
+export { startStitch } from './setup/start-stitch.js';
+export type { StartStitchOptions, StitchHandle } from './setup/start-stitch.js';
+export type { TraceContext, ContextChanges, ErrorCode, ErrorEnvelope } from '@stitch/contract';
+export { TraceContextSchema } from '@stitch/contract';
