@@ -1,0 +1,66 @@
+/**
+ * OTLP AnyValue / KeyValue to plain JSON values. The input is either a protobufjs `toObject`
+ * result or parsed OTLP/JSON; both use lowerCamelCase field names, and both may be hostile, so
+ * every access checks its type instead of trusting the shape.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+const MAX_DEPTH = 16;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Converts one AnyValue. int64 arrives as a decimal string (JSON mapping and `longs: String`). */
+export function anyValueToJson(value: unknown, depth = 0): JsonValue {
+  if (!isRecord(value) || depth > MAX_DEPTH) return null;
+  if (typeof value.stringValue === 'string') return value.stringValue;
+  if (typeof value.boolValue === 'boolean') return value.boolValue;
+  if (value.intValue !== undefined && value.intValue !== null) {
+    const n = Number(value.intValue);
+    return Number.isSafeInteger(n) ? n : String(value.intValue);
+  }
+  if (typeof value.doubleValue === 'number') return value.doubleValue;
+  if (typeof value.doubleValue === 'string') return Number(value.doubleValue);
+  if (isRecord(value.arrayValue)) {
+    const values = value.arrayValue.values;
+    return Array.isArray(values) ? values.map((v) => anyValueToJson(v, depth + 1)) : [];
+  }
+  if (isRecord(value.kvlistValue)) return keyValuesToObject(value.kvlistValue.values, depth + 1);
+  if (value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64');
+  if (typeof value.bytesValue === 'string') return value.bytesValue;
+  return null;
+}
+
+/** Converts a repeated KeyValue into an object; later duplicates win, as most SDKs do. */
+export function keyValuesToObject(list: unknown, depth = 0): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list) {
+    if (!isRecord(kv) || typeof kv.key !== 'string') continue;
+    out[kv.key] = anyValueToJson(kv.value, depth);
+  }
+  return out;
+}
+
+/** A string view of an attribute, or null: numbers and booleans are stringified. */
+export function attrString(attrs: Record<string, JsonValue>, key: string): string | null {
+  const v = attrs[key];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+export function attrNumber(attrs: Record<string, JsonValue>, key: string): number | null {
+  const v = attrs[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return null;
+}
+
+export function attrBoolean(attrs: Record<string, JsonValue>, key: string): boolean {
+  const v = attrs[key];
+  return v === true || v === 'true';
+}
+
+export { isRecord };

@@ -1,0 +1,94 @@
+/**
+ * The rows the collector stores, one interface per table. The OTLP decoders produce them and
+ * the store appends them; nothing else in between, so a column added here is added everywhere
+ * the compiler can see.
+ *
+ * Times are Unix nanoseconds as bigint (OTLP's fixed64), because a double loses precision past
+ * 2^53 ns (≈104 days after the epoch).
+ */
+export interface SpanRow {
+  tenantId: string | null;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  service: string | null;
+  instance: string | null;
+  name: string;
+  /** OTLP SpanKind as an int (0 unspecified … 5 consumer). */
+  kind: number;
+  route: string | null;
+  component: string | null;
+  /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage: string | null;
+  startNanos: bigint;
+  endNanos: bigint;
+  durationMillis: number;
+  perfViolation: boolean;
+  budgetMillis: number | null;
+  queryName: string | null;
+  queryText: string | null;
+  httpStatus: number | null;
+  requestId: string | null;
+  webhookEndpoint: string | null;
+  webhookAttempt: number | null;
+  jobName: string | null;
+  jobId: string | null;
+  runId: string | null;
+  parentTraceId: string | null;
+  parentRequestId: string | null;
+  scopeName: string | null;
+  /** Remaining span attributes as JSON text. */
+  attributes: string;
+  resource: string;
+}
+
+export interface SpanEventRow {
+  tenantId: string | null;
+  traceId: string;
+  spanId: string;
+  timeNanos: bigint;
+  name: string;
+  attributes: string;
+}
+
+export interface SpanLinkRow {
+  tenantId: string | null;
+  traceId: string;
+  spanId: string;
+  linkedTraceId: string;
+  linkedSpanId: string;
+  attributes: string;
+}
+
+export interface LogRow {
+  tenantId: string | null;
+  timeNanos: bigint;
+  observedNanos: bigint;
+  severityNumber: number;
+  severityText: string | null;
+  body: string;
+  traceId: string | null;
+  spanId: string | null;
+  service: string | null;
+  instance: string | null;
+  component: string | null;
+  perfViolation: boolean;
+  attributes: string;
+  resource: string;
+}
+
+/** What one OTLP request turned into: rows to store and what was refused, with why. */
+export interface DecodedBatch {
+  spans: SpanRow[];
+  events: SpanEventRow[];
+  links: SpanLinkRow[];
+  logs: LogRow[];
+  rejected: number;
+  /** One human sentence per distinct reason, for OTLP's partial_success.error_message. */
+  rejectReasons: string[];
+}
+
+export function emptyBatch(): DecodedBatch {
+  return { spans: [], events: [], links: [], logs: [], rejected: 0, rejectReasons: [] };
+}
