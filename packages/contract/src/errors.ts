@@ -18,6 +18,19 @@ export const ERROR_CODES = {
   STITCH_ERR_EDGE_TIMEOUT: { status: 504, message: 'The request took longer than {limit} ms.' },
   STITCH_ERR_PROPAGATION_INVALID: { status: 400, message: 'Invalid {header} header: {detail}' },
   STITCH_ERR_EXPORT_FAILED: { status: 500, message: 'Export to {endpoint} failed: {detail}' },
+  // The collector (`stitch serve`): OTLP receiver statuses follow the OTLP/HTTP specification.
+  STITCH_ERR_COLLECTOR_UNDECODABLE: { status: 400, message: 'The OTLP body could not be decoded: {detail}' },
+  STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit} bytes.' },
+  STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type {contentType}: send application/x-protobuf or application/json.' },
+  STITCH_ERR_COLLECTOR_QUEUE_FULL: { status: 429, message: 'The collector is busy: retry after {retryAfter} s.' },
+  STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE: { status: 503, message: 'The store could not write this batch: retry after {retryAfter} s.' },
+  STITCH_ERR_COLLECTOR_UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
+  STITCH_ERR_COLLECTOR_FORBIDDEN: { status: 403, message: 'This token lacks the {scope} scope.' },
+  STITCH_ERR_COLLECTOR_NOT_FOUND: { status: 404, message: '{what} not found.' },
+  STITCH_ERR_COLLECTOR_BAD_QUERY: { status: 400, message: 'Invalid query: {detail}' },
+  STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW: { status: 429, message: 'Limit max_query_window: a query may cover at most {limit} hours.' },
+  STITCH_ERR_COLLECTOR_LIMIT_STREAMS: { status: 429, message: 'Limit max_concurrent_streams: this token already has {limit} log streams open.' },
+  STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE: { status: 429, message: 'Limit max_tail_rate: at most {limit} lines per second.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

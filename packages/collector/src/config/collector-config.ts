@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CollectorError } from '../errors/collector-error.js';
+
+/**
+ * `stitch serve` configuration: defaults < YAML file (`collector:` section of the shared
+ * stitch.yaml) < environment (`STITCH_*`) < flags. Validated once, then frozen (STYLE.md §12).
+ */
+export const CollectorConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(4318),
+    /** The DuckDB file; tokens live beside it in `<data>.tokens.json`. */
+    data: z.string().min(1).default('stitch.duckdb'),
+    /** Largest accepted OTLP body, compressed or not (413 above it). */
+    maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** Spans + log records waiting for the store before senders get 429. */
+    maxQueueRecords: z.number().int().positive().default(100_000),
+    retryAfterSeconds: z.number().int().positive().default(2),
+    retention: z
+      .object({
+        maxAgeHours: z.number().positive().default(24 * 7),
+        /** Upper bound of the data file's used size; oldest data goes first. */
+        maxSizeMb: z.number().positive().default(2048),
+        checkIntervalSeconds: z.number().positive().default(60),
+      })
+      .prefault({}),
+    forward: z
+      .object({
+        /** Base URL of an upstream OTLP/HTTP receiver, e.g. http://otel-collector:4318. */
+        url: z.url().optional(),
+        maxQueuedPayloads: z.number().int().positive().default(1000),
+        timeoutMillis: z.number().int().positive().default(10_000),
+        headers: z.record(z.string(), z.string()).default({}),
+      })
+      .prefault({}),
+    limits: z
+      .object({
+        /** Lines per second one follow stream may deliver; the rest are dropped and counted. */
+        maxTailLinesPerSecond: z.number().positive().default(200),
+        /** Widest `since..until` window one query may cover. */
+        maxQueryWindowHours: z.number().positive().default(24 * 7),
+        maxConcurrentStreamsPerToken: z.number().int().positive().default(3),
+      })
+      .prefault({}),
+    /** Serve the web UI from this folder when it exists (defaults to the package's ui-dist/). */
+    uiDir: z.string().optional(),
+    memoryLimit: z.string().default('1GB'),
+  })
+  .strict();
+
+export type CollectorConfig = Readonly<z.infer<typeof CollectorConfigSchema>>;
+export type CollectorConfigInput = z.input<typeof CollectorConfigSchema>;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates and freezes a config object; throws STITCH_ERR_CONFIG_INVALID naming the field. */
+export function resolveCollectorConfig(input: CollectorConfigInput): CollectorConfig {
+  const parsed = CollectorConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const detail = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+    throw new CollectorError('STITCH_ERR_CONFIG_INVALID', { detail });
+  }
+  return deepFreeze(parsed.data);
+}
+
+function numberFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+/**
+ * The one place that reads the environment and the YAML file (STYLE.md §12). `flags` win.
+ *
+ * @example loadCollectorConfig({ port: 0, data: '/tmp/x.duckdb' }, process.env)
+ */
+export function loadCollectorConfig(
+  flags: CollectorConfigInput & { config?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorConfig {
+  const { config: configPath = env.STITCH_CONFIG, ...flagValues } = flags;
+  let fromFile: Record<string, unknown> = {};
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new CollectorError('STITCH_ERR_CONFIG_INVALID', { detail: `cannot read ${configPath}: ${(err as Error).message}` });
+    }
+    const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+    fromFile = (typeof doc.collector === 'object' && doc.collector !== null ? doc.collector : doc) as Record<string, unknown>;
+  }
+  const fromEnv: Record<string, unknown> = {};
+  if (env.STITCH_HOST) fromEnv.host = env.STITCH_HOST;
+  const port = numberFrom(env.STITCH_PORT);
+  if (port !== undefined) fromEnv.port = port;
+  if (env.STITCH_DATA) fromEnv.data = env.STITCH_DATA;
+  const maxBody = numberFrom(env.STITCH_MAX_BODY_BYTES);
+  if (maxBody !== undefined) fromEnv.maxBodyBytes = maxBody;
+  if (env.STITCH_FORWARD_URL) fromEnv.forward = { ...(fromFile.forward as object), url: env.STITCH_FORWARD_URL };
+  const defined = Object.fromEntries(Object.entries(flagValues).filter(([, v]) => v !== undefined));
+  return resolveCollectorConfig({ ...fromFile, ...fromEnv, ...defined } as CollectorConfigInput);
+}

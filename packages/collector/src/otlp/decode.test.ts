@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeOtlp, encodeExportResponse, TracesRequest, TracesResponse } from './decode.js';
+
+const examples = '/work/shared/specs/otlp-examples';
+const exampleTrace = readFileSync(`${examples}/upstream-example-trace.json`);
+const exampleLogs = readFileSync(`${examples}/upstream-example-logs.json`);
+
+describe('decodeOtlp', () => {
+  it('reads the upstream OTLP/JSON trace example with upper-case hex ids folded to lower case', () => {
+    const r = decodeOtlp('traces', 'json', exampleTrace);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.batch.spans).toHaveLength(1);
+    const span = r.batch.spans[0]!;
+    expect(span.traceId).toBe('5b8efff798038103d269b633813fc60c');
+    expect(span.spanId).toBe('eee19b7ec3c1b174');
+    expect(span.service).toBe('my.service');
+    expect(span.kind).toBe(2);
+    expect(span.durationMillis).toBe(1000);
+    expect(JSON.parse(span.attributes)).toEqual({ 'my.span.attr': 'some value' });
+  });
+
+  it('reads the upstream OTLP/JSON logs example, keeping typed attributes and the body', () => {
+    const r = decodeOtlp('logs', 'json', exampleLogs);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const log = r.batch.logs[0]!;
+    expect(log.body).toBe('Example log record');
+    expect(log.traceId).toBe('5b8efff798038103d269b633813fc60c');
+    expect(JSON.parse(log.attributes)).toMatchObject({ 'int.attribute': 10, 'array.attribute': ['many', 'values'] });
+  });
+
+  it('decodes protobuf bodies into the same rows as their JSON form', () => {
+    const json = decodeOtlp('traces', 'json', exampleTrace);
+    const asObject = JSON.parse(exampleTrace.toString()) as { resourceSpans: { scopeSpans: { spans: Record<string, string>[] }[] }[] };
+    for (const span of asObject.resourceSpans[0]!.scopeSpans[0]!.spans) {
+      for (const k of ['traceId', 'spanId', 'parentSpanId']) span[k] = Buffer.from(span[k]!, 'hex').toString('base64');
+    }
+    const bytes = TracesRequest.encode(TracesRequest.fromObject(asObject)).finish();
+    const proto = decodeOtlp('traces', 'protobuf', Buffer.from(bytes));
+    expect(proto).toEqual(json);
+  });
+
+  it('counts spans with invalid ids as rejected instead of failing the request', () => {
+    const body = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: 'zz', spanId: '0102030405060708', name: 'bad' },
+                { traceId: '00000000000000000000000000000000', spanId: '0102030405060708', name: 'zero' },
+                { traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', name: 'good' },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body)));
+    expect(r.ok && r.batch.rejected).toBe(2);
+    expect(r.ok && r.batch.spans.map((s) => s.name)).toEqual(['good']);
+  });
+
+  it.each([
+    ['truncated protobuf', 'protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])],
+    ['JSON syntax error', 'json', Buffer.from('{"resourceSpans": [')],
+    ['a JSON array', 'json', Buffer.from('[1,2]')],
+  ] as const)('returns a failure value for %s', (_name, encoding, body) => {
+    expect(decodeOtlp('traces', encoding, body).ok).toBe(false);
+  });
+
+  it('survives hostile JSON shapes: wrong types, deep nesting, huge numbers', () => {
+    const levels = 3000;
+    const deep = '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels) + '{"stringValue":"x"}' + '}]}}'.repeat(levels);
+    const body = {
+      resourceSpans: [
+        { resource: 'nope', scopeSpans: [{ spans: [{ traceId: 5, spanId: {} }, null, 'x'] }] },
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '0102030405060708090a0b0c0d0e0f10',
+                  spanId: '0102030405060708',
+                  startTimeUnixNano: '99999999999999999999999',
+                  attributes: [{ key: 'deep', value: 'DEEP' }, { key: 7 }, null],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body).replace('"DEEP"', deep)));
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.batch.rejected).toBe(4);
+  });
+});
+
+describe('encodeExportResponse', () => {
+  it('reports rejected spans in partial_success for protobuf and JSON', () => {
+    const proto = encodeExportResponse('traces', 'protobuf', 3, 'bad ids');
+    expect(TracesResponse.toObject(TracesResponse.decode(proto.body as Buffer), { longs: Number })).toEqual({
+      partialSuccess: { rejectedSpans: 3, errorMessage: 'bad ids' },
+    });
+    expect(JSON.parse(encodeExportResponse('logs', 'json', 2, 'x').body as string)).toEqual({
+      partialSuccess: { rejectedLogRecords: '2', errorMessage: 'x' },
+    });
+  });
+});

@@ -1,0 +1,65 @@
+import { LogField, SpanAttr } from '@stitch/contract';
+import { anyValueToJson, attrBoolean, attrString, isRecord, keyValuesToObject } from './any-value.js';
+import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
+import { emptyBatch, type DecodedBatch } from './records.js';
+
+/**
+ * Turns an ExportLogsServiceRequest (protobufjs object or OTLP/JSON) into rows. The tenant of a
+ * record is its `tenant_id` attribute (what the kernel's pino lines carry), else `tenant.id`,
+ * else the resource's `tenant.id`.
+ */
+export function normalizeLogs(request: unknown): DecodedBatch {
+  const batch = emptyBatch();
+  const reasons = new Set<string>();
+  const resourceLogs = isRecord(request) && Array.isArray(request.resourceLogs) ? request.resourceLogs : [];
+  for (const rl of resourceLogs) {
+    if (!isRecord(rl)) continue;
+    const resourceAttrs = keyValuesToObject(isRecord(rl.resource) ? rl.resource.attributes : undefined);
+    const resource = JSON.stringify(resourceAttrs);
+    const service = attrString(resourceAttrs, 'service.name');
+    const instance = attrString(resourceAttrs, 'service.instance.id');
+    const resourceTenant = attrString(resourceAttrs, SpanAttr.tenantId);
+    const scopeLogs = Array.isArray(rl.scopeLogs) ? rl.scopeLogs : [];
+    for (const sl of scopeLogs) {
+      if (!isRecord(sl)) continue;
+      const records = Array.isArray(sl.logRecords) ? sl.logRecords : [];
+      for (const rec of records) {
+        if (!isRecord(rec)) {
+          batch.rejected += 1;
+          reasons.add('log record is not an object');
+          continue;
+        }
+        const traceId = parseId(rec.traceId, 16);
+        const spanId = parseId(rec.spanId, 8);
+        const timeNanos = parseNanos(rec.timeUnixNano);
+        const observedNanos = parseNanos(rec.observedTimeUnixNano);
+        if (traceId === null || spanId === null || timeNanos === null || observedNanos === null) {
+          batch.rejected += 1;
+          reasons.add('log record has a malformed traceId, spanId or timestamp');
+          continue;
+        }
+        const attrs = keyValuesToObject(rec.attributes);
+        const bodyValue = anyValueToJson(rec.body);
+        batch.logs.push({
+          tenantId: attrString(attrs, LogField.tenantId) ?? attrString(attrs, SpanAttr.tenantId) ?? resourceTenant,
+          // Per the OTLP data model, observed time stands in when the event time is unknown.
+          timeNanos: timeNanos === 0n ? observedNanos : timeNanos,
+          observedNanos,
+          severityNumber: parseSmallInt(rec.severityNumber),
+          severityText: typeof rec.severityText === 'string' && rec.severityText !== '' ? rec.severityText : null,
+          body: typeof bodyValue === 'string' ? bodyValue : JSON.stringify(bodyValue),
+          traceId: traceId || null,
+          spanId: spanId || null,
+          service: service ?? attrString(attrs, LogField.service),
+          instance: instance ?? attrString(attrs, LogField.nodeId),
+          component: attrString(attrs, LogField.component),
+          perfViolation: attrBoolean(attrs, LogField.perfViolation),
+          attributes: JSON.stringify(attrs),
+          resource,
+        });
+      }
+    }
+  }
+  batch.rejectReasons = [...reasons];
+  return batch;
+}

@@ -1,0 +1,159 @@
+import { SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
+import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
+import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
+import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
+
+/**
+ * Attributes lifted into their own columns. They stay out of the JSON blob so the questions
+ * filter and group on real columns (DuckDB zone maps, no JSON parsing per row).
+ */
+const LIFTED = new Set<string>([
+  SpanAttr.tenantId,
+  SpanAttr.routeId,
+  SpanAttr.component,
+  SpanAttr.perfViolation,
+  SpanAttr.budgetMillis,
+  SpanAttr.queryName,
+  SpanAttr.dbStatement,
+  SpanAttr.requestId,
+  SpanAttr.webhookEndpoint,
+  SpanAttr.webhookAttempt,
+  SpanAttr.jobName,
+  SpanAttr.jobId,
+  SpanAttr.runId,
+  SpanAttr.parentTraceId,
+  SpanAttr.parentRequestId,
+  'http.response.status_code',
+]);
+
+function rest(attrs: Record<string, JsonValue>): string {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(attrs)) if (!LIFTED.has(k)) out[k] = v;
+  return JSON.stringify(out);
+}
+
+class Rejects {
+  count = 0;
+  private readonly reasons = new Set<string>();
+  add(reason: string, n = 1): void {
+    this.count += n;
+    this.reasons.add(reason);
+  }
+  list(): string[] {
+    return [...this.reasons];
+  }
+}
+
+/**
+ * Turns an ExportTraceServiceRequest (protobufjs object or OTLP/JSON) into rows. A span with a
+ * bad trace or span id is rejected and counted (OTLP partial success); everything else degrades
+ * (missing times become 0, unknown fields are ignored, per the OTLP/JSON rules).
+ */
+export function normalizeTraces(request: unknown): DecodedBatch {
+  const batch = emptyBatch();
+  const rejects = new Rejects();
+  const resourceSpans = isRecord(request) && Array.isArray(request.resourceSpans) ? request.resourceSpans : [];
+  for (const rs of resourceSpans) {
+    if (!isRecord(rs)) continue;
+    const resourceAttrs = keyValuesToObject(isRecord(rs.resource) ? rs.resource.attributes : undefined);
+    const resource = JSON.stringify(resourceAttrs);
+    const service = attrString(resourceAttrs, 'service.name');
+    const instance = attrString(resourceAttrs, 'service.instance.id');
+    const resourceTenant = attrString(resourceAttrs, SpanAttr.tenantId);
+    const scopeSpans = Array.isArray(rs.scopeSpans) ? rs.scopeSpans : [];
+    for (const ss of scopeSpans) {
+      if (!isRecord(ss)) continue;
+      const scopeName = isRecord(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : null;
+      const spans = Array.isArray(ss.spans) ? ss.spans : [];
+      for (const span of spans) {
+        if (!isRecord(span)) {
+          rejects.add('span is not an object');
+          continue;
+        }
+        const traceId = parseId(span.traceId, 16);
+        const spanId = parseId(span.spanId, 8);
+        if (!traceId || !spanId) {
+          rejects.add('span has an invalid or missing traceId/spanId');
+          continue;
+        }
+        const parentSpanId = parseId(span.parentSpanId, 8);
+        const startNanos = parseNanos(span.startTimeUnixNano);
+        const endNanos = parseNanos(span.endTimeUnixNano);
+        if (startNanos === null || endNanos === null) {
+          rejects.add('span has a malformed start/end time');
+          continue;
+        }
+        const attrs = keyValuesToObject(span.attributes);
+        const tenantId = attrString(attrs, SpanAttr.tenantId) ?? resourceTenant;
+        const status = isRecord(span.status) ? span.status : {};
+        const events = Array.isArray(span.events) ? span.events : [];
+        let perfViolation = attrBoolean(attrs, SpanAttr.perfViolation);
+        for (const ev of events) {
+          if (!isRecord(ev)) continue;
+          const name = typeof ev.name === 'string' ? ev.name : '';
+          if (name === PERF_VIOLATION_EVENT) perfViolation = true;
+          batch.events.push({
+            tenantId,
+            traceId,
+            spanId,
+            timeNanos: parseNanos(ev.timeUnixNano) ?? 0n,
+            name,
+            attributes: JSON.stringify(keyValuesToObject(ev.attributes)),
+          });
+        }
+        const links = Array.isArray(span.links) ? span.links : [];
+        for (const link of links) {
+          if (!isRecord(link)) continue;
+          const linkedTraceId = parseId(link.traceId, 16);
+          const linkedSpanId = parseId(link.spanId, 8);
+          if (!linkedTraceId || !linkedSpanId) continue;
+          batch.links.push({
+            tenantId,
+            traceId,
+            spanId,
+            linkedTraceId,
+            linkedSpanId,
+            attributes: JSON.stringify(keyValuesToObject(link.attributes)),
+          });
+        }
+        const row: SpanRow = {
+          tenantId,
+          traceId,
+          spanId,
+          parentSpanId: parentSpanId || null,
+          service,
+          instance,
+          name: typeof span.name === 'string' ? span.name : '',
+          kind: parseSmallInt(span.kind),
+          route: attrString(attrs, SpanAttr.routeId),
+          component: attrString(attrs, SpanAttr.component),
+          statusCode: parseSmallInt(status.code),
+          statusMessage: typeof status.message === 'string' && status.message !== '' ? status.message : null,
+          startNanos,
+          endNanos,
+          durationMillis: endNanos > startNanos ? Number(endNanos - startNanos) / 1e6 : 0,
+          perfViolation,
+          budgetMillis: attrNumber(attrs, SpanAttr.budgetMillis),
+          queryName: attrString(attrs, SpanAttr.queryName),
+          queryText: attrString(attrs, SpanAttr.dbStatement),
+          httpStatus: attrNumber(attrs, 'http.response.status_code'),
+          requestId: attrString(attrs, SpanAttr.requestId),
+          webhookEndpoint: attrString(attrs, SpanAttr.webhookEndpoint),
+          webhookAttempt: attrNumber(attrs, SpanAttr.webhookAttempt),
+          jobName: attrString(attrs, SpanAttr.jobName),
+          jobId: attrString(attrs, SpanAttr.jobId),
+          runId: attrString(attrs, SpanAttr.runId),
+          parentTraceId: attrString(attrs, SpanAttr.parentTraceId),
+          parentRequestId: attrString(attrs, SpanAttr.parentRequestId),
+          scopeName,
+          attributes: rest(attrs),
+          resource,
+        };
+        batch.spans.push(row);
+      }
+    }
+  }
+  batch.rejected = rejects.count;
+  batch.rejectReasons = rejects.list();
+  return batch;
+}

@@ -1,0 +1,48 @@
+/**
+ * The store's tables. Everything a question filters or groups on is a real column; the rest of
+ * the attributes stay as JSON text for display. Times are Unix nanoseconds (BIGINT) as OTLP
+ * sends them; `duration_ms` is precomputed because every question ranks by it.
+ *
+ * No secondary indexes: DuckDB's ART indexes slow the appender and its zone maps already prune
+ * by time, since rows arrive roughly in time order.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS spans (
+  tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, parent_span_id VARCHAR,
+  service VARCHAR, instance VARCHAR, name VARCHAR, kind TINYINT, route VARCHAR, component VARCHAR,
+  status_code TINYINT, status_message VARCHAR,
+  start_ns BIGINT, end_ns BIGINT, duration_ms DOUBLE,
+  perf_violation BOOLEAN, budget_ms DOUBLE,
+  query_name VARCHAR, query_text VARCHAR, http_status INTEGER, request_id VARCHAR,
+  webhook_endpoint VARCHAR, webhook_attempt INTEGER,
+  job_name VARCHAR, job_id VARCHAR, run_id VARCHAR, parent_trace_id VARCHAR, parent_request_id VARCHAR,
+  scope_name VARCHAR, attributes VARCHAR, resource VARCHAR
+);
+CREATE TABLE IF NOT EXISTS span_events (
+  tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, time_ns BIGINT, name VARCHAR, attributes VARCHAR
+);
+CREATE TABLE IF NOT EXISTS span_links (
+  tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL,
+  linked_trace_id VARCHAR NOT NULL, linked_span_id VARCHAR NOT NULL, attributes VARCHAR
+);
+CREATE TABLE IF NOT EXISTS logs (
+  tenant_id VARCHAR, time_ns BIGINT, observed_ns BIGINT, severity_number TINYINT, severity_text VARCHAR,
+  body VARCHAR, trace_id VARCHAR, span_id VARCHAR, service VARCHAR, instance VARCHAR, component VARCHAR,
+  perf_violation BOOLEAN, attributes VARCHAR, resource VARCHAR
+);
+CREATE TABLE IF NOT EXISTS audit (
+  time_ns BIGINT, token_id VARCHAR, scope VARCHAR, tenant_id VARCHAR, route VARCHAR, query VARCHAR,
+  status INTEGER, request_id VARCHAR
+);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
+`;
+
+/** Tables that retention trims, with their time column. */
+export const RETAINED_TABLES = [
+  { table: 'spans', timeColumn: 'start_ns' },
+  { table: 'span_events', timeColumn: 'time_ns' },
+  { table: 'logs', timeColumn: 'time_ns' },
+] as const;

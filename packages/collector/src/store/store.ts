@@ -1,0 +1,128 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DecodedBatch } from '../otlp/records.js';
+import { appendEvent, appendLink, appendLog, appendSpan } from './append-rows.js';
+import { SCHEMA_SQL } from './schema.js';
+
+export type Row = Record<string, unknown>;
+
+export interface StoreOptions {
+  /** Path of the DuckDB file; ':memory:' only for throwaway use. */
+  path: string;
+  /** DuckDB memory_limit, e.g. '1GB'. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export interface WriteCounts {
+  spans: number;
+  events: number;
+  links: number;
+  logs: number;
+}
+
+/**
+ * The embedded DuckDB store: one instance per data file, one connection for writes, a fresh
+ * connection per read (DuckDB connections are cheap and run one statement at a time).
+ *
+ * Durability: `write()` appends every row of the given batches inside one transaction and
+ * returns after COMMIT. DuckDB's commit appends the transaction to `<file>.wal` and fsyncs it
+ * before returning, so a kill -9 after `write()` resolved loses nothing: the WAL is replayed on
+ * the next open. A kill -9 before it resolved loses that transaction whole (never half of it),
+ * and since the receiver answers 200 only after `write()` resolved, the sender still holds it
+ * and retries.
+ */
+export class Store {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const instance = await DuckDBInstance.create(options.path, {
+      memory_limit: options.memoryLimit ?? '1GB',
+      threads: String(options.threads ?? 2),
+    });
+    const writer = await instance.connect();
+    await writer.run(SCHEMA_SQL);
+    return new Store(instance, writer, options.path);
+  }
+
+  // The write connection runs one transaction at a time; every use goes through this chain so
+  // an audit insert never lands inside (or aborts with) an ingest transaction.
+  private chain: Promise<unknown> = Promise.resolve();
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Appends all rows of `batches` in one transaction; resolves once committed (see class doc). */
+  write(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
+    return this.serialize(() => this.writeNow(batches));
+  }
+
+  private async writeNow(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
+    const counts: WriteCounts = { spans: 0, events: 0, links: 0, logs: 0 };
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      const has = (k: 'spans' | 'events' | 'links' | 'logs'): boolean => batches.some((b) => b[k].length > 0);
+      if (has('spans')) {
+        const a = await this.writer.createAppender('spans');
+        for (const b of batches) for (const r of b.spans) appendSpan(a, r);
+        a.closeSync();
+      }
+      if (has('events')) {
+        const a = await this.writer.createAppender('span_events');
+        for (const b of batches) for (const r of b.events) appendEvent(a, r);
+        a.closeSync();
+      }
+      if (has('links')) {
+        const a = await this.writer.createAppender('span_links');
+        for (const b of batches) for (const r of b.links) appendLink(a, r);
+        a.closeSync();
+      }
+      if (has('logs')) {
+        const a = await this.writer.createAppender('logs');
+        for (const b of batches) for (const r of b.logs) appendLog(a, r);
+        a.closeSync();
+      }
+      await this.writer.run('COMMIT');
+    } catch (err) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    for (const b of batches) {
+      counts.spans += b.spans.length;
+      counts.events += b.events.length;
+      counts.links += b.links.length;
+      counts.logs += b.logs.length;
+    }
+    return counts;
+  }
+
+  /** Runs a read on its own connection; rows come back JSON-safe (BIGINT as string). */
+  async query(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<Row[]> {
+    const conn = await this.instance.connect();
+    try {
+      const reader = await conn.runAndReadAll(sql, params as DuckDBValue[]);
+      return reader.getRowObjectsJson() as Row[];
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /** Runs a statement on the write connection (retention deletes, audit inserts). */
+  exec(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<void> {
+    return this.serialize(async () => {
+      await this.writer.run(sql, params as DuckDBValue[]);
+    });
+  }
+
+  async close(): Promise<void> {
+    // A checkpoint folds the WAL into the file, so the next open does not replay it.
+    await this.serialize(() => this.writer.run('CHECKPOINT')).catch(() => undefined);
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+}
