@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { WindowSchema } from './common.js';
+
+export const WebhookEndpointRankSchema = z.object({
+  endpoint: z.string(),
+  attempts: z.number().int(),
+  /** Attempts with an error status or an HTTP status >= 400 (or none: no answer). */
+  failures: z.number().int(),
+  /** Attempts whose attempt number was > 1. */
+  retries: z.number().int(),
+  maxAttempt: z.number().int(),
+  tenants: z.array(z.string()),
+  exampleTraceIds: z.array(z.string()),
+});
+
+/** `GET /api/webhooks/retries` — `stitch webhooks --retries`: endpoints ranked by attempts. */
+export const WebhookRetriesResponseSchema = z.object({ window: WindowSchema, endpoints: z.array(WebhookEndpointRankSchema) });
+
+export type WebhookRetriesResponse = z.infer<typeof WebhookRetriesResponseSchema>;
