@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export
-// condition, so tests never run against a stale build.
-const conditions = ['source', 'node', 'import', 'default'];
+// condition, so tests never run against a stale build. Vitest also hands these to Node as
+// `--conditions` for external modules: `import` must not be among them, or a CommonJS
+// `require()` of a dual package gets its ESM build (pg's `require('pg-pool')` then fails with
+// "Class extends value [object Module]"). Vite adds `import`/`require` per import kind itself.
+const conditions = ['source', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

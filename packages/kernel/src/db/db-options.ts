@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { StitchError } from '../errors/stitch-error.js';
+
+/**
+ * Options of the SQL wrapper (section `db` of the Stitch config). Every field has a default.
+ *
+ * `namedStatements` decides what happens to pg's named prepared statements (`{ name }`). The
+ * server parses a named statement once per connection and then only executes it; pg refuses to
+ * reuse a name with a different text. A per-request comment (trace id, request id) would make
+ * every text different, so:
+ * - `'static-comment'` (default): named statements get a comment with only the keys that never
+ *   change (`application`), so they stay prepared and reused. `pg_stat_activity` shows that
+ *   text; the span (and the statement's name) still lead back to the request.
+ * - `'per-request-comment'`: named statements are sent unnamed with the full comment, so every
+ *   execution is parsed and planned again. `bench/db-query.bench.ts` measures the difference.
+ */
+export const DbOptionsSchema = z.object({
+  /** The sqlcommenter `application` key; usually the service name. */
+  application: z.string().min(1).max(120).optional(),
+  /** `false` sends statements exactly as written (spans and budgets still apply). */
+  comment: z.boolean().default(true),
+  /** Query budget in milliseconds (DESIGN.md "Budgets": 200 ms). */
+  queryBudgetMillis: z.number().int().positive().default(200),
+  /** Budgets per query name (the `name` option of `query()`), overriding the default. */
+  queryBudgetsMillis: z.record(z.string(), z.number().int().positive()).default({}),
+  namedStatements: z.enum(['static-comment', 'per-request-comment']).default('static-comment'),
+});
+
+/** The db options after validation and defaults. */
+export type DbOptions = z.infer<typeof DbOptionsSchema>;
+/** The db options as a user writes them (every field optional). */
+export type DbOptionsInput = z.input<typeof DbOptionsSchema>;
+
+/**
+ * Validates and freezes db options.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad field.
+ */
+export function parseDbOptions(input: DbOptionsInput): DbOptions {
+  const parsed = DbOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new StitchError('STITCH_ERR_CONFIG_INVALID', {
+      detail: parsed.error.issues.map((issue) => `db.${issue.path.join('.')}: ${issue.message}`).join('; '),
+    });
+  }
+  return Object.freeze(parsed.data);
+}

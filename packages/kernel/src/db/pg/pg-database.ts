@@ -1,0 +1,81 @@
+/**
+ * The `pg` driver of the query wrapper (`@stitch/kernel/db/pg`). Only `pg`'s types are
+ * imported: the caller passes the Pool or Client it already configured, so loading this module
+ * never loads `pg` itself.
+ */
+import type { Client, Pool, PoolClient, QueryConfig } from 'pg';
+import { parseDbOptions } from '../db-options.js';
+import type { DbOptionsInput } from '../db-options.js';
+import type { Database, Transaction } from '../database.js';
+import type { QueryPerfViolationReporter } from '../query-budget.js';
+import { createTracedQuery } from '../traced-query.js';
+import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
+
+export interface PgDatabaseOptions extends DbOptionsInput {
+  /** Where budget violations go until the logger is wired; default: one JSON line on stderr. */
+  readonly onPerfViolation?: QueryPerfViolationReporter;
+}
+
+type Connection = Pool | Client | PoolClient;
+
+function isPool(connection: Connection): connection is Pool {
+  return typeof (connection as Pool).totalCount === 'number';
+}
+
+function executeOn(connection: Pool | Client | PoolClient): ExecuteStatement {
+  return async (text, params, preparedName) => {
+    const config: QueryConfig = { text, values: params as unknown[] | undefined };
+    if (preparedName !== undefined) config.name = preparedName;
+    const result = await connection.query(config);
+    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount };
+  };
+}
+
+/**
+ * Wraps a `pg` Pool or Client. With a Pool, each transaction checks out its own connection;
+ * with a single Client, statements and transactions share it, so run one transaction at a time.
+ *
+ * @example
+ *   import pg from 'pg';
+ *   import { createPgDatabase } from '@stitch/kernel/db/pg';
+ *   const db = createPgDatabase(new pg.Pool({ connectionString }), { application: 'billing' });
+ *   const { rows } = await db.query('SELECT * FROM invoices WHERE id = $1', [id], { name: 'invoice.by_id' });
+ */
+export function createPgDatabase(connection: Pool | Client, options: PgDatabaseOptions = {}): Database {
+  const { onPerfViolation, ...rest } = options;
+  const config: TracedQueryConfig = {
+    options: parseDbOptions(rest),
+    system: 'postgresql',
+    supportsNamedStatements: true,
+    onPerfViolation,
+  };
+  const query = createTracedQuery(executeOn(connection), config);
+
+  async function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client: Client | PoolClient = isPool(connection) ? await connection.connect() : connection;
+    const tx: Transaction = { query: createTracedQuery(executeOn(client), config) };
+    let releaseError: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection is unusable (dropped, or mid-protocol): a pool must not hand it out again.
+        releaseError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      if (isPool(connection)) (client as PoolClient).release(releaseError);
+    }
+  }
+
+  return {
+    query,
+    transaction,
+    close: () => connection.end(),
+  };
+}

@@ -1,0 +1,119 @@
+import { PGlite } from '@electric-sql/pglite';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runInNewContext, withContext } from '../../context/context-store.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import type { StitchHandle } from '../../setup/start-stitch.js';
+import type { Database } from '../database.js';
+import type { QueryPerfViolation } from '../query-budget.js';
+import { createPgliteDatabase } from './pglite-database.js';
+
+const TENANT = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const exporter = new InMemorySpanExporter();
+const violations: QueryPerfViolation[] = [];
+let stitch: StitchHandle;
+let pglite: PGlite;
+let db: Database;
+
+beforeAll(async () => {
+  stitch = startStitch({ serviceName: 'db-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  pglite = new PGlite();
+  db = createPgliteDatabase(pglite, {
+    application: 'db-test',
+    queryBudgetsMillis: { 'slow.sleep': 1 },
+    onPerfViolation: (v) => violations.push(v),
+  });
+  await db.query('CREATE TABLE items (id int PRIMARY KEY, label text)');
+});
+
+afterAll(async () => {
+  await db.close();
+  await stitch.shutdown();
+});
+
+beforeEach(() => {
+  exporter.reset();
+  violations.length = 0;
+});
+
+// pg_stat_activity is empty on PGlite (one backend, no stats collector), so the text Postgres
+// received is read back with current_query(), which returns the statement being executed.
+async function sentText(): Promise<string> {
+  const { rows } = await db.query<{ q: string }>('SELECT current_query() AS q');
+  return rows[0]?.q ?? '';
+}
+
+describe('createPgliteDatabase', () => {
+  it('sends each statement with a sqlcommenter comment naming its own span, tenant, route and request', async () => {
+    const { text, traceId, spanId } = await runInNewContext({ name: 'req', requestId: 'req-00000001', routeId: '/items/:id' }, () =>
+      withContext({ tenantId: TENANT }, async () => {
+        const q = await sentText();
+        const span = exporter.getFinishedSpans().find((s) => s.name === 'SELECT');
+        return { text: q, traceId: span?.spanContext().traceId, spanId: span?.spanContext().spanId };
+      }),
+    );
+    expect(text).toBe(
+      `SELECT current_query() AS q /*application='db-test',request_id='req-00000001',route='%2Fitems%2F%3Aid',tenant_id='${TENANT}',traceparent='00-${traceId}-${spanId}-01'*/`,
+    );
+  });
+
+  it('makes each query a span named by the caller, with the statement without values, row count and tenant', async () => {
+    await runInNewContext({ name: 'req', tenantId: TENANT }, async () => {
+      await db.query("INSERT INTO items VALUES ($1, 'secret literal'), (2, $2)", [1, 'x'], { name: 'items.insert' });
+      await db.query('SELECT * FROM items');
+    });
+    const [insert, select] = exporter.getFinishedSpans().filter((s) => s.name !== 'req');
+    expect(insert?.name).toBe('items.insert');
+    expect(insert?.attributes).toMatchObject({
+      'db.system': 'postgresql',
+      'db.query.text': 'INSERT INTO items VALUES ($1, ?), (?, $2)',
+      'db.query.name': 'items.insert',
+      'db.response.returned_rows': 2,
+      'stitch.component': 'query',
+      'tenant.id': TENANT,
+    });
+    expect(select?.name).toBe('SELECT items');
+    expect(select?.attributes['db.response.returned_rows']).toBe(2);
+  });
+
+  it('records a failing statement on its span and rethrows the driver error unchanged', async () => {
+    await expect(db.query('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    const span = exporter.getFinishedSpans()[0];
+    expect(span?.status.code).toBe(2);
+    expect(span?.attributes['db.response.status_code']).toBe('42P01');
+  });
+
+  it('commits a transaction, and rolls back every write of one whose callback throws', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO items VALUES (10, $1)', ['kept']);
+    });
+    const failure = new Error('business rule');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items VALUES (11, $1)', ['lost']);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM items WHERE id >= 10 ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual([10]);
+  });
+
+  it('reports a query over its budget as a perf violation with the trace and tenant, and marks the span', async () => {
+    const traceId = await runInNewContext({ name: 'req', tenantId: TENANT }, async () => {
+      await db.query('SELECT pg_sleep(0.01)', [], { name: 'slow.sleep' });
+      return exporter.getFinishedSpans()[0]?.spanContext().traceId;
+    });
+    expect(violations).toEqual([
+      expect.objectContaining({ component: 'query', name: 'slow.sleep', budgetMillis: 1, traceId, tenantId: TENANT }),
+    ]);
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'slow.sleep');
+    expect(span?.attributes['stitch.perf_violation']).toBe(true);
+    expect(span?.events.map((e) => e.name)).toContain('stitch.perf_violation');
+  });
+
+  it('rejects invalid options with a coded error', () => {
+    expect(() => createPgliteDatabase(pglite, { queryBudgetMillis: -1 })).toThrow(
+      expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID' }) as Error,
+    );
+  });
+});

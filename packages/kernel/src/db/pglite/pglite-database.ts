@@ -1,0 +1,53 @@
+/**
+ * The PGlite driver of the query wrapper (`@stitch/kernel/db/pglite`): embedded Postgres, the
+ * default database when no server is configured. Only PGlite's types are imported.
+ */
+import type { PGlite, Results, Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { parseDbOptions } from '../db-options.js';
+import type { DbOptionsInput } from '../db-options.js';
+import type { Database, Transaction } from '../database.js';
+import type { QueryPerfViolationReporter } from '../query-budget.js';
+import { createTracedQuery } from '../traced-query.js';
+import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
+
+export interface PgliteDatabaseOptions extends DbOptionsInput {
+  /** Where budget violations go until the logger is wired; default: one JSON line on stderr. */
+  readonly onPerfViolation?: QueryPerfViolationReporter;
+}
+
+function rowCountOf(result: Results<Record<string, unknown>>): number {
+  // PGlite reports affectedRows for INSERT/UPDATE/DELETE and 0 for a SELECT.
+  return result.affectedRows !== undefined && result.affectedRows > 0 ? result.affectedRows : result.rows.length;
+}
+
+function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement {
+  return async (text, params) => {
+    const result = await target.query<Record<string, unknown>>(text, params as unknown[] | undefined);
+    return { rows: result.rows, rowCount: rowCountOf(result) };
+  };
+}
+
+/**
+ * Wraps a PGlite instance. PGlite has no server-side named statements, so the `name` option only
+ * names the span and selects the query budget. PGlite runs one transaction at a time.
+ *
+ * @example
+ *   import { PGlite } from '@electric-sql/pglite';
+ *   import { createPgliteDatabase } from '@stitch/kernel/db/pglite';
+ *   const db = createPgliteDatabase(new PGlite(), { application: 'billing' });
+ */
+export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOptions = {}): Database {
+  const { onPerfViolation, ...rest } = options;
+  const config: TracedQueryConfig = {
+    options: parseDbOptions(rest),
+    system: 'postgresql',
+    supportsNamedStatements: false,
+    onPerfViolation,
+  };
+  return {
+    query: createTracedQuery(executeOn(pglite), config),
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
+      pglite.transaction((pgTx) => fn({ query: createTracedQuery(executeOn(pgTx), config) })),
+    close: () => pglite.close(),
+  };
+}

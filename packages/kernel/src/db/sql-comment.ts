@@ -1,0 +1,64 @@
+/**
+ * The sqlcommenter serialisation (https://google.github.io/sqlcommenter/spec/): tags become
+ * `key='value'` pairs, sorted by key, joined by `,`, inside one `/*…*\/` appended to the
+ * statement (before a trailing `;`). A statement that already carries a comment is left as it is.
+ *
+ * Values are percent-encoded so strictly that the comment body only ever holds
+ * `[A-Za-z0-9-_.~%]`, `=`, `,` and the quotes we add: no `*`, `/`, quote, backslash, newline or
+ * NUL from a value survives, so user-controlled data (route names, tenant ids) can neither end
+ * the comment early nor open a nested one — Postgres nests block comments, so a stray `/*`
+ * would swallow the rest of the statement. The spec escapes `'` as `\'` after
+ * `encodeURIComponent`; we percent-encode `'` (and `!*()`) instead, which every sqlcommenter
+ * parser decodes the same way and which needs no backslash rule in the database.
+ */
+
+/** The keys Stitch writes, in the order the spec requires (sorted). */
+export const SQL_COMMENT_KEYS = ['application', 'request_id', 'route', 'tenant_id', 'traceparent'] as const;
+export type SqlCommentKey = (typeof SQL_COMMENT_KEYS)[number];
+export type SqlCommentTags = Partial<Record<SqlCommentKey, string>>;
+
+// A lone surrogate makes encodeURIComponent throw (URIError); telemetry must not break the
+// query, so it becomes U+FFFD first.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LEFT_UNENCODED = /[!'()*]/g;
+
+/** RFC 3986 percent-encoding of everything but unreserved characters. */
+export function encodeSqlCommentValue(value: string): string {
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD')).replace(
+    LEFT_UNENCODED,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** `/*key='value',…*\/` for the tags present, or `''` when none is. */
+export function formatSqlComment(tags: SqlCommentTags): string {
+  let body = '';
+  for (const key of SQL_COMMENT_KEYS) {
+    const value = tags[key];
+    if (value === undefined || value === '') continue;
+    body += `${body === '' ? '' : ','}${key}='${encodeSqlCommentValue(value)}'`;
+  }
+  return body === '' ? '' : `/*${body}*/`;
+}
+
+/**
+ * Whether `sql` already holds a comment. Like OpenTelemetry's sql-common, this errs on the side
+ * of "yes" (a `--` inside a string literal counts): leaving a statement unannotated is harmless,
+ * annotating one twice is not.
+ */
+export function hasSqlComment(sql: string): boolean {
+  return sql.includes('--') || sql.includes('/*');
+}
+
+/**
+ * `sql` with `comment` appended per the spec: after the statement, before a final `;`.
+ *
+ * @example
+ *   appendSqlComment('SELECT 1;', "/*route='%2Fx'*\/") // "SELECT 1 /*route='%2Fx'*\/;"
+ */
+export function appendSqlComment(sql: string, comment: string): string {
+  if (comment === '' || hasSqlComment(sql)) return sql;
+  const trimmed = sql.trimEnd();
+  if (trimmed.endsWith(';')) return `${trimmed.slice(0, -1).trimEnd()} ${comment};`;
+  return `${trimmed} ${comment}`;
+}

@@ -1,0 +1,47 @@
+/**
+ * What a span may say about a statement: its operation and main table (for the span name, per
+ * OpenTelemetry's database conventions: `{db.operation.name} {db.collection.name}`), and its
+ * text with literal values replaced by `?`, so a value a caller inlined instead of passing as a
+ * parameter never reaches a span.
+ */
+
+export interface StatementSummary {
+  /** `SELECT`, `INSERT`, … or `undefined` when the statement does not start with a keyword. */
+  readonly operation: string | undefined;
+  /** The first table named after FROM / INTO / UPDATE / TABLE, unquoted, when there is one. */
+  readonly table: string | undefined;
+}
+
+const LEADING = /^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*([A-Za-z]+)/;
+const TABLE = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?)/i;
+const summaries = new Map<string, StatementSummary>();
+const MAX_CACHED = 1000;
+
+/** Operation and table of `sql`; cached per text, since services repeat a bounded set of statements. */
+export function summarizeStatement(sql: string): StatementSummary {
+  const cached = summaries.get(sql);
+  if (cached !== undefined) return cached;
+  const operation = LEADING.exec(sql)?.[1]?.toUpperCase();
+  const rawTable = operation === 'UPDATE' ? /^\s*UPDATE\s+((?:"[^"]+"|[\w$.]+))/i.exec(sql)?.[1] : TABLE.exec(sql)?.[1];
+  const table = rawTable?.replaceAll('"', '');
+  const summary: StatementSummary = { operation, table };
+  if (summaries.size < MAX_CACHED) summaries.set(sql, summary);
+  return summary;
+}
+
+/** The span name of a statement: the caller's name, else `OPERATION table`, else `query`. */
+export function querySpanName(sql: string, queryName: string | undefined): string {
+  if (queryName !== undefined) return queryName;
+  const { operation, table } = summarizeStatement(sql);
+  if (operation === undefined) return 'query';
+  return table === undefined ? operation : `${operation} ${table}`;
+}
+
+// String literals (with '' escapes, E'' and dollar-quoted bodies) and numbers that are not part
+// of an identifier or a $n placeholder.
+const LITERALS = /(?:[Ee]?'(?:[^']|'')*')|(?:\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$)|(?<![\w$.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
+
+/** `sql` with every literal value replaced by `?`; `$1` placeholders are kept. */
+export function sanitizeStatement(sql: string): string {
+  return sql.replace(LITERALS, '?');
+}

@@ -1,0 +1,113 @@
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import { getScope } from '../context/context-store.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import type { DbOptions } from './db-options.js';
+import { checkQueryBudget } from './query-budget.js';
+import type { QueryPerfViolationReporter } from './query-budget.js';
+import type { QueryResultRows } from './queryable.js';
+import { appendSqlComment, formatSqlComment } from './sql-comment.js';
+import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
+
+/** What a driver does with a statement once it is annotated: run it, nothing else. */
+export type ExecuteStatement = (
+  text: string,
+  params: readonly unknown[] | undefined,
+  preparedName: string | undefined,
+) => Promise<QueryResultRows<Record<string, unknown>>>;
+
+export interface TracedQueryConfig {
+  readonly options: DbOptions;
+  /** `db.system` / `db.system.name`: `postgresql` for both drivers (PGlite is Postgres). */
+  readonly system: string;
+  /** Whether the driver has server-side named statements (pg does, PGlite does not). */
+  readonly supportsNamedStatements: boolean;
+  readonly onPerfViolation?: QueryPerfViolationReporter | undefined;
+}
+
+export type QueryFunction = <Row = Record<string, unknown>>(
+  sql: string,
+  params?: readonly unknown[],
+  options?: { readonly name?: string },
+) => Promise<QueryResultRows<Row>>;
+
+/**
+ * Wraps a driver's execute function into the Queryable `query()`: one CLIENT span per statement
+ * (named by the caller's query name, else `OPERATION table`), the sqlcommenter comment with that
+ * span's traceparent, and the query budget. Driver errors are recorded and rethrown unchanged.
+ */
+export function createTracedQuery(execute: ExecuteStatement, config: TracedQueryConfig): QueryFunction {
+  const { options, system } = config;
+  const staticComment = formatSqlComment({ application: options.application });
+
+  return async function query<Row>(sql: string, params?: readonly unknown[], queryOptions?: { readonly name?: string }) {
+    const queryName = queryOptions?.name;
+    const name = querySpanName(sql, queryName);
+    const active = context.active();
+    const scope = getScope(active);
+    const span = getKernelTracer().startSpan(name, { kind: SpanKind.CLIENT }, active);
+    const recording = span.isRecording();
+    if (recording) {
+      const { operation, table } = summarizeStatement(sql);
+      span.setAttribute('db.system', system);
+      span.setAttribute('db.system.name', system);
+      span.setAttribute(SpanAttr.component, 'query');
+      span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
+      if (operation !== undefined) span.setAttribute('db.operation.name', operation);
+      if (table !== undefined) span.setAttribute('db.collection.name', table);
+      if (queryName !== undefined) span.setAttribute(SpanAttr.queryName, queryName);
+      if (scope?.tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, scope.tenantId);
+    }
+
+    let text = sql;
+    let preparedName = config.supportsNamedStatements ? queryName : undefined;
+    if (options.comment) {
+      if (preparedName !== undefined && options.namedStatements === 'static-comment') {
+        text = appendSqlComment(sql, staticComment);
+      } else {
+        preparedName = undefined;
+        // The comment names the query's own span when it records, else whatever span is active
+        // (a disabled kernel still has real ids, see ensureIds), so the database and the trace agree.
+        const spanContext = recording ? span.spanContext() : trace.getSpanContext(active);
+        text = appendSqlComment(
+          sql,
+          formatSqlComment({
+            application: options.application,
+            request_id: scope?.requestId,
+            route: scope?.routeId,
+            tenant_id: scope?.tenantId,
+            traceparent:
+              spanContext !== undefined && trace.isSpanContextValid(spanContext)
+                ? `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`
+                : undefined,
+          }),
+        );
+      }
+    }
+
+    const started = performance.now();
+    try {
+      const result = await context.with(trace.setSpan(active, span), () => execute(text, params, preparedName));
+      if (recording) span.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+      return result as QueryResultRows<Row>;
+    } catch (error) {
+      recordQueryError(span, error);
+      throw error;
+    } finally {
+      const observedMillis = performance.now() - started;
+      const budget = (queryName !== undefined ? options.queryBudgetsMillis[queryName] : undefined) ?? options.queryBudgetMillis;
+      context.with(trace.setSpan(active, span), () => checkQueryBudget(span, name, observedMillis, budget, config.onPerfViolation));
+      span.end();
+    }
+  };
+}
+
+function recordQueryError(span: Span, error: unknown): void {
+  if (!span.isRecording()) return;
+  const message = error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : message);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+}
