@@ -16,6 +16,9 @@ export const ERROR_CODES = {
   STITCH_ERR_EDGE_FORBIDDEN: { status: 403, message: 'This credential may not do that.' },
   STITCH_ERR_EDGE_INTERNAL: { status: 500, message: 'Internal error.' },
   STITCH_ERR_EDGE_TIMEOUT: { status: 504, message: 'The request took longer than {limit} ms.' },
+  STITCH_ERR_EDGE_METHOD_NOT_ALLOWED: { status: 405, message: 'The method {method} is not allowed here.' },
+  STITCH_ERR_EDGE_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type {contentType} is not supported here.' },
+  STITCH_ERR_EDGE_RATE_LIMITED: { status: 429, message: 'Too many requests: retry later.' },
   STITCH_ERR_PROPAGATION_INVALID: { status: 400, message: 'Invalid {header} header: {detail}' },
   STITCH_ERR_EXPORT_FAILED: { status: 500, message: 'Export to {endpoint} failed: {detail}' },
   // The collector (`stitch serve`): OTLP receiver statuses follow the OTLP/HTTP specification.
@@ -26,11 +29,17 @@ export const ERROR_CODES = {
   STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE: { status: 503, message: 'The store could not write this batch: retry after {retryAfter} s.' },
   STITCH_ERR_COLLECTOR_UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required.' },
   STITCH_ERR_COLLECTOR_FORBIDDEN: { status: 403, message: 'This token lacks the {scope} scope.' },
+  STITCH_ERR_COLLECTOR_TENANT_FORBIDDEN: { status: 403, message: 'This token is bound to another tenant.' },
   STITCH_ERR_COLLECTOR_NOT_FOUND: { status: 404, message: '{what} not found.' },
   STITCH_ERR_COLLECTOR_BAD_QUERY: { status: 400, message: 'Invalid query: {detail}' },
   STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW: { status: 429, message: 'Limit max_query_window: a query may cover at most {limit} hours.' },
   STITCH_ERR_COLLECTOR_LIMIT_STREAMS: { status: 429, message: 'Limit max_concurrent_streams: this token already has {limit} log streams open.' },
   STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE: { status: 429, message: 'Limit max_tail_rate: at most {limit} lines per second.' },
+  // Data path (db, audit, outbox, events).
+  STITCH_ERR_AUDIT_ENTRY_INVALID: { status: 500, message: 'Invalid audit entry: {detail}' },
+  STITCH_ERR_AUDIT_TENANT_MISMATCH: { status: 403, message: 'Audit rows of another tenant cannot be read from this context.' },
+  STITCH_ERR_OUTBOX_EVENT_INVALID: { status: 500, message: 'Invalid outbox event: {detail}' },
+  STITCH_ERR_EVENT_ENVELOPE_INVALID: { status: 400, message: 'Invalid event envelope: {detail}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

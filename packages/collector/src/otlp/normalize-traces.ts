@@ -109,6 +109,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           if (!linkedTraceId || !linkedSpanId) continue;
           batch.links.push({
             tenantId,
+            timeNanos: startNanos,
             traceId,
             spanId,
             linkedTraceId,

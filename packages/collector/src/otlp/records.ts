@@ -54,6 +54,8 @@ export interface SpanEventRow {
 
 export interface SpanLinkRow {
   tenantId: string | null;
+  /** The linking span's start, so retention can trim links by age like everything else. */
+  timeNanos: bigint;
   traceId: string;
   spanId: string;
   linkedTraceId: string;

@@ -69,6 +69,7 @@ export function appendEvent(a: DuckDBAppender, r: SpanEventRow): void {
 
 export function appendLink(a: DuckDBAppender, r: SpanLinkRow): void {
   str(a, r.tenantId);
+  nanos(a, r.timeNanos);
   a.appendVarchar(r.traceId);
   a.appendVarchar(r.spanId);
   a.appendVarchar(r.linkedTraceId);

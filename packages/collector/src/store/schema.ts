@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS span_events (
   tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, time_ns BIGINT, name VARCHAR, attributes VARCHAR
 );
 CREATE TABLE IF NOT EXISTS span_links (
-  tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL,
+  tenant_id VARCHAR, time_ns BIGINT, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL,
   linked_trace_id VARCHAR NOT NULL, linked_span_id VARCHAR NOT NULL, attributes VARCHAR
 );
 CREATE TABLE IF NOT EXISTS logs (
@@ -44,5 +44,6 @@ INSERT OR IGNORE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
 export const RETAINED_TABLES = [
   { table: 'spans', timeColumn: 'start_ns' },
   { table: 'span_events', timeColumn: 'time_ns' },
+  { table: 'span_links', timeColumn: 'time_ns' },
   { table: 'logs', timeColumn: 'time_ns' },
 ] as const;

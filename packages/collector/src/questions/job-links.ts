@@ -1,0 +1,98 @@
+import type { JobOriginResponse, RequestJobsResponse } from '@stitch/contract';
+import { CollectorError } from '../errors/collector-error.js';
+import type { Row, Store } from '../store/store.js';
+import { isoFromNanos, num, strOrNull, tenantClause } from './query-scope.js';
+
+const RUN_COLUMNS = `s.run_id, s.job_id, s.job_name, s.trace_id, s.span_id, s.tenant_id, s.start_ns, s.duration_ms,
+  s.status_code, s.parent_trace_id, s.parent_request_id`;
+
+function toRun(r: Row, via: 'attribute' | 'link' | 'both' | 'none'): JobOriginResponse['runs'][number] {
+  return {
+    runId: strOrNull(r.run_id),
+    jobId: strOrNull(r.job_id),
+    jobName: strOrNull(r.job_name),
+    traceId: String(r.trace_id),
+    spanId: String(r.span_id),
+    tenantId: strOrNull(r.tenant_id),
+    startTime: isoFromNanos(r.start_ns as string),
+    durationMs: num(r.duration_ms),
+    statusCode: num(r.status_code),
+    via,
+  };
+}
+
+/**
+ * `stitch job <runId|jobId> --origin`: the job's run spans (they carry `stitch.job.name`) and
+ * the request that enqueued it, found through `stitch.parent.trace_id` or the run's span link.
+ */
+export async function askJobOrigin(store: Store, id: string, tenantId: string | null): Promise<JobOriginResponse> {
+  const t = tenantClause(tenantId, 's.tenant_id');
+  const runs = await store.query(
+    `SELECT ${RUN_COLUMNS}, (SELECT l.linked_trace_id FROM span_links l
+        WHERE l.trace_id = s.trace_id AND l.span_id = s.span_id LIMIT 1) AS linked_trace_id
+     FROM spans s WHERE (s.run_id = $id OR s.job_id = $id) AND s.job_name IS NOT NULL${t.sql}
+     ORDER BY s.start_ns LIMIT 100`,
+    { id, ...t.params },
+  );
+  if (runs.length === 0) throw new CollectorError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `job ${id}` });
+  const first = runs[0]!;
+  const parentTraceId = strOrNull(first.parent_trace_id) ?? strOrNull(first.linked_trace_id);
+  let origin: JobOriginResponse['origin'] = null;
+  if (parentTraceId) {
+    const tt = tenantClause(tenantId);
+    const [root] = await store.query(
+      `SELECT trace_id, span_id, request_id, tenant_id, service, name, route, start_ns, duration_ms, status_code
+       FROM spans WHERE trace_id = $trace${tt.sql}
+       ORDER BY (parent_span_id IS NULL) DESC, start_ns LIMIT 1`,
+      { trace: parentTraceId, ...tt.params },
+    );
+    if (root) {
+      origin = {
+        traceId: String(root.trace_id),
+        spanId: String(root.span_id),
+        requestId: strOrNull(root.request_id) ?? strOrNull(first.parent_request_id),
+        tenantId: strOrNull(root.tenant_id),
+        service: strOrNull(root.service),
+        name: String(root.name ?? ''),
+        route: strOrNull(root.route),
+        startTime: isoFromNanos(root.start_ns as string),
+        durationMs: num(root.duration_ms),
+        statusCode: num(root.status_code),
+      };
+    }
+  }
+  return {
+    id,
+    runs: runs.map((r) => {
+      const attr = r.parent_trace_id !== null;
+      const link = r.linked_trace_id !== null;
+      return toRun(r, attr && link ? 'both' : attr ? 'attribute' : link ? 'link' : 'none');
+    }),
+    origin,
+    parentRequestId: strOrNull(first.parent_request_id),
+    parentTraceId,
+  };
+}
+
+/** `stitch request <traceId> --jobs`: every job run whose parent is this trace. */
+export async function askRequestJobs(store: Store, traceId: string, tenantId: string | null): Promise<RequestJobsResponse> {
+  const id = traceId.toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
+  const t = tenantClause(tenantId, 's.tenant_id');
+  const rows = await store.query(
+    `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM span_links WHERE linked_trace_id = $trace)
+     SELECT ${RUN_COLUMNS}, (linked.span_id IS NOT NULL) AS via_link
+     FROM spans s LEFT JOIN linked ON linked.trace_id = s.trace_id AND linked.span_id = s.span_id
+     WHERE s.job_name IS NOT NULL AND (s.parent_trace_id = $trace OR linked.span_id IS NOT NULL)${t.sql}
+     ORDER BY s.start_ns LIMIT 1000`,
+    { trace: id, ...t.params },
+  );
+  return {
+    traceId: id,
+    jobs: rows.map((r) => {
+      const attr = r.parent_trace_id === id;
+      const link = r.via_link === true;
+      return toRun(r, attr && link ? 'both' : attr ? 'attribute' : 'link');
+    }),
+  };
+}

@@ -1,0 +1,36 @@
+import type { WebhookRetriesResponse } from '@stitch/contract';
+import type { Store } from '../store/store.js';
+import { num, strList, tenantClause, type QueryScope } from './query-scope.js';
+
+/**
+ * `stitch webhooks --retries`: delivery-attempt spans (they carry `stitch.webhook.endpoint`)
+ * grouped by endpoint and ranked by attempts, so the endpoint behind a retry storm is first.
+ */
+export async function askWebhookRetries(store: Store, scope: QueryScope, limit: number): Promise<WebhookRetriesResponse> {
+  const t = tenantClause(scope.tenantId);
+  const rows = await store.query(
+    `SELECT webhook_endpoint AS endpoint, count(*) AS attempts,
+        count(*) FILTER (WHERE status_code = 2 OR http_status >= 400 OR http_status IS NULL) AS failures,
+        count(*) FILTER (WHERE webhook_attempt > 1) AS retries,
+        coalesce(max(webhook_attempt), 1) AS max_attempt,
+        list(DISTINCT tenant_id)[1:10] AS tenants,
+        max_by(trace_id, coalesce(webhook_attempt, 1), 3) AS examples
+     FROM spans
+     WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+     GROUP BY webhook_endpoint
+     ORDER BY attempts DESC, failures DESC LIMIT ${Math.max(1, Math.min(limit, 100))}`,
+    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
+  );
+  return {
+    window: scope.window,
+    endpoints: rows.map((r) => ({
+      endpoint: String(r.endpoint),
+      attempts: num(r.attempts),
+      failures: num(r.failures),
+      retries: num(r.retries),
+      maxAttempt: num(r.max_attempt),
+      tenants: strList(r.tenants),
+      exampleTraceIds: [...new Set(strList(r.examples))],
+    })),
+  };
+}

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TokenStore, tokenFilePath } from '../auth/token-store.js';
+import type { CollectorConfig } from '../config/collector-config.js';
+import { Forwarder } from '../forward/forwarder.js';
+import { createIngestStats, type IngestStats } from '../store/ingest-stats.js';
+import { startRetention } from '../store/retention.js';
+import { Store } from '../store/store.js';
+import { WriteQueue } from '../store/write-queue.js';
+import { registerApiRoutes } from './api-routes.js';
+import { installErrorHandler } from './error-envelope.js';
+import { LogHub } from './log-hub.js';
+import { registerOtlpRoutes } from './otlp-routes.js';
+import { registerUi } from './ui-static.js';
+
+export interface Collector {
+  app: FastifyInstance;
+  store: Store;
+  tokens: TokenStore;
+  stats: IngestStats;
+  queue: WriteQueue;
+  config: CollectorConfig;
+  /** `http://host:port` once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const defaultUiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ui-dist');
+
+/**
+ * Opens the store and starts `stitch serve`: the OTLP receiver, the API, retention and
+ * forwarding. Port 0 picks a free port (tests).
+ *
+ * @example const c = await startCollector(loadCollectorConfig({ port: 0, data: '/tmp/s.duckdb' }))
+ */
+export async function startCollector(config: CollectorConfig): Promise<Collector> {
+  const store = await Store.open({ path: resolve(config.data), memoryLimit: config.memoryLimit });
+  const tokens = new TokenStore(tokenFilePath(resolve(config.data)));
+  const stats = createIngestStats();
+  const hub = new LogHub();
+  const queue = new WriteQueue(
+    store,
+    { maxPendingRecords: config.maxQueueRecords, retryAfterSeconds: config.retryAfterSeconds },
+    stats,
+    (logs) => hub.publish(logs),
+  );
+  const forwarder = config.forward.url
+    ? new Forwarder(
+        {
+          url: config.forward.url,
+          maxQueuedPayloads: config.forward.maxQueuedPayloads,
+          timeoutMillis: config.forward.timeoutMillis,
+          headers: config.forward.headers,
+        },
+        stats,
+      )
+    : null;
+  const stopRetention = startRetention(store, config.retention, stats);
+
+  const app = Fastify({
+    logger: false,
+    // The OTLP routes set their own (configurable) limit; the JSON API needs little.
+    bodyLimit: 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+  });
+  installErrorHandler(app, config.maxBodyBytes);
+  registerOtlpRoutes(app, { queue, stats, forwarder, maxBodyBytes: config.maxBodyBytes });
+  registerApiRoutes(app, { store, tokens, stats, queue, hub, config });
+  const uiDir = config.uiDir ?? defaultUiDir;
+  if (existsSync(uiDir)) await registerUi(app, uiDir);
+
+  const url = await app.listen({ host: config.host, port: config.port });
+  let closed = false;
+  return {
+    app,
+    store,
+    tokens,
+    stats,
+    queue,
+    config,
+    url: url.replace('[::1]', 'localhost'),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await queue.idle();
+      await stopRetention();
+      await forwarder?.idle();
+      await store.close();
+    },
+  };
+}

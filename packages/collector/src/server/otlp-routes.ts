@@ -1,0 +1,118 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CollectorError } from '../errors/collector-error.js';
+import type { Forwarder } from '../forward/forwarder.js';
+import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
+import type { IngestStats } from '../store/ingest-stats.js';
+import type { WriteQueue } from '../store/write-queue.js';
+import { sendError } from './error-envelope.js';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface OtlpRoutesOptions {
+  queue: WriteQueue;
+  stats: IngestStats;
+  forwarder: Forwarder | null;
+  maxBodyBytes: number;
+}
+
+function encodingOf(contentType: string | undefined): Encoding | null {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return null;
+}
+
+/**
+ * OTLP/HTTP receiver: `POST /v1/traces` and `/v1/logs`, per the OTLP specification's
+ * "OTLP/HTTP Response" section: 200 (with partial_success when records were rejected), 400
+ * when undecodable, 413 over the size limit, 415 for other media types, 429 with Retry-After
+ * when the write queue is full and 503 with Retry-After when the store failed to write.
+ *
+ * The 200 is sent only after the batch's transaction committed (see Store), so anything
+ * acknowledged survives a kill -9.
+ */
+export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
+  const { queue, stats, forwarder, maxBodyBytes } = options;
+
+  // Encapsulated so the raw-buffer parsers apply only to these two routes, not the JSON API.
+  void app.register(async (otlp) => {
+    otlp.removeAllContentTypeParsers();
+    otlp.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+
+    const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const encoding = encodingOf(request.headers['content-type']);
+      if (encoding === null) {
+        return sendError(
+          request,
+          reply,
+          new CollectorError('STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', { contentType: String(request.headers['content-type'] ?? '(none)') }),
+        );
+      }
+      let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const contentEncoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (contentEncoding === 'gzip') {
+        try {
+          // maxOutputLength stops a gzip bomb before it is inflated into memory.
+          body = await gunzipAsync(body, { maxOutputLength: maxBodyBytes });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+            return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
+          }
+          stats.undecodableRequests += 1;
+          return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: 'invalid gzip stream' }));
+        }
+      } else if (contentEncoding !== 'identity') {
+        stats.undecodableRequests += 1;
+        return sendError(
+          request,
+          reply,
+          new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: `unsupported content-encoding ${contentEncoding}` }),
+        );
+      }
+      const decoded = decodeOtlp(signal, encoding, body);
+      if (!decoded.ok) {
+        stats.undecodableRequests += 1;
+        return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
+      }
+      const { batch } = decoded;
+      const records = batch.spans.length + batch.logs.length;
+      const submitted = queue.submit(batch);
+      if (!submitted.ok) {
+        stats.throttledRequests += 1;
+        stats.throttledRecords += records;
+        return sendError(
+          request,
+          reply,
+          new CollectorError(
+            'STITCH_ERR_COLLECTOR_QUEUE_FULL',
+            { retryAfter: submitted.retryAfterSeconds },
+            { 'retry-after': String(submitted.retryAfterSeconds) },
+          ),
+        );
+      }
+      const outcome = await submitted.done;
+      if (!outcome.ok) {
+        stats.throttledRequests += 1;
+        stats.throttledRecords += records;
+        return sendError(
+          request,
+          reply,
+          new CollectorError(
+            'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE',
+            { retryAfter: outcome.retryAfterSeconds },
+            { 'retry-after': String(outcome.retryAfterSeconds) },
+          ),
+        );
+      }
+      stats.rejectedRecords += batch.rejected;
+      if (forwarder && records > 0) forwarder.enqueue(signal, encoding, body);
+      const response = encodeExportResponse(signal, encoding, batch.rejected, batch.rejectReasons.join('; '));
+      return reply.code(200).type(response.contentType).send(response.body);
+    };
+
+    otlp.post('/v1/traces', handle('traces'));
+    otlp.post('/v1/logs', handle('logs'));
+  });
+}
