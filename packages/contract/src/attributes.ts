@@ -31,6 +31,12 @@ export const SpanAttr = {
   webhookAttempt: 'stitch.webhook.attempt',
   eventId: 'stitch.event.id',
   eventType: 'stitch.event.type',
+  /** On the link to a valid trace context the edge did not continue (the caller is not a trusted upstream). */
+  edgeUntrusted: 'stitch.edge.untrusted',
+  /** A valid `x-trace-id` the edge did not continue (untrusted caller): kept for search, never as parent. */
+  edgeUntrustedTraceId: 'stitch.edge.untrusted_trace_id',
+  /** The client closed the connection before the response was complete. */
+  edgeAborted: 'stitch.edge.aborted',
 } as const;
 
 /** The span event a budget violation adds. */

@@ -18,6 +18,13 @@ export interface StitchScope {
   readonly tenantId?: string | undefined;
   readonly actorId?: string | undefined;
   readonly routeId?: string | undefined;
+  /**
+   * The route of a request whose framework matches it only after the request's context was
+   * made (Express matches inside the middleware chain the edge started). Filled once by the
+   * edge adapter; read when `routeId` is unset. Shared by every context derived from the
+   * request's, so auth middleware that ran before the match still sees the route afterwards.
+   */
+  readonly routeSlot?: { readonly routeId: string | undefined } | undefined;
   readonly masqueradeSessionId?: string | undefined;
   readonly onBehalfOfUserId?: string | undefined;
   readonly baggage: Readonly<Record<string, string>>;
@@ -32,8 +39,9 @@ const built = new WeakMap<StitchScope, { spanContext: SpanContext; value: TraceC
 const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
 
 function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
+  const routeId = scope.routeId ?? scope.routeSlot?.routeId;
   const cached = built.get(scope);
-  if (cached !== undefined && cached.spanContext === spanContext) return cached.value;
+  if (cached !== undefined && cached.spanContext === spanContext && cached.value.routeId === routeId) return cached.value;
   const value: TraceContext = Object.freeze({
     traceId: spanContext.traceId,
     spanId: spanContext.spanId,
@@ -42,7 +50,7 @@ function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
     ...(scope.runId !== undefined && { runId: scope.runId }),
     ...(scope.tenantId !== undefined && { tenantId: scope.tenantId }),
     ...(scope.actorId !== undefined && { actorId: scope.actorId }),
-    ...(scope.routeId !== undefined && { routeId: scope.routeId }),
+    ...(routeId !== undefined && { routeId }),
     ...(scope.masqueradeSessionId !== undefined && { masqueradeSessionId: scope.masqueradeSessionId }),
     ...(scope.onBehalfOfUserId !== undefined && { onBehalfOfUserId: scope.onBehalfOfUserId }),
     baggage: scope.baggage,

@@ -20,8 +20,31 @@ function take(bytes: number): string {
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
+// Set only for the duration of one synchronous startSpan() call by withNextTraceId().
+let presetTraceId: string | undefined;
+
+/**
+ * Runs `fn` with the next newTraceId() call answering `traceId` instead of a random one. The
+ * edge uses it to continue a trusted `x-trace-id` (a trace id without a parent span): the
+ * server span becomes a root span of that trace, not the child of an invented parent. It works
+ * because the tracer provider of startStitch() draws its ids from newTraceId(), synchronously.
+ */
+export function withNextTraceId<T>(traceId: string, fn: () => T): T {
+  presetTraceId = traceId;
+  try {
+    return fn();
+  } finally {
+    presetTraceId = undefined;
+  }
+}
+
 /** A new W3C trace id: 32 lowercase hex digits, never all zero. */
 export function newTraceId(): string {
+  if (presetTraceId !== undefined) {
+    const preset = presetTraceId;
+    presetTraceId = undefined;
+    return preset;
+  }
   const id = take(16);
   return id === ZERO_TRACE ? newTraceId() : id;
 }

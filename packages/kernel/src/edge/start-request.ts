@@ -1,0 +1,220 @@
+import { context, createContextKey, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Context, Link, Span, SpanContext } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PEER_ADDRESS,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { SpanAttr } from '@stitch/contract';
+import { bindEmitter } from '../context/bind-emitter.js';
+import { ensureIds, setScope } from '../context/context-store.js';
+import type { StitchScope } from '../context/context-store.js';
+import { newSpanId, withNextTraceId } from '../context/ids.js';
+import { StitchError } from '../errors/stitch-error.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { EdgeOptionsSchema } from './edge-options.js';
+import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
+import { readIncomingTrace, TRACE_ID_HEADER } from './incoming-trace.js';
+import type { IncomingTrace } from './incoming-trace.js';
+import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
+import { createTrustPolicy } from './trust.js';
+import type { TrustPolicy } from './trust.js';
+
+/** W3C Trace Context Level 2 §"traceresponse": the server span, answered to the caller. */
+export const TRACE_RESPONSE_HEADER = 'traceresponse';
+
+/** The compiled edge configuration every adapter shares. */
+export interface Edge {
+  readonly options: EdgeOptions;
+  readonly isTrusted: TrustPolicy;
+}
+
+/**
+ * Validates the edge options once (defaults filled, frozen) and compiles the trust policy.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming the key, the value and what is allowed.
+ * @example
+ *   const edge = createEdge({ trustedUpstreams: ['10.0.0.0/8'] });
+ */
+export function createEdge(input: EdgeOptionsInput = {}): Edge {
+  const parsed = EdgeOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .map((issue) => `edge.${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail });
+  }
+  const options = Object.freeze(parsed.data);
+  return Object.freeze({ options, isTrusted: createTrustPolicy(options) });
+}
+
+/** One request as the edge sees it, from its first byte to its response's end. */
+export interface EdgeRequest {
+  /** The context the handler runs in: server span active, Stitch scope set. */
+  readonly context: Context;
+  readonly span: Span;
+  readonly traceId: string;
+  readonly requestId: string;
+  /** Upper-case method, or `_OTHER` for a method outside RFC 9110 (keeps span names bounded). */
+  readonly method: string;
+  /** Whether the caller was a trusted upstream (its trace headers were continued). */
+  readonly trusted: boolean;
+  /** The matched route template, once known. */
+  readonly route: string | undefined;
+  /** Names the span `<METHOD> <template>` and sets `http.route` and the scope's routeId. */
+  setRoute(template: string): void;
+  /** Records a server-side failure (the response will be a 5xx) on the server span. */
+  recordError(error: unknown): void;
+}
+
+const EDGE_KEY = createContextKey('stitch.edge.request');
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
+// TraceContextSchema bounds routeId: a longer template would make the context unportable.
+const MAX_ROUTE_LENGTH = 120;
+
+/** The edge request a context belongs to, if it was made by an edge adapter. */
+export function getEdgeRequest(ctx: Context = context.active()): EdgeRequest | undefined {
+  return ctx.getValue(EDGE_KEY) as EdgeRequest | undefined;
+}
+
+/**
+ * Sets the route template of the current request: for handlers behind a router the adapter
+ * does not know. A no-op outside an edge request.
+ *
+ * @example
+ *   setRoute('/orders/:id'); // span "GET /orders/:id", http.route, route_id in logs
+ */
+export function setRoute(template: string): void {
+  getEdgeRequest()?.setRoute(template);
+}
+
+/**
+ * Starts the edge's handling of one request, framework-independent: decides trust, continues
+ * or starts the trace (an untrusted but valid parent becomes a span link), resolves the
+ * request id, starts the SERVER span, answers `x-trace-id`, `x-request-id` and
+ * `traceresponse`, binds the request's and response's listeners to their context, and ends
+ * the span when the response finishes or the connection closes. The caller runs the handler
+ * with `context.with(request.context, handler)`.
+ *
+ * @example
+ *   const request = startRequest(edge, req, res, '/orders/:id');
+ *   context.with(request.context, () => handler(req, res));
+ */
+export function startRequest(edge: Edge, req: IncomingMessage, res: ServerResponse, route?: string): EdgeRequest {
+  const remoteAddress = req.socket.remoteAddress;
+  const trusted = edge.isTrusted(remoteAddress, req.headers);
+  const incoming = readIncomingTrace(req.headers);
+  const requestId = resolveRequestId(req.headers[REQUEST_ID_HEADER], trusted);
+  const rawMethod = req.method ?? 'GET';
+  const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+
+  const attributes: Record<string, string | boolean> = {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: queryAt === -1 ? url : url.slice(0, queryAt),
+    [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
+    [SpanAttr.requestId]: requestId,
+  };
+  if (remoteAddress !== undefined) attributes[ATTR_NETWORK_PEER_ADDRESS] = remoteAddress;
+  const routeTemplate = route === undefined ? undefined : route.slice(0, MAX_ROUTE_LENGTH);
+  if (routeTemplate !== undefined) attributes[ATTR_HTTP_ROUTE] = routeTemplate;
+
+  let parentContext = ROOT_CONTEXT;
+  const links: Link[] = [];
+  if (incoming.kind === 'parent') {
+    if (trusted) parentContext = incoming.context;
+    else links.push({ context: incoming.spanContext, attributes: { [SpanAttr.edgeUntrusted]: true } });
+  } else if (incoming.kind === 'trace-id' && !trusted) {
+    attributes[SpanAttr.edgeUntrustedTraceId] = incoming.traceId;
+  }
+
+  const name = routeTemplate === undefined ? method : `${method} ${routeTemplate}`;
+  const span = startServerSpan(name, { kind: SpanKind.SERVER, attributes, links }, parentContext, trusted ? incoming : undefined);
+  const spanContext = span.spanContext();
+
+  const routeSlot: { routeId: string | undefined } = { routeId: routeTemplate };
+  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot };
+  let ended = false;
+  const request: EdgeRequest = {
+    context: ROOT_CONTEXT,
+    span,
+    traceId: spanContext.traceId,
+    requestId,
+    method,
+    trusted,
+    get route() {
+      return routeSlot.routeId;
+    },
+    setRoute(template: string) {
+      const bounded = template.slice(0, MAX_ROUTE_LENGTH);
+      routeSlot.routeId = bounded;
+      if (ended) return;
+      span.updateName(`${method} ${bounded}`);
+      span.setAttribute(ATTR_HTTP_ROUTE, bounded);
+    },
+    recordError(error: unknown) {
+      if (ended || !span.isRecording()) return;
+      span.recordException(error instanceof Error ? error : String(error));
+    },
+  };
+  (request as { context: Context }).context = setScope(trace.setSpan(parentContext, span), scope).setValue(EDGE_KEY, request);
+
+  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
+
+  // 'close' follows 'finish' on every response, and alone tells of a connection the client
+  // dropped first: one listener covers both ends of a span.
+  res.once('close', () => {
+    ended = true;
+    const statusCode = res.statusCode;
+    if (res.writableFinished) {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    } else {
+      span.setAttribute(SpanAttr.edgeAborted, true);
+    }
+    span.end();
+  });
+  // After our own listener: the handler's listeners (a body parser's 'data'/'end', a
+  // 'finish' logger) run in the context they were added in, not the socket's.
+  bindEmitter(req);
+  bindEmitter(res);
+  return request;
+}
+
+function startServerSpan(
+  name: string,
+  options: { kind: SpanKind; attributes: Record<string, string | boolean>; links: Link[] },
+  parentContext: Context,
+  trustedIncoming: IncomingTrace | undefined,
+): Span {
+  const tracer = getKernelTracer();
+  if (trustedIncoming?.kind === 'trace-id') {
+    // A bare trace id has no parent span: the server span becomes a root of that trace.
+    return withNextTraceId(trustedIncoming.traceId, () => ensureIds(tracer.startSpan(name, options, parentContext)));
+  }
+  const span = tracer.startSpan(name, options, parentContext);
+  if (trustedIncoming?.kind === 'parent' && !span.isRecording()) {
+    // Kernel disabled: OpenTelemetry's no-op tracer hands back the caller's own span context.
+    // The logs, traceresponse and outbound calls still need a span id of this hop.
+    const parent: SpanContext = trustedIncoming.spanContext;
+    if (span.spanContext().spanId === parent.spanId) {
+      return trace.wrapSpanContext({ traceId: parent.traceId, spanId: newSpanId(), traceFlags: parent.traceFlags, traceState: parent.traceState });
+    }
+  }
+  return ensureIds(span);
+}
+
+/** `00-<trace-id>-<span-id>-<flags>`: the W3C Level 2 `traceresponse` of a server span. */
+export function formatTraceResponse(spanContext: SpanContext): string {
+  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+}
