@@ -1,56 +1,245 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { TextMapPropagator } from '@opentelemetry/api';
+import type { Attributes, Context, TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BudgetProcessor } from '../budgets/budget-processor.js';
+import type { BudgetStats, WarnLogger } from '../budgets/budget-processor.js';
 import { newSpanId, newTraceId } from '../context/ids.js';
+import { BoundedBatchSpanProcessor } from '../export/bounded-batch-processor.js';
+import type { ExportStats } from '../export/bounded-batch-processor.js';
+import { createSpanExporter } from '../export/create-span-exporter.js';
+import { stitchPropagator } from '../propagation/index.js';
+import { RedactingSpanExporter } from '../redaction/redacting-span-exporter.js';
+import { defaultRedactor } from '../redaction/redactor.js';
+import type { Redactor } from '../redaction/redactor.js';
+import { createHeadSampler } from '../sampling/stitch-sampler.js';
+import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import type { SamplingStats } from '../sampling/tail-sampling-processor.js';
+import { readTracingEnv } from '../tracing/tracing-env.js';
+import { parseTracingOptions } from '../tracing/tracing-options.js';
+import type { TracingOptions, TracingOptionsInput } from '../tracing/tracing-options.js';
 
 export interface StartStitchOptions {
-  readonly serviceName: string;
-  /** `false` makes the kernel a no-op path: contexts and log fields still work, nothing is recorded. */
+  /** `service.name`; defaults to OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`. */
+  readonly serviceName?: string;
+  /** Shorthand for `tracing.enabled`. `false` makes the kernel a no-op path: contexts and log fields still work, nothing is recorded. */
   readonly enabled?: boolean;
+  /** The `tracing` config section (sampling, export, budgets); wins over OTEL_* env, which wins over defaults. */
+  readonly tracing?: TracingOptionsInput;
+  /** Extra resource attributes, over OTEL_RESOURCE_ATTRIBUTES. */
+  readonly resourceAttributes?: Attributes;
+  /**
+   * Extra processors that receive what the tail sampler keeps (tests pass an in-memory one).
+   * Given without an explicit `tracing.export.exporter` (config or OTEL_TRACES_EXPORTER), they
+   * replace the network exporter (`exporter: 'none'`), as they did before export existed.
+   */
   readonly spanProcessors?: readonly SpanProcessor[];
   readonly propagator?: TextMapPropagator;
+  /** Where budget violations and export drops are reported; the kernel logger in a service. */
+  readonly logger?: WarnLogger;
+  /** Applied to every span before any exporter sees it; defaults to the kernel's default redactor. */
+  readonly redactor?: Redactor;
+  /** Environment to read OTEL_* from; `process.env` by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface StitchHandle {
   readonly enabled: boolean;
   readonly provider: BasicTracerProvider | undefined;
-  /** Flushes and stops export; resolves when done. */
+  /** The validated, frozen tracing options in force. */
+  readonly options: TracingOptions;
+  samplingStats(): SamplingStats;
+  exportStats(): ExportStats;
+  budgetStats(): BudgetStats;
+  /** Flushes within `export.shutdownTimeoutMillis` and stops export; never rejects. */
   shutdown(): Promise<void>;
 }
 
 let contextManager: AsyncLocalStorageContextManager | undefined;
+let active: StitchHandle | undefined;
 
 /**
- * Registers the context manager always (contexts must work even when disabled), and the
- * tracer provider and propagator when enabled, as OpenTelemetry's globals so any
- * OpenTelemetry instrumentation joins the same traces.
+ * Builds the kernel's pipeline from the (validated) config and registers it as OpenTelemetry's
+ * globals, so any OpenTelemetry instrumentation joins the same traces:
+ *
+ *   head sampler → [budgets → tail sampler → (redaction → exporter) in a bounded batch processor]
+ *
+ * The context manager is registered always (contexts must work even when disabled); the tracer
+ * provider and propagator only when enabled. Disabled, nothing else is built: spans are
+ * OpenTelemetry's no-op ones.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options or OTEL_* values.
+ * @example
+ *   const stitch = startStitch({ serviceName: 'billing', tracing: { sampling: { ratio: 0.1 } } });
+ *   process.on('SIGTERM', () => void stitch.shutdown());
  */
-export function startStitch(options: StartStitchOptions): StitchHandle {
+export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   if (contextManager === undefined) {
     contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(contextManager);
   }
-  if (options.enabled === false) {
-    return { enabled: false, provider: undefined, shutdown: async () => {} };
+  const env = options.env ?? process.env;
+  const fromEnv = readTracingEnv(env);
+  const explicit: TracingOptionsInput = {
+    ...options.tracing,
+    ...(options.enabled !== undefined && { enabled: options.enabled }),
+  };
+  if (options.spanProcessors !== undefined && options.tracing?.export?.exporter === undefined && fromEnv.export?.exporter === undefined) {
+    explicit.export = { ...explicit.export, exporter: 'none' };
   }
+  const tracing = parseTracingOptions(explicit, fromEnv);
+  if (!tracing.enabled) {
+    const handle = disabledHandle(tracing);
+    active = handle;
+    return handle;
+  }
+
+  const logger = options.logger ?? stderrWarnLogger;
+  const exporter = createSpanExporter(tracing.export);
+  const batch =
+    exporter === undefined
+      ? undefined
+      : new BoundedBatchSpanProcessor(redacting(exporter, options.redactor), {
+          ...tracing.export,
+          warn: (fields, message) => logger.warn(fields, message),
+        });
+  const downstream = [...(batch === undefined ? [] : [batch]), ...(options.spanProcessors ?? [])];
+  const exportChain = new FanOutProcessor(downstream);
+  const tail = tracing.sampling.tail.enabled
+    ? new TailSamplingProcessor(exportChain, tracing.sampling.tail)
+    : undefined;
+  const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
+  const processors: SpanProcessor[] = [...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
+
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    resource: buildResource(options, env),
+    sampler: createHeadSampler(tracing.sampling),
     idGenerator: { generateTraceId: newTraceId, generateSpanId: newSpanId },
-    spanProcessors: [...(options.spanProcessors ?? [])],
+    spanProcessors: processors,
   });
   trace.setGlobalTracerProvider(provider);
-  propagation.setGlobalPropagator(options.propagator ?? new W3CTraceContextPropagator());
-  return {
+  propagation.setGlobalPropagator(options.propagator ?? stitchPropagator);
+  let stopped: Promise<void> | undefined;
+  const handle: StitchHandle = {
     enabled: true,
     provider,
-    async shutdown() {
-      await provider.shutdown();
-      trace.disable();
-      propagation.disable();
+    options: tracing,
+    samplingStats: () => tail?.stats() ?? emptySamplingStats(),
+    exportStats: () => batch?.stats() ?? emptyExportStats(),
+    budgetStats: () => budgets?.stats() ?? emptyBudgetStats(),
+    shutdown() {
+      stopped ??= provider
+        .shutdown()
+        .catch(() => undefined)
+        .finally(() => {
+          trace.disable();
+          propagation.disable();
+          if (active === handle) active = undefined;
+        });
+      return stopped;
     },
   };
+  active = handle;
+  return handle;
+}
+
+/** Counters of the tail sampler of the running kernel (zeros when disabled or not started). */
+export function samplingStats(): SamplingStats {
+  return active?.samplingStats() ?? emptySamplingStats();
+}
+
+/** Counters of the export path of the running kernel: exported, queued, and every drop by cause. */
+export function exportStats(): ExportStats {
+  return active?.exportStats() ?? emptyExportStats();
+}
+
+/** Budget violations counted by the running kernel. */
+export function budgetStats(): BudgetStats {
+  return active?.budgetStats() ?? emptyBudgetStats();
+}
+
+function redacting(exporter: SpanExporter, redactor: Redactor | undefined): SpanExporter {
+  // Redaction runs inside export, on the batch timer, not on the request's path.
+  return new RedactingSpanExporter(exporter, redactor ?? defaultRedactor());
+}
+
+function buildResource(options: StartStitchOptions, env: Readonly<Record<string, string | undefined>>) {
+  const fromEnv = envDetector.detect().attributes ?? {};
+  const serviceName =
+    options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? (fromEnv['service.name'] as string | undefined) ?? 'unknown_service:node';
+  return defaultResource().merge(
+    resourceFromAttributes({ ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName }),
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function disabledHandle(tracing: TracingOptions): StitchHandle {
+  return {
+    enabled: false,
+    provider: undefined,
+    options: tracing,
+    samplingStats: emptySamplingStats,
+    exportStats: emptyExportStats,
+    budgetStats: emptyBudgetStats,
+    shutdown: () => Promise.resolve(),
+  };
+}
+
+/** Hands every span to each processor; one that throws never stops the others. */
+class FanOutProcessor implements SpanProcessor {
+  constructor(private readonly processors: readonly SpanProcessor[]) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    for (const p of this.processors) p.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    for (const p of this.processors) {
+      try {
+        p.onEnd(span);
+      } catch {
+        // Telemetry never breaks the host.
+      }
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.forceFlush().catch(() => undefined)));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.shutdown().catch(() => undefined)));
+  }
+}
+
+// Until the kernel logger is passed in: one JSON line on stderr, like pino would write it.
+const stderrWarnLogger: WarnLogger = {
+  warn(fields, message) {
+    process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), ...fields, msg: message })}\n`);
+  },
+};
+
+function emptySamplingStats(): SamplingStats {
+  return {
+    tracesOpen: 0,
+    spansHeld: 0,
+    tracesKept: { head: 0, rule: 0, error: 0, perf_violation: 0, security: 0 },
+    tracesDropped: 0,
+    spansDropped: 0,
+    tracesOverflowed: 0,
+    spansOverflowed: 0,
+  };
+}
+
+function emptyExportStats(): ExportStats {
+  return { exported: 0, queued: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
+}
+
+function emptyBudgetStats(): BudgetStats {
+  return { violations: 0, byComponent: { route: 0, query: 0, external: 0, job: 0 } };
 }
