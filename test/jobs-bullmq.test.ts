@@ -1,0 +1,101 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentContext, runInNewContext } from '../packages/kernel/src/context/context-store.js';
+import { bullmqJobEngine } from '../packages/kernel/src/jobs/bullmq/index.js';
+import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
+import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
+import { traceIdForRun } from '../packages/kernel/src/jobs/run-id.js';
+import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
+import { asQueryable, newPool, REDIS, uniqueName, waitFor } from './helpers/pg-queryable.js';
+
+const exporter = new InMemorySpanExporter();
+const stitch = startStitch({ serviceName: 'jobs-bullmq-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const pool = newPool();
+const schema = uniqueName('stitch_jobs');
+const prefix = uniqueName('stitch-test');
+const runs = createSqlRunStore(asQueryable(pool), { schema });
+const engine = bullmqJobEngine({ connection: REDIS, prefix });
+const jobs = createJobs({ engine, runs, defaults: { backoffMillis: 10 }, byName: { 'report.nightly': { newTrace: true } } });
+
+const TENANT_A = '11111111-1111-4111-8111-111111111111';
+
+beforeAll(() => runs.migrate());
+afterAll(async () => {
+  const names = engine.queueNames();
+  await jobs.close();
+  for (const name of new Set(names)) {
+    const queue = new Queue(name, { connection: REDIS, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await pool.end();
+  await stitch.shutdown();
+});
+
+function finalOutcome(runId: string) {
+  return waitFor(async () => {
+    const origin = await jobs.origin(runId);
+    return origin !== undefined && (origin.outcome === 'succeeded' || origin.outcome === 'failed') ? origin : undefined;
+  });
+}
+
+describe('jobs on BullMQ (real Redis)', () => {
+  it('the worker continues the request’s trace and sees its tenant; the run record says which request triggered it', async () => {
+    const seen: { traceId: string; tenantId: string | undefined }[] = [];
+    await jobs.worker<{ invoiceId: number }>('invoice.render', ({ invoiceId }) => {
+      expect(invoiceId).toBe(42);
+      seen.push({ traceId: currentContext().traceId, tenantId: currentContext().tenantId });
+    });
+    const request = await runInNewContext({ name: 'POST /invoices', tenantId: TENANT_A, requestId: 'req-bullmq-1' }, async () => ({
+      ...(await jobs.enqueue('invoice.render', { invoiceId: 42 })),
+      requestTraceId: currentContext().traceId,
+    }));
+    const origin = await finalOutcome(request.runId);
+
+    expect(seen).toEqual([{ traceId: request.requestTraceId, tenantId: TENANT_A }]);
+    expect(origin).toMatchObject({
+      outcome: 'succeeded',
+      traceId: request.requestTraceId,
+      parentTraceId: request.requestTraceId,
+      parentRequestId: 'req-bullmq-1',
+      tenantId: TENANT_A,
+    });
+    expect((await jobs.triggeredBy('req-bullmq-1')).map((r) => r.runId)).toEqual([request.runId]);
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'job invoice.render');
+    expect(span?.attributes).toMatchObject({ 'stitch.job.id': request.runId, 'stitch.run_id': request.runId, 'messaging.system': 'bullmq' });
+  });
+
+  it('a retried job keeps its trace, one span per attempt, each attempt recorded', async () => {
+    let calls = 0;
+    await jobs.worker('flaky', () => {
+      calls += 1;
+      if (calls === 1) throw new Error('first attempt fails');
+    });
+    const { runId, traceId } = await runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('flaky', {}));
+    const origin = await finalOutcome(runId);
+    expect(origin.attempts.map((a) => [a.attempt, a.outcome, a.traceId])).toEqual([
+      [0, 'enqueued', traceId],
+      [1, 'retrying', traceId],
+      [2, 'succeeded', traceId],
+    ]);
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === 'job flaky');
+    expect(new Set(spans.map((s) => s.attributes['stitch.job.attempt']))).toEqual(new Set([1, 2]));
+    expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
+  });
+
+  it('a newTrace job and a job enqueued outside any request run in the trace derived from their run id', async () => {
+    const traces: string[] = [];
+    await jobs.worker('report.nightly', () => {
+      traces.push(currentContext().traceId);
+    });
+    const linked = await runInNewContext({ name: 'req', tenantId: TENANT_A, requestId: 'req-bullmq-2' }, () => jobs.enqueue('report.nightly', {}));
+    const orphan = await jobs.enqueue('report.nightly', {}, { tenantId: TENANT_A });
+    await finalOutcome(linked.runId);
+    await finalOutcome(orphan.runId);
+    expect(traces.sort()).toEqual([traceIdForRun(linked.runId), traceIdForRun(orphan.runId)].sort());
+    expect((await jobs.origin(linked.runId))?.parentRequestId).toBe('req-bullmq-2');
+    expect((await jobs.origin(orphan.runId))?.parentTraceId).toBeUndefined();
+  });
+});
