@@ -1,0 +1,170 @@
+import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import { ensureIds, setScope } from '../context/context-store.js';
+import type { StitchScope } from '../context/context-store.js';
+import { withNextTraceId } from '../context/ids.js';
+import { checkBudget } from '../internal/perf-violation.js';
+import type { PerfViolationReporter } from '../internal/perf-violation.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import type { EngineDelivery } from './job-engine.js';
+import { extractParent } from './job-envelope.js';
+import type { JobSettings } from './job-options.js';
+import type { RunStore } from './job-run-record.js';
+import { traceIdForRun } from './run-id.js';
+
+/** What a handler learns about the attempt it runs; ids come from `currentContext()` as usual. */
+export interface JobInfo {
+  readonly name: string;
+  readonly runId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+export type JobHandler<Payload = unknown> = (payload: Payload, info: JobInfo) => Promise<unknown> | unknown;
+
+export interface AttemptDeps {
+  readonly engine: string;
+  readonly runs: RunStore;
+  readonly settings: JobSettings;
+  readonly reportViolation?: PerfViolationReporter | undefined;
+}
+
+/**
+ * Runs one attempt of one job: rehydrates the enqueuing context (or starts the run's own trace),
+ * wraps the handler in a CONSUMER span, writes the attempt's run record, applies the job
+ * budget, and rethrows a handler failure so the engine retries. The same code for every engine.
+ *
+ * Trace rules: a job enqueued in a request continues the request's trace, one span per attempt,
+ * each a child of the enqueue span. A job with `newTrace`, or with no parent at all, runs in the
+ * trace `traceIdForRun(runId)`: every attempt a root span of that one trace, linked to the
+ * enqueue span when there was one.
+ */
+export async function runJobAttempt(name: string, delivery: EngineDelivery, handler: JobHandler, deps: AttemptDeps): Promise<void> {
+  const { message, attempt, maxAttempts, engineJobId } = delivery;
+  const envelope = message.stitch;
+  const runId = envelope.runId;
+  const parent = extractParent(envelope);
+  const ownTrace = deps.settings.newTrace || envelope.newTrace === true || parent === undefined;
+
+  const attributes: Attributes = {
+    [SpanAttr.component]: 'job',
+    [SpanAttr.jobName]: name,
+    [SpanAttr.jobId]: engineJobId,
+    [SpanAttr.runId]: runId,
+    [SpanAttr.jobAttempt]: attempt,
+    [SpanAttr.requestId]: runId,
+    'messaging.system': deps.engine,
+    'messaging.operation.type': 'process',
+  };
+  if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
+  if (parent !== undefined) attributes[SpanAttr.parentTraceId] = parent.traceId;
+  if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
+
+  const tracer = getKernelTracer();
+  const spanName = `job ${name}`;
+  let span: Span;
+  if (ownTrace) {
+    const links = parent === undefined ? [] : [{ context: parent }];
+    span = withNextTraceId(traceIdForRun(runId), () =>
+      ensureIds(tracer.startSpan(spanName, { root: true, kind: SpanKind.CONSUMER, links, attributes }, ROOT_CONTEXT)),
+    );
+  } else {
+    span = ensureIds(tracer.startSpan(spanName, { kind: SpanKind.CONSUMER, attributes }, trace.setSpanContext(ROOT_CONTEXT, parent)));
+  }
+
+  const scope: StitchScope = {
+    requestId: runId,
+    runId,
+    tenantId: envelope.tenantId,
+    actorId: envelope.actorId,
+    baggage: {},
+  };
+  const spanContext = span.spanContext();
+  await recordSafely(() =>
+    deps.runs.insert({
+      runId,
+      attempt,
+      jobName: name,
+      engine: deps.engine,
+      tenantId: envelope.tenantId,
+      traceId: spanContext.traceId,
+      spanId: spanContext.spanId,
+      parentTraceId: parent?.traceId,
+      parentSpanId: parent?.spanId,
+      parentRequestId: envelope.requestId,
+      newTrace: ownTrace,
+      outcome: 'running',
+      startedAt: new Date(),
+      durationMillis: undefined,
+      errorClass: undefined,
+      errorMessage: undefined,
+    }),
+  );
+
+  const started = performance.now();
+  let failure: unknown;
+  let failed = false;
+  try {
+    await context.with(setScope(trace.setSpan(ROOT_CONTEXT, span), scope), () =>
+      handler(message.payload, { name, runId, attempt, maxAttempts }),
+    );
+  } catch (error) {
+    failed = true;
+    failure = error;
+  }
+  const durationMillis = performance.now() - started;
+  const outcome = !failed ? 'succeeded' : attempt < maxAttempts ? 'retrying' : 'failed';
+
+  if (failed && span.isRecording()) {
+    span.recordException(failure instanceof Error ? failure : String(failure));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) });
+  }
+  if (span.isRecording()) span.setAttribute('stitch.job.outcome', outcome);
+  checkBudget(
+    span,
+    { component: 'job', name, observedMillis: durationMillis, budgetMillis: deps.settings.budgetMillis, tenantId: envelope.tenantId },
+    deps.reportViolation,
+  );
+  span.end();
+
+  await recordSafely(() =>
+    deps.runs.finish({
+      runId,
+      attempt,
+      outcome,
+      durationMillis,
+      errorClass: failed ? errorClass(failure) : undefined,
+      errorMessage: failed ? errorMessage(failure) : undefined,
+    }),
+  );
+  if (failed) throw failure;
+}
+
+/** The class of a failure as recorded: the error's `code` when it has one, else its name. */
+export function errorClass(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name}:${code}` : error.name;
+  }
+  return typeof error;
+}
+
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text;
+}
+
+let recordFailures = 0;
+
+// A run record that cannot be written must not fail the job it describes: the job's own work
+// matters more than its paperwork. Reported once per 100 losses, with the count.
+async function recordSafely(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    recordFailures += 1;
+    if (recordFailures % 100 === 1) diag.warn(`stitch: ${recordFailures} job run record(s) could not be written`, error);
+  }
+}

@@ -1,0 +1,2 @@
+export { pgBossJobEngine } from './pg-boss-engine.js';
+export type { PgBossJobEngineOptions } from './pg-boss-engine.js';

@@ -1,0 +1,87 @@
+import PgBoss from 'pg-boss';
+import type { Queryable } from '../../db/queryable.js';
+import type { JobEngine } from '../job-engine.js';
+import type { JobMessage } from '../job-envelope.js';
+
+export interface PgBossJobEngineOptions {
+  /** A started or unstarted PgBoss instance the caller owns, or the options to make one. */
+  readonly boss?: PgBoss;
+  readonly connectionString?: string;
+  /** pg-boss' own schema; default `pgboss`. */
+  readonly schema?: string;
+  /** How often an idle worker polls (pg-boss' minimum is 0.5 s). */
+  readonly pollingIntervalSeconds?: number;
+}
+
+/**
+ * Jobs on pg-boss (Postgres). The run id is the pg-boss job id (both UUIDs), retries are
+ * pg-boss' retryLimit with its exponential backoff, and `enqueue(…, { db: tx })` inserts the job
+ * inside the caller's transaction, so a rolled-back request enqueues nothing.
+ *
+ * @example
+ *   import { pgBossJobEngine } from '@stitch/kernel/jobs/pg-boss';
+ *   const jobs = createJobs({ engine: pgBossJobEngine({ connectionString: 'postgres://postgres@127.0.0.1/test' }) });
+ */
+export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
+  const owned = options.boss === undefined;
+  const boss =
+    options.boss ??
+    new PgBoss({
+      ...(options.connectionString !== undefined && { connectionString: options.connectionString }),
+      ...(options.schema !== undefined && { schema: options.schema }),
+    });
+  // Without a listener an 'error' event (database gone) would crash the process.
+  if (owned) boss.on('error', () => {});
+  let started: Promise<unknown> | undefined;
+  const queues = new Map<string, Promise<void>>();
+
+  function ready(name: string): Promise<void> {
+    started ??= owned ? boss.start() : Promise.resolve();
+    let queue = queues.get(name);
+    if (queue === undefined) {
+      // pg-boss 10 needs a queue created before send/work; createQueue is idempotent.
+      queue = started.then(() => boss.createQueue(name));
+      queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  return {
+    kind: 'pg-boss',
+    async send(name, message, send) {
+      await ready(name);
+      const backoffSeconds = Math.ceil(send.backoffMillis / 1_000);
+      const id = await boss.send(name, message as object, {
+        id: send.runId,
+        retryLimit: send.attempts - 1,
+        retryDelay: backoffSeconds,
+        retryBackoff: backoffSeconds > 0,
+        ...(send.delayMillis > 0 && { startAfter: Math.ceil(send.delayMillis / 1_000) }),
+        ...(send.db !== undefined && { db: toPgBossDb(send.db) }),
+      });
+      return id ?? send.runId;
+    },
+    async work(name, handler, work) {
+      await ready(name);
+      const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
+      // One worker per unit of concurrency: pg-boss runs a worker's batch sequentially.
+      for (let i = 0; i < work.concurrency; i += 1) {
+        await boss.work<JobMessage>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
+          for (const job of jobs) {
+            await handler({ message: job.data, engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
+          }
+        });
+      }
+    },
+    async close() {
+      if (started === undefined) return;
+      if (owned) await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      else for (const name of queues.keys()) await boss.offWork(name);
+    },
+  };
+}
+
+/** pg-boss runs its insert through `executeSql` when given a `db`: adapt any Queryable to it. */
+function toPgBossDb(db: Queryable): PgBoss.Db {
+  return { executeSql: (text, values) => db.query(text, values) };
+}
