@@ -1,0 +1,103 @@
+import { hostname } from 'node:os';
+import { pino } from 'pino';
+import type { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { LogField } from '@stitch/contract';
+import { defaultRedactor } from '../redaction/redactor.js';
+import type { Redactor } from '../redaction/redactor.js';
+import { COMPONENT, contextFields, mergeContextFirst } from './context-fields.js';
+import type { LogLevel } from './log-options.js';
+import { countFailedCall } from './log-stats.js';
+
+export interface CreateLoggerOptions {
+  /** `service` on every line (the OpenTelemetry service name). */
+  readonly service: string;
+  /** `component` of the root logger; children name their own (`logger.child({ component: 'db' })`). Default `app`. */
+  readonly component?: string;
+  /** `node_id` on every line. Default: the host name. */
+  readonly nodeId?: string;
+  readonly level?: LogLevel;
+  /** Where lines go. Default: stdout, synchronously (pino's default). */
+  readonly destination?: DestinationStream;
+  /** A second destination that also receives every line, e.g. `createOtlpLogStream()`. */
+  readonly otlp?: DestinationStream;
+  /** Default: the default redaction keys and patterns (see docs/configuration.md, `redaction`). */
+  readonly redactor?: Redactor;
+}
+
+/**
+ * A pino logger whose every line carries the mandatory fields of the context in force —
+ * `time` (epoch ms), `level` (its name: `info`, `warn`…), `service`, `component`, `node_id`,
+ * `trace_id`, `span_id`, `request_id`, `tenant_id`, `route_id`, `actor_id` — with `err`
+ * written as `{ type, message, stack }`, and everything redacted (keys and value patterns)
+ * before it is written. A line outside any context is still written, with
+ * `context_missing: true`, and counted in `logStats()`. A log call never throws.
+ *
+ * @example
+ *   const logger = createLogger({ service: 'billing' });
+ *   const db = logger.child({ component: 'db' });
+ *   db.info({ rows: 3 }, 'invoices loaded');
+ *   // {"level":"info","time":…,"service":"billing","node_id":"…","component":"db","trace_id":"…",…,"msg":"invoices loaded"}
+ */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const redactor = options.redactor ?? defaultRedactor();
+  const redactMessage = (message: unknown): unknown => (typeof message === 'string' ? redactor.redactString(message) : redactor.redact(message));
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    base: { [LogField.service]: options.service, [LogField.nodeId]: options.nodeId ?? hostname() },
+    mixin: contextFields,
+    mixinMergeStrategy: mergeContextFirst,
+    formatters: {
+      // Level names, not numbers: the collector and people read them without pino's table.
+      level: (label) => ({ [LogField.level]: label }),
+      bindings: (bindings) => redactor.redact(bindings),
+      log: (object) => redactor.redact(object),
+    },
+    // The redactor already turned errors into { type, message, stack }; pino's own serializer
+    // would relabel that plain object as type "Object".
+    serializers: { [LogField.err]: (value: unknown) => value, msg: redactMessage },
+    hooks: {
+      logMethod(args, method) {
+        try {
+          method.apply(this, args);
+        } catch (error) {
+          countFailedCall();
+          try {
+            method.call(this, { log_error: error instanceof Error ? error.name : typeof error } as unknown as string, 'a log call failed inside the logger and was dropped');
+          } catch {
+            // Nothing more can be done without risking the caller's code path.
+          }
+        }
+      },
+    },
+  };
+  const destination =
+    options.otlp === undefined
+      ? options.destination
+      : pino.multistream([
+          { level: 'trace', stream: options.destination ?? pino.destination(1) },
+          { level: 'trace', stream: options.otlp },
+        ]);
+  const root = destination === undefined ? pino(config) : pino(config, destination);
+  return withComponents(root, options.component ?? 'app', redactor);
+}
+
+/**
+ * pino appends child bindings to the parent's, so a `component` binding would appear twice
+ * in a line (`"component":"app",…,"component":"db"`). Instead each logger keeps its component
+ * under a symbol that the mixin reads; children are made with `Object.create(parent)` and
+ * inherit this `child` override. The override also redacts the bindings: pino applies
+ * `formatters.bindings` to the root's only, never to a child's.
+ */
+function withComponents(root: Logger, component: string, redactor: Redactor): Logger {
+  const target = root as Logger & { [COMPONENT]?: string };
+  target[COMPONENT] = component;
+  const pinoChild = root.child;
+  const child = function child(this: Logger, bindings: Record<string, unknown>, childOptions?: object): Logger {
+    const { component: childComponent, ...rest } = bindings;
+    const made = pinoChild.call(this, redactor.redact(rest), childOptions) as unknown as Logger & { [COMPONENT]?: string };
+    if (childComponent !== undefined) made[COMPONENT] = String(childComponent);
+    return made;
+  };
+  target.child = child as unknown as Logger['child'];
+  return root;
+}

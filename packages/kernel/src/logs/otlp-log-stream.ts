@@ -1,0 +1,185 @@
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPLogExporter as OtlpJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as OtlpProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { LogField } from '@stitch/contract';
+import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../tracing/kernel-tracer.js';
+import { OtlpLogOptionsSchema } from './log-options.js';
+import type { OtlpLogOptions } from './log-options.js';
+
+// pino level names (and numbers, for lines from a logger configured otherwise) to OTLP severity
+// (logs data model, "Mapping of SeverityNumber": the first number of each range).
+const SEVERITY_BY_LABEL: Readonly<Record<string, SeverityNumber>> = {
+  trace: SeverityNumber.TRACE,
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+  fatal: SeverityNumber.FATAL,
+};
+const LABEL_BY_NUMBER: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+// Fields that become the record's own parts rather than attributes.
+const RECORD_FIELDS: ReadonlySet<string> = new Set([LogField.time, LogField.level, 'msg', LogField.traceId, LogField.spanId, LogField.err]);
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+export interface OtlpLogStreamOptions extends Partial<Omit<OtlpLogOptions, 'exporter'>> {
+  /** `service.name` of the resource the records are sent under. */
+  readonly serviceName: string;
+  readonly resourceAttributes?: Readonly<Record<string, string>>;
+  /** Replaces the OTLP/HTTP exporter built from `endpoint`/`protocol` (tests, custom backends). */
+  readonly exporter?: LogRecordExporter;
+}
+
+export interface OtlpLogStats {
+  /** Records handed to the exporter and acknowledged. */
+  readonly exported: number;
+  /** Records dropped because the queue was full (a slow or dead backend). */
+  readonly droppedQueueFull: number;
+  /** Records in batches the backend refused or never answered. */
+  readonly failed: number;
+  /** Lines that were not pino JSON (should stay 0). */
+  readonly malformed: number;
+}
+
+/** A pino destination (`createLogger({ otlp })`) that also sends each line as an OTLP log record. */
+export interface OtlpLogStream {
+  write(line: string): void;
+  stats(): OtlpLogStats;
+  forceFlush(): Promise<void>;
+  /** Flushes what is queued (bounded by `exportTimeoutMillis`) and stops; never rejects. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Sends log lines over OTLP/HTTP so the collector shows them beside their spans: `body` is
+ * `msg`, severity comes from `level`, the record carries the line's `trace_id`/`span_id` as its
+ * trace context, and every other field (`tenant_id`, `component`, …) is an attribute; `err`
+ * becomes `exception.type`/`exception.message`/`exception.stacktrace`. Lines arrive already
+ * redacted by the logger. Batching is bounded: when the backend is slow or down, records past
+ * `maxQueueSize` are dropped and counted, never buffered without limit or retried into the
+ * host's memory.
+ *
+ * Why not `@opentelemetry/instrumentation-pino` or `pino-opentelemetry-transport`: the first
+ * patches pino through module-load hooks (awkward under ESM) and emits before our redaction
+ * runs; the second runs in a worker thread with its own copy of the SDK. The ids are already
+ * on the line, so a plain in-process stream is enough.
+ *
+ * @example
+ *   const otlp = createOtlpLogStream({ serviceName: 'billing', endpoint: 'http://127.0.0.1:4318/v1/logs' });
+ *   const logger = createLogger({ service: 'billing', otlp });
+ *   process.on('SIGTERM', () => void otlp.shutdown());
+ */
+export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStream {
+  const config = OtlpLogOptionsSchema.parse({ ...options, exporter: 'otlp' });
+  const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0 };
+  // Records accepted but not yet handed to the exporter. BatchLogRecordProcessor drops past
+  // maxQueueSize without a readable count, so the bound is kept (and counted) here instead.
+  let queued = 0;
+  const inner =
+    options.exporter ??
+    (config.protocol === 'http/json'
+      ? new OtlpJsonLogExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis })
+      : new OtlpProtoLogExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis }));
+  const counting: LogRecordExporter = {
+    export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+      queued -= records.length;
+      inner.export(records, (result) => {
+        if (result.code === ExportResultCode.SUCCESS) counters.exported += records.length;
+        else counters.failed += records.length;
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ ...options.resourceAttributes, 'service.name': options.serviceName }),
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: counting,
+        maxQueueSize: config.maxQueueSize,
+        maxExportBatchSize: Math.min(config.maxExportBatchSize, config.maxQueueSize),
+        scheduledDelayMillis: config.scheduledDelayMillis,
+        exportTimeoutMillis: config.exportTimeoutMillis,
+      }),
+    ],
+  });
+  const logger = provider.getLogger(KERNEL_TRACER_NAME, KERNEL_VERSION);
+  let stopped = false;
+
+  return {
+    write(line: string): void {
+      if (stopped) return;
+      let fields: Record<string, unknown>;
+      try {
+        fields = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        counters.malformed += 1;
+        return;
+      }
+      if (typeof fields !== 'object' || fields === null) {
+        counters.malformed += 1;
+        return;
+      }
+      if (queued >= config.maxQueueSize) {
+        counters.droppedQueueFull += 1;
+        return;
+      }
+      queued += 1;
+      try {
+        logger.emit(toLogRecord(fields));
+      } catch {
+        queued -= 1;
+        counters.malformed += 1;
+      }
+    },
+    stats: () => ({ ...counters }),
+    forceFlush: () => provider.forceFlush().catch(() => undefined),
+    async shutdown(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      await provider.shutdown().catch(() => undefined);
+    },
+  };
+}
+
+function toLogRecord(fields: Record<string, unknown>) {
+  const level = fields[LogField.level];
+  const label = typeof level === 'number' ? LABEL_BY_NUMBER[level] : typeof level === 'string' ? level : undefined;
+  const attributes: LogAttributes = {};
+  for (const key of Object.keys(fields)) {
+    if (!RECORD_FIELDS.has(key)) attributes[key] = fields[key] as AnyValueMap[string];
+  }
+  const err = fields[LogField.err];
+  if (typeof err === 'object' && err !== null) {
+    const { type, message, stack } = err as Record<string, unknown>;
+    if (typeof type === 'string') attributes['exception.type'] = type;
+    if (typeof message === 'string') attributes['exception.message'] = message;
+    if (typeof stack === 'string') attributes['exception.stacktrace'] = stack;
+  }
+  const traceId = fields[LogField.traceId];
+  const spanId = fields[LogField.spanId];
+  const context =
+    typeof traceId === 'string' && typeof spanId === 'string' && TRACE_ID.test(traceId) && SPAN_ID.test(spanId)
+      ? trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: TraceFlags.NONE, isRemote: true })
+      : ROOT_CONTEXT;
+  const msg = fields.msg;
+  const time = fields[LogField.time];
+  return {
+    timestamp: typeof time === 'number' ? time : Date.now(),
+    severityNumber: (label !== undefined ? SEVERITY_BY_LABEL[label] : undefined) ?? SeverityNumber.UNSPECIFIED,
+    ...(label !== undefined && { severityText: label }),
+    body: typeof msg === 'string' ? msg : msg === undefined ? '' : JSON.stringify(msg),
+    attributes,
+    context,
+  };
+}
