@@ -4,8 +4,6 @@ import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope } from '../context/context-store.js';
 import type { StitchScope } from '../context/context-store.js';
 import { withNextTraceId } from '../context/ids.js';
-import { checkBudget } from '../internal/perf-violation.js';
-import type { PerfViolationReporter } from '../internal/perf-violation.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import type { EngineDelivery } from './job-engine.js';
 import { extractParent } from './job-envelope.js';
@@ -28,13 +26,11 @@ export interface AttemptDeps {
   readonly engine: string;
   readonly runs: RunStore;
   readonly settings: JobSettings;
-  readonly reportViolation?: PerfViolationReporter | undefined;
 }
 
 /**
  * Runs one attempt of one job: rehydrates the enqueuing context (or starts the run's own trace),
- * wraps the handler in a CONSUMER span, writes the attempt's run record, applies the job
- * budget, and rethrows a handler failure so the engine retries. The same code for every engine.
+ * wraps the handler in a CONSUMER span, writes the attempt's run record, and rethrows a handler failure so the engine retries. The same code for every engine.
  *
  * Trace rules: a job enqueued in a request continues the request's trace, one span per attempt,
  * each a child of the enqueue span. A job with `newTrace`, or with no parent at all, runs in the
@@ -122,11 +118,9 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) });
   }
   if (span.isRecording()) span.setAttribute('stitch.job.outcome', outcome);
-  checkBudget(
-    span,
-    { component: 'job', name, observedMillis: durationMillis, budgetMillis: deps.settings.budgetMillis, tenantId: envelope.tenantId },
-    deps.reportViolation,
-  );
+  // The job budget (30 s default, per-name overrides in `tracing.budgets`) is applied by the
+  // budgets processor as this span ends: `stitch.component = job` and `stitch.job.name` are
+  // set at start, which is all it keys on.
   span.end();
 
   await recordSafely(() =>

@@ -6,8 +6,6 @@ export const JobSettingsSchema = z.object({
   attempts: z.number().int().min(1).max(100).default(3),
   /** First retry delay; each later one doubles (the engine's exponential backoff). */
   backoffMillis: z.number().int().min(0).default(1_000),
-  /** Job budget: a longer attempt emits `perf_violation` with `component: "job"` (DESIGN.md "Budgets"). */
-  budgetMillis: z.number().int().positive().default(30_000),
   /** Attempts of this job run at once per worker. */
   concurrency: z.number().int().min(1).max(1_000).default(1),
   /**

@@ -4,14 +4,19 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentContext, runInNewContext } from '../context/context-store.js';
 import { startStitch } from '../setup/start-stitch.js';
-import type { PerfViolation } from '../internal/perf-violation.js';
 import { inProcessJobEngine } from './in-process-engine.js';
 import { createJobs } from './jobs.js';
 import { createMemoryRunStore } from './memory-run-store.js';
 import { traceIdForRun } from './run-id.js';
 
 const exporter = new InMemorySpanExporter();
-const stitch = startStitch({ serviceName: 'jobs-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const warnings: Record<string, unknown>[] = [];
+const stitch = startStitch({
+  serviceName: 'jobs-test',
+  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  tracing: { budgets: { overrides: { job: { slow: 1 } } } },
+  logger: { warn: (fields) => warnings.push(fields) },
+});
 afterAll(() => stitch.shutdown());
 beforeEach(() => exporter.reset());
 
@@ -168,13 +173,13 @@ describe('jobs over the in-process runner', () => {
   });
 
   it('an attempt over the job budget reports a perf violation with component "job"', async () => {
-    const violations: PerfViolation[] = [];
-    const { engine, jobs } = setup({ byName: { slow: { budgetMillis: 1 } }, reportViolation: (v) => violations.push(v) });
+    const { engine, jobs } = setup();
     await jobs.worker('slow', () => new Promise((resolve) => setTimeout(resolve, 15)));
     const { traceId } = await runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('slow', {}));
     await engine.idle();
+    const violations = warnings.filter((w) => w.component === 'job');
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ component: 'job', name: 'slow', budgetMillis: 1, traceId, tenantId: TENANT_A });
+    expect(violations[0]).toMatchObject({ perf_violation: true, component: 'job', name: 'slow', budget_ms: 1, trace_id: traceId, tenant_id: TENANT_A });
     const span = finished().find((s) => s.name === 'job slow');
     expect(span?.attributes['stitch.perf_violation']).toBe(true);
     expect(span?.events.map((e) => e.name)).toContain('stitch.perf_violation');

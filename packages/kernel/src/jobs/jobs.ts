@@ -13,14 +13,11 @@ import type { JobSettings, JobsOptionsInput } from './job-options.js';
 import type { RunOrigin, RunStore } from './job-run-record.js';
 import { createMemoryRunStore } from './memory-run-store.js';
 import { newRunId, traceIdForRun } from './run-id.js';
-import type { PerfViolationReporter } from '../internal/perf-violation.js';
 
 export interface CreateJobsOptions extends JobsOptionsInput {
   readonly engine: JobEngine;
   /** Where run records go; in memory when omitted (in-process default and tests). */
   readonly runs?: RunStore;
-  /** Receives job budget violations instead of the default stderr line (tests, the logger). */
-  readonly reportViolation?: PerfViolationReporter;
 }
 
 export interface EnqueueOptions {
@@ -158,7 +155,6 @@ export function createJobs(options: CreateJobsOptions): Jobs {
             engine: engine.kind,
             runs,
             settings,
-            reportViolation: options.reportViolation,
           }),
         { concurrency: settings.concurrency },
       );
