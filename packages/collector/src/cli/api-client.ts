@@ -1,0 +1,92 @@
+import { ErrorEnvelopeSchema } from '@stitch/contract';
+
+export interface ClientOptions {
+  url: string;
+  token: string | undefined;
+}
+
+/** A failed API call, carrying the server's error code when it sent the envelope. */
+export class ApiCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * Shows a spinner on stderr while `work` runs longer than 300 ms, only when stderr is a
+ * terminal, so piped `--json` output and CI logs stay clean.
+ */
+export async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return work;
+  let frame = 0;
+  let shown = false;
+  const timer = setInterval(() => {
+    shown = true;
+    process.stderr.write(`\r${SPINNER[frame++ % SPINNER.length]} ${label}…`);
+  }, 300);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+    if (shown) process.stderr.write('\r\x1b[K');
+  }
+}
+
+function headers(options: ClientOptions): Record<string, string> {
+  if (!options.token) throw new ApiCallError('no token: pass --token or set STITCH_TOKEN (create one with `stitch token create`)', 401, null);
+  return { authorization: `Bearer ${options.token}`, accept: 'application/json' };
+}
+
+async function failure(res: Response): Promise<ApiCallError> {
+  const text = await res.text();
+  try {
+    const env = ErrorEnvelopeSchema.parse(JSON.parse(text));
+    return new ApiCallError(`${env.error.code}: ${env.error.message}`, res.status, env.error.code);
+  } catch {
+    return new ApiCallError(`HTTP ${res.status}: ${text.slice(0, 200)}`, res.status, null);
+  }
+}
+
+/** GETs one API endpoint and returns its parsed JSON, or throws ApiCallError. */
+export async function apiGet(options: ClientOptions, path: string, query: Record<string, string | undefined> = {}): Promise<unknown> {
+  const url = new URL(path, options.url);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  let res: Response;
+  try {
+    res = await withProgress(`asking ${url.host}`, fetch(url, { headers: headers(options) }));
+  } catch (err) {
+    throw new ApiCallError(`cannot reach ${options.url}: ${(err as Error).message}`, 0, null);
+  }
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+/** Opens a follow stream and calls `onLine` for each NDJSON line until the server closes it. */
+export async function apiStream(
+  options: ClientOptions,
+  path: string,
+  query: Record<string, string | undefined>,
+  onLine: (value: unknown) => void,
+): Promise<void> {
+  const url = new URL(path, options.url);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+  const res = await fetch(url, { headers: headers(options) });
+  if (!res.ok || !res.body) throw await failure(res);
+  let buffered = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (line.trim() !== '') onLine(JSON.parse(line));
+    }
+  }
+}

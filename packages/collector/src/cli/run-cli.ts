@@ -1,0 +1,170 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema } from '@stitch/contract';
+import { TokenStore, tokenFilePath } from '../auth/token-store.js';
+import { loadCollectorConfig } from '../config/collector-config.js';
+import { CollectorError } from '../errors/collector-error.js';
+import { startCollector } from '../server/create-collector.js';
+import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
+import { QUESTION_COMMANDS, renderLogLine } from './question-commands.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when `stitch serve` should stop (SIGINT/SIGTERM in the real binary). */
+  stopSignal?: Promise<void>;
+}
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  tenant: { type: 'string' },
+  limit: { type: 'string' },
+  trace: { type: 'string' },
+  service: { type: 'string' },
+  instance: { type: 'string' },
+  follow: { type: 'boolean' },
+  // Flags that name the question (`queries --top`); accepted for readability.
+  top: { type: 'boolean' },
+  retries: { type: 'boolean' },
+  origin: { type: 'boolean' },
+  jobs: { type: 'boolean' },
+  scope: { type: 'string' },
+  'all-tenants': { type: 'boolean' },
+  data: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  config: { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'forward-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function usage(): string {
+  const lines = [
+    'stitch serve [--host 127.0.0.1] [--port 4318] [--data stitch.duckdb] [--config stitch.yaml] [--forward-url URL]',
+    'stitch token create --scope traces:read|logs:read|admin (--tenant <uuid> | --all-tenants) [--data stitch.duckdb]',
+    ...Object.values(QUESTION_COMMANDS).map((c) => `${c.usage.padEnd(72)} ${c.summary}`),
+    '',
+    'Questions reach the collector at --url / STITCH_URL (default http://127.0.0.1:4318) with --token / STITCH_TOKEN.',
+    'Common flags: --json, --since 1h|ISO, --until ISO, --tenant <uuid>, --limit N.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+async function serve(flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  const config = loadCollectorConfig(
+    {
+      config: typeof flags.config === 'string' ? flags.config : undefined,
+      host: typeof flags.host === 'string' ? flags.host : undefined,
+      port: typeof flags.port === 'string' ? Number(flags.port) : undefined,
+      data: typeof flags.data === 'string' ? flags.data : undefined,
+      maxBodyBytes: typeof flags['max-body-bytes'] === 'string' ? Number(flags['max-body-bytes']) : undefined,
+      ...(typeof flags['forward-url'] === 'string' ? { forward: { url: flags['forward-url'] } } : {}),
+    },
+    io.env,
+  );
+  const collector = await startCollector(config);
+  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs; API on ${collector.url}/api; store ${resolve(config.data)}\n`);
+  await (io.stopSignal ?? new Promise<void>(() => undefined));
+  await collector.close();
+  return 0;
+}
+
+function tokenCreate(flags: Record<string, string | boolean | undefined>, io: CliIo): number {
+  const scope = TokenScopeSchema.safeParse(flags.scope);
+  if (!scope.success) {
+    io.stderr('stitch token create: --scope must be traces:read, logs:read or admin\n');
+    return 2;
+  }
+  const all = flags['all-tenants'] === true;
+  const tenant = typeof flags.tenant === 'string' ? flags.tenant : undefined;
+  if (all === (tenant !== undefined)) {
+    io.stderr('stitch token create: pass exactly one of --tenant <uuid> or --all-tenants\n');
+    return 2;
+  }
+  if (tenant !== undefined && !TenantIdSchema.safeParse(tenant).success) {
+    io.stderr('stitch token create: --tenant must be a uuid\n');
+    return 2;
+  }
+  if (scope.data === 'admin' && !all) {
+    io.stderr('stitch token create: an admin token is platform-wide: use --all-tenants\n');
+    return 2;
+  }
+  const data = typeof flags.data === 'string' ? flags.data : (io.env.STITCH_DATA ?? 'stitch.duckdb');
+  // Written to the tokens file beside the store; a running `stitch serve` picks it up at once.
+  const created = new TokenStore(tokenFilePath(resolve(data))).create(scope.data, tenant ?? null);
+  if (flags.json === true) io.stdout(JSON.stringify(created) + '\n');
+  else {
+    io.stdout(`${created.token}\n`);
+    io.stderr(`token ${created.id}: scope ${created.scope}, ${created.tenantId ? `tenant ${created.tenantId}` : 'all tenants'}. It is shown once; only its hash is stored.\n`);
+  }
+  return 0;
+}
+
+/**
+ * The `stitch` command line. Returns the exit code: 0 ok, 1 the server refused or failed,
+ * 2 bad usage. Kept apart from bin/ so tests run it in-process.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr(`${(err as Error).message}\n\n${usage()}`);
+    return 2;
+  }
+  const { values: flags, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (!command || flags.help) {
+    io.stdout(usage());
+    return command ? 0 : 2;
+  }
+  try {
+    if (command === 'serve') return await serve(flags, io);
+    if (command === 'token') {
+      if (args[0] !== 'create') {
+        io.stderr('usage: stitch token create --scope <scope> (--tenant <uuid> | --all-tenants)\n');
+        return 2;
+      }
+      return tokenCreate(flags, io);
+    }
+    const question = QUESTION_COMMANDS[command];
+    if (!question) {
+      io.stderr(`unknown command ${command}\n\n${usage()}`);
+      return 2;
+    }
+    const client: ClientOptions = {
+      url: flags.url ?? io.env.STITCH_URL ?? 'http://127.0.0.1:4318',
+      token: flags.token ?? io.env.STITCH_TOKEN,
+    };
+    const { path, query } = question.request(args, flags);
+    if (command === 'logs' && flags.follow) {
+      await apiStream(client, path, { ...query, follow: 'true' }, (value) => {
+        if (flags.json) return io.stdout(JSON.stringify(value) + '\n');
+        const line = LogLineSchema.safeParse(value);
+        if (line.success) return io.stdout(renderLogLine(line.data) + '\n');
+        const notice = LogStreamNoticeSchema.safeParse(value);
+        if (notice.success && notice.data.notice === 'dropped') io.stderr(`… ${notice.data.dropped} lines dropped (limit ${notice.data.limit})\n`);
+      });
+      return 0;
+    }
+    const answer = question.schema.parse(await apiGet(client, path, query));
+    io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : question.render(answer));
+    return 0;
+  } catch (err) {
+    if (err instanceof ApiCallError || err instanceof CollectorError) {
+      io.stderr(`stitch ${command}: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof Error && err.message.startsWith('missing ')) {
+      io.stderr(`stitch ${command}: ${err.message}\nusage: ${QUESTION_COMMANDS[command]?.usage ?? ''}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
