@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -154,6 +154,26 @@ describe('node:http edge adapter', () => {
       expect(body.traceId).not.toBe(PARENT_TRACE);
       expect(body.requestId).not.toBe('has spaces in it');
     }
+  });
+
+  it("keeps a body read with req.on('data'/'end') in the request's context, chunks arriving later from the socket", async () => {
+    const base = await serve((req, res) => {
+      const chunks: string[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(`${chunk.toString()}@${currentContext().requestId}`));
+      req.on('end', () => res.end(JSON.stringify({ chunks, requestId: currentContext().requestId })));
+    });
+    const { port } = new URL(base);
+    const answer = await new Promise<{ chunks: string[]; requestId: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/' }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(JSON.parse(text) as { chunks: string[]; requestId: string }));
+      });
+      req.on('error', reject);
+      req.write('first');
+      setTimeout(() => req.end('second'), 20);
+    });
+    expect(answer.chunks).toEqual([`first@${answer.requestId}`, `second@${answer.requestId}`]);
   });
 
   it('answers an unknown error as STITCH_ERR_EDGE_INTERNAL without leaking its message, and marks the span', async () => {
