@@ -8,6 +8,19 @@ export {
   withContext,
 } from './context/context-store.js';
 export type { NewContextInit } from './context/context-store.js';
+export {
+  stitchPropagator,
+  extractTraceContext,
+  parseTraceparent,
+  formatTraceparent,
+  parseTracestate,
+  Tracestate,
+  extractBaggage,
+  injectBaggage,
+} from './propagation/index.js';
+export type { TraceContextExtraction, Traceparent, TraceparentRejection, TracestateRejection, BaggageOptions } from './propagation/index.js';
+export { installHttpOut, HttpOutOptionsSchema } from './http-out/index.js';
+export type { UninstallHttpOut, HttpOutOptions, HttpOutOptionsInput } from './http-out/index.js';
 export { bindEmitter } from './context/bind-emitter.js';
 export { setRoute } from './edge/start-request.js';
 export { toErrorResponse, sendErrorResponse } from './edge/error-envelope.js';

@@ -1,0 +1,112 @@
+import { SpanKind, SpanStatusCode, context, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { SpanAttr } from '@stitch/contract';
+import { getScope } from '../context/context-store.js';
+import { injectBaggage } from '../propagation/baggage.js';
+import { stitchPropagator } from '../propagation/stitch-propagator.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import type { Destination } from './trusted-destinations.js';
+
+/** What HTTP out knows about a request before it is sent. */
+export interface OutboundRequest extends Destination {
+  readonly method: string;
+  /** Path only: the query string is never recorded (it often carries tokens or PII). */
+  readonly pathname: string;
+}
+
+/** What a client call needs from the installed configuration. */
+export interface ClientCallConfig {
+  readonly isTrusted: (destination: Destination) => boolean;
+  readonly baggageKeys: readonly string[];
+}
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/**
+ * One outbound call in flight: its CLIENT span and the headers to add to the request. Ends once,
+ * whichever of response, error or close comes first.
+ */
+export class ClientCall {
+  readonly span: Span;
+  readonly headers: Readonly<Record<string, string>>;
+  #ended = false;
+
+  constructor(span: Span, headers: Record<string, string>) {
+    this.span = span;
+    this.headers = headers;
+  }
+
+  /** Records the response status; 5xx marks the span as an error (OTel semconv for CLIENT spans). */
+  response(statusCode: number): void {
+    if (this.#ended) return;
+    this.span.setAttribute('http.response.status_code', statusCode);
+    if (statusCode >= 500) {
+      this.span.setAttribute('error.type', String(statusCode));
+      this.span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+
+  /** Records a network error (refused, reset, aborted) and ends the span. */
+  fail(error: unknown): void {
+    if (this.#ended) return;
+    const err = error instanceof Error ? error : new Error(String(error));
+    const code = (err as { code?: unknown }).code;
+    this.span.recordException(err);
+    this.span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+    this.end();
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.span.end();
+  }
+}
+
+/**
+ * Starts the CLIENT span of an outbound request in the active context and computes the headers
+ * it must carry: `traceparent` (the new span's id, the parent's flags), `tracestate` when
+ * present, and `baggage` only when the destination is trusted.
+ *
+ * Returns `undefined` — the request goes out untouched — outside any span (nothing to continue)
+ * and when tracing is suppressed (the exporters' own requests).
+ */
+export function startClientCall(request: OutboundRequest, config: ClientCallConfig): ClientCall | undefined {
+  const active = context.active();
+  if (isTracingSuppressed(active)) return undefined;
+  const parent = trace.getSpan(active);
+  if (parent === undefined || !trace.isSpanContextValid(parent.spanContext())) return undefined;
+
+  const method = request.method.toUpperCase();
+  const known = KNOWN_METHODS.has(method);
+  const scope = getScope(active);
+  const attributes: Attributes = {
+    'http.request.method': known ? method : '_OTHER',
+    'server.address': request.hostname,
+    'server.port': request.port,
+    'url.scheme': request.protocol.replace(':', ''),
+    'url.full': `${request.protocol}//${formatHost(request)}${request.pathname}`,
+    [SpanAttr.component]: 'external',
+  };
+  if (!known) attributes['http.request.method_original'] = request.method;
+  if (scope?.tenantId !== undefined) attributes[SpanAttr.tenantId] = scope.tenantId;
+  const span = getKernelTracer().startSpan(known ? `HTTP ${method}` : 'HTTP', { kind: SpanKind.CLIENT, attributes }, active);
+
+  const headers: Record<string, string> = {};
+  stitchPropagator.inject(trace.setSpan(active, span), headers, defaultTextMapSetter);
+  if (scope !== undefined && config.isTrusted(request)) {
+    const entries: Record<string, string> = { ...scope.baggage };
+    if (scope.tenantId !== undefined) entries['tenant.id'] = scope.tenantId;
+    if (scope.actorId !== undefined) entries['actor.id'] = scope.actorId;
+    injectBaggage(headers, entries, defaultTextMapSetter, { allowedKeys: config.baggageKeys });
+  }
+  return new ClientCall(span, headers);
+}
+
+function formatHost({ protocol, hostname, port }: Destination): string {
+  const host = hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname;
+  const defaultPort = protocol === 'https:' ? 443 : 80;
+  return port === defaultPort ? host : `${host}:${port}`;
+}

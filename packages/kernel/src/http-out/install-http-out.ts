@@ -1,0 +1,67 @@
+import { StitchError } from '../errors/stitch-error.js';
+import type { ClientCallConfig } from './client-call.js';
+import { HttpOutOptionsSchema } from './http-out-options.js';
+import type { HttpOutOptionsInput } from './http-out-options.js';
+import { patchNodeHttp } from './node-http-patch.js';
+import { createTrustedDestinations } from './trusted-destinations.js';
+import { subscribeUndici } from './undici-channels.js';
+
+/** Undoes installHttpOut(). Calling it twice, or after a later install replaced it, does nothing. */
+export type UninstallHttpOut = () => void;
+
+let current: { readonly uninstall: () => void } | undefined;
+
+/**
+ * Makes every outbound `fetch`/undici and `node:http`/`https` request made inside a traced
+ * context a CLIENT span (`HTTP <method>`) that carries exactly one `traceparent` (that span's
+ * id, the parent's flags) and the `tracestate`, plus W3C `baggage` with the tenant and actor
+ * only to trusted destinations. The host's requests are otherwise unchanged: same headers,
+ * same errors, same timing of events.
+ *
+ * One installation is in force at a time; installing again replaces the previous one.
+ *
+ * Alongside OpenTelemetry's own HTTP instrumentations: a request that already has a
+ * `traceparent` is left to whoever set it, so `@opentelemetry/instrumentation-http` (either
+ * order) and `@opentelemetry/instrumentation-undici` registered before this call never cause a
+ * second header. If instrumentation-undici is registered after this call, the first request
+ * that carries both headers makes Stitch stop injecting into fetch (with a diag warning); pass
+ * `fetch: false` to leave fetch to it from the start.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` when `options` do not satisfy HttpOutOptionsSchema.
+ * @example
+ *   const uninstall = installHttpOut({ trustedDestinations: ['https://billing.internal'] });
+ *   await fetch('https://billing.internal/invoices'); // traceparent + baggage: tenant.id=…
+ *   uninstall();
+ */
+export function installHttpOut(options: HttpOutOptionsInput = {}): UninstallHttpOut {
+  const parsed = HttpOutOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new StitchError('STITCH_ERR_CONFIG_INVALID', {
+      detail: parsed.error.issues.map((i) => `httpOut.${i.path.join('.')}: ${i.message}`).join('; '),
+    });
+  }
+  const config = parsed.data;
+  current?.uninstall();
+  current = undefined;
+  if (!config.enabled) return () => {};
+
+  const callConfig: ClientCallConfig = {
+    isTrusted: createTrustedDestinations(config.trustedDestinations),
+    baggageKeys: config.baggageKeys,
+  };
+  const undo: (() => void)[] = [];
+  if (config.fetch) undo.push(subscribeUndici(callConfig));
+  if (config.nodeHttp) undo.push(patchNodeHttp(callConfig));
+
+  let done = false;
+  const installation = {
+    uninstall(): void {
+      if (done) return;
+      done = true;
+      for (const fn of undo.reverse()) fn();
+      if (current === installation) current = undefined;
+    },
+  };
+  current = installation;
+  return () => installation.uninstall();
+}
