@@ -10,10 +10,13 @@ import { askErrors, askViolations } from '../questions/failures.js';
 import { askJobOrigin, askRequestJobs } from '../questions/job-links.js';
 import { askLogs } from '../questions/logs.js';
 import { askQueriesTop } from '../questions/queries-top.js';
+import { askServiceMap } from '../questions/service-map.js';
 import { resolveWindow, type QueryScope } from '../questions/query-scope.js';
 import { askSlow } from '../questions/slow.js';
 import { askStatus } from '../questions/status.js';
+import { askTenantOverview } from '../questions/tenant-overview.js';
 import { askTrace } from '../questions/trace.js';
+import { askTraceSearch } from '../questions/trace-search.js';
 import { askWebhookRetries } from '../questions/webhook-retries.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
@@ -157,6 +160,40 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         requireScope(tokenOf(request), 'traces:read');
         const q = parse(WindowQuery, request.query);
         return askViolations(store, scopeFrom(request, q), q.limit ?? 50);
+      });
+
+      // Web UI questions: trace search, tenant overview, service map.
+      const SearchQuery = WindowQuery.extend({
+        service: z.string().min(1).max(200).optional(),
+        route: z.string().min(1).max(500).optional(),
+        minDurationMs: z.coerce.number().min(0).optional(),
+        errors: z.enum(['true', 'false', '1', '0']).optional(),
+        violations: z.enum(['true', 'false', '1', '0']).optional(),
+      });
+      const isTrue = (v: string | undefined): boolean => v === 'true' || v === '1';
+
+      api.get('/traces', async (request) => {
+        requireScope(tokenOf(request), 'traces:read');
+        const q = parse(SearchQuery, request.query);
+        return askTraceSearch(store, scopeFrom(request, q), {
+          service: q.service,
+          route: q.route,
+          minDurationMs: q.minDurationMs,
+          errorsOnly: isTrue(q.errors),
+          violationsOnly: isTrue(q.violations),
+          limit: q.limit ?? 100,
+        });
+      });
+
+      api.get('/overview', async (request) => {
+        requireScope(tokenOf(request), 'traces:read');
+        const q = parse(WindowQuery.extend({ buckets: z.coerce.number().int().min(1).max(240).optional() }), request.query);
+        return askTenantOverview(store, scopeFrom(request, q), q.buckets ?? 60);
+      });
+
+      api.get('/service-map', async (request) => {
+        requireScope(tokenOf(request), 'traces:read');
+        return askServiceMap(store, scopeFrom(request, parse(WindowQuery, request.query)));
       });
 
       const LogsQuery = WindowQuery.extend({

@@ -1,0 +1,44 @@
+import type { ServiceMapResponse } from '@stitch/contract';
+import type { Store } from '../store/store.js';
+import { num, tenantClause, type QueryScope } from './query-scope.js';
+
+/**
+ * The service map: services seen in the window, and an edge wherever a span's parent span ran
+ * in another service. Both sides of the join carry the tenant predicate, so a tenant-bound
+ * token sees only edges inside its own traces.
+ */
+export async function askServiceMap(store: Store, scope: QueryScope): Promise<ServiceMapResponse> {
+  const child = tenantClause(scope.tenantId, 'c.tenant_id');
+  const parent = tenantClause(scope.tenantId, 'p.tenant_id');
+  const t = tenantClause(scope.tenantId);
+  const params = { since: scope.sinceNanos, until: scope.untilNanos, ...t.params };
+  const [nodes, edges] = await Promise.all([
+    store.query(
+      `SELECT service, count(*) AS n, count(*) FILTER (WHERE status_code = 2) AS errors
+       FROM spans WHERE service IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+       GROUP BY service ORDER BY n DESC LIMIT 200`,
+      params,
+    ),
+    store.query(
+      `SELECT p.service AS from_service, c.service AS to_service, count(*) AS n,
+          count(*) FILTER (WHERE c.status_code = 2) AS errors, quantile_cont(c.duration_ms, 0.95) AS p95
+       FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+       WHERE c.start_ns >= $since AND c.start_ns < $until${child.sql}
+         AND p.start_ns >= $since - 3600000000000 AND p.start_ns < $until${parent.sql}
+         AND c.service IS NOT NULL AND p.service IS NOT NULL AND c.service <> p.service
+       GROUP BY from_service, to_service ORDER BY n DESC LIMIT 500`,
+      params,
+    ),
+  ]);
+  return {
+    window: scope.window,
+    nodes: nodes.map((r) => ({ service: String(r.service), spans: num(r.n), errors: num(r.errors) })),
+    edges: edges.map((r) => ({
+      from: String(r.from_service),
+      to: String(r.to_service),
+      calls: num(r.n),
+      errors: num(r.errors),
+      p95Ms: num(r.p95),
+    })),
+  };
+}

@@ -1,0 +1,72 @@
+import type { TraceSearchResponse } from '@stitch/contract';
+import type { Store } from '../store/store.js';
+import { isoFromNanos, num, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+
+/** What the web UI's search form can ask for; every filter is optional and they combine (AND). */
+export interface TraceSearchFilter {
+  service?: string;
+  route?: string;
+  minDurationMs?: number;
+  errorsOnly?: boolean;
+  violationsOnly?: boolean;
+  limit: number;
+}
+
+/**
+ * Trace search: traces that started in the window, grouped from their spans, newest first.
+ *
+ * The filters are trace-level (`HAVING`): a trace matches `service=billing` when any of its
+ * spans ran in billing, `errors` when any span failed. Tenant scoping is on the span scan, so a
+ * tenant-bound token never groups (or counts) another tenant's spans.
+ */
+export async function askTraceSearch(store: Store, scope: QueryScope, filter: TraceSearchFilter): Promise<TraceSearchResponse> {
+  const t = tenantClause(scope.tenantId);
+  const having: string[] = [];
+  const params: Record<string, string | number | bigint> = { since: scope.sinceNanos, until: scope.untilNanos, ...t.params };
+  if (filter.service !== undefined) {
+    having.push('bool_or(service = $service)');
+    params.service = filter.service;
+  }
+  if (filter.route !== undefined) {
+    having.push('bool_or(route = $route)');
+    params.route = filter.route;
+  }
+  if (filter.minDurationMs !== undefined) {
+    having.push('(max(end_ns) - min(start_ns)) / 1e6 >= $minMs');
+    params.minMs = filter.minDurationMs;
+  }
+  if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
+  if (filter.violationsOnly) having.push('bool_or(perf_violation)');
+  const limit = Math.max(1, Math.min(filter.limit, 1000));
+  const rows = await store.query(
+    `SELECT trace_id, any_value(tenant_id) AS tenant_id,
+        arg_min(service, start_ns) AS root_service, arg_min(name, start_ns) AS root_name,
+        arg_min(route, start_ns) FILTER (WHERE route IS NOT NULL) AS route,
+        list(DISTINCT service) FILTER (WHERE service IS NOT NULL) AS services,
+        min(start_ns) AS start_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
+        count(*) AS spans, count(*) FILTER (WHERE status_code = 2) AS errors,
+        count(*) FILTER (WHERE perf_violation) AS violations
+     FROM spans WHERE start_ns >= $since AND start_ns < $until${t.sql}
+     GROUP BY trace_id
+     ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+     ORDER BY start_ns DESC LIMIT ${limit + 1}`,
+    params,
+  );
+  return {
+    window: scope.window,
+    truncated: rows.length > limit,
+    traces: rows.slice(0, limit).map((r) => ({
+      traceId: String(r.trace_id),
+      tenantId: strOrNull(r.tenant_id),
+      rootService: strOrNull(r.root_service),
+      rootName: String(r.root_name ?? ''),
+      route: strOrNull(r.route),
+      services: strList(r.services).sort(),
+      startTime: isoFromNanos(r.start_ns as string),
+      durationMs: Math.max(0, num(r.duration_ms)),
+      spanCount: num(r.spans),
+      errorCount: num(r.errors),
+      violationCount: num(r.violations),
+    })),
+  };
+}

@@ -1,0 +1,141 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorEnvelopeSchema } from '@stitch/contract';
+import { TracesRequest, TracesResponse } from '../otlp/decode.js';
+import { newSpanId, newTraceId, postOtlpJson, tracesRequest } from '../internal/otlp-json-builder.js';
+import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
+
+let collector: TestCollector;
+
+beforeAll(async () => {
+  collector = await startTestCollector({ maxBodyBytes: 64 * 1024 });
+});
+afterAll(async () => {
+  await collector.stop();
+});
+
+const post = (body: Buffer | string, headers: Record<string, string>, signal = 'traces'): Promise<Response> =>
+  fetch(`${collector.url}/v1/${signal}`, { method: 'POST', headers, body });
+
+async function expectEnvelope(res: Response, status: number, code: string): Promise<void> {
+  expect(res.status).toBe(status);
+  const env = ErrorEnvelopeSchema.parse(await res.json());
+  expect(env.error.code).toBe(code);
+  expect(env.error.requestId).not.toBe('');
+}
+
+function oneSpan(): object {
+  return tracesRequest('svc', [{ traceId: newTraceId(), name: 'op', startMillis: Date.now(), durationMillis: 5 }]);
+}
+
+describe('the OTLP/HTTP receiver', () => {
+  it('answers 200 with an empty ExportTraceServiceResponse when everything was stored', async () => {
+    const res = await postOtlpJson(collector.url, 'traces', oneSpan());
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+  });
+
+  it('answers 200 with partial_success naming the count and reason of rejected spans', async () => {
+    const body = oneSpan() as { resourceSpans: { scopeSpans: { spans: object[] }[] }[] };
+    body.resourceSpans[0]!.scopeSpans[0]!.spans.push({ traceId: 'nothex', spanId: newSpanId(), name: 'bad' });
+    const res = await postOtlpJson(collector.url, 'traces', body);
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    expect(json.partialSuccess.rejectedSpans).toBe('1');
+    expect(json.partialSuccess.errorMessage).toMatch(/traceId/);
+  });
+
+  it('answers protobuf requests with a protobuf response carrying partial_success', async () => {
+    const request = TracesRequest.fromObject({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(3), spanId: Buffer.alloc(8, 1), name: 'short id' }] }] }],
+    });
+    const res = await post(Buffer.from(TracesRequest.encode(request).finish()), { 'content-type': 'application/x-protobuf' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/x-protobuf/);
+    const decoded = TracesResponse.toObject(TracesResponse.decode(Buffer.from(await res.arrayBuffer())), { longs: Number });
+    expect(decoded).toMatchObject({ partialSuccess: { rejectedSpans: 1 } });
+  });
+
+  it('accepts gzip-compressed JSON bodies', async () => {
+    const res = await post(gzipSync(JSON.stringify(oneSpan())), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 400 with the error envelope for undecodable protobuf, JSON and gzip', async () => {
+    await expectEnvelope(await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), { 'content-type': 'application/x-protobuf' }), 400, 'STITCH_ERR_COLLECTOR_UNDECODABLE');
+    await expectEnvelope(await post('{"resourceSpans": [', { 'content-type': 'application/json' }), 400, 'STITCH_ERR_COLLECTOR_UNDECODABLE');
+    await expectEnvelope(await post('not gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 400, 'STITCH_ERR_COLLECTOR_UNDECODABLE');
+  });
+
+  it('answers 413 over the size limit, including a small gzip body that inflates past it', async () => {
+    await expectEnvelope(await post('x'.repeat(65 * 1024), { 'content-type': 'application/json' }), 413, 'STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE');
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expectEnvelope(await post(bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 413, 'STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers 415 for content types other than protobuf and JSON', async () => {
+    await expectEnvelope(await post('hello', { 'content-type': 'text/plain' }), 415, 'STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('survives a barrage of hostile bodies and keeps serving', async () => {
+    const nested = Buffer.alloc(20_000);
+    // 10k nested length-delimited field-1 headers: a protobuf recursion bomb.
+    for (let i = 0; i < 10_000; i++) {
+      nested[i * 2] = 0x0a;
+      nested[i * 2 + 1] = 0x7f;
+    }
+    const bodies: [Buffer | string, string][] = [
+      [nested, 'application/x-protobuf'],
+      [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), 'application/x-protobuf'],
+      ['null', 'application/json'],
+      ['"string"', 'application/json'],
+      ['{"resourceSpans":{"length":1e9}}', 'application/json'],
+      ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":{"$gt":""},"spanId":[1,2],"startTimeUnixNano":-5}]}]}]}', 'application/json'],
+      ['{"__proto__":{"polluted":true},"resourceLogs":[]}', 'application/json'],
+    ];
+    for (const [body, type] of bodies) {
+      const res = await post(body, { 'content-type': type });
+      expect([200, 400]).toContain(res.status);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await postOtlpJson(collector.url, 'traces', oneSpan())).status).toBe(200);
+  });
+});
+
+describe('back-pressure', () => {
+  it('answers 429 with Retry-After when the write queue is full, and stores every batch it acknowledged', async () => {
+    const small = await startTestCollector({ maxQueueRecords: 1, retryAfterSeconds: 3 });
+    try {
+      const traceIds = Array.from({ length: 30 }, () => newTraceId());
+      const responses = await Promise.all(
+        traceIds.map((traceId) =>
+          postOtlpJson(small.url, 'traces', tracesRequest('svc', Array.from({ length: 5 }, () => ({ traceId, name: 'op', startMillis: Date.now(), durationMillis: 1 })))),
+        ),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses).toContain(429);
+      const throttled = responses.find((r) => r.status === 429)!;
+      expect(throttled.headers.get('retry-after')).toBe('3');
+      await expectEnvelope(throttled, 429, 'STITCH_ERR_COLLECTOR_QUEUE_FULL');
+      const acknowledged = traceIds.filter((_, i) => statuses[i] === 200);
+      const rows = await small.store.query(`SELECT count(DISTINCT trace_id) AS n FROM spans`);
+      expect(Number(rows[0]!.n)).toBe(acknowledged.length);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('answers 503 with Retry-After when the store cannot write', async () => {
+    const broken = await startTestCollector();
+    try {
+      // Make the next transaction fail: the spans table is gone.
+      await broken.store.exec('DROP TABLE spans');
+      const res = await postOtlpJson(broken.url, 'traces', oneSpan());
+      expect(res.headers.get('retry-after')).toBe('2');
+      await expectEnvelope(res, 503, 'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE');
+    } finally {
+      await broken.stop();
+    }
+  });
+});
