@@ -24,6 +24,12 @@ export interface TracedQueryConfig {
   /** Whether the driver has server-side named statements (pg does, PGlite does not). */
   readonly supportsNamedStatements: boolean;
   readonly onPerfViolation?: QueryPerfViolationReporter | undefined;
+  /**
+   * Resolves when the driver can run statements. PGlite compiles its WebAssembly on first use
+   * (seconds on a busy machine): waiting before the span starts keeps that out of the first
+   * query's duration and budget.
+   */
+  readonly ready?: (() => Promise<unknown>) | undefined;
 }
 
 export type QueryFunction = <Row = Record<string, unknown>>(
@@ -42,6 +48,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
   const staticComment = formatSqlComment({ application: options.application });
 
   return async function query<Row>(sql: string, params?: readonly unknown[], queryOptions?: { readonly name?: string }) {
+    if (config.ready !== undefined) await config.ready();
     const queryName = queryOptions?.name;
     const name = querySpanName(sql, queryName);
     const active = context.active();

@@ -43,6 +43,7 @@ export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOpti
     system: 'postgresql',
     supportsNamedStatements: false,
     onPerfViolation,
+    ready: () => pglite.waitReady,
   };
   return {
     query: createTracedQuery(executeOn(pglite), config),

@@ -1,0 +1,51 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { getScope, setScope } from '../context/context-store.js';
+import type { StitchScope } from '../context/context-store.js';
+import { newRequestId } from '../context/ids.js';
+import { stitchPropagator } from '../propagation/index.js';
+import type { EventEnvelope } from './event-envelope.js';
+
+const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The context an envelope's work runs in: the producer's span as (remote) parent and a Stitch
+ * scope with the event's tenant and request id. An envelope from our own outbox is trusted; an
+ * unreadable traceparent means "no parent" (a new trace), never an error.
+ */
+export function contextFromEnvelope(envelope: Pick<EventEnvelope, 'traceparent' | 'tracestate' | 'tenantId' | 'requestId'>): Context {
+  const carrier: Record<string, string> = {};
+  if (envelope.traceparent !== undefined) carrier.traceparent = envelope.traceparent;
+  if (envelope.tracestate !== undefined) carrier.tracestate = envelope.tracestate;
+  const withParent = stitchPropagator.extract(ROOT_CONTEXT, carrier, {
+    get: (c, key) => c[key],
+    keys: (c) => Object.keys(c),
+  });
+  const scope: StitchScope = {
+    requestId: envelope.requestId ?? newRequestId(),
+    tenantId: envelope.tenantId,
+    baggage: EMPTY_BAGGAGE,
+  };
+  return setScope(withParent, scope);
+}
+
+/** `traceparent`/`tracestate` of the span active in `ctx` (none when there is no valid span). */
+export function traceHeadersOf(ctx: Context = context.active()): { traceparent?: string; tracestate?: string } {
+  if (trace.getSpanContext(ctx) === undefined) return {};
+  const carrier: Record<string, string> = {};
+  stitchPropagator.inject(ctx, carrier, { set: (c, key, value) => (c[key] = value) });
+  const headers: { traceparent?: string; tracestate?: string } = {};
+  if (carrier.traceparent !== undefined) headers.traceparent = carrier.traceparent;
+  if (carrier.tracestate !== undefined) headers.tracestate = carrier.tracestate;
+  return headers;
+}
+
+/** The tenant and request of the context in force, for an envelope. */
+export function scopeFieldsOf(ctx: Context = context.active()): { tenantId?: string; requestId?: string } {
+  const scope = getScope(ctx);
+  const fields: { tenantId?: string; requestId?: string } = {};
+  if (scope?.tenantId !== undefined) fields.tenantId = scope.tenantId;
+  const requestId = scope?.runId ?? scope?.requestId;
+  if (requestId !== undefined) fields.requestId = requestId;
+  return fields;
+}

@@ -1,0 +1,121 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import { ensureIds } from '../context/context-store.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { EventAction } from './event-actions.js';
+import type { EventBus, EventSubscription } from './event-bus.js';
+import type { EventEnvelope } from './event-envelope.js';
+import { contextFromEnvelope } from './envelope-context.js';
+
+export interface EventHandlerOptions {
+  readonly bus: EventBus;
+  /** The consumer's durable name: its queue / JetStream consumer and its checkpoint key. */
+  readonly name: string;
+  readonly checkpoints: CheckpointStore;
+  /** Only these event types are handled (others are acknowledged and skipped). Default: all. */
+  readonly types?: readonly string[];
+  /** Whether this event calls for the actions. Default: always. */
+  readonly condition?: (envelope: EventEnvelope) => boolean | Promise<boolean>;
+  /** Run one after the other, in order; the first failure stops the run and the event is redelivered. */
+  readonly actions: readonly EventAction[];
+}
+
+/** What one delivery came to. */
+export type EventRunOutcome = 'handled' | 'skipped-condition' | 'skipped-duplicate' | 'skipped-type';
+
+/**
+ * Subscribes a handler that continues the producer's trace: each delivery is the span tree
+ * `process_event` → `checkpoint.load`, `condition.evaluate`, `actions.execute` (one
+ * `action.<kind>` child per action), `checkpoint.save`, in the event's tenant. An event already
+ * in the checkpoint store (a redelivery, or a relay duplicate) is acknowledged without running
+ * the actions again; a failing action leaves it un-checkpointed so the bus delivers it again.
+ * Actions may therefore run more than once for one event (at-least-once), never zero times.
+ *
+ * @example
+ *   await consumeEvents({
+ *     bus, name: 'order-notifier', checkpoints, types: ['order.paid'],
+ *     condition: (e) => (e.payload as { total: number }).total > 0,
+ *     actions: [emailAction({ template: 'receipt', recipients: (e) => [(e.payload as { email: string }).email], send })],
+ *   });
+ */
+export function consumeEvents(options: EventHandlerOptions): Promise<EventSubscription> {
+  return options.bus.subscribe(options.name, async (envelope) => {
+    await processEvent(options, envelope);
+  });
+}
+
+/** One run of a handler over one envelope (what `consumeEvents` does per delivery). */
+export async function processEvent(options: EventHandlerOptions, envelope: EventEnvelope): Promise<EventRunOutcome> {
+  const parent = contextFromEnvelope(envelope);
+  const attributes: Attributes = {
+    [SpanAttr.eventId]: envelope.id,
+    [SpanAttr.eventType]: envelope.type,
+    'messaging.consumer.group.name': options.name,
+    'messaging.operation.type': 'process',
+  };
+  if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
+  if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
+  const root = ensureIds(getKernelTracer().startSpan('process_event', { kind: SpanKind.CONSUMER, attributes }, parent));
+
+  return inSpan(root, parent, async (ctx) => {
+    if (options.types !== undefined && !options.types.includes(envelope.type)) {
+      root.setAttribute('stitch.event.outcome', 'skipped-type');
+      return 'skipped-type';
+    }
+    const state = await step('checkpoint.load', ctx, async (span) => {
+      const loaded = await options.checkpoints.load(options.name, envelope.id);
+      span.setAttribute('checkpoint.recovered_from_checkpoint', loaded.recovered);
+      span.setAttribute('checkpoint.offset', loaded.processedCount);
+      span.setAttribute('checkpoint.already_processed', loaded.alreadyProcessed);
+      return loaded;
+    });
+    if (state.alreadyProcessed) {
+      root.setAttribute('stitch.event.outcome', 'skipped-duplicate');
+      return 'skipped-duplicate';
+    }
+    const matched = await step('condition.evaluate', ctx, async (span) => {
+      const result = options.condition === undefined ? true : await options.condition(envelope);
+      span.setAttribute('condition.matched', result);
+      return result;
+    });
+    if (matched) {
+      await step('actions.execute', ctx, async (span, actionsCtx) => {
+        span.setAttribute('action.count', options.actions.length);
+        for (const action of options.actions) {
+          await step(`action.${action.kind}`, actionsCtx, (actionSpan) => action.run(envelope, actionSpan), {
+            'action.kind': action.kind,
+            ...action.attributes?.(envelope),
+          });
+        }
+      });
+    }
+    await step('checkpoint.save', ctx, async (span) => {
+      span.setAttribute('checkpoint.offset', await options.checkpoints.save(options.name, envelope));
+    });
+    const outcome: EventRunOutcome = matched ? 'handled' : 'skipped-condition';
+    root.setAttribute('stitch.event.outcome', outcome);
+    return outcome;
+  });
+}
+
+async function step<T>(name: string, parent: Context, fn: (span: Span, ctx: Context) => Promise<T>, attributes?: Attributes): Promise<T> {
+  const span = getKernelTracer().startSpan(name, attributes === undefined ? {} : { attributes }, parent);
+  return inSpan(span, parent, (ctx) => fn(span, ctx));
+}
+
+async function inSpan<T>(span: Span, parent: Context, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const ctx = trace.setSpan(parent, span);
+  try {
+    return await context.with(ctx, () => fn(ctx));
+  } catch (error) {
+    if (span.isRecording()) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    }
+    throw error;
+  } finally {
+    span.end();
+  }
+}

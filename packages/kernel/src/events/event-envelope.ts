@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { StitchError } from '../errors/stitch-error.js';
+
+/**
+ * What travels on every bus: the event and the trace it belongs to. The same fields are copied
+ * into the transport's headers (NATS headers, AMQP properties) so tools that only read headers
+ * see `traceparent` too; the body is what consumers decode.
+ */
+export const EventEnvelopeSchema = z.object({
+  /** Unique per event (a UUID); consumers de-duplicate on it, since delivery is at least once. */
+  id: z.uuid(),
+  type: z.string().min(1).max(200),
+  tenantId: z.string().min(1).max(120).optional(),
+  requestId: z.string().min(1).max(120).optional(),
+  aggregateType: z.string().min(1).max(200).optional(),
+  aggregateId: z.string().min(1).max(200).optional(),
+  /** ISO-8601 time the event was added to the outbox. */
+  occurredAt: z.string(),
+  /** W3C traceparent of the span that produced (or relayed) the event. */
+  traceparent: z.string().max(100).optional(),
+  tracestate: z.string().max(512).optional(),
+  payload: z.unknown(),
+});
+
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
+
+/** The envelope as bytes on the wire (UTF-8 JSON). */
+export function encodeEnvelope(envelope: EventEnvelope): Uint8Array {
+  return Buffer.from(JSON.stringify(envelope), 'utf8');
+}
+
+/**
+ * Decodes and validates an envelope received from a bus.
+ *
+ * @throws StitchError `STITCH_ERR_EVENT_ENVELOPE_INVALID` for bytes that are not an envelope.
+ */
+export function decodeEnvelope(bytes: Uint8Array): EventEnvelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new StitchError('STITCH_ERR_EVENT_ENVELOPE_INVALID', { detail: 'not JSON' }, { cause: error });
+  }
+  const parsed = EventEnvelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new StitchError('STITCH_ERR_EVENT_ENVELOPE_INVALID', {
+      detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    });
+  }
+  return parsed.data;
+}
+
+/** The transport headers every bus sets from an envelope. */
+export function envelopeHeaders(envelope: EventEnvelope): Record<string, string> {
+  const headers: Record<string, string> = { 'stitch-event-id': envelope.id, 'stitch-event-type': envelope.type };
+  if (envelope.traceparent !== undefined) headers.traceparent = envelope.traceparent;
+  if (envelope.tracestate !== undefined) headers.tracestate = envelope.tracestate;
+  if (envelope.tenantId !== undefined) headers['stitch-tenant-id'] = envelope.tenantId;
+  return headers;
+}

@@ -1,0 +1,224 @@
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import type { Database } from '../db/database.js';
+import { contextFromEnvelope, traceHeadersOf } from '../events/envelope-context.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { EventEnvelope } from '../events/event-envelope.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import type { Outbox } from './outbox.js';
+
+export interface OutboxRelayOptions {
+  /** Needs transactions: the claimed rows stay locked until they are marked sent. */
+  readonly db: Database;
+  readonly outbox: Outbox;
+  readonly bus: EventBus;
+  /** Events claimed per transaction. Default 100. */
+  readonly batchSize?: number;
+  /** Wait between polls when the last one found less than a full batch. Default 200 ms. */
+  readonly pollIntervalMillis?: number;
+  /** Called with a failed poll or publish; the relay keeps going. Default: ignore. */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface RelayBatchResult {
+  /** Events published and marked sent. */
+  readonly published: number;
+  /** Events whose publish failed (attempts incremented; they and their aggregate's later events wait). */
+  readonly failed: number;
+}
+
+export interface OutboxRelay {
+  /** Claims one batch, publishes it in order, marks it sent, commits. */
+  relayOnce(): Promise<RelayBatchResult>;
+  /** Polls until `stop()`. */
+  start(): void;
+  /** Finishes the batch in flight, then stops polling. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  type: string;
+  aggregate_type: string | null;
+  aggregate_id: string | null;
+  payload: unknown;
+  tenant_id: string | null;
+  request_id: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
+  created_at: Date | string;
+}
+
+/**
+ * Publishes committed outbox events at least once, in order per aggregate, and marks them sent.
+ *
+ * Claiming: a batch takes, with `FOR UPDATE SKIP LOCKED`, only rows that are the oldest unsent
+ * event of their aggregate (events without an aggregate id are unordered and always eligible),
+ * then the later unsent events of the aggregates it claimed. Another relay skips the locked
+ * heads and cannot take a later event of those aggregates, since an earlier one is still
+ * unsent: relays share the work without reordering an aggregate or double-publishing in the
+ * normal case. A relay that dies between publish and commit leaves its rows unsent and
+ * unlocked; another relay publishes them again (a duplicate, never a loss), and consumers
+ * de-duplicate by event id.
+ *
+ * Order between two concurrent transactions writing the same aggregate follows `seq`, assigned
+ * at insert: serialise such writes on the aggregate's own row (as a business update does).
+ *
+ * @example
+ *   const relay = createOutboxRelay({ db, outbox, bus: createInProcessBus() });
+ *   relay.start();
+ *   // on shutdown
+ *   await relay.stop();
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, outbox, bus } = options;
+  const table = outbox.table;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMillis = options.pollIntervalMillis ?? 200;
+  const onError = options.onError ?? (() => {});
+  const columns = 'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, traceparent, tracestate, created_at';
+
+  async function relayOnce(): Promise<RelayBatchResult> {
+    return db.transaction(async (tx) => {
+      const heads = await tx.query<OutboxRow>(
+        `SELECT ${columns} FROM ${table} o
+         WHERE o.sent_at IS NULL
+           AND (o.aggregate_id IS NULL OR NOT EXISTS (
+             SELECT 1 FROM ${table} p
+             WHERE p.sent_at IS NULL AND p.aggregate_id = o.aggregate_id
+               AND p.aggregate_type IS NOT DISTINCT FROM o.aggregate_type AND p.seq < o.seq))
+         ORDER BY o.seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (heads.rows.length === 0) return { published: 0, failed: 0 };
+      const claimed = heads.rows.filter((row) => row.aggregate_id !== null);
+      let rows = heads.rows;
+      if (claimed.length > 0 && heads.rows.length < batchSize) {
+        const followers = await tx.query<OutboxRow>(
+          `SELECT ${columns} FROM ${table} o
+           WHERE o.sent_at IS NULL AND o.seq <> ALL($1::bigint[])
+             AND (coalesce(o.aggregate_type, ''), o.aggregate_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+           ORDER BY o.seq LIMIT $4 FOR UPDATE`,
+          [
+            claimed.map((row) => row.seq),
+            claimed.map((row) => row.aggregate_type ?? ''),
+            claimed.map((row) => row.aggregate_id),
+            batchSize - heads.rows.length,
+          ],
+        );
+        rows = [...heads.rows, ...followers.rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+      }
+
+      const sent: string[] = [];
+      const failed: { seq: string; error: string }[] = [];
+      const blocked = new Set<string>();
+      for (const row of rows) {
+        const aggregateKey = row.aggregate_id === null ? undefined : `${row.aggregate_type ?? ''}\u0000${row.aggregate_id}`;
+        if (aggregateKey !== undefined && blocked.has(aggregateKey)) continue;
+        try {
+          await publishRow(row);
+          sent.push(row.seq);
+        } catch (error) {
+          onError(error);
+          failed.push({ seq: row.seq, error: error instanceof Error ? error.message : String(error) });
+          // A later event of this aggregate must not overtake the one that failed.
+          if (aggregateKey !== undefined) blocked.add(aggregateKey);
+        }
+      }
+      if (sent.length > 0) await tx.query(`UPDATE ${table} SET sent_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [sent]);
+      for (const { seq, error } of failed) {
+        await tx.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [seq, error.slice(0, 2000)]);
+      }
+      return { published: sent.length, failed: failed.length };
+    });
+  }
+
+  /** Publishes one row in its own event's trace and tenant: a PRODUCER span under `outbox.add`. */
+  async function publishRow(row: OutboxRow): Promise<void> {
+    const stored = {
+      ...(row.traceparent !== null && { traceparent: row.traceparent }),
+      ...(row.tracestate !== null && { tracestate: row.tracestate }),
+      ...(row.tenant_id !== null && { tenantId: row.tenant_id }),
+      ...(row.request_id !== null && { requestId: row.request_id }),
+    };
+    const parent = contextFromEnvelope(stored);
+    const span = getKernelTracer().startSpan(
+      `publish ${row.type}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          [SpanAttr.eventId]: row.id,
+          [SpanAttr.eventType]: row.type,
+          'messaging.operation.type': 'send',
+          ...(row.tenant_id !== null && { [SpanAttr.tenantId]: row.tenant_id }),
+        },
+      },
+      parent,
+    );
+    // A relay with tracing off passes the producer's traceparent through unchanged.
+    const headers = span.isRecording() ? traceHeadersOf(trace.setSpan(parent, span)) : stored;
+    const envelope: EventEnvelope = {
+      id: row.id,
+      type: row.type,
+      ...(row.tenant_id !== null && { tenantId: row.tenant_id }),
+      ...(row.request_id !== null && { requestId: row.request_id }),
+      ...(row.aggregate_type !== null && { aggregateType: row.aggregate_type }),
+      ...(row.aggregate_id !== null && { aggregateId: row.aggregate_id }),
+      occurredAt: (row.created_at instanceof Date ? row.created_at : new Date(row.created_at)).toISOString(),
+      ...(headers.traceparent !== undefined && { traceparent: headers.traceparent }),
+      ...(headers.tracestate !== undefined && { tracestate: headers.tracestate }),
+      payload: row.payload,
+    };
+    try {
+      await context.with(trace.setSpan(parent, span), () => bus.publish(envelope));
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  let running: Promise<void> | undefined;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      let full = false;
+      try {
+        const result = await relayOnce();
+        full = result.published + result.failed >= batchSize && result.failed === 0;
+      } catch (error) {
+        onError(error);
+      }
+      if (!full && !stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMillis);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  }
+
+  return {
+    relayOnce,
+    start() {
+      if (running !== undefined) return;
+      stopping = false;
+      running = loop();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+      running = undefined;
+    },
+  };
+}

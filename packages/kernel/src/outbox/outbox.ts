@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import { z } from 'zod';
+import type { Queryable } from '../db/queryable.js';
+import { quoteIdentifier } from '../db/sql-identifier.js';
+import { StitchError } from '../errors/stitch-error.js';
+import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+
+const OutboxEventSchema = z.object({
+  /** Defaults to a new UUID; pass one to make `add` idempotent across your own retries. */
+  id: z.uuid().optional(),
+  type: z.string().min(1).max(200),
+  /** Events of one aggregate (type + id) are published in the order they were added. */
+  aggregateType: z.string().min(1).max(200).optional(),
+  aggregateId: z.string().min(1).max(200).optional(),
+  payload: z.unknown(),
+});
+
+export type OutboxEventInput = z.input<typeof OutboxEventSchema>;
+
+/** How far the relay is behind: for metrics and readiness. */
+export interface OutboxLag {
+  readonly unsentCount: number;
+  /** Age of the oldest unsent event in milliseconds; 0 when none is waiting. */
+  readonly oldestUnsentAgeMillis: number;
+}
+
+export interface OutboxOptions {
+  /** Used by `migrate()` and `lag()`; `add()` always writes through the transaction it is given. */
+  readonly db: Queryable;
+  /** Schema of the `outbox_events` table; default `stitch`. */
+  readonly schema?: string;
+}
+
+export interface Outbox {
+  /** The quoted, schema-qualified table name (for the relay). */
+  readonly table: string;
+  /** Creates the schema, table and indexes if missing (idempotent). Run once at startup. */
+  migrate(): Promise<void>;
+  /**
+   * Stores `event` with the current trace context (traceparent, tracestate, tenant, request id)
+   * through `tx`, so it commits or rolls back with the business write. Returns the event id.
+   */
+  add(tx: Queryable, event: OutboxEventInput): Promise<string>;
+  lag(): Promise<OutboxLag>;
+}
+
+/**
+ * The transactional outbox: events are rows written in the business transaction, and a relay
+ * (`createOutboxRelay`) publishes the committed ones. A crash anywhere loses nothing.
+ *
+ * @example
+ *   const outbox = createOutbox({ db });
+ *   await outbox.migrate();
+ *   await db.transaction(async (tx) => {
+ *     await tx.query('INSERT INTO orders (id, total) VALUES ($1, $2)', [id, total]);
+ *     await outbox.add(tx, { type: 'order.created', aggregateType: 'order', aggregateId: id, payload: { id, total } });
+ *   });
+ */
+export function createOutbox(options: OutboxOptions): Outbox {
+  const schema = quoteIdentifier(options.schema ?? 'stitch');
+  const table = `${schema}.outbox_events`;
+
+  return {
+    table,
+    async migrate() {
+      await options.db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await options.db.query(
+        `CREATE TABLE IF NOT EXISTS ${table} (
+          seq bigserial PRIMARY KEY,
+          id uuid NOT NULL UNIQUE,
+          type text NOT NULL,
+          aggregate_type text,
+          aggregate_id text,
+          payload jsonb,
+          tenant_id text,
+          request_id text,
+          trace_id text,
+          traceparent text,
+          tracestate text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          sent_at timestamptz,
+          attempts integer NOT NULL DEFAULT 0,
+          last_error text
+        )`,
+      );
+      await options.db.query(`CREATE INDEX IF NOT EXISTS outbox_events_unsent ON ${table} (seq) WHERE sent_at IS NULL`);
+      await options.db.query(
+        `CREATE INDEX IF NOT EXISTS outbox_events_unsent_aggregate ON ${table} (aggregate_type, aggregate_id, seq) WHERE sent_at IS NULL`,
+      );
+      await options.db.query(`CREATE INDEX IF NOT EXISTS outbox_events_trace ON ${table} (trace_id)`);
+    },
+
+    async add(tx, event) {
+      const parsed = OutboxEventSchema.safeParse(event);
+      if (!parsed.success) {
+        throw new StitchError('STITCH_ERR_OUTBOX_EVENT_INVALID', {
+          detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
+      }
+      const value = parsed.data;
+      const id = value.id ?? randomUUID();
+      const active = context.active();
+      const fields = scopeFieldsOf(active);
+      // A PRODUCER span per event: the relay's publish and every consumer's process_event hang
+      // under it, so the request's trace shows where each event went.
+      const span = getKernelTracer().startSpan(
+        `outbox.add ${value.type}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            [SpanAttr.eventId]: id,
+            [SpanAttr.eventType]: value.type,
+            ...(fields.tenantId !== undefined && { [SpanAttr.tenantId]: fields.tenantId }),
+          },
+        },
+        active,
+      );
+      const headers = traceHeadersOf(span.isRecording() ? trace.setSpan(active, span) : active);
+      const traceId = trace.getSpanContext(active)?.traceId ?? (span.isRecording() ? span.spanContext().traceId : undefined);
+      try {
+        await context.with(trace.setSpan(active, span), () =>
+          tx.query(
+            `INSERT INTO ${table} (id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, trace_id, traceparent, tracestate)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [
+              id,
+              value.type,
+              value.aggregateType ?? null,
+              value.aggregateId ?? null,
+              value.payload === undefined ? null : JSON.stringify(value.payload),
+              fields.tenantId ?? null,
+              fields.requestId ?? null,
+              traceId ?? null,
+              headers.traceparent ?? null,
+              headers.tracestate ?? null,
+            ],
+          ),
+        );
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+      return id;
+    },
+
+    async lag() {
+      const { rows } = await options.db.query<{ unsent: number; age_ms: number | null }>(
+        `SELECT count(*)::int AS unsent, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS age_ms
+         FROM ${table} WHERE sent_at IS NULL`,
+      );
+      const row = rows[0];
+      return { unsentCount: row?.unsent ?? 0, oldestUnsentAgeMillis: Math.max(0, row?.age_ms ?? 0) };
+    },
+  };
+}
