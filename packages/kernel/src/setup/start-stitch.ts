@@ -7,6 +7,7 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { BudgetProcessor } from '../budgets/budget-processor.js';
 import type { BudgetStats, WarnLogger } from '../budgets/budget-processor.js';
 import { newSpanId, newTraceId } from '../context/ids.js';
+import { createLogger } from '../logs/create-logger.js';
 import { BoundedBatchSpanProcessor } from '../export/bounded-batch-processor.js';
 import type { ExportStats } from '../export/bounded-batch-processor.js';
 import { createSpanExporter } from '../export/create-span-exporter.js';
@@ -96,7 +97,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     return handle;
   }
 
-  const logger = options.logger ?? stderrWarnLogger;
+  const logger = options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node');
   const exporter = createSpanExporter(tracing.export);
   const batch =
     exporter === undefined
@@ -217,12 +218,17 @@ class FanOutProcessor implements SpanProcessor {
   }
 }
 
-// Until the kernel logger is passed in: one JSON line on stderr, like pino would write it.
-const stderrWarnLogger: WarnLogger = {
-  warn(fields, message) {
-    process.stderr.write(`${JSON.stringify({ level: 'warn', time: Date.now(), ...fields, msg: message })}\n`);
-  },
-};
+// The kernel's own logger (component `stitch`), made on the first warning: a service that never
+// violates a budget or drops a span never builds it.
+function lazyKernelLogger(service: string): WarnLogger {
+  let logger: WarnLogger | undefined;
+  return {
+    warn(fields, message) {
+      logger ??= createLogger({ service, component: 'stitch' });
+      logger.warn(fields, message);
+    },
+  };
+}
 
 function emptySamplingStats(): SamplingStats {
   return {
