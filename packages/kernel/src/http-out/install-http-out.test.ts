@@ -3,6 +3,7 @@ import http, { request as namedRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -236,6 +237,48 @@ describe('installHttpOut()', () => {
     const span = only(clientSpans());
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['http.response.status_code']).toBe(503);
+  });
+
+  it('records a response cut off mid-body as an error, and the caller still sees its own error', async () => {
+    install();
+    const cutting = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+        setImmediate(() => socket.destroy());
+      });
+    });
+    cutting.listen(0, '127.0.0.1');
+    await once(cutting, 'listening');
+    const { port } = cutting.address() as AddressInfo;
+    try {
+      await runInNewContext({ name: 'req' }, async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        await expect(res.text()).rejects.toThrow();
+        const req = http.get(`http://127.0.0.1:${port}/`);
+        const [response] = (await once(req, 'response')) as [http.IncomingMessage];
+        // Node itself emits 'aborted' as an error on the response; HTTP out adds no listener of its own.
+        const responseError = once(response, 'error');
+        response.resume();
+        expect(((await responseError) as [Error])[0].message).toBe('aborted');
+        expect(response.complete).toBe(false);
+      });
+    } finally {
+      cutting.close();
+    }
+    const spans = clientSpans();
+    expect(spans).toHaveLength(2);
+    for (const span of spans) expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('leaves the exporters\' own requests alone (suppressed tracing)', async () => {
+    install();
+    await runInNewContext({ name: 'req' }, () =>
+      context.with(suppressTracing(context.active()), async () => {
+        expect((await viaFetch(untrusted.origin)).traceparents).toEqual([]);
+        expect((await viaHttp(untrusted.origin)).traceparents).toEqual([]);
+      }),
+    );
+    expect(clientSpans()).toEqual([]);
   });
 
   it('leaves requests alone outside any trace and after uninstall', async () => {

@@ -51,7 +51,7 @@ export function subscribeUndici(config: ClientCallConfig): () => void {
   const calls = new WeakMap<object, ClientCall>();
   // Set when another injector (e.g. @opentelemetry/instrumentation-undici, subscribed after us)
   // added its own traceparent to a request we had already injected: from then on we step aside
-  // so no request carries two. See the README of http-out.
+  // so no request carries two. See installHttpOut() for the coexistence rules.
   let yielded = false;
 
   const onCreate = (message: unknown): void => {
