@@ -22,6 +22,7 @@ export type { TraceContextExtraction, Traceparent, TraceparentRejection, Tracest
 export { installHttpOut, HttpOutOptionsSchema } from './http-out/index.js';
 export type { UninstallHttpOut, HttpOutOptions, HttpOutOptionsInput } from './http-out/index.js';
 export { bindEmitter } from './context/bind-emitter.js';
+export { bindCallbacks } from './context/bind-callbacks.js';
 export { setRoute } from './edge/start-request.js';
 export { toErrorResponse, sendErrorResponse } from './edge/error-envelope.js';
 export type { ErrorResponse } from './edge/error-envelope.js';
