@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { StitchError } from '../errors/stitch-error.js';
+import { readTracingEnv } from '../tracing/tracing-env.js';
+import { EnvValueError } from './env-parsers.js';
+import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
+import type { EnvMapping } from './env-mapping.js';
+import { objectShape } from './schema-shape.js';
+import { StitchConfigSchema, UNKNOWN_SERVICE_NAME } from './stitch-config.js';
+import type { StitchConfig } from './stitch-config.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Tree = Record<string, unknown>;
+
+export interface LoadConfigOptions {
+  /** Default `process.env`. */
+  readonly env?: Env;
+  /** A YAML file with the same shape as the config; default: the path in STITCH_CONFIG, else none. */
+  readonly file?: string;
+}
+
+interface EnvSource {
+  readonly row: EnvMapping;
+  readonly raw: string;
+}
+
+/**
+ * The one place configuration is read: defaults, then the YAML file, then environment
+ * variables (the later wins), validated once against every section's schema and deep-frozen.
+ * Env var names and their keys are listed in `env-mapping.ts` and docs/configuration.md.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad key (env var or YAML path),
+ *   its value and what is allowed; also for an unreadable file or an unknown key in it.
+ * @example
+ *   const config = loadConfig(); // STITCH_CONFIG=stitch.yaml STITCH_LOG_LEVEL=debug …
+ *   const logger = createLogger({ service: config.service.name, nodeId: config.service.nodeId, level: config.logs.level });
+ */
+export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
+  const env = options.env ?? process.env;
+  const fromEnvFile = nonEmpty(env[CONFIG_FILE_ENV]);
+  const file = options.file ?? fromEnvFile;
+  const fileLabel = options.file === undefined && fromEnvFile !== undefined ? `${CONFIG_FILE_ENV}=${fromEnvFile}` : file;
+  const fromFile = file === undefined ? {} : readYaml(file, fileLabel ?? file);
+  const unknown = unknownKeys(StitchConfigSchema, fromFile, []);
+  if (unknown.length > 0) {
+    fail(unknown.map(({ path, allowed }) => `${path} in ${fileLabel}: unknown key; allowed here: ${allowed.join(', ')}`));
+  }
+
+  const sources = new Map<string, EnvSource>();
+  const fromEnv = readEnv(env, sources);
+  const merged = mergeDeep(mergeDeep(fromFile, { tracing: readTracingEnv(env) }), fromEnv) as Tree;
+
+  const parsed = StitchConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    fail(parsed.error.issues.map((issue) => describeIssue(issue, merged, fromFile, sources, fileLabel)));
+  }
+  const config = parsed.data;
+  const explicitName = (merged.service as Tree | undefined)?.name;
+  const resourceName = config.service.resourceAttributes['service.name'];
+  if (explicitName === undefined && resourceName !== undefined && config.service.name === UNKNOWN_SERVICE_NAME) {
+    config.service.name = resourceName; // OpenTelemetry: OTEL_SERVICE_NAME > service.name in OTEL_RESOURCE_ATTRIBUTES
+  }
+  if (!config.enabled) {
+    // Disabled means nothing is recorded or exported, whichever section asked for export.
+    config.tracing.enabled = false;
+    config.logs.otlp.exporter = 'none';
+  }
+  return deepFreeze(config);
+}
+
+function readEnv(env: Env, sources: Map<string, EnvSource>): Tree {
+  let out: Tree = {};
+  for (const row of ENV_MAPPING) {
+    if (row.parse === undefined) continue;
+    const raw = nonEmpty(env[row.name]);
+    if (raw === undefined) continue;
+    let value: unknown;
+    try {
+      value = row.parse(raw);
+    } catch (error) {
+      const allowed = error instanceof EnvValueError ? error.allowed : 'unreadable value';
+      fail([`${row.name}=${shown(raw, row.secret === true)}: ${allowed}`]);
+    }
+    if (value === undefined) continue;
+    out = mergeDeep(out, nest(row.path, value)) as Tree;
+    sources.set(row.path, { row, raw });
+  }
+  return out;
+}
+
+function readYaml(file: string, label: string): Tree {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail([`${label}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    return fail([`${label}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (value === null || value === undefined) return {};
+  if (!isTree(value)) return fail([`${label}: the top level must be a mapping of sections (service, logs, tracing, …)`]);
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, merged: Tree, fromFile: Tree, sources: Map<string, EnvSource>, fileLabel: string | undefined): string {
+  const path = issue.path.map(String);
+  const dotted = path.join('.');
+  for (let length = path.length; length > 0; length -= 1) {
+    const source = sources.get(path.slice(0, length).join('.'));
+    if (source !== undefined) return `${source.row.name}=${shown(source.raw, source.row.secret === true)}: ${issue.message}`;
+  }
+  const value = valueAt(merged, path);
+  const secret = /secret|headers|password|token/i.test(dotted);
+  const where = fileLabel !== undefined && valueAt(fromFile, path) !== undefined ? `${dotted} in ${fileLabel}` : dotted;
+  return `${where}=${value === undefined ? '(missing)' : shown(JSON.stringify(value) ?? String(value), secret)}: ${issue.message}`;
+}
+
+/** Keys in the file that no section knows: a typo would otherwise be silently ignored. */
+function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): { path: string; allowed: string[] }[] {
+  const shape = objectShape(schema);
+  if (shape === undefined || !isTree(value)) return [];
+  const found: { path: string; allowed: string[] }[] = [];
+  for (const key of Object.keys(value)) {
+    const inner = shape[key];
+    if (inner === undefined) found.push({ path: [...path, key].join('.'), allowed: Object.keys(shape) });
+    else found.push(...unknownKeys(inner, value[key], [...path, key]));
+  }
+  return found;
+}
+
+function fail(details: readonly string[]): never {
+  throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: details.join('; ') });
+}
+
+function shown(raw: string, secret: boolean): string {
+  if (secret) return '[REDACTED]';
+  return raw.length > 120 ? `${raw.slice(0, 120)}…` : raw;
+}
+
+function nest(path: string, value: unknown): Tree {
+  const keys = path.split('.');
+  let out: unknown = value;
+  for (let i = keys.length - 1; i >= 0; i -= 1) out = { [keys[i] as string]: out };
+  return out as Tree;
+}
+
+function valueAt(tree: unknown, path: readonly string[]): unknown {
+  let current = tree;
+  for (const key of path) {
+    if (!isTree(current) && !Array.isArray(current)) return undefined;
+    current = (current as Tree)[key];
+  }
+  return current;
+}
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Objects merge key by key; arrays and scalars from `over` replace (a list is one setting).
+function mergeDeep(under: unknown, over: unknown): unknown {
+  if (!isTree(under) || !isTree(over)) return over === undefined ? under : over;
+  const out: Tree = { ...under };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeDeep(under[key], value);
+  return out;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -1,0 +1,43 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DbOptionsSchema } from '../db/db-options.js';
+import { EdgeOptionsSchema } from '../edge/edge-options.js';
+import { HttpOutOptionsSchema } from '../http-out/http-out-options.js';
+import { JobsOptionsSchema } from '../jobs/job-options.js';
+import { LogOptionsSchema } from '../logs/log-options.js';
+import { RedactionOptionsSchema } from '../redaction/redaction-options.js';
+import { TracingOptionsSchema } from '../tracing/tracing-options.js';
+
+/** OpenTelemetry's name for a service that did not say (resource semantic conventions). */
+export const UNKNOWN_SERVICE_NAME = 'unknown_service:node';
+
+export const ServiceOptionsSchema = z.object({
+  /** `service.name` of spans and `service` of log lines. */
+  name: z.string().min(1).max(255).default(UNKNOWN_SERVICE_NAME),
+  /** `node_id` of log lines: which process wrote it. Default: the host name. */
+  nodeId: z.string().min(1).max(255).default(() => hostname()),
+  /** Extra OpenTelemetry resource attributes. */
+  resourceAttributes: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * The whole Stitch configuration: one section per folder, each owned (and defaulted) there.
+ * Every field has a default, so `{}` is a valid configuration.
+ */
+export const StitchConfigSchema = z.object({
+  service: ServiceOptionsSchema.prefault({}),
+  /** `false`: a no-op path; contexts and log fields still work, nothing is recorded or exported. */
+  enabled: z.boolean().default(true),
+  edge: EdgeOptionsSchema.prefault({}),
+  logs: LogOptionsSchema.prefault({}),
+  redaction: RedactionOptionsSchema.prefault({}),
+  tracing: TracingOptionsSchema.prefault({}),
+  httpOut: HttpOutOptionsSchema.prefault({}),
+  db: DbOptionsSchema.prefault({}),
+  jobs: JobsOptionsSchema.prefault({}),
+});
+
+/** The validated, frozen configuration. */
+export type StitchConfig = z.infer<typeof StitchConfigSchema>;
+/** The configuration as written in YAML or code (every field optional). */
+export type StitchConfigInput = z.input<typeof StitchConfigSchema>;
