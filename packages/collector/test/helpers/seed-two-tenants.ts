@@ -27,7 +27,7 @@ interface SeedSpan {
 }
 
 function kv(attrs: Record<string, AttrValue> = {}): { key: string; value: Record<string, AttrValue> }[] {
-  return Object.entries(attrs).map(([key, v]) => ({
+  return Object.entries(attrs).map(([key, v]): { key: string; value: Record<string, AttrValue> } => ({
     key,
     value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: v } : { doubleValue: v },
   }));
@@ -78,7 +78,7 @@ async function post(url: string, body: unknown): Promise<void> {
 
 /** Sends both tenants' spans and logs; `baseMs` is when trace A starts (default: 2 minutes ago). */
 export async function seedTwoTenants(collectorUrl: string, baseMs = Date.now() - 120_000): Promise<void> {
-  const a = { tenant: TENANT_A };
+  const a = { 'tenant.id': TENANT_A };
   const traces = {
     resourceSpans: [
       resourceSpans(TRACE_A, 'api', baseMs, [
