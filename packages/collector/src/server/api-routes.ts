@@ -93,9 +93,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         access.set(request, { token, tenantId: token?.tenantId ?? null, audited: false });
         if (!token) throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' });
       });
-      api.addHook('onResponse', async (request, reply) => {
+      // onSend, not onResponse: the audit row is written before the answer leaves, so no read
+      // is ever answered without its audit entry.
+      api.addHook('onSend', async (request, reply, payload) => {
         const a = access.get(request);
-        if (!a || a.audited) return;
+        if (!a || a.audited) return payload;
         a.audited = true;
         await recordAudit(store, {
           tokenId: a.token?.id ?? null,
@@ -106,6 +108,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
           status: reply.statusCode,
           requestId: String(request.id),
         }).catch(() => undefined);
+        return payload;
       });
 
       api.get('/traces/:traceId', async (request) => {

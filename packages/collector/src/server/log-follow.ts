@@ -38,6 +38,8 @@ export function followLogs(request: FastifyRequest, reply: FastifyReply, hub: Lo
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-request-id': String(request.id) });
+  // Send the headers now: the client should know the stream is open before the first line.
+  res.flushHeaders();
   let second = Math.floor(Date.now() / 1000);
   let sentThisSecond = 0;
   let dropped = 0;
