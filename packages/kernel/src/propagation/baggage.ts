@@ -44,8 +44,9 @@ export function extractBaggage(
   options: BaggageOptions = {},
 ): Record<string, string> {
   const header = getter.get(carrier, BAGGAGE_HEADER);
-  if (header === undefined) return {};
-  return parseBaggage(typeof header === 'string' ? header : header.join(','), options);
+  if (typeof header === 'string') return parseBaggage(header, options);
+  // Carriers are untyped at runtime: keep only string lines.
+  return Array.isArray(header) ? parseBaggage(header.filter((h) => typeof h === 'string').join(','), options) : {};
 }
 
 /** Parses a (combined) `baggage` header value; see extractBaggage(). */

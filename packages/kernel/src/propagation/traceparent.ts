@@ -69,6 +69,8 @@ export function parseTraceparent(header: string | readonly string[] | undefined)
     raw = header as string | undefined;
   }
   if (raw === undefined) return reject('missing');
+  // Carriers are untyped at runtime: a getter may hand back anything.
+  if (typeof raw !== 'string') return reject('malformed');
   const value = trimOws(raw);
   if (value === '') return reject('missing');
   if (value.includes(',')) return reject('multiple_headers');

@@ -97,6 +97,10 @@ export type TracestateParseResult =
  */
 export function parseTracestate(header: string | readonly string[] | undefined): TracestateParseResult {
   if (header === undefined) return { ok: true, tracestate: EMPTY };
+  // Carriers are untyped at runtime: anything but a string or an array of them is invalid.
+  if (typeof header !== 'string' && !(Array.isArray(header) && header.every((h) => typeof h === 'string'))) {
+    return { ok: false, reason: 'invalid_member' };
+  }
   const combined = typeof header === 'string' ? header : header.join(',');
   const members: [string, string][] = [];
   const seen = new Set<string>();
