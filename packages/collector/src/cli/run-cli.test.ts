@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedTenant, type TenantScenario } from '../internal/seed-scenario.js';
+import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
+import { runCli } from './run-cli.js';
+
+const A = '11111111-1111-4111-8111-111111111111';
+let c: TestCollector;
+let a: TenantScenario;
+let admin: string;
+
+beforeAll(async () => {
+  c = await startTestCollector();
+  a = await seedTenant(c.url, A, 'alpha');
+  admin = c.token('admin');
+});
+afterAll(async () => {
+  await c.stop();
+});
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = { STITCH_URL: c.url, STITCH_TOKEN: admin }): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), env });
+  return { code, out, err };
+}
+
+describe('stitch CLI', () => {
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const until = new Date(Date.now() + 60_000).toISOString();
+
+  it.each([
+    ['slow', ['slow', '--tenant', A], `/api/slow?tenant=${A}`],
+    ['queries --top', ['queries', '--top'], '/api/queries/top?'],
+    ['webhooks --retries', ['webhooks', '--retries'], '/api/webhooks/retries?'],
+    ['errors', ['errors'], '/api/errors?'],
+    ['violations', ['violations'], '/api/violations?'],
+    ['logs', ['logs', '--tenant', A], `/api/logs?tenant=${A}`],
+  ])('`stitch %s --json` prints exactly what the API answers', async (_name, argv, path) => {
+    const window = `since=${encodeURIComponent(since)}&until=${encodeURIComponent(until)}`;
+    const api = await (await c.get(`${path}${path.endsWith('?') ? '' : '&'}${window}`, admin)).json();
+    const { code, out } = await cli([...argv, '--json', '--since', since, '--until', until]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual(api);
+  });
+
+  it('`stitch trace` prints the tree with log lines interleaved by time', async () => {
+    const { code, out } = await cli(['trace', a.requestTraceId]);
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    const order = ['GET /orders/:id', 'alpha: loading order', '  orders.by_id', 'alpha: route over budget'].map((s) => lines.findIndex((l) => l.includes(s)));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+  });
+
+  it('`stitch job --origin` and `stitch request --jobs` answer both directions', async () => {
+    const origin = await cli(['job', a.runId, '--origin']);
+    expect(origin.out).toContain(`trace ${a.requestTraceId}`);
+    const jobs = await cli(['request', a.requestTraceId, '--jobs']);
+    expect(jobs.out).toContain(a.runId);
+  });
+
+  it('reports the server’s error code and exits 1 without a valid token', async () => {
+    const { code, err } = await cli(['status'], { STITCH_URL: c.url, STITCH_TOKEN: 'stitch_wrong' });
+    expect(code).toBe(1);
+    expect(err).toContain('STITCH_ERR_COLLECTOR_UNAUTHENTICATED');
+  });
+
+  it('`stitch token create` issues a working token and stores only its hash', async () => {
+    const { code, out } = await cli(['token', 'create', '--scope', 'traces:read', '--tenant', A, '--data', c.config.data], {});
+    expect(code).toBe(0);
+    const token = out.trim();
+    expect((await c.get(`/api/traces/${a.requestTraceId}`, token)).status).toBe(200);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(`${c.config.data}.tokens.json`, 'utf8')).not.toContain(token);
+  });
+
+  it('refuses a token that is neither tenant-bound nor platform-wide, and a tenant-bound admin', async () => {
+    expect((await cli(['token', 'create', '--scope', 'logs:read', '--data', c.config.data], {})).code).toBe(2);
+    expect((await cli(['token', 'create', '--scope', 'admin', '--tenant', A, '--data', c.config.data], {})).code).toBe(2);
+  });
+});
