@@ -14,15 +14,13 @@ import { StitchError } from '../errors/stitch-error.js';
  * - `'per-request-comment'`: named statements are sent unnamed with the full comment, so every
  *   execution is parsed and planned again. `bench/db-query.bench.ts` measures the difference.
  */
+// The query budget is not here: it is `tracing.budgets.queryMillis` (and `overrides.query` per
+// query name), applied by budgets/ to every span the wrapper marks as a query.
 export const DbOptionsSchema = z.object({
   /** The sqlcommenter `application` key; usually the service name. */
   application: z.string().min(1).max(120).optional(),
   /** `false` sends statements exactly as written (spans and budgets still apply). */
   comment: z.boolean().default(true),
-  /** Query budget in milliseconds (DESIGN.md "Budgets": 200 ms). */
-  queryBudgetMillis: z.number().int().positive().default(200),
-  /** Budgets per query name (the `name` option of `query()`), overriding the default. */
-  queryBudgetsMillis: z.record(z.string(), z.number().int().positive()).default({}),
   namedStatements: z.enum(['static-comment', 'per-request-comment']).default('static-comment'),
 });
 

@@ -4,8 +4,6 @@ import { SpanAttr } from '@stitch/contract';
 import { getScope } from '../context/context-store.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
-import { checkQueryBudget } from './query-budget.js';
-import type { QueryPerfViolationReporter } from './query-budget.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
@@ -23,7 +21,6 @@ export interface TracedQueryConfig {
   readonly system: string;
   /** Whether the driver has server-side named statements (pg does, PGlite does not). */
   readonly supportsNamedStatements: boolean;
-  readonly onPerfViolation?: QueryPerfViolationReporter | undefined;
   /**
    * Resolves when the driver can run statements. PGlite compiles its WebAssembly on first use
    * (seconds on a busy machine): waiting before the span starts keeps that out of the first
@@ -31,6 +28,8 @@ export interface TracedQueryConfig {
    */
   readonly ready?: (() => Promise<unknown>) | undefined;
 }
+
+const QUERY_MARK = Object.freeze({ [SpanAttr.component]: 'query' });
 
 export type QueryFunction = <Row = Record<string, unknown>>(
   sql: string,
@@ -40,8 +39,12 @@ export type QueryFunction = <Row = Record<string, unknown>>(
 
 /**
  * Wraps a driver's execute function into the Queryable `query()`: one CLIENT span per statement
- * (named by the caller's query name, else `OPERATION table`), the sqlcommenter comment with that
- * span's traceparent, and the query budget. Driver errors are recorded and rethrown unchanged.
+ * (named by the caller's query name, else `OPERATION table`) and the sqlcommenter comment with
+ * that span's traceparent. The span is marked at start as `stitch.component = query` (with
+ * `db.query.name` when the caller named it), which puts it under the query budget of `budgets/`
+ * (`tracing.budgets.queryMillis`, per-name `overrides.query`): a violation there is the
+ * `perf_violation` warning with `component: "query"`. Driver errors are recorded and rethrown
+ * unchanged.
  */
 export function createTracedQuery(execute: ExecuteStatement, config: TracedQueryConfig): QueryFunction {
   const { options, system } = config;
@@ -53,17 +56,20 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     const name = querySpanName(sql, queryName);
     const active = context.active();
     const scope = getScope(active);
-    const span = getKernelTracer().startSpan(name, { kind: SpanKind.CLIENT }, active);
+    // Budget marking must be there at start (budgets/budget-marking.ts), so it goes in the options.
+    const span = getKernelTracer().startSpan(
+      name,
+      { kind: SpanKind.CLIENT, attributes: queryName === undefined ? QUERY_MARK : { ...QUERY_MARK, [SpanAttr.queryName]: queryName } },
+      active,
+    );
     const recording = span.isRecording();
     if (recording) {
       const { operation, table } = summarizeStatement(sql);
       span.setAttribute('db.system', system);
       span.setAttribute('db.system.name', system);
-      span.setAttribute(SpanAttr.component, 'query');
       span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
       if (operation !== undefined) span.setAttribute('db.operation.name', operation);
       if (table !== undefined) span.setAttribute('db.collection.name', table);
-      if (queryName !== undefined) span.setAttribute(SpanAttr.queryName, queryName);
       if (scope?.tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, scope.tenantId);
     }
 
@@ -93,7 +99,6 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       }
     }
 
-    const started = performance.now();
     try {
       const result = await context.with(trace.setSpan(active, span), () => execute(text, params, preparedName));
       if (recording) span.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
@@ -102,9 +107,6 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       recordQueryError(span, error);
       throw error;
     } finally {
-      const observedMillis = performance.now() - started;
-      const budget = (queryName !== undefined ? options.queryBudgetsMillis[queryName] : undefined) ?? options.queryBudgetMillis;
-      context.with(trace.setSpan(active, span), () => checkQueryBudget(span, name, observedMillis, budget, config.onPerfViolation));
       span.end();
     }
   };

@@ -7,14 +7,10 @@ import type { Client, Pool, PoolClient, QueryConfig } from 'pg';
 import { parseDbOptions } from '../db-options.js';
 import type { DbOptionsInput } from '../db-options.js';
 import type { Database, Transaction } from '../database.js';
-import type { QueryPerfViolationReporter } from '../query-budget.js';
 import { createTracedQuery } from '../traced-query.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 
-export interface PgDatabaseOptions extends DbOptionsInput {
-  /** Where budget violations go until the logger is wired; default: one JSON line on stderr. */
-  readonly onPerfViolation?: QueryPerfViolationReporter;
-}
+export type PgDatabaseOptions = DbOptionsInput;
 
 type Connection = Pool | Client | PoolClient;
 
@@ -42,12 +38,10 @@ function executeOn(connection: Pool | Client | PoolClient): ExecuteStatement {
  *   const { rows } = await db.query('SELECT * FROM invoices WHERE id = $1', [id], { name: 'invoice.by_id' });
  */
 export function createPgDatabase(connection: Pool | Client, options: PgDatabaseOptions = {}): Database {
-  const { onPerfViolation, ...rest } = options;
   const config: TracedQueryConfig = {
-    options: parseDbOptions(rest),
+    options: parseDbOptions(options),
     system: 'postgresql',
     supportsNamedStatements: true,
-    onPerfViolation,
   };
   const query = createTracedQuery(executeOn(connection), config);
 

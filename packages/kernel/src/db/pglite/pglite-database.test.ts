@@ -5,24 +5,24 @@ import { runInNewContext, withContext } from '../../context/context-store.js';
 import { startStitch } from '../../setup/start-stitch.js';
 import type { StitchHandle } from '../../setup/start-stitch.js';
 import type { Database } from '../database.js';
-import type { QueryPerfViolation } from '../query-budget.js';
 import { createPgliteDatabase } from './pglite-database.js';
 
 const TENANT = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const exporter = new InMemorySpanExporter();
-const violations: QueryPerfViolation[] = [];
+const violations: Record<string, unknown>[] = [];
 let stitch: StitchHandle;
 let pglite: PGlite;
 let db: Database;
 
 beforeAll(async () => {
-  stitch = startStitch({ serviceName: 'db-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  pglite = new PGlite();
-  db = createPgliteDatabase(pglite, {
-    application: 'db-test',
-    queryBudgetsMillis: { 'slow.sleep': 1 },
-    onPerfViolation: (v) => violations.push(v),
+  stitch = startStitch({
+    serviceName: 'db-test',
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    tracing: { budgets: { overrides: { query: { 'slow.sleep': 1 } } } },
+    logger: { warn: (fields) => violations.push(fields) },
   });
+  pglite = new PGlite();
+  db = createPgliteDatabase(pglite, { application: 'db-test' });
   await db.query('CREATE TABLE items (id int PRIMARY KEY, label text)');
 });
 
@@ -98,13 +98,13 @@ describe('createPgliteDatabase', () => {
     expect(rows.map((r) => r.id)).toEqual([10]);
   });
 
-  it('reports a query over its budget as a perf violation with the trace and tenant, and marks the span', async () => {
+  it('puts each query under the query budget: a slow one is a perf_violation with component query, its name, trace and tenant', async () => {
     const traceId = await runInNewContext({ name: 'req', tenantId: TENANT }, async () => {
       await db.query('SELECT pg_sleep(0.01)', [], { name: 'slow.sleep' });
       return exporter.getFinishedSpans()[0]?.spanContext().traceId;
     });
     expect(violations).toEqual([
-      expect.objectContaining({ component: 'query', name: 'slow.sleep', budgetMillis: 1, traceId, tenantId: TENANT }),
+      expect.objectContaining({ perf_violation: true, component: 'query', name: 'slow.sleep', budget_ms: 1, trace_id: traceId, tenant_id: TENANT }),
     ]);
     const span = exporter.getFinishedSpans().find((s) => s.name === 'slow.sleep');
     expect(span?.attributes['stitch.perf_violation']).toBe(true);
@@ -112,7 +112,7 @@ describe('createPgliteDatabase', () => {
   });
 
   it('rejects invalid options with a coded error', () => {
-    expect(() => createPgliteDatabase(pglite, { queryBudgetMillis: -1 })).toThrow(
+    expect(() => createPgliteDatabase(pglite, { application: '' })).toThrow(
       expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID' }) as Error,
     );
   });

@@ -6,14 +6,10 @@ import type { PGlite, Results, Transaction as PgliteTransaction } from '@electri
 import { parseDbOptions } from '../db-options.js';
 import type { DbOptionsInput } from '../db-options.js';
 import type { Database, Transaction } from '../database.js';
-import type { QueryPerfViolationReporter } from '../query-budget.js';
 import { createTracedQuery } from '../traced-query.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 
-export interface PgliteDatabaseOptions extends DbOptionsInput {
-  /** Where budget violations go until the logger is wired; default: one JSON line on stderr. */
-  readonly onPerfViolation?: QueryPerfViolationReporter;
-}
+export type PgliteDatabaseOptions = DbOptionsInput;
 
 function rowCountOf(result: Results<Record<string, unknown>>): number {
   // PGlite reports affectedRows for INSERT/UPDATE/DELETE and 0 for a SELECT.
@@ -37,12 +33,10 @@ function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement {
  *   const db = createPgliteDatabase(new PGlite(), { application: 'billing' });
  */
 export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOptions = {}): Database {
-  const { onPerfViolation, ...rest } = options;
   const config: TracedQueryConfig = {
-    options: parseDbOptions(rest),
+    options: parseDbOptions(options),
     system: 'postgresql',
     supportsNamedStatements: false,
-    onPerfViolation,
     ready: () => pglite.waitReady,
   };
   return {
