@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTraceId, postOtlpJson, tracesRequest, logsRequest } from '../internal/otlp-json-builder.js';
+import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
+import { runRetention } from './retention.js';
+
+let c: TestCollector;
+beforeAll(async () => {
+  c = await startTestCollector();
+});
+afterAll(async () => {
+  await c.stop();
+});
+
+const count = async (table: string): Promise<number> => Number((await c.store.query(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
+describe('retention', () => {
+  it('deletes spans, events, links and logs older than maxAgeHours and keeps the rest', async () => {
+    const now = Date.now();
+    const old = now - 10 * 3_600_000;
+    const oldTrace = newTraceId();
+    const newTrace = newTraceId();
+    await postOtlpJson(c.url, 'traces', tracesRequest('svc', [
+      { traceId: oldTrace, name: 'old', startMillis: old, durationMillis: 1, events: [{ name: 'e', timeMillis: old }], links: [{ traceId: newTrace, spanId: '0102030405060708' }] },
+      { traceId: newTrace, name: 'new', startMillis: now, durationMillis: 1, events: [{ name: 'e', timeMillis: now }] },
+    ]));
+    await postOtlpJson(c.url, 'logs', logsRequest('svc', [{ timeMillis: old, body: 'old' }, { timeMillis: now, body: 'new' }]));
+    const run = await runRetention(c.store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60 }, now);
+    expect(run).toMatchObject({ deletedSpans: 1, deletedLogs: 1 });
+    expect((await c.store.query(`SELECT name FROM spans`)).map((r) => r.name)).toEqual(['new']);
+    expect(await count('span_events')).toBe(1);
+    expect(await count('span_links')).toBe(0);
+    expect((await c.store.query(`SELECT body FROM logs`)).map((r) => r.body)).toEqual(['new']);
+  });
+
+  it('deletes the oldest data first while the store is over maxSizeMb', async () => {
+    const now = Date.now();
+    for (let batch = 0; batch < 6; batch++) {
+      const spans = Array.from({ length: 300 }, (_, i) => ({
+        traceId: newTraceId(),
+        name: `batch ${batch} span ${i} ${'x'.repeat(200)}`,
+        startMillis: now - (6 - batch) * 60_000,
+        durationMillis: 1,
+        attributes: { payload: 'y'.repeat(500) },
+      }));
+      expect((await postOtlpJson(c.url, 'traces', tracesRequest('svc', spans))).status).toBe(200);
+    }
+    const before = await count('spans');
+    const run = await runRetention(c.store, { maxAgeHours: 1000, maxSizeMb: 0.5, checkIntervalSeconds: 60 }, now);
+    expect(run.deletedSpans).toBeGreaterThan(0);
+    const after = await count('spans');
+    expect(after).toBeLessThan(before);
+    // What is left is the newest: the oldest minute went first.
+    const [oldest] = await c.store.query(`SELECT min(name) AS first FROM spans WHERE name LIKE 'batch 0 %'`);
+    expect(oldest!.first).toBeNull();
+  }, 60_000);
+
+  it('is reported by `stitch status`', async () => {
+    const res = await c.get('/api/status', c.token('admin'));
+    const status = (await res.json()) as { retention: { maxAgeHours: number; maxSizeMb: number } };
+    expect(status.retention).toMatchObject({ maxAgeHours: 168, maxSizeMb: 2048 });
+  });
+});
