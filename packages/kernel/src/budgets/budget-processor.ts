@@ -25,6 +25,17 @@ interface Slowest {
   nanos: number;
 }
 
+// Children of budgeted spans point to their parent, and each budgeted parent keeps its slowest
+// ended child, on the span objects under private symbols: they go when the spans go, and cost
+// no WeakMap bookkeeping on the hot path (see local-trace.ts).
+const BUDGETED_PARENT = Symbol('stitch.budgetedParent');
+const SLOWEST_CHILD = Symbol('stitch.slowestChild');
+
+interface Tracked {
+  [BUDGETED_PARENT]?: Tracked;
+  [SLOWEST_CHILD]?: Slowest;
+}
+
 /**
  * Checks every budgeted span (see `budget-marking.ts`) as it ends. Over budget: exactly one
  * structured warning (`perf_violation: true`, `trace_id`, `tenant_id`, `component`, `name`,
@@ -39,10 +50,6 @@ interface Slowest {
  */
 export class BudgetProcessor implements SpanProcessor {
   private readonly counters: BudgetStats = { violations: 0, byComponent: { route: 0, query: 0, external: 0, job: 0 } };
-  // Children of budgeted spans → their parent, and each budgeted parent's slowest ended child.
-  // WeakMaps: a span that never ends costs nothing once it is unreachable.
-  private readonly parentOf = new WeakMap<object, object>();
-  private readonly slowest = new WeakMap<object, Slowest>();
 
   constructor(
     private readonly options: BudgetOptions,
@@ -51,15 +58,15 @@ export class BudgetProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     const parent = trace.getSpan(parentContext) as Partial<ReadableSpan> | undefined;
-    if (parent?.attributes !== undefined && isBudgetComponent(parent.attributes[SpanAttr.component])) this.parentOf.set(span, parent);
+    if (parent?.attributes !== undefined && isBudgetComponent(parent.attributes[SpanAttr.component])) (span as Tracked)[BUDGETED_PARENT] = parent as Tracked;
   }
 
   onEnding(span: Span): void {
-    const parent = this.parentOf.get(span);
+    const parent = (span as Tracked)[BUDGETED_PARENT];
     if (parent !== undefined) {
       const nanos = hrTimeToNanoseconds(span.duration);
-      const current = this.slowest.get(parent);
-      if (current === undefined || nanos > current.nanos) this.slowest.set(parent, { name: span.name, nanos });
+      const current = parent[SLOWEST_CHILD];
+      if (current === undefined || nanos > current.nanos) parent[SLOWEST_CHILD] = { name: span.name, nanos };
     }
     const component = span.attributes[SpanAttr.component];
     if (!isBudgetComponent(component)) return;
@@ -107,7 +114,7 @@ export class BudgetProcessor implements SpanProcessor {
   }
 
   private violation(span: Span, component: BudgetComponent, name: string, observedMillis: number, budgetMillis: number): void {
-    const slowestChild = this.slowest.get(span)?.name ?? null;
+    const slowestChild = (span as Tracked)[SLOWEST_CHILD]?.name ?? null;
     const tenant = span.attributes[SpanAttr.tenantId] ?? getScope(context.active())?.tenantId ?? null;
     span.setAttribute(SpanAttr.perfViolation, true);
     span.setAttribute(SpanAttr.budgetMillis, budgetMillis);

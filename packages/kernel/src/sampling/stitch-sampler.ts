@@ -39,13 +39,13 @@ export interface StitchSamplerOptions {
  */
 export class StitchSampler implements Sampler {
   private readonly notSampled: SamplingResult;
-  private readonly defaultRatio: TraceIdRatioBasedSampler;
-  private readonly ruleRatios: readonly TraceIdRatioBasedSampler[];
+  private readonly defaultRatio: RatioTest;
+  private readonly ruleRatios: readonly RatioTest[];
 
   constructor(private readonly options: StitchSamplerOptions) {
     this.notSampled = options.recordUnsampled ? RECORD : DROP;
-    this.defaultRatio = new TraceIdRatioBasedSampler(options.ratio);
-    this.ruleRatios = options.rules.map((rule) => new TraceIdRatioBasedSampler(rule.ratio));
+    this.defaultRatio = ratioTest(options.ratio);
+    this.ruleRatios = options.rules.map((rule) => ratioTest(rule.ratio));
   }
 
   shouldSample(ctx: Context, traceId: string, _name: string, _kind: unknown, attributes: Attributes): SamplingResult {
@@ -59,12 +59,14 @@ export class StitchSampler implements Sampler {
       if (local === undefined || !parentSpan!.isRecording()) return DROP;
       return local.keepReason === undefined ? this.notSampled : SAMPLED;
     }
-    return this.ratioFor(ctx, attributes).shouldSample(ctx, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED
-      ? SAMPLED
-      : this.notSampled;
+    const ratio = this.ratioFor(ctx, attributes);
+    // Ratios 1 and 0 need no arithmetic on the trace id (the common production settings).
+    if (ratio === ALWAYS) return SAMPLED;
+    if (ratio === NEVER) return this.notSampled;
+    return ratio.shouldSample(ctx, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED ? SAMPLED : this.notSampled;
   }
 
-  private ratioFor(ctx: Context, attributes: Attributes): TraceIdRatioBasedSampler {
+  private ratioFor(ctx: Context, attributes: Attributes): RatioTest {
     const rules = this.options.rules;
     if (rules.length === 0) return this.defaultRatio;
     const route = attributes[SpanAttr.routeId] ?? attributes['url.path'];
@@ -81,6 +83,16 @@ export class StitchSampler implements Sampler {
   toString(): string {
     return `StitchSampler{ratio=${this.options.ratio}, parentBased=${this.options.parentBased}, rules=${this.options.rules.length}}`;
   }
+}
+
+const ALWAYS = Symbol('ratio 1');
+const NEVER = Symbol('ratio 0');
+type RatioTest = TraceIdRatioBasedSampler | typeof ALWAYS | typeof NEVER;
+
+function ratioTest(ratio: number): RatioTest {
+  if (ratio >= 1) return ALWAYS;
+  if (ratio <= 0) return NEVER;
+  return new TraceIdRatioBasedSampler(ratio);
 }
 
 /** `pattern` matches exactly, or as a prefix when it ends in `*` (`/internal/*`). */

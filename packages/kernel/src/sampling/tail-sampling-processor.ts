@@ -50,7 +50,6 @@ export class TailSamplingProcessor implements SpanProcessor {
     tracesOverflowed: 0,
     spansOverflowed: 0,
   };
-  private readonly closed = new WeakSet<LocalTrace>();
 
   constructor(
     private readonly next: SpanProcessor,
@@ -65,7 +64,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       const local = localTraceOf(parentSpan);
       // A child of a span we do not track (its root overflowed, or ended already) stays
       // untracked: its own sampled flag decides, in onEnd.
-      if (local !== undefined && !this.closed.has(local)) trackSpan(span, local);
+      if (local !== undefined && !local.closed) trackSpan(span, local);
       return;
     }
     if (this.counters.tracesOpen >= this.options.maxTraces) {
@@ -88,7 +87,7 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const local = localTraceOf(span);
-    if (local === undefined || this.closed.has(local)) {
+    if (local === undefined || local.closed) {
       this.forwardUntracked(span, local);
       return;
     }
@@ -127,7 +126,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   private close(local: LocalTrace, root: ReadableSpan): void {
-    this.closed.add(local);
+    local.closed = true;
     this.counters.tracesOpen -= 1;
     this.counters.spansHeld -= local.held.length;
     const reason = decide(local);

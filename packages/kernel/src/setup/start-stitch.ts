@@ -37,6 +37,11 @@ export interface StartStitchOptions {
    * replace the network exporter (`exporter: 'none'`), as they did before export existed.
    */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /**
+   * Your own exporter, used instead of the one `tracing.export.exporter` names. It still gets
+   * redaction and the bounded, counted batch processor.
+   */
+  readonly exporter?: SpanExporter;
   readonly propagator?: TextMapPropagator;
   /** Where budget violations and export drops are reported; the kernel logger in a service. */
   readonly logger?: WarnLogger;
@@ -87,7 +92,12 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     ...options.tracing,
     ...(options.enabled !== undefined && { enabled: options.enabled }),
   };
-  if (options.spanProcessors !== undefined && options.tracing?.export?.exporter === undefined && fromEnv.export?.exporter === undefined) {
+  if (
+    options.spanProcessors !== undefined &&
+    options.exporter === undefined &&
+    options.tracing?.export?.exporter === undefined &&
+    fromEnv.export?.exporter === undefined
+  ) {
     explicit.export = { ...explicit.export, exporter: 'none' };
   }
   const tracing = parseTracingOptions(explicit, fromEnv);
@@ -98,7 +108,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   }
 
   const logger = options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node');
-  const exporter = createSpanExporter(tracing.export);
+  const exporter = options.exporter ?? createSpanExporter(tracing.export);
   const batch =
     exporter === undefined
       ? undefined
