@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   STITCH_ERR_AUDIT_TENANT_MISMATCH: { status: 403, message: 'Audit rows of another tenant cannot be read from this context.' },
   STITCH_ERR_OUTBOX_EVENT_INVALID: { status: 500, message: 'Invalid outbox event: {detail}' },
   STITCH_ERR_EVENT_ENVELOPE_INVALID: { status: 400, message: 'Invalid event envelope: {detail}' },
+  // Webhooks: delivery failures are results and attempt records, not errors; these are misuse.
+  STITCH_ERR_WEBHOOK_ENDPOINT_INVALID: { status: 400, message: 'Invalid webhook endpoint URL: {detail}' },
+  STITCH_ERR_WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404, message: 'No webhook endpoint {id}.' },
+  STITCH_ERR_WEBHOOK_TENANT_MISMATCH: { status: 403, message: 'Webhook endpoint {id} belongs to another tenant than the current context.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

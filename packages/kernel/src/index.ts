@@ -88,3 +88,9 @@ export { webhookAction, emailAction, slackAction } from './events/event-actions.
 export type { EventAction } from './events/event-actions.js';
 export { createCheckpointStore } from './events/checkpoint-store.js';
 export type { CheckpointStore, CheckpointState } from './events/checkpoint-store.js';
+export { createWebhooks } from './webhooks/webhooks.js';
+export type { Webhooks, CreateWebhooksOptions, SendWebhookInput } from './webhooks/webhooks.js';
+export type { WebhookAttemptRecord, WebhookEndpoint, RetryStormRow, AttemptFinalState } from './webhooks/webhook-store.js';
+export { verifyWebhook, signWebhook, webhookHeaders, newWebhookSecret } from './webhooks/webhook-signature.js';
+export type { WebhookVerification, VerifyWebhookInput } from './webhooks/webhook-signature.js';
+export { WebhookOptionsSchema } from './webhooks/webhook-options.js';
