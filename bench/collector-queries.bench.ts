@@ -1,0 +1,82 @@
+/**
+ * Latency of each debug question (the API endpoint the CLI command calls) on a store of at
+ * least 1M spans across 50 tenants, as a platform-wide token and as a tenant-bound token.
+ *
+ * The store comes from STITCH_BENCH_STORE if set, else /tmp/stitch-bench-1m.duckdb, generated
+ * on first run (`npm run gen-store -w packages/collector -- --spans 1000000 --tenants 50
+ * --hours 24 --out /tmp/stitch-bench-1m.duckdb`, about two minutes on two idle cores) and
+ * reused after. It is copied before the run, so audit rows never accumulate in it.
+ *
+ * Each question runs once to warm up, then ROUNDS times; prints the median and max ms.
+ *
+ * Run: `npm run bench -- collector-queries` (env BENCH_ROUNDS, STITCH_BENCH_STORE, BENCH_SPANS).
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateStore } from '../packages/collector/scripts/gen-store.js';
+import { resolveCollectorConfig } from '../packages/collector/src/config/collector-config.js';
+import { tenantIds } from '../packages/collector/src/internal/synthetic-workload.js';
+import { startCollector } from '../packages/collector/src/server/create-collector.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const source = process.env.STITCH_BENCH_STORE ?? '/tmp/stitch-bench-1m.duckdb';
+
+if (!existsSync(source)) {
+  console.log(`generating ${SPANS} spans into ${source} …`);
+  const r = await generateStore(source, SPANS, 50, 24, 42);
+  console.log(`generated ${r.spans} spans, ${r.logs} logs in ${r.seconds.toFixed(1)} s`);
+}
+const dir = mkdtempSync(join(tmpdir(), 'stitch-query-bench-'));
+const data = join(dir, 'store.duckdb');
+copyFileSync(source, data);
+if (existsSync(`${source}.wal`)) copyFileSync(`${source}.wal`, `${data}.wal`);
+
+const collector = await startCollector(resolveCollectorConfig({ port: 0, data, retention: { checkIntervalSeconds: 3600, maxAgeHours: 10_000 } }));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+try {
+  const [counts] = await collector.store.query(`SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT tenant_id) FROM spans) AS tenants, (SELECT count(*) FROM logs) AS logs`);
+  const [busiest] = await collector.store.query(`SELECT tenant_id FROM spans GROUP BY tenant_id ORDER BY count(*) DESC LIMIT 1`);
+  const tenant = String(busiest?.tenant_id ?? tenantIds(1)[0]);
+  const [sample] = await collector.store.query(
+    `SELECT s.trace_id, s.run_id, s.parent_trace_id FROM spans s WHERE s.tenant_id = $1 AND s.run_id IS NOT NULL LIMIT 1`,
+    [tenant],
+  );
+  const [slowTrace] = await collector.store.query(`SELECT trace_id FROM spans WHERE tenant_id = $1 AND kind = 2 ORDER BY duration_ms DESC LIMIT 1`, [tenant]);
+  const platform = collector.tokens.create('admin', null).token;
+  const bound = collector.tokens.create('traces:read', tenant).token;
+  const boundLogs = collector.tokens.create('logs:read', tenant).token;
+  const w = 'since=25h';
+  const questions: [string, string, string][] = [
+    ['trace <id>', `/api/traces/${String(slowTrace?.trace_id)}`, platform],
+    ['slow --tenant', `/api/slow?tenant=${tenant}&${w}`, platform],
+    ['slow (tenant token)', `/api/slow?${w}`, bound],
+    ['queries --top', `/api/queries/top?${w}`, platform],
+    ['queries --top (tenant)', `/api/queries/top?${w}`, bound],
+    ['webhooks --retries', `/api/webhooks/retries?${w}`, platform],
+    ['job <runId> --origin', `/api/jobs/${String(sample?.run_id)}/origin`, platform],
+    ['request <trace> --jobs', `/api/requests/${String(sample?.parent_trace_id)}/jobs`, platform],
+    ['errors', `/api/errors?${w}`, platform],
+    ['errors (tenant)', `/api/errors?${w}`, bound],
+    ['violations', `/api/violations?${w}`, platform],
+    ['logs --tenant', `/api/logs?${w}`, boundLogs],
+    ['status', `/api/status`, platform],
+  ];
+  console.log(`store: ${String(counts?.spans)} spans, ${String(counts?.logs)} logs, ${String(counts?.tenants)} tenants; busiest tenant ${tenant}`);
+  console.log(`${'question'.padEnd(26)} ${'median ms'.padStart(10)} ${'max ms'.padStart(8)}`);
+  for (const [name, path, token] of questions) {
+    const times: number[] = [];
+    for (let i = 0; i <= ROUNDS; i++) {
+      const started = performance.now();
+      const res = await fetch(`${collector.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${name}: ${res.status}`);
+      if (i > 0) times.push(performance.now() - started);
+    }
+    console.log(`${name.padEnd(26)} ${median(times).toFixed(1).padStart(10)} ${Math.max(...times).toFixed(1).padStart(8)}`);
+  }
+} finally {
+  await collector.close();
+  rmSync(dir, { recursive: true, force: true });
+}
