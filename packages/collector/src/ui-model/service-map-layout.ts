@@ -35,7 +35,7 @@ export interface ServiceMapLayout {
 
 const NODE_W = 150;
 const NODE_H = 44;
-const COL_GAP = 90;
+const COL_GAP = 140;
 const ROW_GAP = 26;
 const PAD = 20;
 

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
+import { seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B } from './helpers/seed-two-tenants.js';
+
+/**
+ * The web UI in a real headless Chromium against a real collector: the prebuilt bundle served
+ * by `stitch serve` under /ui/, data seeded over OTLP, tokens created as `stitch token create`
+ * does. `npm ci` builds the UI (`prepare`); when ui-dist is missing the suite builds it.
+ */
+const uiDist = fileURLToPath(new URL('../ui-dist', import.meta.url));
+const screenshots = fileURLToPath(new URL('../../../test-results/ui', import.meta.url));
+
+async function ensureUiBuilt(): Promise<void> {
+  if (existsSync(`${uiDist}/index.html`)) return;
+  const { build } = await import('vite');
+  await build({ configFile: fileURLToPath(new URL('../ui/vite.config.ts', import.meta.url)), logLevel: 'error' });
+}
+
+describe('web UI in headless Chromium', () => {
+  let c: TestCollector;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureUiBuilt();
+    c = await startTestCollector();
+    await seedTwoTenants(c.url);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await c?.stop();
+  });
+
+  /** A fresh browser context (its own sessionStorage), signed in through the token form. */
+  async function signIn(token: string): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
+    const external: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(c.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+    });
+    await page.goto(`${c.url}/ui/`);
+    await page.fill('input[name=token]', token);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('header.top');
+    expect(external).toEqual([]); // no fonts, CDNs or other network beyond the collector
+    return page;
+  }
+
+  it('asks for a token first and refuses a wrong one', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${c.url}/ui/`);
+    await page.fill('input[name=token]', 'stitch_wrong');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('[data-testid=error]')).toContain('STITCH_ERR_COLLECTOR_UNAUTHENTICATED');
+    expect(await page.$('header.top')).toBeNull();
+    await page.context().close();
+  });
+
+  it('opens a seeded trace from the search and shows its waterfall, span details and logs beside the spans', async () => {
+    const page = await signIn(c.token('admin'));
+    await page.waitForSelector('[data-testid=search-results]');
+    const listed = await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')));
+    expect(listed.sort()).toEqual([TRACE_A, TRACE_B]);
+
+    await page.click(`a[title="${TRACE_A}"]`);
+    await page.waitForSelector('[data-testid=waterfall] [data-testid=span-row]');
+    const rows = await page.$$eval('[data-testid=span-row] .span-name', (els) => els.map((e) => e.textContent));
+    expect(rows).toEqual(['POST /orders', 'auth.verify', 'orders.insert', 'POST billing /charge', 'POST /charge', 'webhook.deliver']);
+    const logs = await page.$$eval('[data-testid=log-line] .log-body', (els) => els.map((e) => e.textContent));
+    expect(logs).toEqual(['order request accepted', 'query orders.insert over budget: 310 ms > 200 ms', 'webhook delivery failed, retrying']);
+    expect(await page.textContent('.trace-header')).toContain('2 over budget');
+
+    await page.click('[data-span-id="a000000000000003"]');
+    const details = await page.textContent('[data-testid=span-details]');
+    expect(details).toContain('INSERT INTO orders (id, total) VALUES ($1, $2)');
+    expect(details).toContain('db.query.name');
+    await page.click('[data-span-id="a000000000000001"]');
+    const root = await page.textContent('[data-testid=span-details]');
+    expect(root).toContain('stitch.perf_violation'); // the event
+    expect(root).toContain('cccc0000000000000000000000000003'); // the link
+
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}/waterfall.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it('filters the search by tenant', async () => {
+    const page = await signIn(c.token('traces:read'));
+    await page.waitForSelector('[data-testid=search-results]');
+    await page.fill('input[name=tenant]', TENANT_B);
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_B]);
+    expect(page.url()).toContain(`tenant=${TENANT_B}`);
+    await page.context().close();
+  });
+
+  it("a tenant-bound token cannot see another tenant's trace, and nothing of it reaches the page", async () => {
+    const page = await signIn(c.token('admin', TENANT_A));
+    await page.waitForSelector('[data-testid=search-results]');
+    expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_A]);
+
+    await page.goto(`${c.url}/ui/#/trace/${TRACE_B}`);
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toContain('STITCH_ERR_COLLECTOR_NOT_FOUND');
+    expect(await page.$('[data-testid=waterfall]')).toBeNull();
+    const html = await page.content();
+    expect(html).not.toContain('ledger');
+    expect(html).not.toContain(TENANT_B);
+
+    await page.goto(`${c.url}/ui/#/search?tenant=${TENANT_B}`);
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toContain('STITCH_ERR_COLLECTOR_TENANT_FORBIDDEN');
+    expect(await page.content()).not.toContain('ledger');
+    await page.context().close();
+  });
+
+  it('shows the tenant overview, retry storms and the service map', async () => {
+    const page = await signIn(c.token('traces:read'));
+    await page.goto(`${c.url}/ui/#/overview?tenant=${TENANT_A}`);
+    await page.waitForSelector('[data-testid=overview-routes]');
+    const overview = await page.textContent('[data-testid=overview-routes]');
+    expect(overview).toContain('POST /orders');
+    expect(overview).toContain('500 ms'); // the budget
+    expect(overview).not.toContain('GET /ledger/entries');
+    expect(await page.$$('[data-testid=overview-timeline] .tl-col')).toHaveLength(60);
+
+    await page.goto(`${c.url}/ui/#/webhooks`);
+    await page.waitForSelector('[data-testid=webhooks]');
+    expect(await page.textContent('[data-testid=webhooks]')).toContain('https://hooks.example.test/orders');
+
+    await page.goto(`${c.url}/ui/#/map`);
+    await page.waitForSelector('[data-testid=service-map]');
+    const map = await page.textContent('[data-testid=service-map]');
+    for (const s of ['api', 'billing', 'ledger-svc']) expect(map).toContain(s);
+    expect(map).toContain('1× p95 180 ms');
+    await page.screenshot({ path: `${screenshots}/service-map.png` });
+    await page.context().close();
+  });
+});

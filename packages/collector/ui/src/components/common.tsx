@@ -1,0 +1,38 @@
+import type { ComponentChildren } from 'preact';
+import type { ApiError } from '../api/client.js';
+import type { ApiState } from '../api/use-api.js';
+import { shortId } from '../../../src/ui-model/format.js';
+import { href } from '../router.js';
+
+export function ErrorBox({ error }: { error: ApiError }) {
+  return (
+    <div class="error" role="alert" data-testid="error">
+      <strong>{error.status === 404 ? 'Not found' : error.status === 403 ? 'Forbidden' : 'Error'}</strong>{' '}
+      <code>{error.code}</code> {error.message}
+      {error.requestId ? <span class="muted"> (request {error.requestId})</span> : null}
+    </div>
+  );
+}
+
+/** Renders the loading and error states of a fetch, and `children(data)` once it arrived. */
+export function Loaded<T>({ state, children }: { state: ApiState<T>; children: (data: T) => ComponentChildren }) {
+  if (state.status === 'idle') return null;
+  if (state.status === 'loading') return <p class="muted">Loading…</p>;
+  if (state.status === 'error') return <ErrorBox error={state.error} />;
+  return <>{children(state.data)}</>;
+}
+
+export function TraceLink({ traceId, full = false }: { traceId: string; full?: boolean }) {
+  return (
+    <a class="mono" href={href(`trace/${traceId}`)} title={traceId}>
+      {full ? traceId : shortId(traceId)}
+    </a>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="muted empty">{children}</p>;
+}
+
+/** The window picker every question page shares (`since` as the API reads it). */
+export const WINDOWS = ['15m', '1h', '6h', '24h', '7d'] as const;

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defaultClientConditions, defineConfig } from 'vite';
+
+/**
+ * Builds the web UI into packages/collector/ui-dist/, which `stitch serve` serves under /ui/.
+ * Preact through esbuild's automatic JSX runtime: no framework plugin, no Babel, and the
+ * framework stays a build dependency (STYLE.md §14). `base: './'` keeps asset URLs relative,
+ * so the same build works under /ui/ and opened from disk (the static export).
+ */
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  logLevel: 'warn',
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // The workspace contract resolves to its TypeScript source, like everywhere else in the repo.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  build: {
+    outDir: fileURLToPath(new URL('../ui-dist', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    reportCompressedSize: false,
+    chunkSizeWarningLimit: 400,
+  },
+});
