@@ -1,6 +1,8 @@
 import { LogField } from '@stitch/contract';
+import type { TraceContext } from '@stitch/contract';
 import { tryCurrentContext } from '../context/context-store.js';
 import { UNREADABLE } from '../redaction/redactor.js';
+import type { Redactor } from '../redaction/redactor.js';
 import { countContextMissing } from './log-stats.js';
 
 /** Where a logger keeps its component name (children shadow it, see create-logger.ts). */
@@ -20,53 +22,87 @@ const CONTEXT_KEYS: ReadonlySet<string> = new Set([
   LogField.contextMissing,
 ]);
 
-/**
- * pino `mixin`: the mandatory fields of the context in force (DESIGN.md, "Logs"). One small
- * object per line; the context itself is the frozen object the context store caches per span.
- */
-export function contextFields(_mergeObject: object, _level: number, logger: unknown): Fields {
-  const component = (logger as { [COMPONENT]?: string })[COMPONENT];
-  const ctx = tryCurrentContext();
-  if (ctx === undefined) {
-    countContextMissing();
-    return { [LogField.component]: component, [LogField.contextMissing]: true };
+/** pino `mixin`: the logger's component (the context's fields are added by `injectContext`). */
+export function componentField(_mergeObject: object, _level: number, logger: unknown): Fields {
+  return { [LogField.component]: (logger as { [COMPONENT]?: string })[COMPONENT] };
+}
+
+const CONTEXT_MISSING_FRAGMENT = `"${LogField.contextMissing}":true`;
+// One JSON fragment per context, built once: the context store hands out one frozen object per
+// (scope, span), so every line of a span reuses it. Serializing the six ids as object fields on
+// every line cost several times a bare pino line (bench/log-line.bench.ts); splicing a cached
+// fragment costs one string concatenation.
+const fragments = new WeakMap<TraceContext, string>();
+
+function fragmentOf(ctx: TraceContext): string {
+  let fragment = fragments.get(ctx);
+  if (fragment === undefined) {
+    const fields: Fields = {
+      [LogField.traceId]: ctx.traceId,
+      [LogField.spanId]: ctx.spanId,
+      [LogField.requestId]: ctx.requestId,
+    };
+    if (ctx.tenantId !== undefined) fields[LogField.tenantId] = ctx.tenantId;
+    if (ctx.routeId !== undefined) fields[LogField.routeId] = ctx.routeId;
+    if (ctx.actorId !== undefined) fields[LogField.actorId] = ctx.actorId;
+    fragment = JSON.stringify(fields).slice(1, -1);
+    fragments.set(ctx, fragment);
   }
-  const fields: Fields = {
-    [LogField.component]: component,
-    [LogField.traceId]: ctx.traceId,
-    [LogField.spanId]: ctx.spanId,
-    [LogField.requestId]: ctx.requestId,
-  };
-  if (ctx.tenantId !== undefined) fields[LogField.tenantId] = ctx.tenantId;
-  if (ctx.routeId !== undefined) fields[LogField.routeId] = ctx.routeId;
-  if (ctx.actorId !== undefined) fields[LogField.actorId] = ctx.actorId;
-  return fields;
+  return fragment;
 }
 
 /**
- * pino `mixinMergeStrategy`: the caller's fields join the context's, except that inside a
- * context the context's ids win. Values are read once, guarded: a throwing getter on a logged
- * object becomes `[Unreadable]` rather than an exception in the caller's code path.
+ * pino `hooks.streamWrite`: adds the mandatory fields of the context in force (DESIGN.md,
+ * "Logs") to the finished line, right after `level` and `time`; outside any context,
+ * `context_missing: true`, counted. Runs synchronously in the log call, so in its context.
  */
-export function mergeContextFirst(mergeObject: object, mixinObject: object): object {
-  const target = mixinObject as Fields;
-  const inContext = target[LogField.contextMissing] !== true;
-  let keys: string[];
-  try {
-    keys = Object.keys(mergeObject);
-  } catch {
-    return target;
+export function injectContext(line: string): string {
+  const ctx = tryCurrentContext();
+  let fragment: string;
+  if (ctx === undefined) {
+    countContextMissing();
+    fragment = CONTEXT_MISSING_FRAGMENT;
+  } else {
+    fragment = fragmentOf(ctx);
   }
-  for (const key of keys) {
-    if (inContext && CONTEXT_KEYS.has(key)) continue;
-    let value: unknown;
+  // pino writes `{"level":…,"time":…` first; fall back to the front if a format ever differs.
+  const timeAt = line.indexOf(TIME_KEY);
+  const cut = timeAt < 0 ? -1 : line.indexOf(',', timeAt + TIME_KEY.length);
+  return cut < 0 ? `{${fragment},${line.slice(1)}` : `${line.slice(0, cut)},${fragment}${line.slice(cut)}`;
+}
+
+const TIME_KEY = `"${LogField.time}":`;
+
+/**
+ * pino `mixinMergeStrategy`: the caller's fields, redacted, join the context's; inside a
+ * context the context's ids win. Only the caller's part is redacted: the context's fields are
+ * ids in validated formats, and skipping them halves the redaction work per line. Values are
+ * read once, guarded: a throwing getter on a logged object becomes `[Unreadable]` rather than
+ * an exception in the caller's code path.
+ */
+export function createMergeStrategy(redactor: Redactor): (mergeObject: object, mixinObject: object) => object {
+  return function mergeContextFirst(mergeObject: object, mixinObject: object): object {
+    const target = mixinObject as Fields;
+    const inContext = tryCurrentContext() !== undefined;
+    const safe = redactor.redact(mergeObject) as Fields | string;
+    if (typeof safe !== 'object' || safe === null) return target;
+    let keys: string[];
     try {
-      value = (mergeObject as Fields)[key];
+      keys = Object.keys(safe);
     } catch {
-      value = UNREADABLE;
+      return target;
     }
-    if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-    else target[key] = value;
-  }
-  return target;
+    for (const key of keys) {
+      if (key === LogField.contextMissing || (inContext && CONTEXT_KEYS.has(key))) continue;
+      let value: unknown;
+      try {
+        value = safe[key];
+      } catch {
+        value = UNREADABLE;
+      }
+      if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      else target[key] = value;
+    }
+    return target;
+  };
 }

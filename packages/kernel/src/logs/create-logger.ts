@@ -4,7 +4,7 @@ import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { LogField } from '@stitch/contract';
 import { defaultRedactor } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
-import { COMPONENT, contextFields, mergeContextFirst } from './context-fields.js';
+import { COMPONENT, componentField, createMergeStrategy, injectContext } from './context-fields.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
 
@@ -44,18 +44,18 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { [LogField.service]: options.service, [LogField.nodeId]: options.nodeId ?? hostname() },
-    mixin: contextFields,
-    mixinMergeStrategy: mergeContextFirst,
+    mixin: componentField,
+    mixinMergeStrategy: createMergeStrategy(redactor),
     formatters: {
       // Level names, not numbers: the collector and people read them without pino's table.
       level: (label) => ({ [LogField.level]: label }),
       bindings: (bindings) => redactor.redact(bindings),
-      log: (object) => redactor.redact(object),
     },
     // The redactor already turned errors into { type, message, stack }; pino's own serializer
     // would relabel that plain object as type "Object".
     serializers: { [LogField.err]: (value: unknown) => value, msg: redactMessage },
     hooks: {
+      streamWrite: injectContext,
       logMethod(args, method) {
         try {
           method.apply(this, args);

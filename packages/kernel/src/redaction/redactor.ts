@@ -29,6 +29,10 @@ interface WalkState {
   readonly ancestors: object[];
 }
 
+// A superset of what the built-in value patterns need to match: a PEM header, a JWT's `eyJ`,
+// an auth scheme, four digits (cards, grouped or not), or a `=`/`:` (key=value pairs).
+const MAY_HOLD_SECRET = /-----BEGIN|eyJ|bearer|basic|\d[ -]?\d[ -]?\d[ -]?\d|[=:]/i;
+
 // Bounds the key-decision cache: keys in logs come from code, not users, so 4096 distinct
 // names is far more than a service has; if a caller logs user-chosen keys it just restarts.
 const KEY_CACHE_LIMIT = 4096;
@@ -60,6 +64,7 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
   if (keyValue !== undefined) patterns.push(keyValue);
   for (const source of options.patterns) patterns.push(customPattern(source));
   const { maxDepth, maxNodes, maxStringLength } = options;
+  const builtIn = patterns.length - options.patterns.length;
 
   function isSecretKey(key: string): boolean {
     const cached = keyCache.get(key);
@@ -76,7 +81,11 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
 
   function redactString(text: string): string {
     let out = text.length > maxStringLength ? `${text.slice(0, maxStringLength)}…[truncated ${text.length - maxStringLength} chars]` : text;
-    for (const pattern of patterns) {
+    // Most strings in a log line hold none of the built-in patterns' anchors: one scan rules
+    // them all out (bench/log-line.bench.ts measured 4 extra regex scans per string otherwise).
+    const first = MAY_HOLD_SECRET.test(out) ? 0 : builtIn;
+    for (let i = first; i < patterns.length; i += 1) {
+      const pattern = patterns[i] as ValuePattern;
       pattern.regex.lastIndex = 0;
       if (pattern.regex.test(out)) {
         pattern.regex.lastIndex = 0;
