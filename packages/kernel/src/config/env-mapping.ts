@@ -70,7 +70,6 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
 
   // db
   { name: 'STITCH_DB_COMMENT', path: 'db.comment', parse: boolean, description: '`false` sends SQL without the sqlcommenter comment.' },
-  { name: 'STITCH_DB_QUERY_BUDGET_MS', path: 'db.queryBudgetMillis', parse: integer, description: 'Query budget of the SQL wrapper, in milliseconds.' },
   { name: 'STITCH_DB_NAMED_STATEMENTS', path: 'db.namedStatements', parse: text, description: 'How named prepared statements are commented.' },
 
   // tracing: budgets (read here) …

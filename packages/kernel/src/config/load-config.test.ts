@@ -93,8 +93,7 @@ describe('loadConfig', () => {
     const level = configError({ env: { STITCH_LOG_LEVEL: 'verbose' } });
     expect(level.message).toContain('STITCH_LOG_LEVEL=verbose');
     expect(level.message).toContain('"debug"');
-    const budget = configError({ env: { STITCH_DB_QUERY_BUDGET_MS: 'fast' } });
-    expect(budget.message).toContain('STITCH_DB_QUERY_BUDGET_MS=fast: use a whole number');
+    expect(configError({ env: { STITCH_BUDGET_ROUTE_MS: 'fast' } }).message).toContain('STITCH_BUDGET_ROUTE_MS=fast: use a whole number');
     const upstreams = configError({ env: { STITCH_EDGE_TRUSTED_UPSTREAMS: '10.0.0.0/8,not-an-ip' } });
     expect(upstreams.message).toContain('STITCH_EDGE_TRUSTED_UPSTREAMS=10.0.0.0/8,not-an-ip');
     expect(configError({ env: { OTEL_TRACES_SAMPLER_ARG: '2', OTEL_TRACES_SAMPLER: 'traceidratio' } }).message).toContain('OTEL_TRACES_SAMPLER_ARG=2');
