@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe('npm start (the demo)', () => {
+  // PGlite's start-up (a WebAssembly Postgres) dominates; on a loaded 2-core machine it can take tens of seconds.
+  it('serves two tenants and prints each trace with its tenant, the budget violation and the error envelopes', { timeout: 180_000 }, async () => {
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'main.ts'), '--once', '--port', '0'], {
+      encoding: 'utf8',
+      timeout: 170_000,
+      env: { ...process.env, STITCH_LOG_LEVEL: 'info' },
+    });
+    const out = run.stdout;
+    // Both tenants' requests were traced and their log lines carry their own tenant.
+    expect(out).toMatch(/● POST \/orders .* tenant=6f1c1c1e…/);
+    expect(out).toMatch(/● POST \/orders .* tenant=9d3b7f52…/);
+    const logs = out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const created = logs.filter((line) => line.msg === 'order created');
+    expect(new Set(created.map((line) => line.tenant_id))).toEqual(new Set(['6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d', '9d3b7f52-1e2a-4b6c-8d9e-5f4a3b2c1d0e']));
+    for (const line of created) expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    // The slow report broke its query budget: one structured warning.
+    const violations = logs.filter((line) => line.perf_violation === true);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ component: 'query', name: 'reports.slow', budget_ms: 200 });
+    // A bad key gets the error envelope, with the trace id that was answered in x-trace-id.
+    const unauthorized = /→ GET \/orders {2}401 {2}x-trace-id: ([0-9a-f]{32})\n {2}(.*)\n/.exec(out);
+    expect(unauthorized).not.toBeNull();
+    expect(JSON.parse(unauthorized![2]!)).toMatchObject({ error: { code: 'STITCH_ERR_EDGE_UNAUTHENTICATED', traceId: unauthorized![1] } });
+  });
+});
