@@ -94,3 +94,5 @@ export type { WebhookAttemptRecord, WebhookEndpoint, RetryStormRow, AttemptFinal
 export { verifyWebhook, signWebhook, webhookHeaders, newWebhookSecret } from './webhooks/webhook-signature.js';
 export type { WebhookVerification, VerifyWebhookInput } from './webhooks/webhook-signature.js';
 export { WebhookOptionsSchema } from './webhooks/webhook-options.js';
+export { batch, runBatch } from './batches/batch-run.js';
+export type { BatchOptions, BatchResult, BatchItemOutcome } from './batches/batch-run.js';
