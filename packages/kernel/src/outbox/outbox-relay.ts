@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** Wait between polls when the last one found less than a full batch. Default 200 ms. */
   readonly pollIntervalMillis?: number;
+  /** Aggregates published side by side within a batch (each one still in order). Default 16. */
+  readonly publishConcurrency?: number;
   /** Called with a failed poll or publish; the relay keeps going. Default: ignore. */
   readonly onError?: (error: unknown) => void;
 }
@@ -40,7 +42,8 @@ interface OutboxRow {
   seq: string;
   id: string;
   type: string;
-  aggregate_type: string | null;
+  /** '' when the event has none. */
+  aggregate_type: string;
   aggregate_id: string | null;
   payload: unknown;
   tenant_id: string | null;
@@ -76,6 +79,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const table = outbox.table;
   const batchSize = options.batchSize ?? 100;
   const pollIntervalMillis = options.pollIntervalMillis ?? 200;
+  const publishConcurrency = options.publishConcurrency ?? 16;
   const onError = options.onError ?? (() => {});
   const columns = 'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, traceparent, tracestate, created_at';
 
@@ -87,7 +91,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
            AND (o.aggregate_id IS NULL OR NOT EXISTS (
              SELECT 1 FROM ${table} p
              WHERE p.sent_at IS NULL AND p.aggregate_id = o.aggregate_id
-               AND p.aggregate_type IS NOT DISTINCT FROM o.aggregate_type AND p.seq < o.seq))
+               AND p.aggregate_type = o.aggregate_type AND p.seq < o.seq))
          ORDER BY o.seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
@@ -95,14 +99,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const claimed = heads.rows.filter((row) => row.aggregate_id !== null);
       let rows = heads.rows;
       if (claimed.length > 0 && heads.rows.length < batchSize) {
+        // A join on the claimed (type, id) pairs, so the partial (aggregate_type, aggregate_id,
+        // seq) index of unsent rows serves it however many sent rows the table keeps.
         const followers = await tx.query<OutboxRow>(
-          `SELECT ${columns} FROM ${table} o
+          `SELECT ${columns.replace(/(\w+)/g, 'o.$1')} FROM ${table} o
+           JOIN unnest($2::text[], $3::text[]) AS c(aggregate_type, aggregate_id)
+             ON o.aggregate_id = c.aggregate_id AND o.aggregate_type = c.aggregate_type
            WHERE o.sent_at IS NULL AND o.seq <> ALL($1::bigint[])
-             AND (coalesce(o.aggregate_type, ''), o.aggregate_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-           ORDER BY o.seq LIMIT $4 FOR UPDATE`,
+           ORDER BY o.seq LIMIT $4 FOR UPDATE OF o`,
           [
             claimed.map((row) => row.seq),
-            claimed.map((row) => row.aggregate_type ?? ''),
+            claimed.map((row) => row.aggregate_type),
             claimed.map((row) => row.aggregate_id),
             batchSize - heads.rows.length,
           ],
@@ -110,22 +117,36 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         rows = [...heads.rows, ...followers.rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       }
 
+      // One chain per aggregate, in seq order; chains run side by side (up to
+      // publishConcurrency), since a broker round trip per event one after the other is what
+      // bounds a relay's throughput. A failure ends its own chain only: a later event of that
+      // aggregate must not overtake the one that failed.
+      const chains = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const key = row.aggregate_id === null ? `\u0001${row.seq}` : `${row.aggregate_type}\u0000${row.aggregate_id}`;
+        const chain = chains.get(key);
+        if (chain === undefined) chains.set(key, [row]);
+        else chain.push(row);
+      }
       const sent: string[] = [];
       const failed: { seq: string; error: string }[] = [];
-      const blocked = new Set<string>();
-      for (const row of rows) {
-        const aggregateKey = row.aggregate_id === null ? undefined : `${row.aggregate_type ?? ''}\u0000${row.aggregate_id}`;
-        if (aggregateKey !== undefined && blocked.has(aggregateKey)) continue;
-        try {
-          await publishRow(row);
-          sent.push(row.seq);
-        } catch (error) {
-          onError(error);
-          failed.push({ seq: row.seq, error: error instanceof Error ? error.message : String(error) });
-          // A later event of this aggregate must not overtake the one that failed.
-          if (aggregateKey !== undefined) blocked.add(aggregateKey);
-        }
-      }
+      const pending = [...chains.values()];
+      await Promise.all(
+        Array.from({ length: Math.min(publishConcurrency, pending.length) }, async () => {
+          for (let chain = pending.shift(); chain !== undefined; chain = pending.shift()) {
+            for (const row of chain) {
+              try {
+                await publishRow(row);
+                sent.push(row.seq);
+              } catch (error) {
+                onError(error);
+                failed.push({ seq: row.seq, error: error instanceof Error ? error.message : String(error) });
+                break;
+              }
+            }
+          }
+        }),
+      );
       if (sent.length > 0) await tx.query(`UPDATE ${table} SET sent_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [sent]);
       for (const { seq, error } of failed) {
         await tx.query(`UPDATE ${table} SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [seq, error.slice(0, 2000)]);
@@ -163,7 +184,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       type: row.type,
       ...(row.tenant_id !== null && { tenantId: row.tenant_id }),
       ...(row.request_id !== null && { requestId: row.request_id }),
-      ...(row.aggregate_type !== null && { aggregateType: row.aggregate_type }),
+      ...(row.aggregate_type !== '' && { aggregateType: row.aggregate_type }),
       ...(row.aggregate_id !== null && { aggregateId: row.aggregate_id }),
       occurredAt: (row.created_at instanceof Date ? row.created_at : new Date(row.created_at)).toISOString(),
       ...(headers.traceparent !== undefined && { traceparent: headers.traceparent }),

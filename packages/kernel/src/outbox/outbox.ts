@@ -72,7 +72,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           seq bigserial PRIMARY KEY,
           id uuid NOT NULL UNIQUE,
           type text NOT NULL,
-          aggregate_type text,
+          aggregate_type text NOT NULL DEFAULT '',
           aggregate_id text,
           payload jsonb,
           tenant_id text,
@@ -87,6 +87,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         )`,
       );
       await options.db.query(`CREATE INDEX IF NOT EXISTS outbox_events_unsent ON ${table} (seq) WHERE sent_at IS NULL`);
+      // Equality on both columns (aggregate_type is '' rather than NULL when absent) is what lets
+      // the relay's "no earlier unsent event of this aggregate" probe use this index: with
+      // IS NOT DISTINCT FROM it scanned every earlier unsent row, quadratic in the backlog.
       await options.db.query(
         `CREATE INDEX IF NOT EXISTS outbox_events_unsent_aggregate ON ${table} (aggregate_type, aggregate_id, seq) WHERE sent_at IS NULL`,
       );
@@ -128,7 +131,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
             [
               id,
               value.type,
-              value.aggregateType ?? null,
+              value.aggregateType ?? '',
               value.aggregateId ?? null,
               value.payload === undefined ? null : JSON.stringify(value.payload),
               fields.tenantId ?? null,
