@@ -30,6 +30,8 @@ export { StitchError, isStitchError } from './errors/stitch-error.js';
 // Logs, redaction, configuration.
 export { createLogger } from './logs/create-logger.js';
 export type { CreateLoggerOptions } from './logs/create-logger.js';
+export { createLoggerFromConfig } from './logs/logger-from-config.js';
+export type { ConfiguredLogging } from './logs/logger-from-config.js';
 export type { Logger } from 'pino';
 export { logStats } from './logs/log-stats.js';
 export type { LogStats } from './logs/log-stats.js';

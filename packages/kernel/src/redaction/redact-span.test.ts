@@ -8,7 +8,7 @@ import { RedactingSpanProcessor } from './redacting-span-processor.js';
 const SECRET = 'hunter2-very-secret';
 
 function recordSecretSpan(provider: BasicTracerProvider): void {
-  const span = provider.getTracer('test').startSpan('call', {
+  const span = provider.getTracer('test').startSpan(`GET /callback?access_token=${SECRET}`, {
     attributes: { 'http.request.header.authorization': `Bearer ${SECRET}`, 'url.full': `https://x.test/?token=${SECRET}`, 'http.route': '/users/:id', tags: ['ok', `password=${SECRET}`] },
     links: [{ context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }, attributes: { apiKey: SECRET } }],
   });
@@ -31,8 +31,9 @@ describe('span redaction', () => {
     recordSecretSpan(provider);
     const [span] = exporter.getFinishedSpans();
     expect(span).toBeDefined();
-    const text = JSON.stringify({ a: span?.attributes, e: span?.events, l: span?.links, s: span?.status });
+    const text = JSON.stringify({ n: span?.name, a: span?.attributes, e: span?.events, l: span?.links, s: span?.status });
     expect(text).not.toContain(SECRET);
+    expect(span?.name).toBe('GET /callback?access_token=[REDACTED]');
     expect(span?.attributes['http.route']).toBe('/users/:id');
     expect(span?.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(span?.duration).toBeDefined();

@@ -5,7 +5,7 @@ import { defaultRedactor } from './redactor.js';
 import type { Redactor } from './redactor.js';
 
 /**
- * The span as it may leave the process: attributes, event attributes (exception messages and
+ * The span as it may leave the process: name, attributes, event attributes (exception messages and
  * stacks included), link attributes and the status message redacted. Returns `span` itself
  * when nothing needed redacting; otherwise a view that shares everything else with the
  * original (ids, times, resource), so exporters see an ordinary ReadableSpan.
@@ -18,11 +18,14 @@ export function redactSpan(span: ReadableSpan, redactor: Redactor = defaultRedac
   const events = redactEvents(span.events, redactor);
   const links = redactLinks(span.links, redactor);
   const status = redactStatus(span.status, redactor);
-  if (attributes === span.attributes && events === span.events && links === span.links && status === span.status) return span;
+  // Names should be route templates, but a raw URL with `?token=…` does turn up in them.
+  const name = redactor.redactString(span.name);
+  if (name === span.name && attributes === span.attributes && events === span.events && links === span.links && status === span.status) return span;
   // Object.create keeps the SDK's prototype getters (duration, ended, dropped counts) and
   // spanContext() working against the original's fields.
   const view = Object.create(span) as ReadableSpan;
   Object.defineProperties(view, {
+    name: { value: name, enumerable: true },
     attributes: { value: attributes, enumerable: true },
     events: { value: events, enumerable: true },
     links: { value: links, enumerable: true },
