@@ -105,6 +105,8 @@ describe('outbox and relay', () => {
     expect(types(healthy, 'b')).toEqual(['poison', 'b.3']);
     expect(types(healthy, 'a')).toEqual([]);
     expect(await outbox.lag()).toEqual({ unsentCount: 0, oldestUnsentAgeMillis: 0 });
+    expect(await outbox.purgeSent(60_000)).toBe(0);
+    expect(await outbox.purgeSent(0)).toBe(6);
   });
 
   it('refuses an invalid event with a coded error and writes nothing', async () => {

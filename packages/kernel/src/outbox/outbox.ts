@@ -45,6 +45,11 @@ export interface Outbox {
    */
   add(tx: Queryable, event: OutboxEventInput): Promise<string>;
   lag(): Promise<OutboxLag>;
+  /**
+   * Deletes events sent more than `olderThanMillis` ago (default 7 days) and returns how many:
+   * sent rows are kept for "which events did this request emit?" until then.
+   */
+  purgeSent(olderThanMillis?: number): Promise<number>;
 }
 
 /**
@@ -159,6 +164,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       );
       const row = rows[0];
       return { unsentCount: row?.unsent ?? 0, oldestUnsentAgeMillis: Math.max(0, row?.age_ms ?? 0) };
+    },
+
+    async purgeSent(olderThanMillis = 7 * 24 * 3600 * 1000) {
+      const { rowCount } = await options.db.query(
+        `DELETE FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => $1::float8 / 1000)`,
+        [olderThanMillis],
+      );
+      return rowCount ?? 0;
     },
   };
 }
