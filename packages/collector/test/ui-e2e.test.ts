@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
-import { seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B } from './helpers/seed-two-tenants.js';
+import { JOB_RUN_ID, seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B, TRACE_JOB } from './helpers/seed-two-tenants.js';
 
 /**
  * The web UI in a real headless Chromium against a real collector: the prebuilt bundle served
@@ -67,7 +67,7 @@ describe('web UI in headless Chromium', () => {
     const page = await signIn(c.token('admin'));
     await page.waitForSelector('[data-testid=search-results]');
     const listed = await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')));
-    expect(listed.sort()).toEqual([TRACE_A, TRACE_B]);
+    expect(listed.sort()).toEqual([TRACE_A, TRACE_JOB, TRACE_B]);
 
     await page.click(`a[title="${TRACE_A}"]`);
     await page.waitForSelector('[data-testid=waterfall] [data-testid=span-row]');
@@ -98,13 +98,18 @@ describe('web UI in headless Chromium', () => {
     await page.click('form.filters button[type=submit]');
     await expect.poll(() => page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_B]);
     expect(page.url()).toContain(`tenant=${TENANT_B}`);
+    await page.fill('input[name=tenant]', '');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => page.$$('[data-testid=search-results] a[title]').then((l) => l.length)).toBe(3);
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}/search.png` });
     await page.context().close();
   });
 
   it("a tenant-bound token cannot see another tenant's trace, and nothing of it reaches the page", async () => {
     const page = await signIn(c.token('admin', TENANT_A));
     await page.waitForSelector('[data-testid=search-results]');
-    expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_A]);
+    expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_JOB, TRACE_A]);
 
     await page.goto(`${c.url}/ui/#/trace/${TRACE_B}`);
     await page.waitForSelector('[data-testid=error]');
@@ -130,15 +135,28 @@ describe('web UI in headless Chromium', () => {
     expect(overview).toContain('500 ms'); // the budget
     expect(overview).not.toContain('GET /ledger/entries');
     expect(await page.$$('[data-testid=overview-timeline] .tl-col')).toHaveLength(60);
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}/overview.png` });
 
     await page.goto(`${c.url}/ui/#/webhooks`);
     await page.waitForSelector('[data-testid=webhooks]');
     expect(await page.textContent('[data-testid=webhooks]')).toContain('https://hooks.example.test/orders');
 
+    await page.goto(`${c.url}/ui/#/jobs`);
+    await page.fill('input[name=id]', JOB_RUN_ID);
+    await page.click('form.filters button[type=submit]');
+    await page.waitForSelector('[data-testid=job-origin]');
+    const origin = await page.textContent('[data-testid=job-origin]');
+    expect(origin).toContain('POST /orders');
+    expect(origin).toContain('req-orders-1');
+    await page.click(`[data-testid=job-origin] a[title="${TRACE_A}"]`);
+    await page.waitForSelector('[data-testid=request-jobs]');
+    expect(await page.textContent('[data-testid=request-jobs]')).toContain('send-receipt');
+
     await page.goto(`${c.url}/ui/#/map`);
     await page.waitForSelector('[data-testid=service-map]');
     const map = await page.textContent('[data-testid=service-map]');
-    for (const s of ['api', 'billing', 'ledger-svc']) expect(map).toContain(s);
+    for (const s of ['api', 'billing', 'ledger-svc', 'worker']) expect(map).toContain(s);
     expect(map).toContain('1× p95 180 ms');
     await page.screenshot({ path: `${screenshots}/service-map.png` });
     await page.context().close();

@@ -1,6 +1,6 @@
 import { ServiceMapResponseSchema, TenantOverviewResponseSchema, TraceSearchResponseSchema } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B } from '../../test/helpers/seed-two-tenants.js';
+import { seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B, TRACE_JOB } from '../../test/helpers/seed-two-tenants.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 
 describe('web UI questions: trace search, tenant overview, service map', () => {
@@ -27,7 +27,7 @@ describe('web UI questions: trace search, tenant overview, service map', () => {
   it('GET /api/traces lists both tenants for a platform token, with root, route, size and failures', async () => {
     const body = await search('');
     const byId = new Map(body.traces.map((t) => [t.traceId, t]));
-    expect([...byId.keys()].sort()).toEqual([TRACE_A, TRACE_B]);
+    expect([...byId.keys()].sort()).toEqual([TRACE_A, TRACE_JOB, TRACE_B]);
     expect(byId.get(TRACE_A)).toMatchObject({
       tenantId: TENANT_A,
       rootService: 'api',
@@ -44,6 +44,7 @@ describe('web UI questions: trace search, tenant overview, service map', () => {
 
   it.each([
     [`tenant=${TENANT_B}`, [TRACE_B]],
+    [`tenant=${TENANT_A}`, [TRACE_JOB, TRACE_A]],
     ['service=billing', [TRACE_A]],
     ['route=GET%20%2Fledger%2Fentries', [TRACE_B]],
     ['minDurationMs=500', [TRACE_A]],
@@ -55,7 +56,7 @@ describe('web UI questions: trace search, tenant overview, service map', () => {
   });
 
   it('a tenant-bound token searches only its own tenant and is refused another', async () => {
-    expect((await search('', tenantA)).traces.map((t) => t.traceId)).toEqual([TRACE_A]);
+    expect((await search('', tenantA)).traces.map((t) => t.traceId)).toEqual([TRACE_JOB, TRACE_A]);
     expect((await search('service=ledger-svc', tenantA)).traces).toEqual([]);
     const res = await c.get(`/api/traces?tenant=${TENANT_B}`, tenantA);
     expect(res.status).toBe(403);
@@ -85,9 +86,9 @@ describe('web UI questions: trace search, tenant overview, service map', () => {
   it('GET /api/service-map draws an edge where a span\'s parent ran in another service', async () => {
     const all = ServiceMapResponseSchema.parse(await (await c.get('/api/service-map', platform)).json());
     expect(all.edges).toEqual([{ from: 'api', to: 'billing', calls: 1, errors: 0, p95Ms: 180 }]);
-    expect(all.nodes.map((n) => n.service).sort()).toEqual(['api', 'billing', 'ledger-svc']);
+    expect(all.nodes.map((n) => n.service).sort()).toEqual(['api', 'billing', 'ledger-svc', 'worker']);
     const mine = ServiceMapResponseSchema.parse(await (await c.get('/api/service-map', tenantA)).json());
-    expect(mine.nodes.map((n) => n.service).sort()).toEqual(['api', 'billing']);
+    expect(mine.nodes.map((n) => n.service).sort()).toEqual(['api', 'billing', 'worker']);
   });
 
   it('every new question is audited', async () => {

@@ -9,6 +9,9 @@ export const TENANT_B = '0b0b0b0b-0000-4000-8000-00000000000b';
 
 /** Tenant A: POST /orders through api → billing, a slow query (budget violation), a retried webhook. */
 export const TRACE_A = 'aaaa0000000000000000000000000001';
+/** Tenant A: the `send-receipt` job run that POST /orders enqueued (its own trace, pointing back). */
+export const TRACE_JOB = 'aaaa0000000000000000000000000004';
+export const JOB_RUN_ID = 'run-receipt-1';
 /** Tenant B: GET /ledger/entries in ledger-svc, failing. */
 export const TRACE_B = 'bbbb0000000000000000000000000002';
 
@@ -116,6 +119,23 @@ export async function seedTwoTenants(collectorUrl: string, baseMs = Date.now() -
       ]),
       resourceSpans(TRACE_A, 'billing', baseMs, [
         { spanId: 'a000000000000005', parentSpanId: 'a000000000000004', name: 'POST /charge', kind: 2, startOffsetMs: 360, durationMs: 180, attributes: { ...a, 'http.route': 'POST /charge' } },
+      ]),
+      resourceSpans(TRACE_JOB, 'worker', baseMs + 700, [
+        {
+          spanId: 'a000000000000007',
+          name: 'job send-receipt',
+          kind: 5,
+          startOffsetMs: 0,
+          durationMs: 40,
+          attributes: {
+            ...a,
+            'stitch.job.name': 'send-receipt',
+            'stitch.job.id': 'job-receipt-1',
+            'stitch.run_id': JOB_RUN_ID,
+            'stitch.parent.trace_id': TRACE_A,
+            'stitch.parent.request_id': 'req-orders-1',
+          },
+        },
       ]),
       resourceSpans(TRACE_B, 'ledger-svc', baseMs + 1000, [
         {

@@ -104,10 +104,12 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
                     {r.violations ? <a href={traces(r.route, '&violations=true')}>{r.violations}</a> : ''}
                   </td>
                   <td class="pbar">
-                    <span class="p p99" style={{ width: x(r.p99Ms) }} />
-                    <span class={`p p95 status-${status}`} style={{ width: x(r.p95Ms) }} />
-                    <span class="p p50" style={{ width: x(r.p50Ms) }} />
-                    {r.budgetMs !== null ? <span class="budget" style={{ left: x(r.budgetMs) }} title={`budget ${formatDuration(r.budgetMs)}`} /> : null}
+                    <div class="pbar-in">
+                      <span class="p p99" style={{ width: x(r.p99Ms) }} />
+                      <span class={`p p95 status-${status}`} style={{ width: x(r.p95Ms) }} />
+                      <span class="p50" style={{ left: x(r.p50Ms) }} title={`p50 ${formatDuration(r.p50Ms)}`} />
+                      {r.budgetMs !== null ? <span class="budget" style={{ left: x(r.budgetMs) }} title={`budget ${formatDuration(r.budgetMs)}`} /> : null}
+                    </div>
                   </td>
                 </tr>
               );
@@ -125,6 +127,10 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
             <span class="tl-viol" style={{ height: `${b.violationsPct}%` }} />
           </div>
         ))}
+      </div>
+      <div class="tl-axis">
+        <span>{formatTime(data.window.since)}</span>
+        <span>{formatTime(data.window.until)} UTC</span>
       </div>
       <div class="legend">
         <span class="sw req" /> requests (max {t.maxRequests}) <span class="sw viol" /> violations (max {t.maxViolations})

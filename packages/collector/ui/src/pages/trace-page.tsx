@@ -77,7 +77,7 @@ function RequestJobs({ traceId }: { traceId: string }) {
   const state = useApi(`/api/requests/${traceId}/jobs`, RequestJobsResponseSchema);
   if (state.status !== 'ok' || state.data.jobs.length === 0) return null;
   return (
-    <div class="panel">
+    <div class="panel" data-testid="request-jobs">
       <h3>Jobs this request triggered</h3>
       <table class="grid">
         <tbody>

@@ -25,7 +25,10 @@ export function TraceView({ trace }: { trace: TraceResponse }) {
       <div class="waterfall" data-testid="waterfall">
         <div class="wf-head">
           <div class="wf-name">
-            Span <span class="muted">({trace.spans.length}, {trace.logs.length} log lines)</span>{' '}
+            Span{' '}
+            <span class="muted" title={trace.logs.length === 0 ? 'Log lines are shown to tokens with the logs:read (or admin) scope.' : undefined}>
+              ({trace.spans.length}, {trace.logs.length} log lines)
+            </span>{' '}
             <label class="check">
               <input type="checkbox" checked={showLogs} onChange={(e) => setShowLogs(e.currentTarget.checked)} /> logs
             </label>
@@ -71,7 +74,7 @@ export function TraceView({ trace }: { trace: TraceResponse }) {
               <div class="wf-track">
                 <div
                   class={`bar${row.isError ? ' bar-error' : ''}${row.isViolation ? ' bar-violation' : ''}`}
-                  style={{ left: `${row.leftPct}%`, width: `${row.widthPct}%`, background: serviceColor(row.span.service) }}
+                  style={{ left: `${row.leftPct}%`, width: `${row.widthPct}%`, backgroundColor: serviceColor(row.span.service) }}
                 />
                 <span class="bar-label" style={{ left: `${row.leftPct + row.widthPct}%` }}>
                   {formatDuration(row.span.durationMs)}
