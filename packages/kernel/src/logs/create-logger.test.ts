@@ -1,5 +1,6 @@
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInNewContext, withContext } from '../context/context-store.js';
 import { createRedactor } from '../redaction/redactor.js';
@@ -124,6 +125,46 @@ describe('createLogger', () => {
     expect(written[0]?.boom).toBe('[Unreadable]');
     expect(JSON.stringify(written)).not.toContain(SECRET);
     expect(String(written[2]?.big).length).toBeLessThan(40_000);
+  });
+
+  it('replaces a log call that throws inside pino with a notice line, and counts it', () => {
+    const { logger, lines } = capture();
+    const before = logStats().failedCalls;
+    const trap = Object.defineProperty({}, 'msg', {
+      enumerable: true,
+      get() {
+        throw new Error(`trap ${SECRET}`);
+      },
+    });
+    expect(() => logger.info(trap)).not.toThrow();
+    expect(logStats().failedCalls).toBe(before + 1);
+    expect(lines().at(-1)).toMatchObject({ log_error: 'Error', msg: 'a log call failed inside the logger and was dropped' });
+    expect(JSON.stringify(lines())).not.toContain(SECRET);
+  });
+
+  it('carries the span id of the active span, also of a child span started by any OpenTelemetry tracer', async () => {
+    const provider = new BasicTracerProvider();
+    trace.setGlobalTracerProvider(provider);
+    try {
+      const { logger, lines } = capture();
+      await runInNewContext({ name: 'req', tenantId: TENANT }, async () => {
+        logger.info('root');
+        await trace.getTracer('other').startActiveSpan('child', async (span) => {
+          await Promise.resolve();
+          logger.info('child');
+          span.end();
+        });
+        logger.info('root again');
+      });
+      const [root, child, again] = lines();
+      expect(child?.trace_id).toBe(root?.trace_id);
+      expect(child?.span_id).not.toBe(root?.span_id);
+      expect(again?.span_id).toBe(root?.span_id);
+      expect(child?.tenant_id).toBe(TENANT);
+    } finally {
+      trace.disable();
+      await provider.shutdown();
+    }
   });
 
   it('honours the level, writing nothing below it', () => {
