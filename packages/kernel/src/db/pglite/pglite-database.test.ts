@@ -36,8 +36,8 @@ beforeEach(() => {
   violations.length = 0;
 });
 
-// pg_stat_activity is empty on PGlite (one backend, no stats collector), so the text Postgres
-// received is read back with current_query(), which returns the statement being executed.
+// The text the database received, comment included, read back with current_query() (the
+// statement being executed) from inside that very statement.
 async function sentText(): Promise<string> {
   const { rows } = await db.query<{ q: string }>('SELECT current_query() AS q');
   return rows[0]?.q ?? '';
