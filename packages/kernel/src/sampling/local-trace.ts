@@ -1,7 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /** Why the tail sampler kept a trace, or `unsampled` when it dropped it. Written to `stitch.sampling.reason`. */
-export type SamplingReason = 'head' | 'rule' | 'error' | 'perf_violation' | 'security' | 'unsampled';
+export type SamplingReason = 'head' | 'error' | 'perf_violation' | 'security' | 'unsampled';
 
 /**
  * The spans of one trace that started in this process under one local root (a span with no

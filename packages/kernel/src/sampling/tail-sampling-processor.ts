@@ -44,7 +44,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   private readonly counters: SamplingStats = {
     tracesOpen: 0,
     spansHeld: 0,
-    tracesKept: { head: 0, rule: 0, error: 0, perf_violation: 0, security: 0 },
+    tracesKept: { head: 0, error: 0, perf_violation: 0, security: 0 },
     tracesDropped: 0,
     spansDropped: 0,
     tracesOverflowed: 0,

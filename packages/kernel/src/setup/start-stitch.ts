@@ -244,7 +244,7 @@ function emptySamplingStats(): SamplingStats {
   return {
     tracesOpen: 0,
     spansHeld: 0,
-    tracesKept: { head: 0, rule: 0, error: 0, perf_violation: 0, security: 0 },
+    tracesKept: { head: 0, error: 0, perf_violation: 0, security: 0 },
     tracesDropped: 0,
     spansDropped: 0,
     tracesOverflowed: 0,
