@@ -1,0 +1,138 @@
+/**
+ * One variant of the `http-route` benchmark's server, in its own process (started by
+ * `http-route.bench.ts`; not a benchmark itself). Prints `READY <port>` when it listens.
+ *
+ * The route: GET /items/:id → one PGlite query (in memory) → one log line (pino to a null
+ * destination) → JSON answer. Variants: bare | disabled | enabled-100 | enabled-10 | otel.
+ */
+import { createRequire } from 'node:module';
+import type * as Http from 'node:http';
+import { PGlite } from '@electric-sql/pglite';
+import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+const variant = process.argv[2] ?? 'bare';
+const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
+
+/** Discards every line: the cost measured is building the line, not writing it. */
+export const nullDestination: DestinationStream = { write: () => undefined };
+
+/** Acknowledges every batch at once: the cost measured is the pipeline up to the exporter. */
+export const noopExporter: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+  shutdown: async () => undefined,
+};
+
+async function openDatabase(): Promise<PGlite> {
+  const pglite = new PGlite();
+  await pglite.exec(`CREATE TABLE items (id int PRIMARY KEY, name text, price_cents int);
+    INSERT INTO items SELECT g, 'item ' || g, g * 100 FROM generate_series(1, 100) g;`);
+  return pglite;
+}
+
+function idOf(url: string | undefined): number {
+  return Number((url ?? '/items/1').split('/')[2] ?? 1) || 1;
+}
+
+/**
+ * Serves GET /__cpu (the CPU this process has used, µs) beside the route: the load generator
+ * reads it around each measurement, because on a shared machine CPU per request is what the
+ * server's own code costs, whatever the scheduler does to wall-clock throughput.
+ */
+function withCpuEndpoint(http: typeof Http, listener: Http.RequestListener): Http.Server {
+  return http.createServer((req, res) => {
+    if (req.url !== '/__cpu') return listener(req, res);
+    const { user, system } = process.cpuUsage();
+    res.end(String(user + system));
+  });
+}
+
+async function bareOrOtel(http: typeof Http): Promise<Http.Server> {
+  const pglite = await openDatabase();
+  const logger = pino({ base: { service: 'bench' } }, nullDestination);
+  return withCpuEndpoint(http, (req, res) => {
+    void pglite.query(SQL, [idOf(req.url)]).then((result) => {
+      logger.info({ rows: result.rows.length }, 'item loaded');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(result.rows[0]));
+    });
+  });
+}
+
+async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promise<Http.Server> {
+  const { startStitch } = await import('@stitch/kernel');
+  const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
+  const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
+  const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
+  startStitch({
+    serviceName: 'bench',
+    enabled,
+    exporter: noopExporter,
+    tracing: { sampling: { ratio } },
+    logger: { warn: () => undefined },
+    env: {},
+  });
+  const db = createPgliteDatabase(await openDatabase(), { application: 'bench' });
+  const logger = createLogger({ service: 'bench', destination: nullDestination });
+  const listener = stitchRequestListener(
+    async (req, res) => {
+      const result = await db.query(SQL, [idOf(req.url)], { name: 'item.by_id' });
+      logger.info({ rows: result.rows.length }, 'item loaded');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(result.rows[0]));
+    },
+    { routes: ['/items/:id'] },
+  );
+  return withCpuEndpoint(http, listener);
+}
+
+async function otel(): Promise<Http.Server> {
+  // The plain OpenTelemetry setup as its docs describe it. instrumentation-http patches `http`
+  // when it is required, so it is registered before `http` is loaded, through require.
+  const { context, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
+  trace.setGlobalTracerProvider(provider);
+  registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
+  const http = createRequire(import.meta.url)('node:http') as typeof Http;
+  return bareOrOtel(http);
+}
+
+async function main(): Promise<void> {
+  // Not imported up front: the otel variant must register its instrumentation first.
+  const loadHttp = async () => (await import('node:http')).default;
+  let server: Http.Server;
+  switch (variant) {
+    case 'bare':
+      server = await bareOrOtel(await loadHttp());
+      break;
+    case 'disabled':
+      server = await kernel(await loadHttp(), false, 1);
+      break;
+    case 'enabled-100':
+      server = await kernel(await loadHttp(), true, 1);
+      break;
+    case 'enabled-10':
+      server = await kernel(await loadHttp(), true, 0.1);
+      break;
+    case 'otel':
+      server = await otel();
+      break;
+    default:
+      throw new Error(`unknown variant ${variant}`);
+  }
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.stdout.write(`READY ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
+  });
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+if (process.argv[1]?.endsWith('http-route-server.ts')) void main();

@@ -1,0 +1,184 @@
+/**
+ * What the kernel costs on a real route: GET /items/:id → one PGlite query (in memory) → one log
+ * line (pino to a null destination) → JSON. Variants, side by side in one run:
+ *
+ *   bare         node:http + PGlite + pino, no telemetry
+ *   disabled     the kernel with `enabled: false` (edge adapter, query wrapper, kernel logger)
+ *   enabled-100  the kernel, head ratio 1: server + query span, tail, budgets, redaction, batch → no-op exporter
+ *   enabled-10   the kernel, head ratio 0.1 (the other 90% are recorded for the tail, then dropped)
+ *   otel         the plain OpenTelemetry SDK setup: BasicTracerProvider + AsyncLocalStorage context
+ *                manager + @opentelemetry/instrumentation-http + BatchSpanProcessor → no-op exporter
+ *
+ * Method. Each variant's server runs in its own process (`http-route-server.ts`), all started at
+ * once and alive for the whole run: instrumentation-http patches `http` for the whole process
+ * once loaded, and the kernel's globals (tracer provider, context manager) are per process, so
+ * separate processes are the only way to alternate fairly. This process is the load generator
+ * (undici Pool, keep-alive, CONCURRENCY requests in flight). After a warm-up round, ROUNDS rounds
+ * each measure every variant once for REQUESTS requests, in an order rotated each round, so slow
+ * drift of the machine (other work on the two cores) spreads over all variants. We print the
+ * median requests/s per variant and its ratio to bare's median.
+ *
+ * Then microbenchmarks in this process: ns per span (a root span through `withSpan`, kernel on at
+ * 100% and 10%, off, and the plain SDK) and ns per log line (kernel logger in a context vs bare
+ * pino), both to null destinations.
+ *
+ * Run: `npm run bench -- http-route` (or `node --import tsx --conditions=source bench/http-route.bench.ts`).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const VARIANTS = ['bare', 'disabled', 'enabled-100', 'enabled-10', 'otel'] as const;
+type Variant = (typeof VARIANTS)[number];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONCURRENCY = 16;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'http-route-server.ts'), variant], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /READY (\d+)/.exec(out);
+      if (ready) resolve(Number(ready[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function serverCpuMicros(pool: Pool): Promise<number> {
+  const { body } = await pool.request({ path: '/__cpu', method: 'GET' });
+  return Number(await body.text());
+}
+
+interface Sample {
+  requestsPerSecond: number;
+  cpuMicrosPerRequest: number;
+}
+
+/** Requests per second for `count` GETs with CONCURRENCY in flight, and the server's CPU µs per request. */
+async function measure(pool: Pool, count: number): Promise<Sample> {
+  const cpuBefore = await serverCpuMicros(pool);
+  let sent = 0;
+  const worker = async (): Promise<void> => {
+    while (sent < count) {
+      sent += 1;
+      const { statusCode, body } = await pool.request({ path: `/items/${(sent % 100) + 1}`, method: 'GET' });
+      await body.dump();
+      if (statusCode !== 200) throw new Error(`status ${statusCode}`);
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = await serverCpuMicros(pool);
+  return { requestsPerSecond: count / seconds, cpuMicrosPerRequest: (cpuAfter - cpuBefore) / count };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function httpRounds(): Promise<void> {
+  const servers = new Map<Variant, { child: ChildProcess; pool: Pool }>();
+  try {
+    for (const variant of VARIANTS) {
+      const { child, port } = await startServer(variant);
+      servers.set(variant, { child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, keepAliveTimeout: 60_000 }) });
+    }
+    for (const variant of VARIANTS) await measure(servers.get(variant)!.pool, REQUESTS); // warm-up (JIT, PGlite caches)
+    const results = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+      for (const variant of order) results.get(variant)!.push(await measure(servers.get(variant)!.pool, REQUESTS));
+      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+    }
+    const rps = (v: Variant) => median(results.get(v)!.map((s) => s.requestsPerSecond));
+    const cpu = (v: Variant) => median(results.get(v)!.map((s) => s.cpuMicrosPerRequest));
+    console.log(`HTTP route (PGlite query + log line), ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive\n`);
+    console.log('variant       req/s (median)  ratio to bare   server CPU µs/req (median)  CPU ratio (bare/variant)');
+    for (const variant of VARIANTS) {
+      console.log(
+        `${variant.padEnd(13)} ${rps(variant).toFixed(0).padStart(14)}  ${(rps(variant) / rps('bare')).toFixed(3).padStart(13)}   ${cpu(variant).toFixed(1).padStart(26)}  ${(cpu('bare') / cpu(variant)).toFixed(3).padStart(24)}`,
+      );
+    }
+    // Both readings, each as "throughput relative to bare": wall-clock req/s, and the inverse of
+    // server CPU per request (what req/s would be on a saturated core, free of scheduler noise).
+    const byRps = (v: Variant) => rps(v) / rps('bare');
+    const byCpu = (v: Variant) => cpu('bare') / cpu(v);
+    const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+    console.log('\ntargets (issue 3)               by req/s        by server CPU');
+    console.log(`  disabled ≥ 0.99 × bare       ${byRps('disabled').toFixed(3)} ${verdict(byRps('disabled') >= 0.99).padEnd(7)}  ${byCpu('disabled').toFixed(3)} ${verdict(byCpu('disabled') >= 0.99)}`);
+    console.log(`  enabled 10% ≥ 0.95 × bare    ${byRps('enabled-10').toFixed(3)} ${verdict(byRps('enabled-10') >= 0.95).padEnd(7)}  ${byCpu('enabled-10').toFixed(3)} ${verdict(byCpu('enabled-10') >= 0.95)}`);
+    console.log(`  enabled 100% > plain OTel    ${byRps('enabled-100').toFixed(3)} vs ${byRps('otel').toFixed(3)} ${verdict(byRps('enabled-100') > byRps('otel'))}  ${byCpu('enabled-100').toFixed(3)} vs ${byCpu('otel').toFixed(3)} ${verdict(byCpu('enabled-100') > byCpu('otel'))}`);
+  } finally {
+    for (const { child, pool } of servers.values()) {
+      await pool.close();
+      child.kill('SIGTERM');
+    }
+  }
+}
+
+/** ns per call of `fn`, yielding to the event loop every 256 calls so batch timers can drain. */
+async function nsPer(iterations: number, fn: () => void): Promise<number> {
+  for (let i = 0; i < 2000; i += 1) fn(); // warm-up
+  let total = 0n;
+  for (let done = 0; done < iterations; done += 256) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 256; i += 1) fn();
+    total += process.hrtime.bigint() - started;
+    await yieldToLoop();
+  }
+  return Number(total) / iterations;
+}
+
+async function micro(): Promise<void> {
+  const { startStitch, withSpan, runInNewContext } = await import('@stitch/kernel');
+  const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { pino } = await import('pino');
+  const { noopExporter, nullDestination } = await import('./http-route-server.js');
+  const N = 100_000;
+  const noop = () => 0;
+  const rows: [string, number][] = [];
+
+  const spanIn = async (label: string, options: Parameters<typeof startStitch>[0]) => {
+    const stitch = startStitch({ serviceName: 'micro', exporter: noopExporter, logger: { warn: () => undefined }, env: {}, ...options });
+    rows.push([label, await nsPer(N, () => withSpan('op', { root: true }, noop))]);
+    await stitch.shutdown();
+  };
+  await spanIn('span, kernel disabled', { enabled: false });
+  await spanIn('span, kernel 100%', { tracing: { sampling: { ratio: 1 } } });
+  await spanIn('span, kernel 10%', { tracing: { sampling: { ratio: 0.1 } } });
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
+  const tracer = provider.getTracer('plain');
+  rows.push(['span, plain OTel SDK', await nsPer(N, () => tracer.startActiveSpan('op', { root: true }, (span) => span.end()))]);
+  await provider.shutdown();
+
+  const bareLogger = pino({ base: { service: 'micro' } }, nullDestination);
+  rows.push(['log line, bare pino', await nsPer(N, () => bareLogger.info({ rows: 1 }, 'item loaded'))]);
+  const stitch = startStitch({ serviceName: 'micro', enabled: false, env: {} });
+  const kernelLogger = createLogger({ service: 'micro', destination: nullDestination });
+  const inContext = await runInNewContext({ name: 'micro', tenantId: '6f1c7a52-0a9e-4b7e-9b1e-2f0a1c3d4e5f' }, () =>
+    nsPer(N, () => kernelLogger.info({ rows: 1 }, 'item loaded')),
+  );
+  rows.push(['log line, kernel logger in a context', inContext]);
+  await stitch.shutdown();
+
+  console.log(`\nmicrobenchmarks (${N} calls each, ns per call)`);
+  for (const [label, ns] of rows) console.log(`  ${label.padEnd(40)} ${ns.toFixed(0).padStart(7)} ns`);
+}
+
+await httpRounds();
+await micro();
