@@ -114,8 +114,9 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       const span = ensureIds(
         getKernelTracer().startSpan(`enqueue ${name}`, {
           kind: SpanKind.PRODUCER,
+          // No `stitch.component`: that would put the enqueue under the job budget, which is
+          // for the run (the budgets processor keys on it).
           attributes: {
-            [SpanAttr.component]: 'job',
             [SpanAttr.jobName]: name,
             [SpanAttr.runId]: runId,
             'messaging.system': engine.kind,

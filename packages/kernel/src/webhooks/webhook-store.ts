@@ -132,8 +132,8 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
       await db.query(`INSERT INTO ${endpoints} (id, tenant_id, url, secret) VALUES ($1, $2, $3, $4)`, [e.id, e.tenantId, e.url, e.secret]);
     },
 
-    async endpoint(id: string): Promise<WebhookEndpoint | undefined> {
-      const { rows } = await db.query<Row>(`SELECT id, tenant_id, url, secret, disabled_at, disabled_reason FROM ${endpoints} WHERE id = $1`, [id]);
+    async endpoint(id: string, via: Queryable = db): Promise<WebhookEndpoint | undefined> {
+      const { rows } = await via.query<Row>(`SELECT id, tenant_id, url, secret, disabled_at, disabled_reason FROM ${endpoints} WHERE id = $1`, [id]);
       const r = rows[0];
       if (r === undefined) return undefined;
       return {

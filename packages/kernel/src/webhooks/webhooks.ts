@@ -179,7 +179,9 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     endpoint: (id) => store.endpoint(id),
 
     async send(input, sendOptions = {}) {
-      const endpoint = await store.endpoint(input.endpointId);
+      // Through the caller's transaction when given: a second pool connection per send would
+      // deadlock a pool whose every connection is a transaction waiting on this send.
+      const endpoint = await store.endpoint(input.endpointId, sendOptions.db);
       if (endpoint === undefined) throw new StitchError('STITCH_ERR_WEBHOOK_ENDPOINT_NOT_FOUND', { id: input.endpointId });
       const current = tryCurrentContext();
       // A delivery belongs to its endpoint's tenant; sending to another tenant's endpoint from
