@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,34 @@ describe('web UI in headless Chromium', () => {
     expect(await page.textContent('[data-testid=error]')).toContain('STITCH_ERR_COLLECTOR_TENANT_FORBIDDEN');
     expect(await page.content()).not.toContain('ledger');
     await page.context().close();
+  });
+
+  it('refuses to render an API answer that does not match the contract', async () => {
+    const page = await signIn(c.token('traces:read'));
+    await page.route('**/api/traces?*', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ traces: [{ traceId: 42 }] }) }));
+    await page.goto(`${c.url}/ui/#/search?since=15m`);
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toContain('STITCH_UI_SCHEMA_MISMATCH');
+    expect(await page.$('[data-testid=search-results]')).toBeNull();
+    await page.context().close();
+  });
+
+  it('exports a trace as JSON and shows the export again without a collector token', async () => {
+    const page = await signIn(c.token('admin'));
+    await page.goto(`${c.url}/ui/#/trace/${TRACE_A}`);
+    await page.waitForSelector('[data-testid=waterfall]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]);
+    const saved = readFileSync(await download.path());
+    await page.context().close();
+    expect(JSON.parse(saved.toString())).toMatchObject({ traceId: TRACE_A });
+
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(`${c.url}/ui/#/open`);
+    await fresh.setInputFiles('input[type=file]', { name: download.suggestedFilename(), mimeType: 'application/json', buffer: saved });
+    await fresh.waitForSelector('[data-testid=waterfall] [data-testid=span-row]');
+    expect(await fresh.$$eval('[data-testid=span-row] .span-name', (els) => els.map((e) => e.textContent))).toContain('orders.insert');
+    expect(await fresh.$$eval('[data-testid=log-line] .log-body', (els) => els.length)).toBe(3);
+    await fresh.context().close();
   });
 
   it('shows the tenant overview, retry storms and the service map', async () => {

@@ -5,7 +5,7 @@ import { defaultClientConditions, defineConfig } from 'vite';
  * Builds the web UI into packages/collector/ui-dist/, which `stitch serve` serves under /ui/.
  * Preact through esbuild's automatic JSX runtime: no framework plugin, no Babel, and the
  * framework stays a build dependency (STYLE.md §14). `base: './'` keeps asset URLs relative,
- * so the same build works under /ui/ and opened from disk (the static export).
+ * so the same build works under /ui/ and from any static file server.
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -11,7 +11,8 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   const applied = parseSearchFilter(query.toString());
   const [form, setForm] = useState<SearchFilter>(applied);
   const [traceId, setTraceId] = useState('');
-  const state = useApi(`/api/traces?${toSearchQuery(applied)}`, TraceSearchResponseSchema);
+  const [live, setLive] = useState(query.get('live') === '1');
+  const state = useApi(`/api/traces?${toSearchQuery(applied)}`, TraceSearchResponseSchema, live ? 5000 : null);
   const set = <K extends keyof SearchFilter>(key: K, value: SearchFilter[K]): void => setForm({ ...form, [key]: value });
   const text = (key: 'tenant' | 'service' | 'route' | 'minDurationMs' | 'until', label: string, placeholder: string, size = 14) => (
     <label>
@@ -25,7 +26,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
         class="filters"
         onSubmit={(e) => {
           e.preventDefault();
-          navigate('search', toSearchQuery(form));
+          navigate('search', `${toSearchQuery(form)}${live ? '&live=1' : ''}`);
         }}
       >
         {text('tenant', 'Tenant', 'any', 36)}
@@ -48,6 +49,9 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
           <input type="checkbox" name="violations" checked={form.violations} onChange={(e) => set('violations', e.currentTarget.checked)} /> violations
         </label>
         <button type="submit">Search</button>
+        <label class="check" title="Ask again every 5 s">
+          <input type="checkbox" name="live" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> live
+        </label>
       </form>
       <form
         class="filters"
