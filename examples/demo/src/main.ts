@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { createLogger, installHttpOut, loadConfig, startStitch } from '@stitch/kernel';
+import { createStitch } from '@stitch/kernel';
 import { createPgliteDatabase } from '@stitch/kernel/db/pglite';
 import { createDemoService, migrateDemo } from './demo-service.js';
 import { driveTraffic } from './traffic.js';
@@ -22,18 +22,11 @@ const { values: args } = parseArgs({
   options: { port: { type: 'string', default: '3000' }, once: { type: 'boolean', default: false } },
 });
 
-const config = loadConfig({ env: { OTEL_SERVICE_NAME: 'stitch-demo', ...process.env } });
-const logger = createLogger({ service: config.service.name, nodeId: config.service.nodeId, level: config.logs.level });
-const stitch = startStitch({
-  serviceName: config.service.name,
-  enabled: config.enabled,
-  tracing: config.tracing,
-  logger,
-  spanProcessors: [new TracePrinter()],
-});
-const uninstallHttpOut = installHttpOut(config.httpOut);
+// One call wires config (env, STITCH_CONFIG), logs, sampling, budgets, export and HTTP out.
+const stitch = createStitch({ env: { OTEL_SERVICE_NAME: 'stitch-demo', ...process.env }, spanProcessors: [new TracePrinter()] });
+const { logger } = stitch;
 
-const db = createPgliteDatabase(new PGlite(), { application: config.service.name });
+const db = createPgliteDatabase(new PGlite(), { application: stitch.config.service.name });
 await migrateDemo(db);
 
 const server = createDemoService({ db, logger });
@@ -46,7 +39,6 @@ await driveTraffic(`http://127.0.0.1:${port}`);
 
 async function stop(): Promise<void> {
   server.close();
-  uninstallHttpOut();
   await stitch.shutdown();
   await db.close();
 }

@@ -1,0 +1,64 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { currentContext, runInNewContext } from '../context/context-store.js';
+import { StitchError } from '../errors/stitch-error.js';
+import { createStitch } from './create-stitch.js';
+import type { Stitch } from './create-stitch.js';
+
+const TENANT = '3c0e6a5e-7d2b-4f8e-9a1c-2b3d4e5f6a7b';
+let running: Stitch | undefined;
+afterEach(async () => {
+  await running?.shutdown();
+  running = undefined;
+});
+
+describe('createStitch()', () => {
+  it('wires config, logger, tracing and HTTP out so one outbound call carries the trace and lands as a span', async () => {
+    const received: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.headers.traceparent as string | undefined);
+      res.end('ok');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const memory = new InMemorySpanExporter();
+    running = createStitch({
+      env: { OTEL_SERVICE_NAME: 'billing', STITCH_LOG_LEVEL: 'silent' },
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+    });
+    expect(running.config.service.name).toBe('billing');
+    const traceId = await runInNewContext({ name: 'job', tenantId: TENANT }, async () => {
+      await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`).then((r) => r.text());
+      return currentContext().traceId;
+    });
+    server.close();
+    expect(received[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const names = memory.getFinishedSpans().map((span) => span.name);
+    expect(names).toEqual(expect.arrayContaining(['job', 'HTTP GET']));
+    expect(running.stats().export).toBeDefined();
+  });
+
+  it('refuses a bad setting at start-up with a coded error naming the variable, and starts nothing', () => {
+    expect(() => createStitch({ env: { STITCH_LOG_LEVEL: 'loud' } })).toThrowError(StitchError);
+    try {
+      createStitch({ env: { STITCH_LOG_LEVEL: 'loud' } });
+    } catch (error) {
+      expect((error as StitchError).code).toBe('STITCH_ERR_CONFIG_INVALID');
+      expect((error as StitchError).message).toContain('STITCH_LOG_LEVEL');
+      expect((error as StitchError).message).toContain('loud');
+    }
+  });
+
+  it('with STITCH_ENABLED=false records nothing but contexts still have real ids for log lines', () => {
+    const memory = new InMemorySpanExporter();
+    running = createStitch({ env: { STITCH_ENABLED: 'false', STITCH_LOG_LEVEL: 'silent' }, spanProcessors: [new SimpleSpanProcessor(memory)] });
+    expect(running.tracing.enabled).toBe(false);
+    const ctx = runInNewContext({ name: 'job', tenantId: TENANT }, () => currentContext());
+    expect(ctx.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    expect(ctx).toMatchObject({ tenantId: TENANT, sampled: false });
+    expect(memory.getFinishedSpans()).toHaveLength(0);
+  });
+});

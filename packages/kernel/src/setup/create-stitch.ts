@@ -1,0 +1,84 @@
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import type { LoadConfigOptions } from '../config/load-config.js';
+import type { StitchConfig } from '../config/stitch-config.js';
+import { installHttpOut } from '../http-out/install-http-out.js';
+import { logStats } from '../logs/log-stats.js';
+import { createLoggerFromConfig } from '../logs/logger-from-config.js';
+import { startStitch } from './start-stitch.js';
+import type { StitchHandle } from './start-stitch.js';
+
+export interface CreateStitchOptions extends LoadConfigOptions {
+  /** An already loaded config; by default it is loaded from `env` and `file`. */
+  readonly config?: StitchConfig;
+  /** Extra processors that receive every kept span (a test's in-memory exporter, a printer). */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  /** Your own exporter instead of the one the config names; still redacted and batched. */
+  readonly exporter?: SpanExporter;
+}
+
+/** A running kernel: what a service keeps from start-up to shutdown. */
+export interface Stitch {
+  readonly config: StitchConfig;
+  /** The service's logger: every line carries the context's ids, redacted. */
+  readonly logger: Logger;
+  readonly tracing: StitchHandle;
+  /** Every counter a dashboard or readiness check wants, in one object. */
+  stats(): {
+    readonly logs: ReturnType<typeof logStats>;
+    readonly sampling: ReturnType<StitchHandle['samplingStats']>;
+    readonly export: ReturnType<StitchHandle['exportStats']>;
+    readonly budgets: ReturnType<StitchHandle['budgetStats']>;
+  };
+  /** Uninstalls HTTP-out, flushes spans and logs within their deadlines; never rejects. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The one call a service makes at start-up: loads and validates the config (env, then the YAML
+ * file in STITCH_CONFIG), builds the logger (with OTLP log export when configured), starts
+ * tracing (sampling, budgets, redaction, export) and instruments outgoing HTTP. The edge,
+ * db, outbox and job wrappers then pick everything up from OpenTelemetry's globals.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming the bad key, its value and what is allowed.
+ * @example
+ *   const stitch = createStitch();            // OTEL_SERVICE_NAME=billing STITCH_SAMPLE_RATIO=0.1 …
+ *   stitch.logger.info('ready');
+ *   process.once('SIGTERM', () => void stitch.shutdown());
+ */
+export function createStitch(options: CreateStitchOptions = {}): Stitch {
+  const config = options.config ?? loadConfig(options);
+  const logging = createLoggerFromConfig(config);
+  const tracing = startStitch({
+    serviceName: config.service.name,
+    enabled: config.enabled,
+    tracing: config.tracing,
+    logger: logging.logger,
+    redactor: logging.redactor,
+    ...(options.env !== undefined && { env: options.env }),
+    ...(options.spanProcessors !== undefined && { spanProcessors: options.spanProcessors }),
+    ...(options.exporter !== undefined && { exporter: options.exporter }),
+  });
+  const uninstallHttpOut = config.enabled ? installHttpOut(config.httpOut) : () => {};
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    logger: logging.logger,
+    tracing,
+    stats: () => ({
+      logs: logStats(),
+      sampling: tracing.samplingStats(),
+      export: tracing.exportStats(),
+      budgets: tracing.budgetStats(),
+    }),
+    shutdown() {
+      stopped ??= (async () => {
+        uninstallHttpOut();
+        await tracing.shutdown();
+        await logging.shutdown().catch(() => undefined);
+      })();
+      return stopped;
+    },
+  };
+}
