@@ -45,6 +45,8 @@ export { loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions } from './config/load-config.js';
 export { StitchConfigSchema } from './config/stitch-config.js';
 export type { StitchConfig, StitchConfigInput } from './config/stitch-config.js';
+export { createStitch } from './setup/create-stitch.js';
+export type { Stitch, CreateStitchOptions } from './setup/create-stitch.js';
 export { startStitch } from './setup/start-stitch.js';
 export type { StartStitchOptions, StitchHandle } from './setup/start-stitch.js';
 export { samplingStats, exportStats, budgetStats } from './setup/start-stitch.js';
