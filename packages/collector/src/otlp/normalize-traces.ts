@@ -32,6 +32,26 @@ function rest(attrs: Record<string, JsonValue>): string {
   return JSON.stringify(out);
 }
 
+/**
+ * Sets each span's entryRoute from the nearest ancestor server span with a route, walking parent
+ * links within this request. Spans whose entry span is in another request keep null.
+ */
+function fillEntryRoutes(spans: SpanRow[]): void {
+  const byKey = new Map<string, SpanRow>();
+  for (const s of spans) byKey.set(`${s.traceId}/${s.spanId}`, s);
+  for (const s of spans) {
+    let cursor: SpanRow | undefined = s;
+    // Bounded walk: a hostile parent cycle cannot loop forever.
+    for (let hops = 0; cursor && hops < 64; hops++) {
+      if (cursor.kind === 2 && cursor.route !== null) {
+        s.entryRoute = cursor.route;
+        break;
+      }
+      cursor = cursor.parentSpanId ? byKey.get(`${cursor.traceId}/${cursor.parentSpanId}`) : undefined;
+    }
+  }
+}
+
 class Rejects {
   count = 0;
   private readonly reasons = new Set<string>();
@@ -147,6 +167,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           parentTraceId: attrString(attrs, SpanAttr.parentTraceId),
           parentRequestId: attrString(attrs, SpanAttr.parentRequestId),
           scopeName,
+          entryRoute: null,
           attributes: rest(attrs),
           resource,
         };
@@ -154,6 +175,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
       }
     }
   }
+  fillEntryRoutes(batch.spans);
   batch.rejected = rejects.count;
   batch.rejectReasons = rejects.list();
   return batch;

@@ -38,6 +38,12 @@ export interface SpanRow {
   parentTraceId: string | null;
   parentRequestId: string | null;
   scopeName: string | null;
+  /**
+   * The route of the server span that is this span's local entry, when that span came in the
+   * same export request (the kernel's tail sampler exports a local trace together). Lets
+   * errors/violations name the route of a failing query or webhook without a join.
+   */
+  entryRoute: string | null;
   /** Remaining span attributes as JSON text. */
   attributes: string;
   resource: string;

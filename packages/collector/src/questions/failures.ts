@@ -3,22 +3,14 @@ import type { Store } from '../store/store.js';
 import { COMPONENT_SQL, isoFromNanos, num, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
- * The route a failing span belongs to is its trace's entry route, which child spans (a query,
- * a webhook call) do not carry themselves: so failing spans are joined to their trace's server
- * span. Failing spans are few, so the join probes a small set.
+ * The route a failing span belongs to is its trace's entry route, which child spans (a query, a
+ * webhook call) do not carry themselves: ingest stores it as `entry_route` (see
+ * normalize-traces.ts), so no join over the whole table is needed here.
  */
 const WITH_ROUTE = (predicate: string, tenantSql: string): string => `
-  WITH hit AS (
-    SELECT trace_id, tenant_id, route, service, name, start_ns, duration_ms, budget_ms, status_message,
-      ${COMPONENT_SQL} AS comp
-    FROM spans WHERE ${predicate} AND start_ns >= $since AND start_ns < $until${tenantSql}
-  ),
-  entry AS (
-    SELECT trace_id, any_value(route) AS entry_route FROM spans
-    WHERE kind = 2 AND route IS NOT NULL AND trace_id IN (SELECT trace_id FROM hit)${tenantSql}
-    GROUP BY trace_id
-  )
-  SELECT hit.*, coalesce(hit.route, entry.entry_route) AS the_route FROM hit LEFT JOIN entry USING (trace_id)`;
+  SELECT trace_id, tenant_id, service, name, start_ns, duration_ms, budget_ms, status_message,
+    ${COMPONENT_SQL} AS comp, coalesce(route, entry_route) AS the_route
+  FROM spans WHERE ${predicate} AND start_ns >= $since AND start_ns < $until${tenantSql}`;
 
 /** `stitch errors`: spans with error status, grouped by tenant, route and component. */
 export async function askErrors(store: Store, scope: QueryScope, limit: number): Promise<ErrorsResponse> {

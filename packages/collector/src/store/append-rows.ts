@@ -54,6 +54,7 @@ export function appendSpan(a: DuckDBAppender, r: SpanRow): void {
   str(a, r.scopeName);
   a.appendVarchar(r.attributes);
   a.appendVarchar(r.resource);
+  str(a, r.entryRoute);
   a.endRow();
 }
 

@@ -6,7 +6,7 @@
  * No secondary indexes: DuckDB's ART indexes slow the appender and its zone maps already prune
  * by time, since rows arrive roughly in time order.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS spans (
   query_name VARCHAR, query_text VARCHAR, http_status INTEGER, request_id VARCHAR,
   webhook_endpoint VARCHAR, webhook_attempt INTEGER,
   job_name VARCHAR, job_id VARCHAR, run_id VARCHAR, parent_trace_id VARCHAR, parent_request_id VARCHAR,
-  scope_name VARCHAR, attributes VARCHAR, resource VARCHAR
+  scope_name VARCHAR, attributes VARCHAR, resource VARCHAR,
+  entry_route VARCHAR
 );
 CREATE TABLE IF NOT EXISTS span_events (
   tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, time_ns BIGINT, name VARCHAR, attributes VARCHAR
@@ -37,7 +38,10 @@ CREATE TABLE IF NOT EXISTS audit (
   time_ns BIGINT, token_id VARCHAR, scope VARCHAR, tenant_id VARCHAR, route VARCHAR, query VARCHAR,
   status INTEGER, request_id VARCHAR
 );
-INSERT OR IGNORE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
+-- v2: entry_route, the route of the span's local entry (server) span. Stores made before it get
+-- the column (NULL for old rows) on open.
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS entry_route VARCHAR;
+INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
 `;
 
 /** Tables that retention trims, with their time column. */
