@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, { source: string; types: string; default: string }>;
+  peerDependencies?: Record<string, string>;
+};
+
+/** Value imports (not `import type`) of a TypeScript file, as written. */
+function valueImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const match of text.matchAll(/^\s*(import|export)\s+(?!type\b)[^;]*?\sfrom\s+'([^']+)'/gms)) found.push(match[2]!);
+  for (const match of text.matchAll(/^\s*import\s+'([^']+)'/gm)) found.push(match[1]!);
+  return found;
+}
+
+/** Every package a module pulls in at load time, following relative imports. */
+function packagesLoadedBy(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const specifier of valueImports(file)) {
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+    }
+  };
+  visit(entry);
+  return packages;
+}
+
+describe('the kernel package exports map', () => {
+  it('names, for every subpath, a source file that exists and the dist files the build writes for it', () => {
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      expect(existsSync(join(root, target.source)), `${subpath} → ${target.source}`).toBe(true);
+      const built = target.source.replace(/^\.\/src\//, './dist/').replace(/\.ts$/, '');
+      expect(target.default, subpath).toBe(`${built}.js`);
+      expect(target.types, subpath).toBe(`${built}.d.ts`);
+    }
+  });
+
+  it('keeps optional engines out of the root entry: importing @stitch/kernel never loads a framework, driver or broker client', () => {
+    const loaded = packagesLoadedBy(join(root, manifest.exports['.']!.source));
+    // The walk sees what the root really needs (so an absence below means something).
+    expect(loaded).toContain('@opentelemetry/api');
+    expect(loaded).toContain('pino');
+    const optional = Object.keys(manifest.peerDependencies ?? {});
+    expect(optional.length).toBeGreaterThan(0);
+    for (const engine of optional) expect(loaded.has(engine), `root entry loads ${engine}`).toBe(false);
+  });
+
+  it('loads each optional engine only from its own subpath', () => {
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (subpath === '.') continue;
+      const loaded = packagesLoadedBy(join(root, target.source));
+      const engines = Object.keys(manifest.peerDependencies ?? {}).filter((engine) => loaded.has(engine));
+      expect(engines.length, `${subpath} loads ${engines.join(', ')}`).toBeLessThanOrEqual(1);
+    }
+  });
+});
