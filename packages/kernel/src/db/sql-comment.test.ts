@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendSqlComment, encodeSqlCommentValue, formatSqlComment, hasSqlComment } from './sql-comment.js';
-import { hostileStrings } from './hostile-strings.js';
+import { hostileStrings } from './internal/hostile-strings.js';
 
 // encodeURIComponent cannot encode a lone surrogate: the comment carries U+FFFD in its place.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
