@@ -21,6 +21,7 @@ export class LocalTrace {
   constructor(
     readonly root: object,
     readonly headSampled: boolean,
+    readonly startedAtMillis: number,
   ) {}
 }
 

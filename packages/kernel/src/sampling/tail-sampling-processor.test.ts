@@ -1,4 +1,5 @@
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanAttr } from '@stitch/contract';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import type { StitchHandle } from '../setup/start-stitch.js';
 import type { TracingOptionsInput } from '../tracing/tracing-options.js';
 import { withSpan } from '../tracing/with-span.js';
 import { markSecurityRelevant } from './mark-security.js';
+import { StitchSampler } from './stitch-sampler.js';
+import { TailSamplingProcessor } from './tail-sampling-processor.js';
 
 /** Collects what the tail forwards, whatever its sampled flag (the SDK's Simple processor would filter). */
 function collector(): SpanProcessor & { spans: ReadableSpan[] } {
@@ -108,5 +111,24 @@ describe('tail sampling', () => {
     });
     late!.end();
     expect(spans.map((s) => s.name)).toEqual(['root', 'late']);
+  });
+});
+
+describe('tail sampling eviction', () => {
+  it('frees the slot of a root that never ends once it is older than maxTraceAgeMillis, exporting what was kept', () => {
+    const sink = collector();
+    const tail = new TailSamplingProcessor(sink, { maxTraces: 1, maxSpans: 10, maxTraceAgeMillis: 60_000 });
+    const provider = new BasicTracerProvider({
+      sampler: new StitchSampler({ ratio: 0, parentBased: true, rules: [], recordUnsampled: true }),
+      spanProcessors: [tail],
+    });
+    const tracer = provider.getTracer('t');
+    const leaked = tracer.startSpan('leaked-root', { root: true });
+    tracer.startSpan('failed', {}, trace.setSpan(ROOT_CONTEXT, leaked)).setStatus({ code: SpanStatusCode.ERROR }).end();
+    expect(tail.stats()).toMatchObject({ tracesOpen: 1, spansHeld: 0 });
+    tail.evictOlderThan(Date.now() + 1);
+    expect(tail.stats()).toMatchObject({ tracesOpen: 0, tracesEvicted: 1, spansHeld: 0 });
+    expect(sink.spans.map((s) => s.name)).toEqual(['failed']);
+    void tail.shutdown();
   });
 });

@@ -10,6 +10,8 @@ export interface TailSamplingOptions {
   readonly maxTraces: number;
   /** Ended spans held at once across all traces; past this, unsampled spans are dropped (and counted). */
   readonly maxSpans: number;
+  /** A root open longer than this is evicted (see `tracesEvicted`); default 10 minutes. */
+  readonly maxTraceAgeMillis?: number;
 }
 
 /** Counters of the tail sampler, readable at any time (`samplingStats()`). */
@@ -25,6 +27,8 @@ export interface SamplingStats {
   /** Memory bounds hit: roots not held (past maxTraces), spans not held (past maxSpans). */
   tracesOverflowed: number;
   spansOverflowed: number;
+  /** Roots still open after maxTraceAgeMillis (never ended): their slot was freed. */
+  tracesEvicted: number;
 }
 
 /**
@@ -49,12 +53,19 @@ export class TailSamplingProcessor implements SpanProcessor {
     spansDropped: 0,
     tracesOverflowed: 0,
     spansOverflowed: 0,
+    tracesEvicted: 0,
   };
+  private readonly open = new Set<LocalTrace>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly next: SpanProcessor,
     private readonly options: TailSamplingOptions,
-  ) {}
+  ) {
+    const maxAgeMillis = options.maxTraceAgeMillis ?? 600_000;
+    this.sweeper = setInterval(() => this.evictOlderThan(Date.now() - maxAgeMillis), Math.min(maxAgeMillis, 60_000));
+    this.sweeper.unref();
+  }
 
   onStart(span: Span, parentContext: Context): void {
     const parentSpan = trace.getSpan(parentContext);
@@ -72,7 +83,9 @@ export class TailSamplingProcessor implements SpanProcessor {
       return;
     }
     this.counters.tracesOpen += 1;
-    trackSpan(span, new LocalTrace(span, isSampled(span)));
+    const local = new LocalTrace(span, isSampled(span), Date.now());
+    this.open.add(local);
+    trackSpan(span, local);
   }
 
   onEnding(span: Span): void {
@@ -112,7 +125,27 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   shutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     return this.next.shutdown();
+  }
+
+  /** Frees the slots of roots started before `cutoffMillis` that never ended. */
+  evictOlderThan(cutoffMillis: number): void {
+    for (const local of this.open) {
+      if (local.startedAtMillis > cutoffMillis) continue;
+      this.counters.tracesEvicted += 1;
+      this.release(local);
+      if (decide(local) === 'unsampled') this.counters.spansDropped += local.held.length;
+      else if (!local.headSampled) for (const held of local.held) this.next.onEnd(asSampled(held));
+      local.held.length = 0;
+    }
+  }
+
+  private release(local: LocalTrace): void {
+    local.closed = true;
+    this.open.delete(local);
+    this.counters.tracesOpen -= 1;
+    this.counters.spansHeld -= local.held.length;
   }
 
   private hold(local: LocalTrace, span: ReadableSpan): void {
@@ -126,9 +159,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   private close(local: LocalTrace, root: ReadableSpan): void {
-    local.closed = true;
-    this.counters.tracesOpen -= 1;
-    this.counters.spansHeld -= local.held.length;
+    this.release(local);
     const reason = decide(local);
     if (reason === 'unsampled') {
       this.counters.tracesDropped += 1;

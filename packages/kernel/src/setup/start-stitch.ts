@@ -249,6 +249,7 @@ function emptySamplingStats(): SamplingStats {
     spansDropped: 0,
     tracesOverflowed: 0,
     spansOverflowed: 0,
+    tracesEvicted: 0,
   };
 }
 

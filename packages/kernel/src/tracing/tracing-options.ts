@@ -38,6 +38,11 @@ export const SamplingOptionsSchema = z.object({
       maxTraces: z.number().int().positive().default(1024),
       /** Ended spans held at once across all traces; past this, unsampled spans are dropped and counted. */
       maxSpans: z.number().int().positive().default(16_384),
+      /**
+       * A local root still open after this long (never ended: a leak in the caller) is evicted:
+       * its slot is freed and its held spans exported or dropped as decided so far, counted.
+       */
+      maxTraceAgeMillis: Millis.default(600_000),
     })
     .prefault({}),
 });
