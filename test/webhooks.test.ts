@@ -170,6 +170,31 @@ describe('webhook deliveries (real Postgres, real HTTP)', () => {
     for (const id of ids) expect((await a.delivery(id))?.state).toBe('delivered');
   });
 
+  it('a delivery claimed by a dispatcher that died is claimed again once its lease expires', async () => {
+    const hooks = webhooks({ leaseMillis: 60_000 });
+    const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/orphaned` });
+    const { deliveryId } = await hooks.send({ endpointId: endpoint.id, eventId: 'evt_lease', eventType: 'x', payload: {} });
+    // What a dispatcher killed mid-attempt leaves behind: claimed (attempt 1), lease now expired.
+    await pool.query(`UPDATE ${schema}.webhook_deliveries SET state = 'delivering', attempts = 1, lease_until = now() - interval '1 second' WHERE id = $1`, [deliveryId]);
+    await drain(hooks);
+    expect((await hooks.attempts(deliveryId)).map((a) => [a.attempt, a.finalState])).toEqual([[2, 'delivered']]);
+    expect(received.filter((r) => r.path === '/orphaned')).toHaveLength(1);
+  });
+
+  it('migrate() is idempotent and may run in two processes at once', async () => {
+    const fresh = uniqueName('stitch_webhooks_mig');
+    try {
+      const a = createWebhooks({ db, schema: fresh });
+      const b = createWebhooks({ db, schema: fresh });
+      await Promise.all([a.migrate(), b.migrate()]);
+      await a.migrate();
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [fresh]);
+      expect(rows[0]?.n).toBe(3);
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
+  });
+
   it('a delivery sent in a transaction that rolls back is never attempted', async () => {
     const hooks = webhooks();
     const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/tx` });

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
-import { quoteSchema, runMigration } from '../internal/sql-schema.js';
+import { quoteIdentifier } from '../db/sql-identifier.js';
+import { runMigration } from '../internal/run-migration.js';
 import { groupRuns } from './job-run-record.js';
 import type { RunAttemptRecord, RunOutcome, RunStore } from './job-run-record.js';
 
@@ -41,7 +42,7 @@ const COLUMNS =
  *   const jobs = createJobs({ engine, runs });
  */
 export function createSqlRunStore(db: Queryable, options: SqlRunStoreOptions = {}): RunStore {
-  const schema = quoteSchema(options.schema ?? 'stitch');
+  const schema = quoteIdentifier(options.schema ?? 'stitch');
   const table = `${schema}.job_runs`;
   // Prepared statement names are per connection: the schema is in them so two stores on one
   // pool never claim one name for two texts.

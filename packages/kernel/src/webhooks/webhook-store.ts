@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
-import { quoteSchema, runMigration } from '../internal/sql-schema.js';
+import { quoteIdentifier } from '../db/sql-identifier.js';
+import { runMigration } from '../internal/run-migration.js';
 
 /** `pending` → `delivering` → `delivered` | `pending` (retry) | `dead` | `disabled` (endpoint gone). */
 export type DeliveryState = 'pending' | 'delivering' | 'delivered' | 'dead' | 'disabled';
@@ -73,7 +74,7 @@ const date = (v: unknown) => (v === null || v === undefined ? undefined : v inst
 
 /** The SQL behind `createWebhooks()`: one module so every statement is in one place. */
 export function createWebhookStore(db: Queryable, schemaName: string) {
-  const schema = quoteSchema(schemaName);
+  const schema = quoteIdentifier(schemaName);
   const endpoints = `${schema}.webhook_endpoints`;
   const deliveries = `${schema}.webhook_deliveries`;
   const attempts = `${schema}.webhook_attempts`;

@@ -1,21 +1,4 @@
-import { StitchError } from '../errors/stitch-error.js';
 import type { Queryable } from '../db/queryable.js';
-
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/**
- * A schema name checked and quoted for use inside SQL text. Identifiers cannot be bound as
- * parameters, so anything outside `[a-z_][a-z0-9_]*` (63 bytes, Postgres' limit) is refused
- * rather than escaped.
- *
- * @throws StitchError `STITCH_ERR_CONFIG_INVALID` for any other name.
- */
-export function quoteSchema(schema: string): string {
-  if (!IDENTIFIER.test(schema)) {
-    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: `schema ${JSON.stringify(schema)}: use lowercase letters, digits and _` });
-  }
-  return `"${schema}"`;
-}
 
 // Two processes migrating at once can both pass `IF NOT EXISTS` and then collide on the
 // catalog's unique index (23505) or find the object just made (42P07 relation, 42P06 schema,
