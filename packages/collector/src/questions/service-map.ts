@@ -3,9 +3,11 @@ import type { Store } from '../store/store.js';
 import { num, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
- * The service map: services seen in the window, and an edge wherever a span's parent span ran
- * in another service. Both sides of the join carry the tenant predicate, so a tenant-bound
- * token sees only edges inside its own traces.
+ * The service map: services seen in the window, and an edge wherever a server or consumer span
+ * (the receiving side of a call, in OpenTelemetry's span kinds) has its parent in another
+ * service. Probing only those spans keeps the self-join interactive at a million spans. Both
+ * sides of the join carry the tenant predicate, so a tenant-bound token sees only edges inside
+ * its own traces.
  */
 export async function askServiceMap(store: Store, scope: QueryScope): Promise<ServiceMapResponse> {
   const child = tenantClause(scope.tenantId, 'c.tenant_id');
@@ -25,7 +27,7 @@ export async function askServiceMap(store: Store, scope: QueryScope): Promise<Se
        FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
        WHERE c.start_ns >= $since AND c.start_ns < $until${child.sql}
          AND p.start_ns >= $since - 3600000000000 AND p.start_ns < $until${parent.sql}
-         AND c.service IS NOT NULL AND p.service IS NOT NULL AND c.service <> p.service
+         AND c.kind IN (2, 5) AND c.service IS NOT NULL AND p.service IS NOT NULL AND c.service <> p.service
        GROUP BY from_service, to_service ORDER BY n DESC LIMIT 500`,
       params,
     ),

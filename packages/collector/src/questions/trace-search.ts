@@ -38,24 +38,37 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
   if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
   if (filter.violationsOnly) having.push('bool_or(perf_violation)');
   const limit = Math.max(1, Math.min(filter.limit, 1000));
-  const rows = await store.query(
-    `SELECT trace_id, any_value(tenant_id) AS tenant_id,
-        arg_min(service, start_ns) AS root_service, arg_min(name, start_ns) AS root_name,
-        arg_min(route, start_ns) FILTER (WHERE route IS NOT NULL) AS route,
-        list(DISTINCT service) FILTER (WHERE service IS NOT NULL) AS services,
-        min(start_ns) AS start_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
-        count(*) AS spans, count(*) FILTER (WHERE status_code = 2) AS errors,
-        count(*) FILTER (WHERE perf_violation) AS violations
-     FROM spans WHERE start_ns >= $since AND start_ns < $until${t.sql}
+  // Two passes: pick the page of matching trace ids with the fewest aggregates (the scan of the
+  // window dominates at 1M spans), then summarise only those traces.
+  const picked = await store.query(
+    `SELECT trace_id, min(start_ns) AS first_ns FROM spans
+     WHERE start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY trace_id
      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-     ORDER BY start_ns DESC LIMIT ${limit + 1}`,
+     ORDER BY first_ns DESC LIMIT ${limit + 1}`,
     params,
   );
+  const ids = picked.slice(0, limit).map((r, i) => [`id${i}`, String(r.trace_id)] as const);
+  const rows =
+    ids.length === 0
+      ? []
+      : await store.query(
+          `SELECT trace_id, any_value(tenant_id) AS tenant_id,
+              arg_min(service, start_ns) AS root_service, arg_min(name, start_ns) AS root_name,
+              arg_min(route, start_ns) FILTER (WHERE route IS NOT NULL) AS route,
+              list(DISTINCT service) FILTER (WHERE service IS NOT NULL) AS services,
+              min(start_ns) AS start_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
+              count(*) AS spans, count(*) FILTER (WHERE status_code = 2) AS errors,
+              count(*) FILTER (WHERE perf_violation) AS violations
+           FROM spans WHERE trace_id IN (${ids.map(([k]) => `$${k}`).join(', ')})
+             AND start_ns >= $since AND start_ns < $until${t.sql}
+           GROUP BY trace_id ORDER BY start_ns DESC`,
+          { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...Object.fromEntries(ids) },
+        );
   return {
     window: scope.window,
-    truncated: rows.length > limit,
-    traces: rows.slice(0, limit).map((r) => ({
+    truncated: picked.length > limit,
+    traces: rows.map((r) => ({
       traceId: String(r.trace_id),
       tenantId: strOrNull(r.tenant_id),
       rootService: strOrNull(r.root_service),
