@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { currentContext } from '../context/context-store.js';
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
+import { runMigration } from '../internal/run-migration.js';
 import { StitchError } from '../errors/stitch-error.js';
 
 const AuditEntrySchema = z.object({
@@ -51,7 +52,7 @@ export interface AuditLogOptions {
 }
 
 export interface AuditLog {
-  /** Creates the schema, table and indexes if missing (idempotent). Run once at startup. */
+  /** Creates the schema, table and indexes if missing; idempotent, and safe when several processes migrate at once. */
   migrate(): Promise<void>;
   record(entry: AuditEntryInput, options?: { readonly tx?: Queryable }): Promise<AuditRecord>;
   list(query?: AuditListQuery): Promise<AuditRecord[]>;
@@ -91,9 +92,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const table = `${schema}.audit_events`;
 
   return {
-    async migrate() {
-      await options.db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await options.db.query(
+    migrate: () =>
+      runMigration(options.db, [
+        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
         `CREATE TABLE IF NOT EXISTS ${table} (
           id uuid PRIMARY KEY,
           tenant_id text NOT NULL,
@@ -106,10 +107,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
           request_id text NOT NULL,
           occurred_at timestamptz NOT NULL DEFAULT now()
         )`,
-      );
-      await options.db.query(`CREATE INDEX IF NOT EXISTS audit_events_tenant_time ON ${table} (tenant_id, occurred_at DESC)`);
-      await options.db.query(`CREATE INDEX IF NOT EXISTS audit_events_trace ON ${table} (trace_id)`);
-    },
+        `CREATE INDEX IF NOT EXISTS audit_events_tenant_time ON ${table} (tenant_id, occurred_at DESC)`,
+        `CREATE INDEX IF NOT EXISTS audit_events_trace ON ${table} (trace_id)`,
+      ]),
 
     async record(entry, recordOptions) {
       const parsed = AuditEntrySchema.safeParse(entry);

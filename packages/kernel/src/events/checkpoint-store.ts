@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
+import { runMigration } from '../internal/run-migration.js';
 import type { EventEnvelope } from './event-envelope.js';
 
 /** What a consumer knows about itself and one event before handling it. */
@@ -37,9 +38,9 @@ export function createCheckpointStore(options: { readonly db: Database; readonly
   const checkpoints = `${schema}.event_checkpoints`;
 
   return {
-    async migrate() {
-      await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await db.query(
+    migrate: () =>
+      runMigration(db, [
+        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
         `CREATE TABLE IF NOT EXISTS ${checkpoints} (
           consumer text PRIMARY KEY,
           last_event_id uuid,
@@ -47,8 +48,6 @@ export function createCheckpointStore(options: { readonly db: Database; readonly
           processed_count bigint NOT NULL DEFAULT 0,
           updated_at timestamptz NOT NULL DEFAULT now()
         )`,
-      );
-      await db.query(
         `CREATE TABLE IF NOT EXISTS ${processed} (
           consumer text NOT NULL,
           event_id uuid NOT NULL,
@@ -57,8 +56,7 @@ export function createCheckpointStore(options: { readonly db: Database; readonly
           processed_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (consumer, event_id)
         )`,
-      );
-    },
+      ]),
 
     async load(consumer, eventId) {
       const { rows } = await db.query<{ processed_count: string | null; already: boolean }>(

@@ -4,6 +4,7 @@ import { SpanAttr } from '@stitch/contract';
 import { z } from 'zod';
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
+import { runMigration } from '../internal/run-migration.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
@@ -37,7 +38,7 @@ export interface OutboxOptions {
 export interface Outbox {
   /** The quoted, schema-qualified table name (for the relay). */
   readonly table: string;
-  /** Creates the schema, table and indexes if missing (idempotent). Run once at startup. */
+  /** Creates the schema, table and indexes if missing; idempotent, and safe when several processes migrate at once. */
   migrate(): Promise<void>;
   /**
    * Stores `event` with the current trace context (traceparent, tracestate, tenant, request id)
@@ -70,9 +71,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   return {
     table,
-    async migrate() {
-      await options.db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await options.db.query(
+    migrate: () =>
+      runMigration(options.db, [
+        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
         `CREATE TABLE IF NOT EXISTS ${table} (
           seq bigserial PRIMARY KEY,
           id uuid NOT NULL UNIQUE,
@@ -90,16 +91,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
           attempts integer NOT NULL DEFAULT 0,
           last_error text
         )`,
-      );
-      await options.db.query(`CREATE INDEX IF NOT EXISTS outbox_events_unsent ON ${table} (seq) WHERE sent_at IS NULL`);
-      // Equality on both columns (aggregate_type is '' rather than NULL when absent) is what lets
-      // the relay's "no earlier unsent event of this aggregate" probe use this index: with
-      // IS NOT DISTINCT FROM it scanned every earlier unsent row, quadratic in the backlog.
-      await options.db.query(
+        `CREATE INDEX IF NOT EXISTS outbox_events_unsent ON ${table} (seq) WHERE sent_at IS NULL`,
+        // Equality on both columns (aggregate_type is '' rather than NULL when absent) is what lets
+        // the relay's "no earlier unsent event of this aggregate" probe use this index: with
+        // IS NOT DISTINCT FROM it scanned every earlier unsent row, quadratic in the backlog.
         `CREATE INDEX IF NOT EXISTS outbox_events_unsent_aggregate ON ${table} (aggregate_type, aggregate_id, seq) WHERE sent_at IS NULL`,
-      );
-      await options.db.query(`CREATE INDEX IF NOT EXISTS outbox_events_trace ON ${table} (trace_id)`);
-    },
+        `CREATE INDEX IF NOT EXISTS outbox_events_trace ON ${table} (trace_id)`,
+      ]),
 
     async add(tx, event) {
       const parsed = OutboxEventSchema.safeParse(event);
