@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DecodedBatch } from '../otlp/records.js';
-import { appendEvent, appendLink, appendLog, appendSpan } from './append-rows.js';
+import { appendRows, eventValues, linkValues, logValues, spanValues } from './append-rows.js';
 import { SCHEMA_SQL } from './schema.js';
 
 export type Row = Record<string, unknown>;
@@ -69,22 +69,22 @@ export class Store {
       const has = (k: 'spans' | 'events' | 'links' | 'logs'): boolean => batches.some((b) => b[k].length > 0);
       if (has('spans')) {
         const a = await this.writer.createAppender('spans');
-        for (const b of batches) for (const r of b.spans) appendSpan(a, r);
+        appendRows(a, batches.flatMap((b) => b.spans), spanValues);
         a.closeSync();
       }
       if (has('events')) {
         const a = await this.writer.createAppender('span_events');
-        for (const b of batches) for (const r of b.events) appendEvent(a, r);
+        appendRows(a, batches.flatMap((b) => b.events), eventValues);
         a.closeSync();
       }
       if (has('links')) {
         const a = await this.writer.createAppender('span_links');
-        for (const b of batches) for (const r of b.links) appendLink(a, r);
+        appendRows(a, batches.flatMap((b) => b.links), linkValues);
         a.closeSync();
       }
       if (has('logs')) {
         const a = await this.writer.createAppender('logs');
-        for (const b of batches) for (const r of b.logs) appendLog(a, r);
+        appendRows(a, batches.flatMap((b) => b.logs), logValues);
         a.closeSync();
       }
       await this.writer.run('COMMIT');
