@@ -14,6 +14,9 @@ export default defineConfig({
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   // The workspace contract resolves to its TypeScript source, like everywhere else in the repo.
   resolve: { conditions: ['source', ...defaultClientConditions] },
+  // `npx vite --config packages/collector/ui/vite.config.ts`: the dev server forwards the API
+  // to a running collector (STITCH_URL, else the default `stitch serve` address).
+  server: { proxy: { '/api': process.env.STITCH_URL ?? 'http://127.0.0.1:4318' } },
   build: {
     outDir: fileURLToPath(new URL('../ui-dist', import.meta.url)),
     emptyOutDir: true,

@@ -27,7 +27,9 @@ export function ServiceMapPage({ query }: { query: URLSearchParams }) {
           if (data.nodes.length === 0) return <Empty>No spans in this window.</Empty>;
           const l = layoutServiceMap(data);
           return (
-            <svg class="service-map" data-testid="service-map" width={l.width} height={l.height} viewBox={`0 0 ${l.width} ${l.height}`}>
+            <>
+              {data.edges.length === 0 ? <p class="muted">No call crossed from one service into another in this window.</p> : null}
+              <svg class="service-map" data-testid="service-map" width={l.width} height={l.height} viewBox={`0 0 ${l.width} ${l.height}`}>
               <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                   <path d="M 0 0 L 10 5 L 0 10 z" fill="#667" />
@@ -60,7 +62,8 @@ export function ServiceMapPage({ query }: { query: URLSearchParams }) {
                   </g>
                 </a>
               ))}
-            </svg>
+              </svg>
+            </>
           );
         }}
       </Loaded>
