@@ -136,13 +136,17 @@ describe('webhook deliveries (real Postgres, real HTTP)', () => {
     expect(received.filter((r) => r.path === '/gone')).toHaveLength(1);
   });
 
-  it('a hanging endpoint is cut at the timeout and counts as a failed attempt', async () => {
-    const hooks = webhooks({ timeoutMillis: 150, maxAttempts: 1 });
+  it('a hanging endpoint is cut at the timeout and counts as a failed attempt; the dead letter is logged with its trace', async () => {
+    const warnings: { fields: Record<string, unknown>; traceId: string | undefined }[] = [];
+    const logger = { warn: (fields: Record<string, unknown>) => void warnings.push({ fields, traceId: currentContext().traceId }) };
+    const hooks = webhooks({ timeoutMillis: 150, maxAttempts: 1, logger });
     const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/hang` });
     answers.set('/hang', ['hang']);
     const { deliveryId } = await hooks.send({ endpointId: endpoint.id, eventId: 'evt_6', eventType: 'x', payload: {} });
     await drain(hooks);
-    expect((await hooks.attempts(deliveryId)).map((a) => [a.statusCode, a.errorClass, a.finalState])).toEqual([[undefined, 'timeout', 'dead']]);
+    const attempts = await hooks.attempts(deliveryId);
+    expect(attempts.map((a) => [a.statusCode, a.errorClass, a.finalState])).toEqual([[undefined, 'timeout', 'dead']]);
+    expect(warnings).toEqual([{ fields: expect.objectContaining({ webhook_delivery_id: deliveryId, final_state: 'dead', error_class: 'timeout' }), traceId: attempts[0]?.traceId }]);
   });
 
   it('a destination on a private network is refused after resolution, and no request leaves', async () => {

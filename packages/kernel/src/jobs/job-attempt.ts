@@ -26,6 +26,7 @@ export interface AttemptDeps {
   readonly engine: string;
   readonly runs: RunStore;
   readonly settings: JobSettings;
+  readonly logger?: { warn(fields: Record<string, unknown>, message: string): void } | undefined;
 }
 
 /**
@@ -100,18 +101,27 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   );
 
   const started = performance.now();
+  const active = setScope(trace.setSpan(ROOT_CONTEXT, span), scope);
   let failure: unknown;
   let failed = false;
   try {
-    await context.with(setScope(trace.setSpan(ROOT_CONTEXT, span), scope), () =>
-      handler(message.payload, { name, runId, attempt, maxAttempts }),
-    );
+    await context.with(active, () => handler(message.payload, { name, runId, attempt, maxAttempts }));
   } catch (error) {
     failed = true;
     failure = error;
   }
   const durationMillis = performance.now() - started;
   const outcome = !failed ? 'succeeded' : attempt < maxAttempts ? 'retrying' : 'failed';
+  if (outcome === 'failed' && deps.logger !== undefined) {
+    const logger = deps.logger;
+    context.with(active, () => {
+      try {
+        logger.warn({ job_name: name, run_id: runId, attempt, err: failure }, `job ${name} failed after ${attempt} attempt(s)`);
+      } catch {
+        // Telemetry never breaks the host: the run record still says it failed.
+      }
+    });
+  }
 
   if (failed && span.isRecording()) {
     span.recordException(failure instanceof Error ? failure : String(failure));

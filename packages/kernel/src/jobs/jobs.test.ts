@@ -92,18 +92,21 @@ describe('jobs over the in-process runner', () => {
     await jobs.close();
   });
 
-  it('a job that fails every attempt ends as failed with the error, and the others still run', async () => {
-    const { engine, jobs } = setup({ defaults: { attempts: 2, backoffMillis: 1 } });
+  it('a job that fails every attempt ends as failed with the error, logged once in its context, and the others still run', async () => {
+    const logged: { fields: Record<string, unknown>; tenantId: string | undefined }[] = [];
+    const logger = { warn: (fields: Record<string, unknown>) => void logged.push({ fields, tenantId: currentContext().tenantId }) };
+    const { engine, jobs } = setup({ defaults: { attempts: 2, backoffMillis: 1 }, logger });
     await jobs.worker<{ ok: boolean }>('maybe', ({ ok }) => {
       if (!ok) throw new RangeError('never works');
     });
-    const bad = await jobs.enqueue('maybe', { ok: false });
+    const bad = await jobs.enqueue('maybe', { ok: false }, { tenantId: TENANT_B });
     const good = await jobs.enqueue('maybe', { ok: true });
     await engine.idle();
     const failed = await jobs.origin(bad.runId);
     expect(failed?.outcome).toBe('failed');
     expect(failed?.attempts.at(-1)).toMatchObject({ attempt: 2, errorClass: 'RangeError', errorMessage: 'never works' });
     expect((await jobs.origin(good.runId))?.outcome).toBe('succeeded');
+    expect(logged).toEqual([{ fields: expect.objectContaining({ job_name: 'maybe', run_id: bad.runId, attempt: 2 }), tenantId: TENANT_B }]);
     await jobs.close();
   });
 

@@ -18,6 +18,8 @@ export interface CreateJobsOptions extends JobsOptionsInput {
   readonly engine: JobEngine;
   /** Where run records go; in memory when omitted (in-process default and tests). */
   readonly runs?: RunStore;
+  /** Gets one warning per run that failed its last attempt, inside the run's context (trace and tenant fields). */
+  readonly logger?: { warn(fields: Record<string, unknown>, message: string): void };
 }
 
 export interface EnqueueOptions {
@@ -156,6 +158,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
             engine: engine.kind,
             runs,
             settings,
+            logger: options.logger,
           }),
         { concurrency: settings.concurrency },
       );

@@ -22,6 +22,11 @@ export interface CreateWebhooksOptions extends WebhookOptionsInput {
   readonly db: Queryable;
   /** Jitter source, replaceable so tests can pin the backoff. */
   readonly random?: () => number;
+  /**
+   * Gets one warning per delivery that ends badly (dead-lettered, endpoint disabled by a 410),
+   * written inside the attempt's context so a Stitch logger adds trace and tenant fields.
+   */
+  readonly logger?: { warn(fields: Record<string, unknown>, message: string): void };
 }
 
 export interface SendWebhookInput {
@@ -121,6 +126,9 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       attemptDelivery({ url: claim.url, headers, body: claim.body, timeoutMillis: settings.timeoutMillis, destination: { allow } }),
     );
     const finalState = nextState(result, claim.attempt);
+    if ((finalState === 'dead' || finalState === 'disabled') && !result.ok) {
+      context.with(active, () => warnSafely(options.logger, claim, result, finalState));
+    }
     finishSpan(span, result, finalState);
     const spanContext = span.spanContext();
     const retryInMillis =
@@ -259,6 +267,30 @@ function finishSpan(span: Span, result: AttemptResult, finalState: AttemptFinalS
     }
   }
   span.end();
+}
+
+function warnSafely(
+  logger: CreateWebhooksOptions['logger'],
+  claim: ClaimedDelivery,
+  result: Extract<AttemptResult, { ok: false }>,
+  finalState: AttemptFinalState,
+): void {
+  try {
+    logger?.warn(
+      {
+        webhook_delivery_id: claim.id,
+        webhook_endpoint_id: claim.endpointId,
+        event_id: claim.eventId,
+        attempt: claim.attempt,
+        final_state: finalState,
+        error_class: result.errorClass,
+        status_code: result.statusCode,
+      },
+      finalState === 'disabled' ? `webhook endpoint ${claim.endpointId} answered 410 and is disabled` : `webhook delivery ${claim.id} is dead after ${claim.attempt} attempt(s): ${result.detail}`,
+    );
+  } catch {
+    // Telemetry never breaks the host: a failing logger loses the line, the record has it.
+  }
 }
 
 function safeHost(url: string): string {
