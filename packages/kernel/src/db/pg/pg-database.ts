@@ -8,6 +8,7 @@ import { parseDbOptions } from '../db-options.js';
 import type { DbOptionsInput } from '../db-options.js';
 import type { Database, Transaction } from '../database.js';
 import { createTracedQuery } from '../traced-query.js';
+import { runTracedTransaction } from '../traced-transaction.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 
 export type PgDatabaseOptions = DbOptionsInput;
@@ -45,7 +46,11 @@ export function createPgDatabase(connection: Pool | Client, options: PgDatabaseO
   };
   const query = createTracedQuery(executeOn(connection), config);
 
-  async function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return runTracedTransaction('postgresql', () => inTransaction(fn));
+  }
+
+  async function inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const client: Client | PoolClient = isPool(connection) ? await connection.connect() : connection;
     const tx: Transaction = { query: createTracedQuery(executeOn(client), config) };
     let releaseError: Error | undefined;

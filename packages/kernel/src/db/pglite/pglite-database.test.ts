@@ -96,6 +96,10 @@ describe('createPgliteDatabase', () => {
     ).rejects.toBe(failure);
     const { rows } = await db.query<{ id: number }>('SELECT id FROM items WHERE id >= 10 ORDER BY id');
     expect(rows.map((r) => r.id)).toEqual([10]);
+    const transactions = exporter.getFinishedSpans().filter((s) => s.name === 'transaction');
+    expect(transactions.map((s) => s.attributes['db.transaction.outcome'])).toEqual(['commit', 'rollback']);
+    const insert = exporter.getFinishedSpans().find((s) => s.attributes['db.query.text'] === 'INSERT INTO items VALUES (?, $1)');
+    expect(insert?.parentSpanContext?.spanId).toBe(transactions[0]?.spanContext().spanId);
   });
 
   it('puts each query under the query budget: a slow one is a perf_violation with component query, its name, trace and tenant', async () => {

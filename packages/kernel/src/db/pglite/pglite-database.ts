@@ -7,6 +7,7 @@ import { parseDbOptions } from '../db-options.js';
 import type { DbOptionsInput } from '../db-options.js';
 import type { Database, Transaction } from '../database.js';
 import { createTracedQuery } from '../traced-query.js';
+import { runTracedTransaction } from '../traced-transaction.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 
 export type PgliteDatabaseOptions = DbOptionsInput;
@@ -42,7 +43,7 @@ export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOpti
   return {
     query: createTracedQuery(executeOn(pglite), config),
     transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
-      pglite.transaction((pgTx) => fn({ query: createTracedQuery(executeOn(pgTx), config) })),
+      runTracedTransaction('postgresql', () => pglite.transaction((pgTx) => fn({ query: createTracedQuery(executeOn(pgTx), config) }))),
     close: () => pglite.close(),
   };
 }

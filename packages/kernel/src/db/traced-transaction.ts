@@ -1,0 +1,32 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
+import { getScope } from '../context/context-store.js';
+import { getKernelTracer } from '../tracing/kernel-tracer.js';
+
+/**
+ * Runs a driver's BEGIN … COMMIT in a `transaction` span, so a transaction's statements are
+ * grouped under one parent in the waterfall and its outcome (`commit` or `rollback`) is on the
+ * span. Not a budgeted span: the query budget applies to each statement.
+ */
+export async function runTracedTransaction<T>(system: string, run: () => Promise<T>): Promise<T> {
+  const active = context.active();
+  const span = getKernelTracer().startSpan('transaction', { kind: SpanKind.INTERNAL }, active);
+  if (!span.isRecording()) return run();
+  span.setAttribute('db.system', system);
+  span.setAttribute('db.system.name', system);
+  span.setAttribute('db.operation.name', 'transaction');
+  const tenantId = getScope(active)?.tenantId;
+  if (tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, tenantId);
+  try {
+    const value = await context.with(trace.setSpan(active, span), run);
+    span.setAttribute('db.transaction.outcome', 'commit');
+    return value;
+  } catch (error) {
+    span.setAttribute('db.transaction.outcome', 'rollback');
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
