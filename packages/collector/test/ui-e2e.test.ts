@@ -38,9 +38,18 @@ describe('web UI in headless Chromium', () => {
     await c?.stop();
   });
 
+  /** Console errors per page (a CSP violation or a render crash shows up here). */
+  const consoleErrors = new WeakMap<Page, string[]>();
+
   /** A fresh browser context (its own sessionStorage), signed in through the token form. */
   async function signIn(token: string): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
+    const errors: string[] = [];
+    consoleErrors.set(page, errors);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().includes('status of 40')) errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
     const external: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(c.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
@@ -88,6 +97,7 @@ describe('web UI in headless Chromium', () => {
 
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: `${screenshots}/waterfall.png`, fullPage: true });
+    expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
 
@@ -187,6 +197,7 @@ describe('web UI in headless Chromium', () => {
     for (const s of ['api', 'billing', 'ledger-svc', 'worker']) expect(map).toContain(s);
     expect(map).toContain('1× p95 180 ms');
     await page.screenshot({ path: `${screenshots}/service-map.png` });
+    expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
 });

@@ -1,5 +1,29 @@
 import { fileURLToPath } from 'node:url';
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+/**
+ * The page holds a bearer token, so the build pins what it may load and where it may send it:
+ * its own scripts and styles, and fetches to its own origin only. Added at build time only,
+ * because Vite's dev server injects inline scripts.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'stitch-csp',
+    apply: 'build',
+    transformIndexHtml: (html) => html.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`),
+  };
+}
 
 /**
  * Builds the web UI into packages/collector/ui-dist/, which `stitch serve` serves under /ui/.
@@ -10,6 +34,7 @@ import { defaultClientConditions, defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
+  plugins: [contentSecurityPolicy()],
   logLevel: 'warn',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   // The workspace contract resolves to its TypeScript source, like everywhere else in the repo.
