@@ -63,6 +63,35 @@ describe('decodeOtlp', () => {
     expect(r.ok && r.batch.spans.map((s) => s.name)).toEqual(['good']);
   });
 
+  it('gives a span without tenant.id its ancestor’s tenant and entry route from the same request', () => {
+    const traceId = '0102030405060708090a0b0c0d0e0f10';
+    const body = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId, spanId: '1111111111111111', name: 'GET /x', kind: 2, attributes: [{ key: 'tenant.id', value: { stringValue: 't1' } }, { key: 'http.route', value: { stringValue: '/x' } }] },
+                { traceId, spanId: '2222222222222222', parentSpanId: '1111111111111111', name: 'pg.query', events: [{ name: 'e' }] },
+                { traceId, spanId: '3333333333333333', parentSpanId: '2222222222222222', name: 'nested' },
+                { traceId, spanId: '4444444444444444', parentSpanId: '9999999999999999', name: 'orphan' },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body)));
+    if (!r.ok) throw new Error(r.detail);
+    expect(r.batch.spans.map((s) => [s.name, s.tenantId, s.entryRoute])).toEqual([
+      ['GET /x', 't1', '/x'],
+      ['pg.query', 't1', '/x'],
+      ['nested', 't1', '/x'],
+      ['orphan', null, null],
+    ]);
+    expect(r.batch.events[0]?.tenantId).toBe('t1');
+  });
+
   it.each([
     ['truncated protobuf', 'protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])],
     ['JSON syntax error', 'json', Buffer.from('{"resourceSpans": [')],

@@ -33,22 +33,41 @@ function rest(attrs: Record<string, JsonValue>): string {
 }
 
 /**
- * Sets each span's entryRoute from the nearest ancestor server span with a route, walking parent
- * links within this request. Spans whose entry span is in another request keep null.
+ * Fills what a span inherits from its ancestors in the same export request, walking parent
+ * links:
+ * - `entryRoute`: the route of the nearest server span with a route;
+ * - `tenantId`, when the span has none: the nearest ancestor's. A span never mixes tenants
+ *   (DESIGN.md, "Context"), and spans from plain OpenTelemetry instrumentation (pg, undici) or
+ *   the kernel's child spans may carry no `tenant.id` of their own; without this they would be
+ *   invisible to their tenant's tokens.
+ * Spans whose ancestors came in another request keep what they had.
  */
-function fillEntryRoutes(spans: SpanRow[]): void {
+function fillFromAncestors(batch: DecodedBatch): void {
+  const spans = batch.spans;
   const byKey = new Map<string, SpanRow>();
   for (const s of spans) byKey.set(`${s.traceId}/${s.spanId}`, s);
+  const inherited = new Map<string, string>();
   for (const s of spans) {
     let cursor: SpanRow | undefined = s;
+    let needRoute = true;
+    let needTenant = s.tenantId === null;
     // Bounded walk: a hostile parent cycle cannot loop forever.
-    for (let hops = 0; cursor && hops < 64; hops++) {
-      if (cursor.kind === 2 && cursor.route !== null) {
+    for (let hops = 0; cursor && (needRoute || needTenant) && hops < 64; hops++) {
+      if (needRoute && cursor.kind === 2 && cursor.route !== null) {
         s.entryRoute = cursor.route;
-        break;
+        needRoute = false;
+      }
+      if (needTenant && cursor.tenantId !== null) {
+        s.tenantId = cursor.tenantId;
+        inherited.set(`${s.traceId}/${s.spanId}`, cursor.tenantId);
+        needTenant = false;
       }
       cursor = cursor.parentSpanId ? byKey.get(`${cursor.traceId}/${cursor.parentSpanId}`) : undefined;
     }
+  }
+  if (inherited.size === 0) return;
+  for (const row of [...batch.events, ...batch.links]) {
+    if (row.tenantId === null) row.tenantId = inherited.get(`${row.traceId}/${row.spanId}`) ?? null;
   }
 }
 
@@ -175,7 +194,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
       }
     }
   }
-  fillEntryRoutes(batch.spans);
+  fillFromAncestors(batch);
   batch.rejected = rejects.count;
   batch.rejectReasons = rejects.list();
   return batch;

@@ -1,0 +1,39 @@
+import { TraceResponseSchema } from '@stitch/contract';
+import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
+
+const TENANT = '3c3c3c3c-0000-4000-8000-00000000003c';
+let c: TestCollector;
+
+beforeAll(async () => {
+  c = await startTestCollector();
+});
+afterAll(async () => {
+  await c.stop();
+});
+
+describe('the kernel’s own OTLP export into the collector', () => {
+  it.each(['http/protobuf', 'http/json'] as const)('%s: spans land with their tenant and parentage', async (protocol) => {
+    const stitch = startStitch({
+      serviceName: 'kernel-svc',
+      env: {},
+      tracing: { export: { exporter: 'otlp', protocol, endpoint: `${c.url}/v1/traces` } },
+    });
+    let traceId = '';
+    runInNewContext({ name: 'GET /kernel', tenantId: TENANT, routeId: '/kernel' }, () => {
+      traceId = currentContext().traceId;
+      withSpan('kernel.child', () => undefined);
+    });
+    await stitch.shutdown();
+
+    const res = await c.get(`/api/traces/${traceId}`, c.token('traces:read', TENANT));
+    expect(res.status).toBe(200);
+    const body = TraceResponseSchema.parse(await res.json());
+    const names = body.spans.map((s) => s.name);
+    expect(names).toContain('kernel.child');
+    expect(body.spans.every((s) => s.tenantId === TENANT && s.service === 'kernel-svc')).toBe(true);
+    const child = body.spans.find((s) => s.name === 'kernel.child')!;
+    expect(child.depth).toBeGreaterThan(0);
+  });
+});
