@@ -37,3 +37,5 @@ export { OverviewRouteSchema, OverviewBucketSchema, TenantOverviewResponseSchema
 export type { OverviewRoute, OverviewBucket, TenantOverviewResponse } from './api/overview.js';
 export { ServiceNodeSchema, ServiceEdgeSchema, ServiceMapResponseSchema } from './api/service-map.js';
 export type { ServiceNode, ServiceEdge, ServiceMapResponse } from './api/service-map.js';
+export { TenantActivitySchema, TenantsResponseSchema } from './api/tenants.js';
+export type { TenantActivity, TenantsResponse } from './api/tenants.js';

@@ -1,4 +1,4 @@
-import { ServiceMapResponseSchema, TenantOverviewResponseSchema, TraceSearchResponseSchema } from '@stitch/contract';
+import { ServiceMapResponseSchema, TenantOverviewResponseSchema, TenantsResponseSchema, TraceSearchResponseSchema } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B, TRACE_JOB } from '../../test/helpers/seed-two-tenants.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
@@ -91,10 +91,20 @@ describe('web UI questions: trace search, tenant overview, service map', () => {
     expect(mine.nodes.map((n) => n.service).sort()).toEqual(['api', 'billing', 'worker']);
   });
 
+  it('GET /api/tenants lists the tenants seen, busiest first, and only its own to a tenant-bound token', async () => {
+    const all = TenantsResponseSchema.parse(await (await c.get('/api/tenants', platform)).json());
+    expect(all.tenants.map((t) => [t.tenantId, t.spans, t.traces, t.errors, t.violations])).toEqual([
+      [TENANT_A, 7, 2, 1, 2],
+      [TENANT_B, 2, 1, 1, 0],
+    ]);
+    const mine = TenantsResponseSchema.parse(await (await c.get('/api/tenants', tenantA)).json());
+    expect(mine.tenants.map((t) => t.tenantId)).toEqual([TENANT_A]);
+  });
+
   it('every new question is audited', async () => {
     const admin = c.token('admin');
     const res = await c.get('/api/audit?limit=500', admin);
     const routes = ((await res.json()) as { entries: { route: string }[] }).entries.map((e) => e.route);
-    expect(routes).toEqual(expect.arrayContaining(['/api/traces', '/api/overview', '/api/service-map']));
+    expect(routes).toEqual(expect.arrayContaining(['/api/traces', '/api/overview', '/api/service-map', '/api/tenants']));
   });
 });

@@ -15,6 +15,7 @@ import { resolveWindow, type QueryScope } from '../questions/query-scope.js';
 import { askSlow } from '../questions/slow.js';
 import { askStatus } from '../questions/status.js';
 import { askTenantOverview } from '../questions/tenant-overview.js';
+import { askTenants } from '../questions/tenants.js';
 import { askTrace } from '../questions/trace.js';
 import { askTraceSearch } from '../questions/trace-search.js';
 import { askWebhookRetries } from '../questions/webhook-retries.js';
@@ -197,6 +198,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       api.get('/service-map', async (request) => {
         requireScope(tokenOf(request), 'traces:read');
         return askServiceMap(store, scopeFrom(request, parse(WindowQuery, request.query)));
+      });
+
+      api.get('/tenants', async (request) => {
+        requireScope(tokenOf(request), 'traces:read');
+        const q = parse(WindowQuery, request.query);
+        return askTenants(store, scopeFrom(request, q), q.limit ?? 200);
       });
 
       const LogsQuery = WindowQuery.extend({

@@ -1,0 +1,27 @@
+import type { TenantsResponse } from '@stitch/contract';
+import type { Store } from '../store/store.js';
+import { isoFromNanos, num, tenantClause, type QueryScope } from './query-scope.js';
+
+/** The tenants seen in the window with their activity, busiest first; confined like every question. */
+export async function askTenants(store: Store, scope: QueryScope, limit: number): Promise<TenantsResponse> {
+  const t = tenantClause(scope.tenantId);
+  const rows = await store.query(
+    `SELECT tenant_id, count(*) AS n, count(DISTINCT trace_id) AS traces,
+        count(*) FILTER (WHERE status_code = 2) AS errors, count(*) FILTER (WHERE perf_violation) AS violations,
+        max(start_ns) AS last_ns
+     FROM spans WHERE tenant_id IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+     GROUP BY tenant_id ORDER BY n DESC LIMIT ${Math.max(1, Math.min(limit, 1000))}`,
+    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
+  );
+  return {
+    window: scope.window,
+    tenants: rows.map((r) => ({
+      tenantId: String(r.tenant_id),
+      spans: num(r.n),
+      traces: num(r.traces),
+      errors: num(r.errors),
+      violations: num(r.violations),
+      lastSeen: isoFromNanos(r.last_ns as string),
+    })),
+  };
+}
