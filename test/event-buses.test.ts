@@ -88,6 +88,39 @@ function expectContinued(requests: TraceContext[], handled: Handled[]): void {
   }
 }
 
+/**
+ * A consumer that stops and comes back under the same name gets what was published while it was
+ * down, and handles nothing twice: the bus keeps its position, the checkpoint store its history.
+ */
+async function restartRoundTrip(bus: EventBus, consumerName: string): Promise<{ first: string[]; second: string[]; ids: string[] }> {
+  const first: string[] = [];
+  const second: string[] = [];
+  const ids: string[] = [];
+  const emit = async (n: number): Promise<void> => {
+    await runInNewContext({ name: 'POST /orders', tenantId: TENANTS[0] }, () =>
+      db.transaction(async (tx) => {
+        for (let i = 0; i < n; i += 1) ids.push(await outbox.add(tx, { type: 'order.updated', aggregateId: 'restart', payload: { i } }));
+      }),
+    );
+    await createOutboxRelay({ db, outbox, bus }).relayOnce();
+  };
+  const subscribe = (into: string[]) =>
+    consumeEvents({ bus, name: consumerName, checkpoints, types: ['order.updated'], actions: [{ kind: 'record', run: async (e) => void into.push(e.id) }] });
+  const waitFor = async (into: string[], n: number): Promise<void> => {
+    for (let i = 0; i < 200 && into.length < n; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  };
+  const running = await subscribe(first);
+  await emit(2);
+  await waitFor(first, 2);
+  await running.close();
+  await emit(3); // published while the consumer is down
+  const restarted = await subscribe(second);
+  await waitFor(second, 3);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // room for a wrongful redelivery to show up
+  await restarted.close();
+  return { first, second, ids };
+}
+
 describe('event buses on real servers', () => {
   it("NATS JetStream carries the envelope and its trace headers, and the handler continues each request's trace in its tenant", async () => {
     const stream = `STITCH_TEST_${suffix}`;
@@ -121,5 +154,22 @@ describe('event buses on real servers', () => {
     }
     await tap.close();
     await bus.close();
+  });
+
+  it('a restarted consumer on NATS and on RabbitMQ resumes with what was published while it was down, and handles nothing twice', async () => {
+    const buses: [string, EventBus][] = [
+      ['nats', await createNatsBus({ connection: nats, stream: `STITCH_TEST_${suffix}`, subjectPrefix: `stitch.test.${suffix}` })],
+      ['rabbitmq', await createRabbitMqBus({ connection: rabbit, exchange: `stitch.test.${suffix}` })],
+    ];
+    for (const [name, bus] of buses) {
+      await pool.query(`DELETE FROM ${schema}.outbox_events`);
+      const { first, second, ids } = await restartRoundTrip(bus, `restart-${name}-${suffix}`);
+      expect(first).toEqual(ids.slice(0, 2));
+      expect(second).toEqual(ids.slice(2));
+      await bus.close();
+    }
+    const channel = await rabbit.createChannel();
+    await channel.deleteQueue(`restart-rabbitmq-${suffix}`);
+    await channel.close();
   });
 });
