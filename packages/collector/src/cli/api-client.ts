@@ -73,20 +73,31 @@ export async function apiStream(
   path: string,
   query: Record<string, string | undefined>,
   onLine: (value: unknown) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const url = new URL(path, options.url);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  const res = await fetch(url, { headers: headers(options) });
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: headers(options), signal });
+  } catch (err) {
+    if (signal?.aborted) return;
+    throw new ApiCallError(`cannot reach ${options.url}: ${(err as Error).message}`, 0, null);
+  }
   if (!res.ok || !res.body) throw await failure(res);
   let buffered = '';
   const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line.trim() !== '') onLine(JSON.parse(line));
+  try {
+    for await (const chunk of res.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim() !== '') onLine(JSON.parse(line));
+      }
     }
+  } catch (err) {
+    if (!signal?.aborted) throw err;
   }
 }

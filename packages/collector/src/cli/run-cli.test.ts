@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logsRequest, postOtlpJson } from '../internal/otlp-json-builder.js';
 import { seedTenant, type TenantScenario } from '../internal/seed-scenario.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 import { runCli } from './run-cli.js';
@@ -57,6 +58,26 @@ describe('stitch CLI', () => {
     expect(origin.out).toContain(`trace ${a.requestTraceId}`);
     const jobs = await cli(['request', a.requestTraceId, '--jobs']);
     expect(jobs.out).toContain(a.runId);
+  });
+
+  it('`stitch logs --follow` prints the tenant’s new lines as they arrive', async () => {
+    const controller = new AbortController();
+    let out = '';
+    const run = runCli(['logs', '--tenant', A, '--follow'], {
+      stdout: (t) => (out += t),
+      stderr: () => undefined,
+      env: { STITCH_URL: c.url, STITCH_TOKEN: admin },
+      abortSignal: controller.signal,
+    });
+    const deadline = Date.now() + 20_000;
+    while (!out.includes('live line') && Date.now() < deadline) {
+      // Re-sent until the stream (opened asynchronously) has seen one: follow shows only new lines.
+      await postOtlpJson(c.url, 'logs', logsRequest('svc', [{ timeMillis: Date.now(), body: 'live line', attributes: { tenant_id: A } }]));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    controller.abort();
+    expect(await run).toBe(0);
+    expect(out).toContain('live line');
   });
 
   it('reports the server’s error code and exits 1 without a valid token', async () => {

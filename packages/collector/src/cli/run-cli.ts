@@ -14,6 +14,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when `stitch serve` should stop (SIGINT/SIGTERM in the real binary). */
   stopSignal?: Promise<void>;
+  /** Ends a `logs --follow` stream (tests; the binary just exits on Ctrl-C). */
+  abortSignal?: AbortSignal;
 }
 
 const OPTIONS = {
@@ -150,7 +152,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (line.success) return io.stdout(renderLogLine(line.data) + '\n');
         const notice = LogStreamNoticeSchema.safeParse(value);
         if (notice.success && notice.data.notice === 'dropped') io.stderr(`… ${notice.data.dropped} lines dropped (limit ${notice.data.limit})\n`);
-      });
+      }, io.abortSignal);
       return 0;
     }
     const answer = question.schema.parse(await apiGet(client, path, query));
