@@ -88,7 +88,7 @@ const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a -
 async function main(): Promise<void> {
   const variants = [await bareBullmq(), await stitchJobs('stitch-no-context', false), await stitchJobs('stitch-propagated', true)];
   const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  for (const v of variants) for (let i = 0; i < 50; i += 1) await v.once(); // warm-up: JIT, connections, Lua scripts
+  for (const v of variants) for (let i = 0; i < 300; i += 1) await v.once(); // warm-up: JIT, connections, Lua scripts (50 was not enough to settle)
   for (let round = 0; round < ROUNDS; round += 1) {
     const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
     for (const v of order) for (let i = 0; i < JOBS; i += 1) samples.get(v.name)?.push(await v.once());

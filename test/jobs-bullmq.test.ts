@@ -85,12 +85,12 @@ describe('jobs on BullMQ (real Redis)', () => {
     expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
   });
 
-  it('a newTrace job and a job enqueued outside any request run in the trace derived from their run id', async () => {
+  it('a delayed newTrace job and a job enqueued outside any request run in the trace derived from their run id', async () => {
     const traces: string[] = [];
     await jobs.worker('report.nightly', () => {
       traces.push(currentContext().traceId);
     });
-    const linked = await runInNewContext({ name: 'req', tenantId: TENANT_A, requestId: 'req-bullmq-2' }, () => jobs.enqueue('report.nightly', {}));
+    const linked = await runInNewContext({ name: 'req', tenantId: TENANT_A, requestId: 'req-bullmq-2' }, () => jobs.enqueue('report.nightly', {}, { delayMillis: 50 }));
     const orphan = await jobs.enqueue('report.nightly', {}, { tenantId: TENANT_A });
     await finalOutcome(linked.runId);
     await finalOutcome(orphan.runId);
