@@ -166,7 +166,12 @@ describe('web UI in headless Chromium', () => {
 
   it('shows the tenant overview, retry storms and the service map', async () => {
     const page = await signIn(c.token('traces:read'));
-    await page.goto(`${c.url}/ui/#/overview?tenant=${TENANT_A}`);
+    await page.goto(`${c.url}/ui/#/overview`);
+    await page.waitForSelector('[data-testid=tenants] a');
+    expect(await page.$$eval('[data-testid=tenants] a', (as) => as.map((a) => a.textContent))).toEqual([TENANT_A, TENANT_B]);
+    await page.click(`[data-testid=tenants] a:text("${TENANT_A}")`);
+    await page.waitForSelector('[data-testid=overview-routes]');
+    expect(page.url()).toContain(`tenant=${TENANT_A}`);
     await page.waitForSelector('[data-testid=overview-routes]');
     const overview = await page.textContent('[data-testid=overview-routes]');
     expect(overview).toContain('POST /orders');

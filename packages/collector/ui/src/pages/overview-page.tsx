@@ -1,7 +1,8 @@
-import { TenantOverviewResponseSchema, type TenantOverviewResponse } from '@stitch/contract';
+import { TenantOverviewResponseSchema, TenantsResponseSchema, type TenantOverviewResponse } from '@stitch/contract';
 import { useState } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
 import { Empty, Loaded, WINDOWS } from '../components/common.js';
+import { TenantInput } from '../components/tenant-input.js';
 import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
 import { budgetStatus, percentileScaleMs, timelineBars } from '../../../src/ui-model/overview-model.js';
 import { href, navigate } from '../router.js';
@@ -25,10 +26,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
           navigate('overview', next.toString());
         }}
       >
-        <label>
-          Tenant
-          <input name="tenant" value={form.tenant} size={36} placeholder="all tenants (platform token)" onInput={(e) => setForm({ ...form, tenant: e.currentTarget.value })} />
-        </label>
+        <TenantInput value={form.tenant} placeholder="all tenants (platform token)" onInput={(v) => setForm({ ...form, tenant: v })} />
         <label>
           Since
           <select name="since" value={form.since} onChange={(e) => setForm({ ...form, since: e.currentTarget.value })}>
@@ -40,6 +38,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
         <button type="submit">Show</button>
       </form>
       <Loaded state={state}>{(data) => <Overview data={data} />}</Loaded>
+      {tenant === '' ? <TenantTable since={since} /> : null}
     </section>
   );
 }
@@ -135,6 +134,46 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
       <div class="legend">
         <span class="sw req" /> requests (max {t.maxRequests}) <span class="sw viol" /> violations (max {t.maxViolations})
       </div>
+    </>
+  );
+}
+
+/** Without a tenant: every tenant seen in the window, each linking to its own overview. */
+function TenantTable({ since }: { since: string }) {
+  const state = useApi(`/api/tenants?since=${encodeURIComponent(since)}`, TenantsResponseSchema);
+  return (
+    <>
+      <h3>Tenants</h3>
+      <Loaded state={state}>
+        {(data) => (
+          <table class="grid" data-testid="tenants">
+            <thead>
+              <tr>
+                <th>Tenant</th>
+                <th class="num">Traces</th>
+                <th class="num">Spans</th>
+                <th class="num">Errors</th>
+                <th class="num">Violations</th>
+                <th>Last seen (UTC)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.tenants.map((t) => (
+                <tr>
+                  <td class="mono">
+                    <a href={href('overview', new URLSearchParams({ tenant: t.tenantId, since }).toString())}>{t.tenantId}</a>
+                  </td>
+                  <td class="num">{t.traces}</td>
+                  <td class="num">{t.spans}</td>
+                  <td class={`num ${t.errors ? 'bad' : ''}`}>{t.errors || ''}</td>
+                  <td class={`num ${t.violations ? 'warn' : ''}`}>{t.violations || ''}</td>
+                  <td class="mono">{formatTime(t.lastSeen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
     </>
   );
 }

@@ -2,6 +2,7 @@ import { TraceSearchResponseSchema } from '@stitch/contract';
 import { useState } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
 import { Empty, Loaded, TraceLink, WINDOWS } from '../components/common.js';
+import { TenantInput } from '../components/tenant-input.js';
 import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
 import { parseSearchFilter, toSearchQuery, type SearchFilter } from '../../../src/ui-model/search-filter.js';
 import { navigate } from '../router.js';
@@ -14,7 +15,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   const [live, setLive] = useState(query.get('live') === '1');
   const state = useApi(`/api/traces?${toSearchQuery(applied)}`, TraceSearchResponseSchema, live ? 5000 : null);
   const set = <K extends keyof SearchFilter>(key: K, value: SearchFilter[K]): void => setForm({ ...form, [key]: value });
-  const text = (key: 'tenant' | 'service' | 'route' | 'minDurationMs' | 'until', label: string, placeholder: string, size = 14) => (
+  const text = (key: 'service' | 'route' | 'minDurationMs' | 'until', label: string, placeholder: string, size = 14) => (
     <label>
       {label}
       <input name={key} value={form[key]} placeholder={placeholder} size={size} onInput={(e) => set(key, e.currentTarget.value)} />
@@ -29,7 +30,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
           navigate('search', `${toSearchQuery(form)}${live ? '&live=1' : ''}`);
         }}
       >
-        {text('tenant', 'Tenant', 'any', 36)}
+        <TenantInput value={form.tenant} placeholder="any" onInput={(v) => set('tenant', v)} />
         {text('service', 'Service', 'any')}
         {text('route', 'Route', 'GET /orders/:id', 18)}
         {text('minDurationMs', 'Min ms', '0', 6)}
