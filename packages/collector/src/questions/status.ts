@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { StatusResponse } from '@stitch/contract';
 import type { CollectorConfig } from '../config/collector-config.js';
-import type { IngestStats } from '../store/ingest-stats.js';
+import { recentIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
 import { isoFromNanos, num } from './query-scope.js';
 
@@ -20,6 +20,7 @@ export async function askStatus(store: Store, stats: IngestStats, queueDepth: nu
   );
   const uptimeSeconds = (Date.now() - stats.startedAtMillis) / 1000;
   const perSecond = (n: number): number => (uptimeSeconds > 0 ? Math.round((n / uptimeSeconds) * 100) / 100 : 0);
+  const recent = recentIngestRate(stats);
   return {
     startedAt: new Date(stats.startedAtMillis).toISOString(),
     uptimeSeconds,
@@ -28,6 +29,8 @@ export async function askStatus(store: Store, stats: IngestStats, queueDepth: nu
       acceptedLogs: stats.acceptedLogs,
       spansPerSecond: perSecond(stats.acceptedSpans),
       logsPerSecond: perSecond(stats.acceptedLogs),
+      recentSpansPerSecond: recent.spans,
+      recentLogsPerSecond: recent.logs,
       rejectedRecords: stats.rejectedRecords,
       throttledRequests: stats.throttledRequests,
       throttledRecords: stats.throttledRecords,

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { Forwarder } from '../forward/forwarder.js';
-import { createIngestStats, type IngestStats } from '../store/ingest-stats.js';
+import { createIngestStats, sampleIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import { startRetention } from '../store/retention.js';
 import { Store } from '../store/store.js';
 import { WriteQueue } from '../store/write-queue.js';
@@ -58,6 +58,8 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
       )
     : null;
   const stopRetention = startRetention(store, config.retention, stats);
+  const sampler = setInterval(() => sampleIngestRate(stats), 5_000);
+  sampler.unref();
 
   const app = Fastify({
     logger: false,
@@ -84,6 +86,7 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sampler);
       await app.close();
       await queue.idle();
       await stopRetention();

@@ -17,6 +17,25 @@ export interface IngestStats {
   retentionDeletedSpans: number;
   retentionDeletedLogs: number;
   lastRetentionRunMillis: number | null;
+  /** Samples of the accepted counters, oldest first, for the recent rate (see sampleIngestRate). */
+  samples: { atMillis: number; spans: number; logs: number }[];
+}
+
+const SAMPLE_WINDOW_MILLIS = 60_000;
+
+/** Records the counters now and forgets samples older than the window. Called every few seconds. */
+export function sampleIngestRate(stats: IngestStats, nowMillis = Date.now()): void {
+  stats.samples.push({ atMillis: nowMillis, spans: stats.acceptedSpans, logs: stats.acceptedLogs });
+  while (stats.samples.length > 2 && stats.samples[0]!.atMillis < nowMillis - SAMPLE_WINDOW_MILLIS) stats.samples.shift();
+}
+
+/** Spans and logs per second between the oldest kept sample and now. */
+export function recentIngestRate(stats: IngestStats, nowMillis = Date.now()): { spans: number; logs: number } {
+  const from = stats.samples[0] ?? { atMillis: stats.startedAtMillis, spans: 0, logs: 0 };
+  const seconds = (nowMillis - from.atMillis) / 1000;
+  if (seconds <= 0) return { spans: 0, logs: 0 };
+  const round = (n: number): number => Math.round(n * 100) / 100;
+  return { spans: round((stats.acceptedSpans - from.spans) / seconds), logs: round((stats.acceptedLogs - from.logs) / seconds) };
 }
 
 export function createIngestStats(): IngestStats {
@@ -35,5 +54,6 @@ export function createIngestStats(): IngestStats {
     retentionDeletedSpans: 0,
     retentionDeletedLogs: 0,
     lastRetentionRunMillis: null,
+    samples: [],
   };
 }

@@ -11,6 +11,9 @@ export const StatusResponseSchema = z.object({
     /** Averages since start. */
     spansPerSecond: z.number(),
     logsPerSecond: z.number(),
+    /** Over about the last minute. */
+    recentSpansPerSecond: z.number(),
+    recentLogsPerSecond: z.number(),
     rejectedRecords: z.number().int(),
     throttledRequests: z.number().int(),
     throttledRecords: z.number().int(),
