@@ -67,6 +67,20 @@ describe('jobs on BullMQ (real Redis)', () => {
     expect(span?.attributes).toMatchObject({ 'stitch.job.id': request.runId, 'stitch.run_id': request.runId, 'messaging.system': 'bullmq' });
   });
 
+  it('a job added by plain BullMQ (a repeatable job, another producer) runs as a parentless run in the trace of its job id', async () => {
+    const seen: { payload: unknown; traceId: string; runId: string | undefined }[] = [];
+    await jobs.worker('raw.import', (payload) => {
+      seen.push({ payload, traceId: currentContext().traceId, runId: currentContext().runId });
+    });
+    const queue = new Queue('raw.import', { connection: REDIS, prefix });
+    const job = await queue.add('raw.import', { file: 'a.csv' }, { jobId: 'import-0001' });
+    await queue.close();
+    const origin = await finalOutcome('import-0001');
+    expect(job.id).toBe('import-0001');
+    expect(seen).toEqual([{ payload: { file: 'a.csv' }, traceId: traceIdForRun('import-0001'), runId: 'import-0001' }]);
+    expect(origin).toMatchObject({ outcome: 'succeeded', parentTraceId: undefined, traceId: traceIdForRun('import-0001') });
+  });
+
   it('a retried job keeps its trace, one span per attempt, each attempt recorded', async () => {
     let calls = 0;
     await jobs.worker('flaky', () => {

@@ -55,3 +55,14 @@ export function isJobMessage(value: unknown): value is JobMessage {
   const stitch = (value as { stitch?: unknown }).stitch;
   return typeof stitch === 'object' && stitch !== null && typeof (stitch as { runId?: unknown }).runId === 'string';
 }
+
+/**
+ * The message of a job as an engine stored it. A job Stitch did not enqueue (an engine's own
+ * scheduler: BullMQ repeatable jobs, pg-boss schedules; another producer) has no envelope: it
+ * runs as a run without parent, its run id the engine's job id, so its trace is still
+ * `traceIdForRun(jobId)` and stable across its retries.
+ */
+export function toJobMessage(data: unknown, engineJobId: string): JobMessage {
+  if (isJobMessage(data)) return data;
+  return { payload: data, stitch: { v: 1, runId: engineJobId, enqueuedAtMillis: Date.now() } };
+}

@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { EngineDelivery, JobEngine } from '../job-engine.js';
-import type { JobMessage } from '../job-envelope.js';
+import { toJobMessage } from '../job-envelope.js';
 
 export interface BullmqJobEngineOptions {
   /** ioredis options or instance, as BullMQ takes them; e.g. `{ host: '127.0.0.1', port: 6379 }`. */
@@ -60,7 +60,7 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
         async (job) => {
           if (job.name !== name) return;
           const delivery: EngineDelivery = {
-            message: job.data as JobMessage,
+            message: toJobMessage(job.data, job.id ?? ''),
             engineJobId: job.id ?? '',
             // attemptsMade counts finished attempts, so the one starting now is attemptsMade + 1.
             attempt: job.attemptsMade + 1,

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Queryable } from '../../db/queryable.js';
 import type { JobEngine } from '../job-engine.js';
-import type { JobMessage } from '../job-envelope.js';
+import { toJobMessage } from '../job-envelope.js';
 
 export interface PgBossJobEngineOptions {
   /** A started or unstarted PgBoss instance the caller owns, or the options to make one. */
@@ -66,9 +66,9 @@ export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
       const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
       // One worker per unit of concurrency: pg-boss runs a worker's batch sequentially.
       for (let i = 0; i < work.concurrency; i += 1) {
-        await boss.work<JobMessage>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
+        await boss.work<unknown>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
           for (const job of jobs) {
-            await handler({ message: job.data, engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
+            await handler({ message: toJobMessage(job.data, job.id), engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
           }
         });
       }
