@@ -79,6 +79,11 @@ describe('jobs on BullMQ (real Redis)', () => {
     expect(job.id).toBe('import-0001');
     expect(seen).toEqual([{ payload: { file: 'a.csv' }, traceId: traceIdForRun('import-0001'), runId: 'import-0001' }]);
     expect(origin).toMatchObject({ outcome: 'succeeded', parentTraceId: undefined, traceId: traceIdForRun('import-0001') });
+    // A short numeric BullMQ id is not a valid request id: the run id names the engine.
+    const plain = new Queue('raw.import', { connection: REDIS, prefix });
+    const numbered = await plain.add('raw.import', { file: 'b.csv' });
+    await plain.close();
+    expect((await finalOutcome(`bullmq-job-${numbered.id}`)).outcome).toBe('succeeded');
   });
 
   it('a retried job keeps its trace, one span per attempt, each attempt recorded', async () => {

@@ -1,5 +1,6 @@
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, SpanContext } from '@opentelemetry/api';
+import { RequestIdSchema } from '@stitch/contract';
 import { stitchPropagator } from '../propagation/index.js';
 
 /**
@@ -59,10 +60,12 @@ export function isJobMessage(value: unknown): value is JobMessage {
 /**
  * The message of a job as an engine stored it. A job Stitch did not enqueue (an engine's own
  * scheduler: BullMQ repeatable jobs, pg-boss schedules; another producer) has no envelope: it
- * runs as a run without parent, its run id the engine's job id, so its trace is still
- * `traceIdForRun(jobId)` and stable across its retries.
+ * runs as a run without parent, its run id the engine's job id (or `<engine>-job-<id>` when
+ * that id is not a valid request id, e.g. BullMQ's short numeric ids), so its trace is
+ * `traceIdForRun(runId)` and stable across its retries.
  */
-export function toJobMessage(data: unknown, engineJobId: string): JobMessage {
+export function toJobMessage(data: unknown, engineJobId: string, engine: string): JobMessage {
   if (isJobMessage(data)) return data;
-  return { payload: data, stitch: { v: 1, runId: engineJobId, enqueuedAtMillis: Date.now() } };
+  const runId = RequestIdSchema.safeParse(engineJobId).success ? engineJobId : `${engine}-job-${engineJobId}`;
+  return { payload: data, stitch: { v: 1, runId, enqueuedAtMillis: Date.now() } };
 }

@@ -60,7 +60,7 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
         async (job) => {
           if (job.name !== name) return;
           const delivery: EngineDelivery = {
-            message: toJobMessage(job.data, job.id ?? ''),
+            message: toJobMessage(job.data, job.id ?? '', 'bullmq'),
             engineJobId: job.id ?? '',
             // attemptsMade counts finished attempts, so the one starting now is attemptsMade + 1.
             attempt: job.attemptsMade + 1,

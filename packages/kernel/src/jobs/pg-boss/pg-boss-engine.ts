@@ -68,7 +68,7 @@ export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
       for (let i = 0; i < work.concurrency; i += 1) {
         await boss.work<unknown>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
           for (const job of jobs) {
-            await handler({ message: toJobMessage(job.data, job.id), engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
+            await handler({ message: toJobMessage(job.data, job.id, 'pg-boss'), engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
           }
         });
       }
