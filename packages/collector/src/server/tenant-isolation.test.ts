@@ -7,6 +7,7 @@ import {
   QueriesTopResponseSchema,
   RequestJobsResponseSchema,
   SlowResponseSchema,
+  TokenCreatedSchema,
   ViolationsResponseSchema,
   WebhookRetriesResponseSchema,
 } from '@stitch/contract';
@@ -125,6 +126,18 @@ describe('access rules', () => {
     expect(mine.length).toBeGreaterThan(0);
     expect(mine[0]).toMatchObject({ scope: 'traces:read', tenantId: A, status: 200 });
     expect(audit.entries.some((e) => e.status === 401 && e.tokenId === null)).toBe(true);
+  });
+
+  it('lets only a platform-wide admin issue tokens over the API, and the new token works at once', async () => {
+    const post = (token: string, body: object): Promise<Response> =>
+      fetch(`${c.url}/api/tokens`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(tokenA, { scope: 'admin', allTenants: true })).status).toBe(403);
+    const res = await post(c.token('admin'), { scope: 'traces:read', tenantId: B });
+    expect(res.status).toBe(201);
+    const created = TokenCreatedSchema.parse(await res.json());
+    expect(created).toMatchObject({ scope: 'traces:read', tenantId: B });
+    expect((await c.get(`/api/traces/${b.requestTraceId}`, created.token)).status).toBe(200);
+    expect((await c.get(`/api/traces/${a.requestTraceId}`, created.token)).status).toBe(404);
   });
 
   it('answers 429 naming the limit for a window past max_query_window', async () => {
