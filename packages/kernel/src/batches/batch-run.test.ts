@@ -9,10 +9,6 @@ const stitch = startStitch({ serviceName: 'batch-test', spanProcessors: [new Sim
 afterAll(() => stitch.shutdown());
 beforeEach(() => exporter.reset());
 
-function finished() {
-  return [...new Map(exporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s])).values()];
-}
-
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
 const TENANT_B = '22222222-2222-4222-8222-222222222222';
 
@@ -28,7 +24,7 @@ describe('batch.run()', () => {
     expect(result.failed).toBe(1);
     expect(result.items.map((o) => (o.ok ? o.value : o.errorClass))).toEqual([10, 'RangeError', 30, 40]);
 
-    const spans = finished();
+    const spans = exporter.getFinishedSpans();
     const batchSpan = spans.find((s) => s.name === 'batch reminders');
     const items = spans.filter((s) => s.name === 'batch.item reminders');
     expect(items).toHaveLength(4);
@@ -57,13 +53,13 @@ describe('batch.run()', () => {
     expect(seen.b1?.tenantId).toBe(TENANT_B);
     expect(seen.b1?.traceId).not.toBe(result.traceId);
 
-    const batchSpan = finished().find((s) => s.name === 'batch sync');
-    const bSpan = finished().find((s) => s.spanContext().traceId === seen.b1?.traceId);
+    const batchSpan = exporter.getFinishedSpans().find((s) => s.name === 'batch sync');
+    const bSpan = exporter.getFinishedSpans().find((s) => s.spanContext().traceId === seen.b1?.traceId);
     expect(bSpan?.parentSpanContext).toBeUndefined();
     expect(bSpan?.links.map((l) => l.context.spanId)).toEqual([batchSpan?.spanContext().spanId]);
     expect(bSpan?.attributes['tenant.id']).toBe(TENANT_B);
     // No span of the batch's trace carries tenant B.
-    const batchTrace = finished().filter((s) => s.spanContext().traceId === result.traceId);
+    const batchTrace = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === result.traceId);
     expect(batchTrace.some((s) => s.attributes['tenant.id'] === TENANT_B)).toBe(false);
   });
 
@@ -72,7 +68,7 @@ describe('batch.run()', () => {
     const traces = result.items.map((o) => (o.ok ? o.value : ''));
     expect(new Set([result.traceId, ...traces]).size).toBe(3);
     expect(result.items.map((o) => o.tenantId)).toEqual([TENANT_A, TENANT_B]);
-    const root = finished().find((s) => s.name === 'batch nightly');
+    const root = exporter.getFinishedSpans().find((s) => s.name === 'batch nightly');
     expect(root?.parentSpanContext).toBeUndefined();
     expect(root?.attributes['tenant.id']).toBeUndefined();
   });

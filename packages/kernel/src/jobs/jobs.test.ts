@@ -20,12 +20,6 @@ const stitch = startStitch({
 afterAll(() => stitch.shutdown());
 beforeEach(() => exporter.reset());
 
-// One entry per span id: the assertions are about which spans exist, not how often the export
-// chain (tail sampler in progress) hands each one over.
-function finished() {
-  return [...new Map(exporter.getFinishedSpans().map((s) => [s.spanContext().spanId, s])).values()];
-}
-
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
 const TENANT_B = '22222222-2222-4222-8222-222222222222';
 
@@ -51,7 +45,7 @@ describe('jobs over the in-process runner', () => {
     await engine.idle();
 
     expect(seen).toEqual([{ traceId: request.traceId, tenantId: TENANT_A, runId: request.runId }]);
-    const jobSpan = finished().find((s) => s.name === 'job invoice.render');
+    const jobSpan = exporter.getFinishedSpans().find((s) => s.name === 'job invoice.render');
     expect(jobSpan?.kind).toBe(SpanKind.CONSUMER);
     expect(jobSpan?.spanContext().traceId).toBe(request.traceId);
     expect(jobSpan?.attributes).toMatchObject({
@@ -63,7 +57,7 @@ describe('jobs over the in-process runner', () => {
       'stitch.parent.request_id': 'req-000001',
       'tenant.id': TENANT_A,
     });
-    const enqueueSpan = finished().find((s) => s.name === 'enqueue invoice.render');
+    const enqueueSpan = exporter.getFinishedSpans().find((s) => s.name === 'enqueue invoice.render');
     expect(jobSpan?.parentSpanContext?.spanId).toBe(enqueueSpan?.spanContext().spanId);
     await jobs.close();
   });
@@ -78,7 +72,7 @@ describe('jobs over the in-process runner', () => {
     const { runId, traceId } = await runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('flaky', {}));
     await engine.idle();
 
-    const spans = finished().filter((s) => s.name === 'job flaky');
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === 'job flaky');
     expect(spans.map((s) => s.attributes['stitch.job.attempt'])).toEqual([1, 2, 3]);
     expect(new Set(spans.map((s) => s.spanContext().traceId))).toEqual(new Set([traceId]));
     const origin = await jobs.origin(runId);
@@ -121,7 +115,7 @@ describe('jobs over the in-process runner', () => {
 
     expect(traceId).toBe(traceIdForRun(runId));
     expect(inside).toEqual({ traceId, tenantId: TENANT_B });
-    const span = finished().find((s) => s.name === 'job cron.cleanup');
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'job cron.cleanup');
     expect(span?.spanContext().traceId).toBe(traceId);
     expect(span?.parentSpanContext).toBeUndefined();
     const origin = await jobs.origin(runId);
@@ -146,8 +140,8 @@ describe('jobs over the in-process runner', () => {
     await engine.idle();
 
     expect(request.traceId).toBe(traceIdForRun(request.runId));
-    const enqueueSpan = finished().find((s) => s.name === 'enqueue report.nightly');
-    const jobSpan = finished().find((s) => s.name === 'job report.nightly');
+    const enqueueSpan = exporter.getFinishedSpans().find((s) => s.name === 'enqueue report.nightly');
+    const jobSpan = exporter.getFinishedSpans().find((s) => s.name === 'job report.nightly');
     expect(jobSpan?.spanContext().traceId).toBe(request.traceId);
     expect(jobSpan?.links.map((l) => l.context.spanId)).toEqual([enqueueSpan?.spanContext().spanId]);
     expect(await jobs.origin(request.runId)).toMatchObject({ parentTraceId: request.requestTraceId, parentRequestId: 'req-000002' });
@@ -169,7 +163,7 @@ describe('jobs over the in-process runner', () => {
     await engine.idle();
     expect(inside).toBe(TENANT_B);
     expect(result.traceId).not.toBe(result.requestTraceId);
-    const span = finished().find((s) => s.name === 'job notify');
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'job notify');
     expect(span?.spanContext().traceId).toBe(result.traceId);
     expect(span?.attributes['tenant.id']).toBe(TENANT_B);
     await jobs.close();
@@ -183,7 +177,7 @@ describe('jobs over the in-process runner', () => {
     const violations = warnings.filter((w) => w.component === 'job');
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({ perf_violation: true, component: 'job', name: 'slow', budget_ms: 1, trace_id: traceId, tenant_id: TENANT_A });
-    const span = finished().find((s) => s.name === 'job slow');
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'job slow');
     expect(span?.attributes['stitch.perf_violation']).toBe(true);
     expect(span?.events.map((e) => e.name)).toContain('stitch.perf_violation');
     await jobs.close();
