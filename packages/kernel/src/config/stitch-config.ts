@@ -7,6 +7,7 @@ import { JobsOptionsSchema } from '../jobs/job-options.js';
 import { LogOptionsSchema } from '../logs/log-options.js';
 import { RedactionOptionsSchema } from '../redaction/redaction-options.js';
 import { TracingOptionsSchema } from '../tracing/tracing-options.js';
+import { WebhookOptionsSchema } from '../webhooks/webhook-options.js';
 
 /** OpenTelemetry's name for a service that did not say (resource semantic conventions). */
 export const UNKNOWN_SERVICE_NAME = 'unknown_service:node';
@@ -35,6 +36,7 @@ export const StitchConfigSchema = z.object({
   httpOut: HttpOutOptionsSchema.prefault({}),
   db: DbOptionsSchema.prefault({}),
   jobs: JobsOptionsSchema.prefault({}),
+  webhooks: WebhookOptionsSchema.prefault({}),
 });
 
 /** The validated, frozen configuration. */

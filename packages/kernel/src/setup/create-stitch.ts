@@ -31,6 +31,8 @@ export interface Stitch {
     readonly export: ReturnType<StitchHandle['exportStats']>;
     readonly budgets: ReturnType<StitchHandle['budgetStats']>;
   };
+  /** Exports what is queued now (spans the tail sampler has decided on, and log records); never rejects. */
+  flush(): Promise<void>;
   /** Uninstalls HTTP-out, flushes spans and logs within their deadlines; never rejects. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +74,9 @@ export function createStitch(options: CreateStitchOptions = {}): Stitch {
       export: tracing.exportStats(),
       budgets: tracing.budgetStats(),
     }),
+    async flush() {
+      await Promise.all([tracing.provider?.forceFlush().catch(() => undefined), logging.otlp?.forceFlush()]);
+    },
     shutdown() {
       stopped ??= (async () => {
         uninstallHttpOut();
