@@ -8,8 +8,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 describe('npm start (the demo)', () => {
   // PGlite's start-up (a WebAssembly Postgres) dominates; on a loaded 2-core machine it can take tens of seconds.
-  it('serves two tenants and prints each trace with its tenant, the budget violation and the error envelopes', { timeout: 180_000 }, async () => {
-    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'main.ts'), '--once', '--port', '0'], {
+  it('serves two tenants, prints each trace with its tenant, the budget violation and the error envelopes, and the collector answers from what it received', { timeout: 180_000 }, async () => {
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'main.ts'), '--once', '--port', '0', '--collector-port', '0'], {
       encoding: 'utf8',
       timeout: 170_000,
       env: { ...process.env, STITCH_LOG_LEVEL: 'info' },
@@ -30,5 +30,13 @@ describe('npm start (the demo)', () => {
     const unauthorized = /→ GET \/orders {2}401 {2}x-trace-id: ([0-9a-f]{32})\n {2}(.*)\n/.exec(out);
     expect(unauthorized).not.toBeNull();
     expect(JSON.parse(unauthorized![2]!)).toMatchObject({ error: { code: 'STITCH_ERR_EDGE_UNAUTHENTICATED', traceId: unauthorized![1] } });
+    // The embedded collector received the spans over OTLP and answers the questions with them.
+    const slowTrace = /→ GET \/reports\/slow {2}200 {2}x-trace-id: ([0-9a-f]{32})/.exec(out)![1]!;
+    const slowAnswer = out.slice(out.indexOf('$ stitch slow'), out.indexOf('$ stitch violations'));
+    expect(slowAnswer).toMatch(/\/reports\/slow +1 /);
+    expect(slowAnswer).toContain(slowTrace);
+    const violationsAnswer = out.slice(out.indexOf('$ stitch violations'));
+    expect(violationsAnswer).toMatch(new RegExp(`6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d +/reports/slow +query +reports\\.slow +1 .*${slowTrace}`));
+    expect(violationsAnswer).not.toContain('9d3b7f52-1e2a-4b6c-8d9e-5f4a3b2c1d0e');
   });
 });
