@@ -95,6 +95,13 @@ describe('stitch CLI', () => {
     expect(readFileSync(`${c.config.data}.tokens.json`, 'utf8')).not.toContain(token);
   });
 
+  it('`stitch serve` exits 1 with a message when the port is already taken', async () => {
+    const port = new URL(c.url).port;
+    const { code, err } = await cli(['serve', '--port', port, '--data', `${c.config.data}-other.duckdb`], {});
+    expect(code).toBe(1);
+    expect(err).toMatch(/cannot start.*EADDRINUSE/);
+  });
+
   it('refuses a token that is neither tenant-bound nor platform-wide, and a tenant-bound admin', async () => {
     expect((await cli(['token', 'create', '--scope', 'logs:read', '--data', c.config.data], {})).code).toBe(2);
     expect((await cli(['token', 'create', '--scope', 'admin', '--tenant', A, '--data', c.config.data], {})).code).toBe(2);

@@ -70,7 +70,14 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
     },
     io.env,
   );
-  const collector = await startCollector(config);
+  let collector;
+  try {
+    collector = await startCollector(config);
+  } catch (err) {
+    // The usual causes: the port is taken, or another process holds the DuckDB file's lock.
+    io.stderr(`stitch serve: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
   io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs; API on ${collector.url}/api; store ${resolve(config.data)}\n`);
   await (io.stopSignal ?? new Promise<void>(() => undefined));
   await collector.close();

@@ -73,7 +73,17 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
   const uiDir = config.uiDir ?? defaultUiDir;
   if (existsSync(uiDir)) await registerUi(app, uiDir);
 
-  const url = await app.listen({ host: config.host, port: config.port });
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    // Release the store (and its file lock) so the caller can report and exit cleanly.
+    clearInterval(sampler);
+    await stopRetention();
+    await app.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
   let closed = false;
   return {
     app,
