@@ -26,6 +26,11 @@ export const noopExporter: SpanExporter = {
 };
 
 async function openDatabase(): Promise<PGlite> {
+  if (process.env.BENCH_NO_DB === '1') {
+    // Isolates what the kernel costs from PGlite's (hundreds of µs of WebAssembly per query).
+    const row = { id: 1, name: 'item 1', price_cents: 100 };
+    return { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() } as unknown as PGlite;
+  }
   const pglite = new PGlite();
   await pglite.exec(`CREATE TABLE items (id int PRIMARY KEY, name text, price_cents int);
     INSERT INTO items SELECT g, 'item ' || g, g * 100 FROM generate_series(1, 100) g;`);
@@ -74,7 +79,8 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
     logger: { warn: () => undefined },
     env: {},
   });
-  const db = createPgliteDatabase(await openDatabase(), { application: 'bench' });
+  // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
+  const db = createPgliteDatabase(await openDatabase(), { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' });
   const logger = createLogger({ service: 'bench', destination: nullDestination });
   const listener = stitchRequestListener(
     async (req, res) => {

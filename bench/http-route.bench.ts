@@ -22,6 +22,10 @@
  * 100% and 10%, off, and the plain SDK) and ns per log line (kernel logger in a context vs bare
  * pino), both to null destinations.
  *
+ * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (4000); BENCH_NO_DB=1 replaces PGlite by
+ * an in-memory answer, to see the kernel's own cost without hundreds of µs of WebAssembly per
+ * query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off.
+ *
  * Run: `npm run bench -- http-route` (or `node --import tsx --conditions=source bench/http-route.bench.ts`).
  */
 import { spawn } from 'node:child_process';
