@@ -18,6 +18,11 @@ export const CollectorConfigSchema = z
     /** Spans + log records waiting for the store before senders get 429. */
     maxQueueRecords: z.number().int().positive().default(100_000),
     retryAfterSeconds: z.number().int().positive().default(2),
+    /**
+     * OTLP requests being read, decoded or waiting for their commit at once; more get 429. With
+     * maxBodyBytes this bounds the memory bodies can hold (64 × 16 MiB), as the queue bounds rows.
+     */
+    maxInflightRequests: z.number().int().positive().default(64),
     retention: z
       .object({
         maxAgeHours: z.number().positive().default(24 * 7),

@@ -68,7 +68,14 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     genReqId: () => crypto.randomUUID(),
   });
   installErrorHandler(app, config.maxBodyBytes);
-  registerOtlpRoutes(app, { queue, stats, forwarder, maxBodyBytes: config.maxBodyBytes });
+  registerOtlpRoutes(app, {
+    queue,
+    stats,
+    forwarder,
+    maxBodyBytes: config.maxBodyBytes,
+    maxInflightRequests: config.maxInflightRequests,
+    retryAfterSeconds: config.retryAfterSeconds,
+  });
   registerApiRoutes(app, { store, tokens, stats, queue, hub, config });
   const uiDir = config.uiDir ?? defaultUiDir;
   if (existsSync(uiDir)) await registerUi(app, uiDir);

@@ -126,6 +126,21 @@ describe('back-pressure', () => {
     }
   });
 
+  it('answers 429 before reading the body when too many requests are in flight', async () => {
+    const small = await startTestCollector({ maxInflightRequests: 1 });
+    try {
+      const responses = await Promise.all(Array.from({ length: 20 }, () => postOtlpJson(small.url, 'traces', oneSpan())));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses).toContain(200);
+      expect(statuses).toContain(429);
+      expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+      // Once the burst is over, the slot is free again.
+      expect((await postOtlpJson(small.url, 'traces', oneSpan())).status).toBe(200);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('answers 503 with Retry-After when the store cannot write', async () => {
     const broken = await startTestCollector();
     try {

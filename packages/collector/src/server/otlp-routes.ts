@@ -15,6 +15,8 @@ export interface OtlpRoutesOptions {
   stats: IngestStats;
   forwarder: Forwarder | null;
   maxBodyBytes: number;
+  maxInflightRequests: number;
+  retryAfterSeconds: number;
 }
 
 function encodingOf(contentType: string | undefined): Encoding | null {
@@ -34,12 +36,31 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  * acknowledged survives a kill -9.
  */
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
-  const { queue, stats, forwarder, maxBodyBytes } = options;
+  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds } = options;
+  let inflight = 0;
+  const counted = new WeakSet<FastifyRequest>();
 
   // Encapsulated so the raw-buffer parsers apply only to these two routes, not the JSON API.
   void app.register(async (otlp) => {
     otlp.removeAllContentTypeParsers();
     otlp.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+
+    // Refused before the body is read, so a flood of large requests cannot pile up in memory.
+    otlp.addHook('onRequest', async (request, reply) => {
+      if (inflight >= maxInflightRequests) {
+        stats.throttledRequests += 1;
+        return sendError(
+          request,
+          reply,
+          new CollectorError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) }),
+        );
+      }
+      inflight += 1;
+      counted.add(request);
+    });
+    otlp.addHook('onResponse', async (request) => {
+      if (counted.delete(request)) inflight -= 1;
+    });
 
     const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
       const encoding = encodingOf(request.headers['content-type']);
