@@ -51,6 +51,8 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   private isShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
   private dropEpisode = 0;
+  /** Spans lost to failed exports since the last success; > 0 means the backend is failing. */
+  private failEpisode = 0;
   private readonly counters = { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
 
   constructor(
@@ -147,11 +149,8 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     this.exporting = this.sendOnce(batch).then((ok) => {
       // inFlight is zeroed when shutdown gave up on this batch: it was counted there.
       if (this.inFlight > 0) {
-        if (ok) this.counters.exported += batch.length;
-        else {
-          this.counters.droppedExportFailed += batch.length;
-          this.counters.failedExports += 1;
-        }
+        if (ok) this.recordSuccess(batch.length);
+        else this.recordFailure(batch.length);
       }
       this.inFlight = 0;
       this.exporting = undefined;
@@ -160,6 +159,21 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       }
     });
     return this.exporting;
+  }
+
+  // Reported once per episode, with the number, not once per batch: a dead backend must not
+  // turn into a log flood.
+  private recordFailure(spans: number): void {
+    this.counters.droppedExportFailed += spans;
+    this.counters.failedExports += 1;
+    if (this.failEpisode === 0) this.options.warn?.({ dropped_spans: spans }, 'span export failed (backend down, hanging or answering garbage): dropping spans');
+    this.failEpisode += spans;
+  }
+
+  private recordSuccess(spans: number): void {
+    this.counters.exported += spans;
+    if (this.failEpisode > 0) this.options.warn?.({ dropped_spans: this.failEpisode }, 'span export works again');
+    this.failEpisode = 0;
   }
 
   /** One export attempt, settled as true/false: by the exporter's callback, a throw, or the timeout. */

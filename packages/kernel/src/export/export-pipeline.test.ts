@@ -66,9 +66,13 @@ afterEach(async () => {
   }
 });
 
+const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+
 function start(exportOptions: TracingOptionsInput['export']): StitchHandle {
+  warnings.length = 0;
   stitch = startStitch({
     serviceName: 'billing',
+    logger: { warn: (fields, message) => void warnings.push({ fields, message }) },
     tracing: { export: { scheduledDelayMillis: 60_000, exportTimeoutMillis: 2000, shutdownTimeoutMillis: 500, ...exportOptions } },
     env: {},
   });
@@ -134,6 +138,10 @@ describe('export', () => {
     makeTrace();
     await expect(handle.provider!.forceFlush()).resolves.toBeUndefined();
     expect(handle.exportStats()).toMatchObject({ exported: 0, droppedExportFailed: 2, failedExports: 1 });
+    makeTrace();
+    await handle.provider!.forceFlush();
+    // Two failed batches, one warning: reported once per episode, with the number.
+    expect(warnings.map((w) => w.fields)).toEqual([{ dropped_spans: 2 }]);
   });
 
   it('gives up on a hanging backend after the export timeout, and shutdown keeps its deadline', async () => {
