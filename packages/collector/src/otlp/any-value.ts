@@ -14,21 +14,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Converts one AnyValue. int64 arrives as a decimal string (JSON mapping and `longs: String`). */
 export function anyValueToJson(value: unknown, depth = 0): JsonValue {
   if (!isRecord(value) || depth > MAX_DEPTH) return null;
-  if (typeof value.stringValue === 'string') return value.stringValue;
-  if (typeof value.boolValue === 'boolean') return value.boolValue;
-  if (value.intValue !== undefined && value.intValue !== null) {
-    const n = Number(value.intValue);
-    return Number.isSafeInteger(n) ? n : String(value.intValue);
+  // Own properties only: a decoded protobufjs message keeps every field's default on its
+  // prototype (stringValue '' included), and only the oneof member that was sent is its own.
+  const has = (k: string): boolean => Object.hasOwn(value, k);
+  if (has('stringValue') && typeof value.stringValue === 'string') return value.stringValue;
+  if (has('boolValue') && typeof value.boolValue === 'boolean') return value.boolValue;
+  if (has('intValue') && value.intValue !== undefined && value.intValue !== null) {
+    // int64: a decimal string (OTLP/JSON), a number, or a protobufjs Long (whose toString is decimal).
+    const text = String(value.intValue);
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : text;
   }
-  if (typeof value.doubleValue === 'number') return value.doubleValue;
-  if (typeof value.doubleValue === 'string') return Number(value.doubleValue);
-  if (isRecord(value.arrayValue)) {
+  if (has('doubleValue') && typeof value.doubleValue === 'number') return value.doubleValue;
+  if (has('doubleValue') && typeof value.doubleValue === 'string') return Number(value.doubleValue);
+  if (has('arrayValue') && isRecord(value.arrayValue)) {
     const values = value.arrayValue.values;
     return Array.isArray(values) ? values.map((v) => anyValueToJson(v, depth + 1)) : [];
   }
-  if (isRecord(value.kvlistValue)) return keyValuesToObject(value.kvlistValue.values, depth + 1);
-  if (value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64');
-  if (typeof value.bytesValue === 'string') return value.bytesValue;
+  if (has('kvlistValue') && isRecord(value.kvlistValue)) return keyValuesToObject(value.kvlistValue.values, depth + 1);
+  if (has('bytesValue') && value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64');
+  if (has('bytesValue') && typeof value.bytesValue === 'string') return value.bytesValue;
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlp, encodeExportResponse, TracesRequest, TracesResponse } from './decode.js';
+import { decodeOtlp, encodeExportResponse, LogsRequest, TracesRequest, TracesResponse } from './decode.js';
 
 const examples = '/work/shared/specs/otlp-examples';
 const exampleTrace = readFileSync(`${examples}/upstream-example-trace.json`);
@@ -40,6 +40,23 @@ describe('decodeOtlp', () => {
     const bytes = TracesRequest.encode(TracesRequest.fromObject(asObject)).finish();
     const proto = decodeOtlp('traces', 'protobuf', Buffer.from(bytes));
     expect(proto).toEqual(json);
+  });
+
+  it('decodes protobuf log records (with and without trace ids) into the same rows as their JSON form', () => {
+    const asObject = JSON.parse(exampleLogs.toString()) as { resourceLogs: { scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] };
+    const records = asObject.resourceLogs[0]!.scopeLogs[0]!.logRecords;
+    records.push({ ...records[0]!, traceId: undefined, spanId: undefined, body: { intValue: '9007199254740993' } });
+    const json = decodeOtlp('logs', 'json', Buffer.from(JSON.stringify(asObject)));
+    for (const r of records) {
+      for (const k of ['traceId', 'spanId']) if (typeof r[k] === 'string') r[k] = Buffer.from(r[k] as string, 'hex').toString('base64');
+    }
+    const bytes = LogsRequest.encode(LogsRequest.fromObject(asObject)).finish();
+    const proto = decodeOtlp('logs', 'protobuf', Buffer.from(bytes));
+    expect(proto).toEqual(json);
+    expect(proto.ok && proto.batch.logs.map((l) => [l.traceId, l.body])).toEqual([
+      ['5b8efff798038103d269b633813fc60c', 'Example log record'],
+      [null, '9007199254740993'],
+    ]);
   });
 
   it('counts spans with invalid ids as rejected instead of failing the request', () => {

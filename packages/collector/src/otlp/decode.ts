@@ -17,10 +17,6 @@ export type Encoding = 'protobuf' | 'json';
 
 export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; detail: string };
 
-// Ids stay bytes (Uint8Array) and fixed64 become decimal strings, which is the shape the
-// normalizers share with OTLP/JSON.
-const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, arrays: false, defaults: false };
-
 /**
  * Decodes one OTLP/HTTP request body. Failures are values: the route answers 400 with `detail`.
  *
@@ -31,7 +27,10 @@ export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer): De
   try {
     if (encoding === 'protobuf') {
       const type = signal === 'traces' ? TracesRequest : LogsRequest;
-      message = type.toObject(type.decode(body), TO_OBJECT);
+      // The decoded message goes to the normalizers as is: no toObject copy. They read fields
+      // the way OTLP/JSON names them (protobufjs uses the same lowerCamelCase), ids arrive as
+      // bytes, fixed64 as Long, and unset fields fall back to prototype defaults.
+      message = type.decode(body);
     } else {
       message = JSON.parse(body.toString('utf8'));
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {

@@ -12,7 +12,8 @@ const HEX = /^[0-9a-fA-F]*$/;
  */
 export function parseId(value: unknown, bytes: 8 | 16): string | null | '' {
   let hex: string;
-  if (value === undefined || value === null) return '';
+  // An unset bytes field of a decoded protobufjs message reads its prototype default, an empty array.
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return '';
   if (value instanceof Uint8Array) {
     if (value.length === 0) return '';
     if (value.length !== bytes) return null;
@@ -29,6 +30,16 @@ export function parseId(value: unknown, bytes: 8 | 16): string | null | '' {
 
 const MAX_U64 = 2n ** 64n - 1n;
 
+/** A protobufjs Long (fixed64 as decoded when the `long` package is present). */
+function isLong(value: unknown): value is { low: number; high: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { low?: unknown }).low === 'number' &&
+    typeof (value as { high?: unknown }).high === 'number'
+  );
+}
+
 /** fixed64 nanos from a decimal string, number or bigint; 0n when absent; null when malformed. */
 export function parseNanos(value: unknown): bigint | null {
   if (value === undefined || value === null || value === '') return 0n;
@@ -37,6 +48,7 @@ export function parseNanos(value: unknown): bigint | null {
     if (typeof value === 'bigint') n = value;
     else if (typeof value === 'number') n = Number.isSafeInteger(value) ? BigInt(value) : BigInt(Math.trunc(value));
     else if (typeof value === 'string' && /^\d{1,20}$/.test(value)) n = BigInt(value);
+    else if (isLong(value)) n = BigInt.asUintN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0));
     else return null;
     return n >= 0n && n <= MAX_U64 ? n : null;
   } catch {
