@@ -1,6 +1,7 @@
 import {
   ErrorsResponseSchema,
   JobOriginResponseSchema,
+  LogsResponseSchema,
   QueriesTopResponseSchema,
   RequestJobsResponseSchema,
   SlowResponseSchema,
@@ -99,6 +100,25 @@ describe('the debug questions', () => {
       ['/orders/:id', 'query', 'orders.by_id'],
       ['/orders/:id', 'route', 'GET /orders/:id'],
     ]);
+  });
+
+  it('answers only for the --since/--until window', async () => {
+    const before = new Date(Date.now() - 3 * 3_600_000).toISOString();
+    const stillBefore = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const empty = await ask(ErrorsResponseSchema, `/api/errors?since=${before}&until=${stillBefore}`);
+    expect(empty.groups).toEqual([]);
+    expect(empty.window).toEqual({ since: before, until: stillBefore });
+    const recent = await ask(ErrorsResponseSchema, '/api/errors?since=2h');
+    expect(recent.groups.length).toBeGreaterThan(0);
+  });
+
+  it('logs: filters by service, instance and minimum severity', async () => {
+    const bySvc = await ask(LogsResponseSchema, `/api/logs?service=shop-beta`);
+    expect(new Set(bySvc.logs.map((l) => l.tenantId))).toEqual(new Set([B]));
+    const errorsOnly = await ask(LogsResponseSchema, `/api/logs?tenant=${A}&minSeverity=17`);
+    expect(errorsOnly.logs.map((l) => l.body)).toEqual(['alpha: payment failed']);
+    const noInstance = await ask(LogsResponseSchema, `/api/logs?instance=nope`);
+    expect(noInstance.logs).toEqual([]);
   });
 
   it('status: reports what was ingested and stored', async () => {

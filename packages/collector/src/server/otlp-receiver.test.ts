@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorEnvelopeSchema } from '@stitch/contract';
+import { ErrorEnvelopeSchema, StatusResponseSchema } from '@stitch/contract';
 import { TracesRequest, TracesResponse } from '../otlp/decode.js';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest } from '../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
@@ -100,6 +100,17 @@ describe('the OTLP/HTTP receiver', () => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((await postOtlpJson(collector.url, 'traces', oneSpan())).status).toBe(200);
+  });
+});
+
+describe('stitch status after the requests above', () => {
+  it('counts rejected records, undecodable and throttled requests', async () => {
+    const res = await collector.get('/api/status', collector.token('admin'));
+    const status = StatusResponseSchema.parse(await res.json());
+    expect(status.ingest.rejectedRecords).toBeGreaterThanOrEqual(2);
+    expect(status.ingest.undecodableRequests).toBeGreaterThanOrEqual(3);
+    expect(status.ingest.acceptedSpans).toBeGreaterThan(0);
+    expect(status.store.spans).toBe(status.ingest.acceptedSpans);
   });
 });
 
