@@ -1,5 +1,5 @@
-import { TraceResponseSchema } from '@stitch/contract';
-import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
+import { LogsResponseSchema, TraceResponseSchema } from '@stitch/contract';
+import { createOtlpLogStream, currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
 
@@ -35,5 +35,17 @@ describe('the kernel’s own OTLP export into the collector', () => {
     expect(body.spans.every((s) => s.tenantId === TENANT && s.service === 'kernel-svc')).toBe(true);
     const child = body.spans.find((s) => s.name === 'kernel.child')!;
     expect(child.depth).toBeGreaterThan(0);
+  });
+
+  it('the kernel’s OTLP log stream delivers pino lines that `stitch logs` finds by tenant and trace', async () => {
+    const stream = createOtlpLogStream({ serviceName: 'kernel-svc', endpoint: `${c.url}/v1/logs` });
+    const traceId = 'ab'.repeat(16);
+    stream.write(
+      JSON.stringify({ time: Date.now(), level: 30, msg: 'invoice sent', tenant_id: TENANT, trace_id: traceId, span_id: 'cd'.repeat(8), component: 'route' }) + '\n',
+    );
+    await stream.shutdown();
+    const res = await c.get(`/api/logs?trace=${traceId}`, c.token('logs:read', TENANT));
+    const body = LogsResponseSchema.parse(await res.json());
+    expect(body.logs.map((l) => [l.body, l.tenantId, l.service, l.component])).toEqual([['invoice sent', TENANT, 'kernel-svc', 'route']]);
   });
 });
