@@ -53,14 +53,15 @@ export function followLogs(request: FastifyRequest, reply: FastifyReply, hub: Lo
     }
   };
   const unsubscribe = hub.subscribe((rows) => {
+    // One clock reading per committed batch: a batch counts against a single second.
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) {
+      second = now;
+      sentThisSecond = 0;
+      flushDropped();
+    }
     for (const row of rows) {
       if (!matchesLogFilter(row, options.tenantId, options.filter)) continue;
-      const now = Math.floor(Date.now() / 1000);
-      if (now !== second) {
-        second = now;
-        sentThisSecond = 0;
-        flushDropped();
-      }
       // Also drop when the socket is backed up: a slow reader must not grow our memory.
       if (sentThisSecond >= options.linesPerSecond || res.writableLength > 1024 * 1024) {
         dropped += 1;
