@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlp, encodeExportResponse, LogsRequest, TracesRequest, TracesResponse } from './decode.js';
 
-const examples = '/work/shared/specs/otlp-examples';
+// shared/ sits beside the checkout (as in CI): <checkout>/../shared.
+const examples = fileURLToPath(new URL('../../../../../shared/specs/otlp-examples', import.meta.url));
 const exampleTrace = readFileSync(`${examples}/upstream-example-trace.json`);
 const exampleLogs = readFileSync(`${examples}/upstream-example-logs.json`);
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startStitch } from '../setup/start-stitch.js';
@@ -9,7 +10,8 @@ import type { StitchHandle } from '../setup/start-stitch.js';
 import type { TracingOptionsInput } from '../tracing/tracing-options.js';
 import { withSpan } from '../tracing/with-span.js';
 
-const PROTO_ROOT = '/work/shared/specs/otlp-proto';
+// The OTLP .proto files of shared/, which sits beside the checkout (as in CI): <checkout>/../shared.
+const PROTO_ROOT = fileURLToPath(new URL('../../../../../shared/specs/otlp-proto', import.meta.url));
 const protoRoot = new protobuf.Root();
 protoRoot.resolvePath = (_origin, target) => join(PROTO_ROOT, target);
 protoRoot.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import protobuf from 'protobufjs';
@@ -10,7 +11,8 @@ import { runInNewContext } from '../context/context-store.js';
 import { createLogger } from './create-logger.js';
 import { createOtlpLogStream } from './otlp-log-stream.js';
 
-const PROTO_ROOT = '/work/shared/specs/otlp-proto';
+// The OTLP .proto files of shared/, which sits beside the checkout (as in CI): <checkout>/../shared.
+const PROTO_ROOT = fileURLToPath(new URL('../../../../../shared/specs/otlp-proto', import.meta.url));
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const SECRET = 'hunter2-very-secret';
 
