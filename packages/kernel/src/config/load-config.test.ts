@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(config.logs.otlp.maxQueueSize).toBe(2048);
   });
 
+  it('leaves the collector section of a shared stitch.yaml to the collector', () => {
+    const file = yamlFile('shared.yaml', 'service:\n  name: billing\ncollector:\n  port: 4319\n  retention: { maxAgeHours: 24 }\n');
+    const config = loadConfig({ file, env: {} });
+    expect(config.service.name).toBe('billing');
+    expect(config).not.toHaveProperty('collector');
+  });
+
   it('reads the file named by STITCH_CONFIG', () => {
     const file = yamlFile('by-env.yaml', 'service:\n  nodeId: node-7\n');
     expect(loadConfig({ env: { STITCH_CONFIG: file } }).service.nodeId).toBe('node-7');

@@ -13,6 +13,8 @@ import type { StitchConfig } from './stitch-config.js';
 type Env = Readonly<Record<string, string | undefined>>;
 type Tree = Record<string, unknown>;
 
+const COLLECTOR_SECTION = 'collector';
+
 export interface LoadConfigOptions {
   /** Default `process.env`. */
   readonly env?: Env;
@@ -41,7 +43,9 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   const fromEnvFile = nonEmpty(env[CONFIG_FILE_ENV]);
   const file = options.file ?? fromEnvFile;
   const fileLabel = options.file === undefined && fromEnvFile !== undefined ? `${CONFIG_FILE_ENV}=${fromEnvFile}` : file;
-  const fromFile = file === undefined ? {} : readYaml(file, fileLabel ?? file);
+  // One stitch.yaml may configure the service and the collector: `collector:` is the
+  // collector's to validate, never the kernel's.
+  const { [COLLECTOR_SECTION]: _collectorSection, ...fromFile } = file === undefined ? {} : readYaml(file, fileLabel ?? file);
   const unknown = unknownKeys(StitchConfigSchema, fromFile, []);
   if (unknown.length > 0) {
     fail(unknown.map(({ path, allowed }) => `${path} in ${fileLabel}: unknown key; allowed here: ${allowed.join(', ')}`));
