@@ -9,8 +9,8 @@ export type SamplingReason = 'head' | 'error' | 'perf_violation' | 'security' | 
  * and the tail sampler share it through `localTraceOf()`.
  */
 export class LocalTrace {
-  /** Ended spans waiting for the root's decision (only for head-unsampled traces). */
-  readonly held: ReadableSpan[] = [];
+  /** Ended spans waiting for the root's decision (only for head-unsampled traces; made on first use). */
+  held: ReadableSpan[] | undefined;
   /** First reason that forces the trace to be kept; set at most once. */
   keepReason: SamplingReason | undefined;
   /** Spans of this trace the tail sampler dropped because its memory bound was hit. */

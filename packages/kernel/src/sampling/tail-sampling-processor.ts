@@ -135,9 +135,9 @@ export class TailSamplingProcessor implements SpanProcessor {
       if (local.startedAtMillis > cutoffMillis) continue;
       this.counters.tracesEvicted += 1;
       this.release(local);
-      if (decide(local) === 'unsampled') this.counters.spansDropped += local.held.length;
-      else if (!local.headSampled) for (const held of local.held) this.next.onEnd(asSampled(held));
-      local.held.length = 0;
+      if (decide(local) === 'unsampled') this.counters.spansDropped += local.held?.length ?? 0;
+      else if (!local.headSampled) for (const held of local.held ?? []) this.next.onEnd(asSampled(held));
+      local.held = undefined;
     }
   }
 
@@ -145,7 +145,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     local.closed = true;
     this.open.delete(local);
     this.counters.tracesOpen -= 1;
-    this.counters.spansHeld -= local.held.length;
+    this.counters.spansHeld -= local.held?.length ?? 0;
   }
 
   private hold(local: LocalTrace, span: ReadableSpan): void {
@@ -154,7 +154,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.counters.spansOverflowed += 1;
       return;
     }
-    local.held.push(span);
+    (local.held ??= []).push(span);
     this.counters.spansHeld += 1;
   }
 
@@ -163,16 +163,16 @@ export class TailSamplingProcessor implements SpanProcessor {
     const reason = decide(local);
     if (reason === 'unsampled') {
       this.counters.tracesDropped += 1;
-      this.counters.spansDropped += local.held.length + 1;
+      this.counters.spansDropped += (local.held?.length ?? 0) + 1;
     } else {
       this.counters.tracesKept[reason] += 1;
       // Head-sampled spans, the root included, went on as they ended (onEnd).
       if (!local.headSampled) {
-        for (const held of local.held) this.next.onEnd(asSampled(held));
+        for (const held of local.held ?? []) this.next.onEnd(asSampled(held));
         this.next.onEnd(asSampled(root));
       }
     }
-    local.held.length = 0;
+    local.held = undefined;
   }
 
   // A span that ends after its root (fire-and-forget work) follows the root's decision; one
