@@ -66,3 +66,14 @@ describe('context store', () => {
     expect(switched?.attributes['tenant.id']).toBe(TENANT_B);
   });
 });
+
+describe('tenant on every span', () => {
+  it('a child span started by any instrumentation inside a tenant context carries tenant.id itself', () => {
+    exporter.reset();
+    runInNewContext({ name: 'request', tenantId: TENANT_A }, () => {
+      trace.getTracer('@opentelemetry/instrumentation-pg').startActiveSpan('pg.query', (child) => child.end());
+    });
+    const child = exporter.getFinishedSpans().find((s) => s.name === 'pg.query');
+    expect(child?.attributes['tenant.id']).toBe(TENANT_A);
+  });
+});

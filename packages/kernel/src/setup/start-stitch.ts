@@ -18,6 +18,7 @@ import type { Redactor } from '../redaction/redactor.js';
 import { createHeadSampler } from '../sampling/stitch-sampler.js';
 import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../sampling/tail-sampling-processor.js';
+import { ContextAttributesProcessor } from '../tracing/context-attributes-processor.js';
 import { readTracingEnv } from '../tracing/tracing-env.js';
 import { parseTracingOptions } from '../tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../tracing/tracing-options.js';
@@ -122,7 +123,8 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     ? new TailSamplingProcessor(exportChain, tracing.sampling.tail)
     : undefined;
   const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
-  const processors: SpanProcessor[] = [...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
+  // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
+  const processors: SpanProcessor[] = [new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
 
   const provider = new BasicTracerProvider({
     resource: buildResource(options, env),
