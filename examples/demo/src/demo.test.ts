@@ -23,9 +23,10 @@ describe('npm start (the demo)', () => {
     expect(new Set(created.map((line) => line.tenant_id))).toEqual(new Set(['6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d', '9d3b7f52-1e2a-4b6c-8d9e-5f4a3b2c1d0e']));
     for (const line of created) expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
     // The slow report broke its query budget: one structured warning.
-    const violations = logs.filter((line) => line.perf_violation === true);
+    // (Only this one is certain: on a loaded machine a route may break its 500 ms budget too.)
+    const violations = logs.filter((line) => line.perf_violation === true && line.name === 'reports.slow');
     expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ component: 'query', name: 'reports.slow', budget_ms: 200 });
+    expect(violations[0]).toMatchObject({ component: 'query', budget_ms: 200, tenant_id: '6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d' });
     // A bad key gets the error envelope, with the trace id that was answered in x-trace-id.
     const unauthorized = /→ GET \/orders {2}401 {2}x-trace-id: ([0-9a-f]{32})\n {2}(.*)\n/.exec(out);
     expect(unauthorized).not.toBeNull();
@@ -37,6 +38,5 @@ describe('npm start (the demo)', () => {
     expect(slowAnswer).toContain(slowTrace);
     const violationsAnswer = out.slice(out.indexOf('$ stitch violations'));
     expect(violationsAnswer).toMatch(new RegExp(`6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d +/reports/slow +query +reports\\.slow +1 .*${slowTrace}`));
-    expect(violationsAnswer).not.toContain('9d3b7f52-1e2a-4b6c-8d9e-5f4a3b2c1d0e');
   });
 });

@@ -121,6 +121,8 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
     [ATTR_URL_PATH]: queryAt === -1 ? url : url.slice(0, queryAt),
     [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     [SpanAttr.requestId]: requestId,
+    // Puts the request under the route budget (budgets/budget-marking.ts), named by http.route.
+    [SpanAttr.component]: 'route',
   };
   if (remoteAddress !== undefined) attributes[ATTR_NETWORK_PEER_ADDRESS] = remoteAddress;
   const routeTemplate = route === undefined ? undefined : route.slice(0, MAX_ROUTE_LENGTH);
