@@ -3,14 +3,72 @@ import type { EventEmitter } from 'node:events';
 
 type Listener = (...args: unknown[]) => unknown;
 type ListenerMap = Map<string | symbol, WeakMap<Listener, Listener>>;
+type Method = (this: unknown, ...args: unknown[]) => unknown;
 
-const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
-const REMOVE_METHODS = ['removeListener', 'off'] as const;
-const PATCHED = Symbol('stitch.boundListeners');
+type MethodName = 'addListener' | 'on' | 'once' | 'prependListener' | 'prependOnceListener' | 'removeListener' | 'off' | 'removeAllListeners';
+const STATE = Symbol('stitch.boundListeners');
+
+/**
+ * What one patched emitter keeps: its own original methods, and the bound listener of each
+ * listener added (made on the first add). The edge patches every request and response, so the
+ * per-emitter cost is this one object; the patched methods themselves are shared.
+ */
+type BindState = Record<MethodName, Method> & { map: ListenerMap | undefined };
 
 // `once()` wraps the listener and calls `on()`: while inside one of our patched methods the
 // inner call must not wrap again, or `removeListener()` could no longer find the once-wrapper.
 let adding = false;
+
+function stateOf(emitter: unknown): BindState {
+  return (emitter as { [STATE]: BindState })[STATE];
+}
+
+function makeAdd(name: MethodName): Method {
+  return function (this: unknown, event: unknown, listener: unknown): unknown {
+    const state = stateOf(this);
+    const original = state[name];
+    if (adding || typeof listener !== 'function') return original.call(this, event, listener);
+    const bound = context.bind(context.active(), listener as Listener);
+    state.map ??= new Map();
+    let perEvent = state.map.get(event as string | symbol);
+    if (perEvent === undefined) {
+      perEvent = new WeakMap();
+      state.map.set(event as string | symbol, perEvent);
+    }
+    perEvent.set(listener as Listener, bound);
+    adding = true;
+    try {
+      return original.call(this, event, bound);
+    } finally {
+      adding = false;
+    }
+  };
+}
+
+function makeRemove(name: MethodName): Method {
+  return function (this: unknown, event: unknown, listener: unknown): unknown {
+    const state = stateOf(this);
+    return state[name].call(this, event, state.map?.get(event as string | symbol)?.get(listener as Listener) ?? listener);
+  };
+}
+
+function removeAllListeners(this: unknown, ...args: unknown[]): unknown {
+  const state = stateOf(this);
+  if (args.length === 0) state.map = undefined;
+  else state.map?.delete(args[0] as string | symbol);
+  return state.removeAllListeners.apply(this, args);
+}
+
+const PATCHES: Record<MethodName, Method> = {
+  addListener: makeAdd('addListener'),
+  on: makeAdd('on'),
+  once: makeAdd('once'),
+  prependListener: makeAdd('prependListener'),
+  prependOnceListener: makeAdd('prependOnceListener'),
+  removeListener: makeRemove('removeListener'),
+  off: makeRemove('off'),
+  removeAllListeners,
+};
 
 /**
  * Makes every listener of `emitter` run in the context that was active when the listener was
@@ -29,40 +87,27 @@ let adding = false;
  */
 export function bindEmitter<E extends EventEmitter>(emitter: E): E {
   const target = emitter as unknown as Record<string | symbol, unknown>;
-  if (target[PATCHED] !== undefined) return emitter;
-  let map: ListenerMap = new Map();
-  target[PATCHED] = true;
-
-  for (const name of ADD_METHODS) {
-    const original = target[name] as (event: string | symbol, listener: Listener) => E;
-    target[name] = function (this: E, event: string | symbol, listener: Listener): E {
-      if (adding || typeof listener !== 'function') return original.call(this, event, listener);
-      const bound = context.bind(context.active(), listener);
-      let perEvent = map.get(event);
-      if (perEvent === undefined) {
-        perEvent = new WeakMap();
-        map.set(event, perEvent);
-      }
-      perEvent.set(listener, bound);
-      adding = true;
-      try {
-        return original.call(this, event, bound);
-      } finally {
-        adding = false;
-      }
-    };
-  }
-  for (const name of REMOVE_METHODS) {
-    const original = target[name] as (event: string | symbol, listener: Listener) => E;
-    target[name] = function (this: E, event: string | symbol, listener: Listener): E {
-      return original.call(this, event, map.get(event)?.get(listener) ?? listener);
-    };
-  }
-  const removeAll = target.removeAllListeners as (...args: unknown[]) => E;
-  target.removeAllListeners = function (this: E, ...args: unknown[]): E {
-    if (args.length === 0) map = new Map();
-    else map.delete(args[0] as string | symbol);
-    return removeAll.apply(this, args);
+  if (target[STATE] !== undefined) return emitter;
+  const originals = target as unknown as Record<MethodName, Method>;
+  const state: BindState = {
+    addListener: originals.addListener,
+    on: originals.on,
+    once: originals.once,
+    prependListener: originals.prependListener,
+    prependOnceListener: originals.prependOnceListener,
+    removeListener: originals.removeListener,
+    off: originals.off,
+    removeAllListeners: originals.removeAllListeners,
+    map: undefined,
   };
+  target[STATE] = state;
+  target.addListener = PATCHES.addListener;
+  target.on = PATCHES.on;
+  target.once = PATCHES.once;
+  target.prependListener = PATCHES.prependListener;
+  target.prependOnceListener = PATCHES.prependOnceListener;
+  target.removeListener = PATCHES.removeListener;
+  target.off = PATCHES.off;
+  target.removeAllListeners = PATCHES.removeAllListeners;
   return emitter;
 }

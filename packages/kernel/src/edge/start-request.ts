@@ -1,5 +1,5 @@
 import { context, createContextKey, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Context, Link, Span, SpanContext } from '@opentelemetry/api';
+import type { Context, Link, Span, SpanContext, SpanOptions } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -16,7 +16,7 @@ import { ensureIds, setScope } from '../context/context-store.js';
 import type { StitchScope } from '../context/context-store.js';
 import { newSpanId, withNextTraceId } from '../context/ids.js';
 import { StitchError } from '../errors/stitch-error.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
 import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
 import { readIncomingTrace, TRACE_ID_HEADER } from './incoming-trace.js';
@@ -108,14 +108,61 @@ export function setRoute(template: string): void {
  */
 export function startRequest(edge: Edge, req: IncomingMessage, res: ServerResponse, route?: string): EdgeRequest {
   const remoteAddress = req.socket.remoteAddress;
-  const trusted = edge.isTrusted(remoteAddress, req.headers);
-  const incoming = readIncomingTrace(req.headers);
-  const requestId = resolveRequestId(req.headers[REQUEST_ID_HEADER], trusted);
+  const headers = req.headers;
+  const trusted = edge.isTrusted(remoteAddress, headers);
+  const incoming = readIncomingTrace(headers);
+  const requestId = resolveRequestId(headers[REQUEST_ID_HEADER], trusted);
   const rawMethod = req.method ?? 'GET';
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
+  const routeTemplate = route === undefined ? undefined : route.slice(0, MAX_ROUTE_LENGTH);
+
+  let parentContext = ROOT_CONTEXT;
+  if (incoming.kind === 'parent' && trusted) parentContext = incoming.context;
+  // Disabled (no-op tracer), a span records nothing: its name, attributes and links are not built.
+  const span = kernelTracerIsNoop()
+    ? startServerSpan(method, NOOP_SPAN_OPTIONS, parentContext, trusted ? incoming : undefined)
+    : startServerSpan(
+        routeTemplate === undefined ? method : `${method} ${routeTemplate}`,
+        serverSpanOptions(req, method, requestId, remoteAddress, routeTemplate, incoming, trusted),
+        parentContext,
+        trusted ? incoming : undefined,
+      );
+  const spanContext = span.spanContext();
+
+  const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate);
+  // The request is its own route slot: the route a router matches later reaches every context
+  // derived from the request's (see StitchScope.routeSlot).
+  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request };
+  request.context = setScope(trace.setSpan(parentContext, span), scope).setValue(EDGE_KEY, request);
+
+  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
+
+  // 'close' follows 'finish' on every response, and alone tells of a connection the client
+  // dropped first: one listener covers both ends of a span. `on`, not `once`: end() runs once
+  // anyway, and `once` would allocate its wrapper on every request.
+  res.on('close', () => request.end(res));
+  // After our own listener: the handler's listeners (a body parser's 'data'/'end', a
+  // 'finish' logger) run in the context they were added in, not the socket's.
+  bindEmitter(req);
+  bindEmitter(res);
+  return request;
+}
+
+const NOOP_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+
+function serverSpanOptions(
+  req: IncomingMessage,
+  method: string,
+  requestId: string,
+  remoteAddress: string | undefined,
+  routeTemplate: string | undefined,
+  incoming: IncomingTrace,
+  trusted: boolean,
+): SpanOptions {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
-
   const attributes: Record<string, string | boolean> = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_PATH]: queryAt === -1 ? url : url.slice(0, queryAt),
@@ -125,57 +172,59 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
     [SpanAttr.component]: 'route',
   };
   if (remoteAddress !== undefined) attributes[ATTR_NETWORK_PEER_ADDRESS] = remoteAddress;
-  const routeTemplate = route === undefined ? undefined : route.slice(0, MAX_ROUTE_LENGTH);
   if (routeTemplate !== undefined) attributes[ATTR_HTTP_ROUTE] = routeTemplate;
+  if (incoming.kind === 'parent' && !trusted) {
+    const links: Link[] = [{ context: incoming.spanContext, attributes: { [SpanAttr.edgeUntrusted]: true } }];
+    return { kind: SpanKind.SERVER, attributes, links };
+  }
+  if (incoming.kind === 'trace-id' && !trusted) attributes[SpanAttr.edgeUntrustedTraceId] = incoming.traceId;
+  return { kind: SpanKind.SERVER, attributes };
+}
 
-  let parentContext = ROOT_CONTEXT;
-  const links: Link[] = [];
-  if (incoming.kind === 'parent') {
-    if (trusted) parentContext = incoming.context;
-    else links.push({ context: incoming.spanContext, attributes: { [SpanAttr.edgeUntrusted]: true } });
-  } else if (incoming.kind === 'trace-id' && !trusted) {
-    attributes[SpanAttr.edgeUntrustedTraceId] = incoming.traceId;
+/** The EdgeRequest of one request: a class, so a request costs one object, not one per method. */
+class RequestState implements EdgeRequest {
+  context: Context = ROOT_CONTEXT;
+  /** Read through StitchScope.routeSlot by the context store. */
+  routeId: string | undefined;
+  private ended = false;
+
+  constructor(
+    readonly span: Span,
+    readonly traceId: string,
+    readonly requestId: string,
+    readonly method: string,
+    readonly trusted: boolean,
+    routeId: string | undefined,
+  ) {
+    this.routeId = routeId;
   }
 
-  const name = routeTemplate === undefined ? method : `${method} ${routeTemplate}`;
-  const span = startServerSpan(name, { kind: SpanKind.SERVER, attributes, links }, parentContext, trusted ? incoming : undefined);
-  const spanContext = span.spanContext();
+  get route(): string | undefined {
+    return this.routeId;
+  }
 
-  const routeSlot: { routeId: string | undefined } = { routeId: routeTemplate };
-  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot };
-  let ended = false;
-  const request: EdgeRequest = {
-    context: ROOT_CONTEXT,
-    span,
-    traceId: spanContext.traceId,
-    requestId,
-    method,
-    trusted,
-    get route() {
-      return routeSlot.routeId;
-    },
-    setRoute(template: string) {
-      const bounded = template.slice(0, MAX_ROUTE_LENGTH);
-      routeSlot.routeId = bounded;
-      if (ended) return;
-      span.updateName(`${method} ${bounded}`);
-      span.setAttribute(ATTR_HTTP_ROUTE, bounded);
-    },
-    recordError(error: unknown) {
-      if (ended || !span.isRecording()) return;
-      span.recordException(error instanceof Error ? error : String(error));
-    },
-  };
-  (request as { context: Context }).context = setScope(trace.setSpan(parentContext, span), scope).setValue(EDGE_KEY, request);
+  setRoute(template: string): void {
+    const bounded = template.slice(0, MAX_ROUTE_LENGTH);
+    this.routeId = bounded;
+    if (this.ended) return;
+    this.span.updateName(`${this.method} ${bounded}`);
+    this.span.setAttribute(ATTR_HTTP_ROUTE, bounded);
+  }
 
-  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
-  res.setHeader(REQUEST_ID_HEADER, requestId);
-  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
+  recordError(error: unknown): void {
+    if (this.ended || !this.span.isRecording()) return;
+    this.span.recordException(error instanceof Error ? error : String(error));
+  }
 
-  // 'close' follows 'finish' on every response, and alone tells of a connection the client
-  // dropped first: one listener covers both ends of a span.
-  res.once('close', () => {
-    ended = true;
+  /** Ends the span with the response's outcome; runs on the response's 'close'. */
+  end(res: ServerResponse): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    if (!span.isRecording()) {
+      span.end();
+      return;
+    }
     const statusCode = res.statusCode;
     if (res.writableFinished) {
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
@@ -184,17 +233,12 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
       span.setAttribute(SpanAttr.edgeAborted, true);
     }
     span.end();
-  });
-  // After our own listener: the handler's listeners (a body parser's 'data'/'end', a
-  // 'finish' logger) run in the context they were added in, not the socket's.
-  bindEmitter(req);
-  bindEmitter(res);
-  return request;
+  }
 }
 
 function startServerSpan(
   name: string,
-  options: { kind: SpanKind; attributes: Record<string, string | boolean>; links: Link[] },
+  options: SpanOptions,
   parentContext: Context,
   trustedIncoming: IncomingTrace | undefined,
 ): Span {

@@ -32,6 +32,8 @@ export function parseCidr(text: string): Cidr | undefined {
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+const MAX_CACHED_DECISIONS = 1024;
+
 /** Decides, per request, whether the caller is a trusted upstream. */
 export type TrustPolicy = (remoteAddress: string | undefined, headers: IncomingHttpHeaders) => boolean;
 
@@ -51,10 +53,19 @@ export function createTrustPolicy(options: EdgeOptions): TrustPolicy {
     if (cidr !== undefined) addresses.addSubnet(cidr.address, cidr.prefix, cidr.family);
   }
   const hasAddresses = options.trustedUpstreams.length > 0;
+  // BlockList.check() builds a SocketAddress per call (~10 µs on the request path); a server
+  // sees few distinct peers (its proxies, its clients), so the decision is kept per address.
+  const decisions = new Map<string, boolean>();
   const byAddress = (remoteAddress: string | undefined): boolean => {
     if (!hasAddresses || remoteAddress === undefined) return false;
+    const known = decisions.get(remoteAddress);
+    if (known !== undefined) return known;
     const version = isIP(remoteAddress);
-    return version !== 0 && addresses.check(remoteAddress, version === 4 ? 'ipv4' : 'ipv6');
+    const decision = version !== 0 && addresses.check(remoteAddress, version === 4 ? 'ipv4' : 'ipv6');
+    // Bounded: many distinct clients (a public endpoint) must not grow it without end.
+    if (decisions.size >= MAX_CACHED_DECISIONS) decisions.clear();
+    decisions.set(remoteAddress, decision);
+    return decision;
   };
 
   const secret = options.trustedSecretHeader;

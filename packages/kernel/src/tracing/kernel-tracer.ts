@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
 
 export const KERNEL_TRACER_NAME = '@stitch/kernel';
@@ -6,6 +6,8 @@ export const KERNEL_VERSION = '0.1.0';
 
 let cachedFor: unknown;
 let cachedTracer: Tracer | undefined;
+// The provider OpenTelemetry's API delegates to while none is registered (Stitch disabled).
+const NOOP_PROVIDER: TracerProvider = new ProxyTracerProvider().getDelegate();
 
 /**
  * The tracer every kernel wrapper uses: always the one of the provider in force (registered
@@ -21,4 +23,17 @@ export function getKernelTracer(): Tracer {
     cachedFor = current;
   }
   return cachedTracer;
+}
+
+/**
+ * Whether the kernel tracer is OpenTelemetry's no-op one (no tracer provider registered: Stitch
+ * disabled): its spans record nothing whatever attributes and links they are given, so hot
+ * paths skip building them.
+ *
+ * @example
+ *   const attributes = kernelTracerIsNoop() ? undefined : buildAttributes();
+ */
+export function kernelTracerIsNoop(): boolean {
+  getKernelTracer();
+  return cachedFor === NOOP_PROVIDER;
 }
