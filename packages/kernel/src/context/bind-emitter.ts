@@ -2,72 +2,59 @@ import { context } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 
 type Listener = (...args: unknown[]) => unknown;
-type ListenerMap = Map<string | symbol, WeakMap<Listener, Listener>>;
 type Method = (this: unknown, ...args: unknown[]) => unknown;
-
-type MethodName = 'addListener' | 'on' | 'once' | 'prependListener' | 'prependOnceListener' | 'removeListener' | 'off' | 'removeAllListeners';
+type AddMethod = 'addListener' | 'on' | 'prependListener';
 const STATE = Symbol('stitch.boundListeners');
 
 /**
- * What one patched emitter keeps: its own original methods, and the bound listener of each
- * listener added (made on the first add). The edge patches every request and response, so the
- * per-emitter cost is this one object; the patched methods themselves are shared.
+ * The emitter's own add methods, kept when it is patched: the edge patches every request and
+ * response, so the per-emitter cost is this one object; the patched methods are shared.
  */
-type BindState = Record<MethodName, Method> & { map: ListenerMap | undefined };
-
-// `once()` wraps the listener and calls `on()`: while inside one of our patched methods the
-// inner call must not wrap again, or `removeListener()` could no longer find the once-wrapper.
-let adding = false;
+type BindState = Record<AddMethod, Method>;
 
 function stateOf(emitter: unknown): BindState {
   return (emitter as { [STATE]: BindState })[STATE];
 }
 
-function makeAdd(name: MethodName): Method {
+/**
+ * The listener bound to the context active now. It carries the original as `.listener`, the
+ * convention of Node's own once-wrappers: `removeListener(original)`, `listeners()` and the
+ * 'newListener'/'removeListener' events all see through it, so no lookup table is kept.
+ */
+function bindListener(emitter: unknown, event: unknown, listener: Listener, once: boolean): Listener {
+  const ctx = context.active();
+  let wrapped: Listener & { listener?: Listener };
+  if (once) {
+    let fired = false;
+    wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      if (fired) return undefined;
+      fired = true;
+      (emitter as EventEmitter).removeListener(event as string | symbol, wrapped);
+      return context.with(ctx, listener, this, ...args);
+    };
+  } else {
+    wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      return context.with(ctx, listener, this, ...args);
+    };
+  }
+  wrapped.listener = listener;
+  return wrapped;
+}
+
+function makeAdd(add: AddMethod, once: boolean): Method {
   return function (this: unknown, event: unknown, listener: unknown): unknown {
-    const state = stateOf(this);
-    const original = state[name];
-    if (adding || typeof listener !== 'function') return original.call(this, event, listener);
-    const bound = context.bind(context.active(), listener as Listener);
-    state.map ??= new Map();
-    let perEvent = state.map.get(event as string | symbol);
-    if (perEvent === undefined) {
-      perEvent = new WeakMap();
-      state.map.set(event as string | symbol, perEvent);
-    }
-    perEvent.set(listener as Listener, bound);
-    adding = true;
-    try {
-      return original.call(this, event, bound);
-    } finally {
-      adding = false;
-    }
+    const original = stateOf(this)[add];
+    if (typeof listener !== 'function') return original.call(this, event, listener);
+    return original.call(this, event, bindListener(this, event, listener as Listener, once));
   };
 }
 
-function makeRemove(name: MethodName): Method {
-  return function (this: unknown, event: unknown, listener: unknown): unknown {
-    const state = stateOf(this);
-    return state[name].call(this, event, state.map?.get(event as string | symbol)?.get(listener as Listener) ?? listener);
-  };
-}
-
-function removeAllListeners(this: unknown, ...args: unknown[]): unknown {
-  const state = stateOf(this);
-  if (args.length === 0) state.map = undefined;
-  else state.map?.delete(args[0] as string | symbol);
-  return state.removeAllListeners.apply(this, args);
-}
-
-const PATCHES: Record<MethodName, Method> = {
-  addListener: makeAdd('addListener'),
-  on: makeAdd('on'),
-  once: makeAdd('once'),
-  prependListener: makeAdd('prependListener'),
-  prependOnceListener: makeAdd('prependOnceListener'),
-  removeListener: makeRemove('removeListener'),
-  off: makeRemove('off'),
-  removeAllListeners,
+const PATCHES = {
+  addListener: makeAdd('addListener', false),
+  on: makeAdd('on', false),
+  once: makeAdd('on', true),
+  prependListener: makeAdd('prependListener', false),
+  prependOnceListener: makeAdd('prependListener', true),
 };
 
 /**
@@ -88,26 +75,13 @@ const PATCHES: Record<MethodName, Method> = {
 export function bindEmitter<E extends EventEmitter>(emitter: E): E {
   const target = emitter as unknown as Record<string | symbol, unknown>;
   if (target[STATE] !== undefined) return emitter;
-  const originals = target as unknown as Record<MethodName, Method>;
-  const state: BindState = {
-    addListener: originals.addListener,
-    on: originals.on,
-    once: originals.once,
-    prependListener: originals.prependListener,
-    prependOnceListener: originals.prependOnceListener,
-    removeListener: originals.removeListener,
-    off: originals.off,
-    removeAllListeners: originals.removeAllListeners,
-    map: undefined,
-  };
+  const originals = target as unknown as BindState;
+  const state: BindState = { addListener: originals.addListener, on: originals.on, prependListener: originals.prependListener };
   target[STATE] = state;
   target.addListener = PATCHES.addListener;
   target.on = PATCHES.on;
   target.once = PATCHES.once;
   target.prependListener = PATCHES.prependListener;
   target.prependOnceListener = PATCHES.prependOnceListener;
-  target.removeListener = PATCHES.removeListener;
-  target.off = PATCHES.off;
-  target.removeAllListeners = PATCHES.removeAllListeners;
   return emitter;
 }
