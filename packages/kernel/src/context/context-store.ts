@@ -33,29 +33,42 @@ export interface StitchScope {
 const SCOPE_KEY = createContextKey('stitch.scope');
 
 // currentContext() runs on every log line: cache the TraceContext built for one
-// (scope, span context) pair so a request's log lines share one frozen object.
-const built = new WeakMap<StitchScope, { spanContext: SpanContext; value: TraceContext }>();
+// (scope, span context) pair so a request's log lines share one frozen object. The entry lives
+// on the scope itself, under a symbol: a WeakMap entry per request cost more than the build
+// (ephemerons are slow to add and to collect). A spread copy of a scope carries the entry
+// along, so the entry names the scope it was built for.
+const BUILT = Symbol('stitch.builtContext');
+interface BuiltContext {
+  readonly scope: StitchScope;
+  readonly spanContext: SpanContext;
+  readonly value: TraceContext;
+}
+// For scopes that cannot take the entry (frozen by their maker).
+const built = new WeakMap<StitchScope, BuiltContext>();
 
 const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
 
 function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
   const routeId = scope.routeId ?? scope.routeSlot?.routeId;
-  const cached = built.get(scope);
-  if (cached !== undefined && cached.spanContext === spanContext && cached.value.routeId === routeId) return cached.value;
-  const value: TraceContext = Object.freeze({
+  const cached = (scope as { [BUILT]?: BuiltContext })[BUILT] ?? built.get(scope);
+  if (cached !== undefined && cached.scope === scope && cached.spanContext === spanContext && cached.value.routeId === routeId) return cached.value;
+  // Assigned field by field, not spread: the first log line of every request builds this.
+  const fields: Record<string, unknown> = {
     traceId: spanContext.traceId,
     spanId: spanContext.spanId,
     sampled: (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
     requestId: scope.requestId,
-    ...(scope.runId !== undefined && { runId: scope.runId }),
-    ...(scope.tenantId !== undefined && { tenantId: scope.tenantId }),
-    ...(scope.actorId !== undefined && { actorId: scope.actorId }),
-    ...(routeId !== undefined && { routeId }),
-    ...(scope.masqueradeSessionId !== undefined && { masqueradeSessionId: scope.masqueradeSessionId }),
-    ...(scope.onBehalfOfUserId !== undefined && { onBehalfOfUserId: scope.onBehalfOfUserId }),
-    baggage: scope.baggage,
-  });
-  built.set(scope, { spanContext, value });
+  };
+  if (scope.runId !== undefined) fields.runId = scope.runId;
+  if (scope.tenantId !== undefined) fields.tenantId = scope.tenantId;
+  if (scope.actorId !== undefined) fields.actorId = scope.actorId;
+  if (routeId !== undefined) fields.routeId = routeId;
+  if (scope.masqueradeSessionId !== undefined) fields.masqueradeSessionId = scope.masqueradeSessionId;
+  if (scope.onBehalfOfUserId !== undefined) fields.onBehalfOfUserId = scope.onBehalfOfUserId;
+  fields.baggage = scope.baggage;
+  const value = Object.freeze(fields) as unknown as TraceContext;
+  const entry: BuiltContext = { scope, spanContext, value };
+  if (!Reflect.set(scope, BUILT, entry)) built.set(scope, entry);
   return value;
 }
 
@@ -77,6 +90,15 @@ export function tryCurrentContext(): TraceContext | undefined {
   const spanContext = trace.getSpanContext(active);
   if (spanContext === undefined) return undefined;
   return build(scope, spanContext);
+}
+
+/**
+ * Whether a context is in force here: what `tryCurrentContext() !== undefined` answers,
+ * without building the context.
+ */
+export function hasCurrentContext(): boolean {
+  const active = context.active();
+  return active.getValue(SCOPE_KEY) !== undefined && trace.getSpanContext(active) !== undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { LogField } from '@stitch/contract';
 import type { TraceContext } from '@stitch/contract';
-import { tryCurrentContext } from '../context/context-store.js';
+import { hasCurrentContext, tryCurrentContext } from '../context/context-store.js';
 import { UNREADABLE } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { countContextMissing } from './log-stats.js';
@@ -31,25 +31,30 @@ const CONTEXT_MISSING_FRAGMENT = `"${LogField.contextMissing}":true`;
 // One JSON fragment per context, built once: the context store hands out one frozen object per
 // (scope, span), so every line of a span reuses it. Serializing the six ids as object fields on
 // every line cost several times a bare pino line (bench/log-line.bench.ts); splicing a cached
-// fragment costs one string concatenation.
-const fragments = new WeakMap<TraceContext, string>();
+// fragment costs one string concatenation. The cache holds the last context only (a WeakMap
+// entry per request cost more than building the fragment again when requests interleave).
+let lastContext: TraceContext | undefined;
+let lastFragment = '';
 
 function fragmentOf(ctx: TraceContext): string {
-  let fragment = fragments.get(ctx);
-  if (fragment === undefined) {
-    const fields: Fields = {
-      [LogField.traceId]: ctx.traceId,
-      [LogField.spanId]: ctx.spanId,
-      [LogField.requestId]: ctx.requestId,
-    };
-    if (ctx.tenantId !== undefined) fields[LogField.tenantId] = ctx.tenantId;
-    if (ctx.routeId !== undefined) fields[LogField.routeId] = ctx.routeId;
-    if (ctx.actorId !== undefined) fields[LogField.actorId] = ctx.actorId;
-    fragment = JSON.stringify(fields).slice(1, -1);
-    fragments.set(ctx, fragment);
-  }
+  if (ctx === lastContext) return lastFragment;
+  // Concatenated rather than JSON.stringify of an object. The ids are validated formats, but
+  // every value is still quoted by JSON.stringify.
+  let fragment = `${TRACE_ID_KEY}${JSON.stringify(ctx.traceId)},${SPAN_ID_KEY}${JSON.stringify(ctx.spanId)},${REQUEST_ID_KEY}${JSON.stringify(ctx.requestId)}`;
+  if (ctx.tenantId !== undefined) fragment += `,${TENANT_ID_KEY}${JSON.stringify(ctx.tenantId)}`;
+  if (ctx.routeId !== undefined) fragment += `,${ROUTE_ID_KEY}${JSON.stringify(ctx.routeId)}`;
+  if (ctx.actorId !== undefined) fragment += `,${ACTOR_ID_KEY}${JSON.stringify(ctx.actorId)}`;
+  lastContext = ctx;
+  lastFragment = fragment;
   return fragment;
 }
+
+const TRACE_ID_KEY = `${JSON.stringify(LogField.traceId)}:`;
+const SPAN_ID_KEY = `${JSON.stringify(LogField.spanId)}:`;
+const REQUEST_ID_KEY = `${JSON.stringify(LogField.requestId)}:`;
+const TENANT_ID_KEY = `${JSON.stringify(LogField.tenantId)}:`;
+const ROUTE_ID_KEY = `${JSON.stringify(LogField.routeId)}:`;
+const ACTOR_ID_KEY = `${JSON.stringify(LogField.actorId)}:`;
 
 /**
  * pino `hooks.streamWrite`: adds the mandatory fields of the context in force (DESIGN.md,
@@ -83,7 +88,7 @@ const TIME_KEY = `"${LogField.time}":`;
 export function createMergeStrategy(redactor: Redactor): (mergeObject: object, mixinObject: object) => object {
   return function mergeContextFirst(mergeObject: object, mixinObject: object): object {
     const target = mixinObject as Fields;
-    const inContext = tryCurrentContext() !== undefined;
+    const inContext = hasCurrentContext();
     const safe = redactor.redact(mergeObject) as Fields | string;
     if (typeof safe !== 'object' || safe === null) return target;
     let keys: string[];
