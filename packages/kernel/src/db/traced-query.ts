@@ -2,7 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelem
 import type { Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { getScope } from '../context/context-store.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
@@ -53,16 +53,19 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
   return async function query<Row>(sql: string, params?: readonly unknown[], queryOptions?: { readonly name?: string }) {
     if (config.ready !== undefined) await config.ready();
     const queryName = queryOptions?.name;
-    const name = querySpanName(sql, queryName);
     const active = context.active();
     const scope = getScope(active);
+    // Disabled (no-op tracer): no span to name, mark or make active; the statement still gets
+    // its comment with the ids of the span in force.
     // Budget marking must be there at start (budgets/budget-marking.ts), so it goes in the options.
-    const span = getKernelTracer().startSpan(
-      name,
-      { kind: SpanKind.CLIENT, attributes: queryName === undefined ? QUERY_MARK : { ...QUERY_MARK, [SpanAttr.queryName]: queryName } },
-      active,
-    );
-    const recording = span.isRecording();
+    const span = kernelTracerIsNoop()
+      ? undefined
+      : getKernelTracer().startSpan(
+          querySpanName(sql, queryName),
+          { kind: SpanKind.CLIENT, attributes: queryName === undefined ? QUERY_MARK : { ...QUERY_MARK, [SpanAttr.queryName]: queryName } },
+          active,
+        );
+    const recording = span?.isRecording() === true;
     if (recording) {
       const { operation, table } = summarizeStatement(sql);
       span.setAttribute('db.system', system);
@@ -82,7 +85,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
         preparedName = undefined;
         // The comment names the query's own span when it records, else whatever span is active
         // (a disabled kernel still has real ids, see ensureIds), so the database and the trace agree.
-        const spanContext = recording ? span.spanContext() : trace.getSpanContext(active);
+        const spanContext = recording ? span?.spanContext() : trace.getSpanContext(active);
         text = appendSqlComment(
           sql,
           formatSqlComment({
@@ -100,14 +103,14 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     }
 
     try {
-      const result = await context.with(trace.setSpan(active, span), () => execute(text, params, preparedName));
-      if (recording) span.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+      const result = span === undefined ? await execute(text, params, preparedName) : await context.with(trace.setSpan(active, span), () => execute(text, params, preparedName));
+      if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
       return result as QueryResultRows<Row>;
     } catch (error) {
-      recordQueryError(span, error);
+      if (span !== undefined) recordQueryError(span, error);
       throw error;
     } finally {
-      span.end();
+      span?.end();
     }
   };
 }
