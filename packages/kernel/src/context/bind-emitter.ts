@@ -1,4 +1,5 @@
 import { context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -16,29 +17,46 @@ function stateOf(emitter: unknown): BindState {
   return (emitter as { [STATE]: BindState })[STATE];
 }
 
+/** What one bound listener needs when it runs; the wrapper is a native bound function of it. */
+interface Binding {
+  readonly ctx: Context;
+  readonly emitter: EventEmitter;
+  readonly event: string | symbol;
+  readonly listener: Listener;
+  fired: boolean;
+  wrapper: Listener | undefined;
+}
+
+// Node calls listeners with `this` = the emitter, so the binding's emitter stands in for it.
+function runBound(this: Binding, ...args: unknown[]): unknown {
+  return context.with(this.ctx, this.listener, this.emitter, ...args);
+}
+
+function runBoundOnce(this: Binding, ...args: unknown[]): unknown {
+  if (this.fired) return undefined;
+  this.fired = true;
+  this.emitter.removeListener(this.event, this.wrapper as Listener);
+  return context.with(this.ctx, this.listener, this.emitter, ...args);
+}
+
 /**
  * The listener bound to the context active now. It carries the original as `.listener`, the
  * convention of Node's own once-wrappers: `removeListener(original)`, `listeners()` and the
  * 'newListener'/'removeListener' events all see through it, so no lookup table is kept.
  */
 function bindListener(emitter: unknown, event: unknown, listener: Listener, once: boolean): Listener {
-  const ctx = context.active();
-  let wrapped: Listener & { listener?: Listener };
-  if (once) {
-    let fired = false;
-    wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      if (fired) return undefined;
-      fired = true;
-      (emitter as EventEmitter).removeListener(event as string | symbol, wrapped);
-      return context.with(ctx, listener, this, ...args);
-    };
-  } else {
-    wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      return context.with(ctx, listener, this, ...args);
-    };
-  }
-  wrapped.listener = listener;
-  return wrapped;
+  const binding: Binding = {
+    ctx: context.active(),
+    emitter: emitter as EventEmitter,
+    event: event as string | symbol,
+    listener,
+    fired: false,
+    wrapper: undefined,
+  };
+  const wrapper = (once ? runBoundOnce : runBound).bind(binding) as Listener & { listener?: Listener };
+  wrapper.listener = listener;
+  binding.wrapper = wrapper;
+  return wrapper;
 }
 
 function makeAdd(add: AddMethod, once: boolean): Method {
