@@ -49,7 +49,7 @@ const built = new WeakMap<StitchScope, BuiltContext>();
 const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});
 
 function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
-  const routeId = scope.routeId ?? scope.routeSlot?.routeId;
+  const routeId = routeOf(scope);
   const cached = (scope as { [BUILT]?: BuiltContext })[BUILT] ?? built.get(scope);
   if (cached !== undefined && cached.scope === scope && cached.spanContext === spanContext && cached.value.routeId === routeId) return cached.value;
   // Assigned field by field, not spread: the first log line of every request builds this.
@@ -75,6 +75,11 @@ function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
 /** The Stitch scope stored in an OpenTelemetry context, if any. */
 export function getScope(ctx: Context = context.active()): StitchScope | undefined {
   return ctx.getValue(SCOPE_KEY) as StitchScope | undefined;
+}
+
+/** The route of a scope: set by derivation, or matched by the edge after the scope was made. */
+export function routeOf(scope: StitchScope): string | undefined {
+  return scope.routeId ?? scope.routeSlot?.routeId;
 }
 
 /** A copy of `ctx` that carries `scope`. The building block of every adapter. */

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { getScope } from '../context/context-store.js';
+import { getScope, routeOf } from '../context/context-store.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
 import type { QueryResultRows } from './queryable.js';
@@ -91,7 +91,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
           formatSqlComment({
             application: options.application,
             request_id: scope?.requestId,
-            route: scope?.routeId,
+            route: scope === undefined ? undefined : routeOf(scope),
             tenant_id: scope?.tenantId,
             traceparent:
               spanContext !== undefined && trace.isSpanContextValid(spanContext)
