@@ -43,7 +43,7 @@ function expectOwnContextEverywhere(all: Seen[], steps: number): void {
   const traceIds = new Set(all.map((seen) => seen.expected.traceId));
   expect(traceIds.size).toBe(CONCURRENT);
   for (const seen of all) {
-    expect(seen.observed).toHaveLength(steps);
+    expect(seen.observed.map((step) => step.step)).toHaveLength(steps);
     for (const step of seen.observed) expect(step, step.step).toEqual({ step: step.step, ...seen.expected });
   }
 }
@@ -99,10 +99,17 @@ describe('context survives', () => {
       note('after-all');
       await Promise.allSettled([step('settled-ok', jitter(i)), step('settled-fail', 1, true)]);
       note('after-allSettled');
-      await Promise.race([step('race-fast', 0), sleep(10).then(() => 'slow')]);
+      // On a loaded machine Node may fire a later timer first, so each combinator's other
+      // entries are awaited too before the work ends: every step must have been noted.
+      const fast = step('race-fast', 0);
+      await Promise.race([fast, sleep(10).then(() => 'slow')]);
       note('after-race');
-      await Promise.any([step('any-fail', 0, true), step('any-ok', 2)]);
+      await fast;
+      const anyFail = step('any-fail', 0, true);
+      const anyOk = step('any-ok', 2);
+      await Promise.any([anyFail, anyOk]);
       note('after-any');
+      await Promise.allSettled([anyFail, anyOk]);
     });
     // The slow race entry settles after the test body, in no step; 11 noted steps each.
     expectOwnContextEverywhere(all, 11);
