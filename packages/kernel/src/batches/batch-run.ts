@@ -3,6 +3,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, getScope, runInNewContext, setScope, withContext } from '../context/context-store.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { recordError } from '../tracing/record-error.js';
 
 export interface BatchOptions<Item> {
   /** Names the batch span (`batch <name>`) and each item span (`batch.item <name>`). */
@@ -83,8 +84,7 @@ async function runInBatchSpan<Item, Result>(
         outcomes[index] = { index, ok: false, error, errorClass: error instanceof Error ? error.name : typeof error, traceId, tenantId };
         if (span?.isRecording() === true) {
           span.setAttribute('stitch.batch.item.outcome', 'failed');
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          recordError(span, error);
         }
       }
     };

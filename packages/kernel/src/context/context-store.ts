@@ -5,6 +5,7 @@ import type { ContextChanges, TraceContext } from '@stitch/contract';
 import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { newSpanId, newTraceId } from './ids.js';
+import { recordError } from '../tracing/record-error.js';
 
 /**
  * Stitch's own part of a context: everything but the trace ids, which always come from
@@ -250,7 +251,7 @@ function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
   try {
     result = context.with(ctx, fn);
   } catch (error) {
-    recordFailure(span, error);
+    recordError(span, error);
     span.end();
     throw error;
   }
@@ -261,7 +262,7 @@ function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
         return value;
       },
       (error: unknown) => {
-        recordFailure(span, error);
+        recordError(span, error);
         span.end();
         throw error;
       },
@@ -269,10 +270,4 @@ function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
   }
   span.end();
   return result;
-}
-
-function recordFailure(span: Span, error: unknown): void {
-  if (!span.isRecording()) return;
-  span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
 }

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { context, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { getScope, routeOf } from '../context/context-store.js';
@@ -7,6 +7,7 @@ import type { DbOptions } from './db-options.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
+import { recordError } from '../tracing/record-error.js';
 
 /** What a driver does with a statement once it is annotated: run it, nothing else. */
 export type ExecuteStatement = (
@@ -117,9 +118,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
 
 function recordQueryError(span: Span, error: unknown): void {
   if (!span.isRecording()) return;
-  const message = error instanceof Error ? error.message : String(error);
-  span.recordException(error instanceof Error ? error : message);
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  recordError(span, error);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
 }

@@ -1,7 +1,8 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { getScope } from '../context/context-store.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { recordError } from '../tracing/record-error.js';
 
 /**
  * Runs a driver's BEGIN … COMMIT in a `transaction` span, so a transaction's statements are
@@ -23,8 +24,7 @@ export async function runTracedTransaction<T>(system: string, run: () => Promise
     return value;
   } catch (error) {
     span.setAttribute('db.transaction.outcome', 'rollback');
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    recordError(span, error);
     throw error;
   } finally {
     span.end();

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds } from '../context/context-store.js';
@@ -8,6 +8,7 @@ import type { EventAction } from './event-actions.js';
 import type { EventBus, EventSubscription } from './event-bus.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { contextFromEnvelope } from './envelope-context.js';
+import { recordError } from '../tracing/record-error.js';
 
 export interface EventHandlerOptions {
   readonly bus: EventBus;
@@ -110,10 +111,7 @@ async function inSpan<T>(span: Span, parent: Context, fn: (ctx: Context) => Prom
   try {
     return await context.with(ctx, () => fn(ctx));
   } catch (error) {
-    if (span.isRecording()) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    }
+    recordError(span, error);
     throw error;
   } finally {
     span.end();

@@ -1,4 +1,4 @@
-import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, diag, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope } from '../context/context-store.js';
@@ -10,6 +10,7 @@ import { extractParent } from './job-envelope.js';
 import type { JobSettings } from './job-options.js';
 import type { RunStore } from './job-run-record.js';
 import { traceIdForRun } from './run-id.js';
+import { recordError } from '../tracing/record-error.js';
 
 /** What a handler learns about the attempt it runs; ids come from `currentContext()` as usual. */
 export interface JobInfo {
@@ -123,10 +124,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     });
   }
 
-  if (failed && span.isRecording()) {
-    span.recordException(failure instanceof Error ? failure : String(failure));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) });
-  }
+  if (failed) recordError(span, failure);
   if (span.isRecording()) span.setAttribute('stitch.job.outcome', outcome);
   // The job budget (30 s default, per-name overrides in `tracing.budgets`) is applied by the
   // budgets processor as this span ends: `stitch.component = job` and `stitch.job.name` are

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import type { Outbox } from './outbox.js';
+import { recordError } from '../tracing/record-error.js';
 
 export interface OutboxRelayOptions {
   /** Needs transactions: the claimed rows stay locked until they are marked sent. */
@@ -194,8 +195,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     try {
       await context.with(trace.setSpan(parent, span), () => bus.publish(envelope));
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+      recordError(span, error);
       throw error;
     } finally {
       span.end();

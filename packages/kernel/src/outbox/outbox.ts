@@ -8,6 +8,7 @@ import { runMigration } from '../internal/run-migration.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { recordError } from '../tracing/record-error.js';
 
 const OutboxEventSchema = z.object({
   /** Defaults to a new UUID; pass one to make `add` idempotent across your own retries. */
@@ -146,8 +147,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           ),
         );
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: 2, message: error instanceof Error ? error.message : String(error) });
+        recordError(span, error);
         throw error;
       } finally {
         span.end();

@@ -1,6 +1,9 @@
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Attributes, Link, Span, SpanKind } from '@opentelemetry/api';
 import { getKernelTracer } from './kernel-tracer.js';
+import { recordError } from './record-error.js';
+
+export { recordError };
 
 export interface WithSpanOptions {
   readonly kind?: SpanKind;
@@ -67,17 +70,6 @@ function runUnrecorded<T>(span: Span, fn: (span: Span) => T): T {
   return fn(span);
 }
 
-/** Records `error` on `span` as OpenTelemetry's exception event and sets status ERROR. */
-export function recordError(span: Span, error: unknown): void {
-  if (!span.isRecording()) return;
-  if (error instanceof Error) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  } else {
-    span.recordException(String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-  }
-}
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
