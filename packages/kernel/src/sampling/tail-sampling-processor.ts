@@ -44,8 +44,9 @@ export interface SamplingStats {
  * @example
  *   const tail = new TailSamplingProcessor(new BoundedBatchSpanProcessor(exporter, options), { maxTraces: 1024, maxSpans: 16384 });
  */
-export class TailSamplingProcessor implements SpanProcessor {
-  private readonly counters: SamplingStats = {
+/** All-zero counters: a fresh processor's, and what a disabled kernel reports. */
+export function emptySamplingStats(): SamplingStats {
+  return {
     tracesOpen: 0,
     spansHeld: 0,
     tracesKept: { head: 0, error: 0, perf_violation: 0, security: 0 },
@@ -55,6 +56,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     spansOverflowed: 0,
     tracesEvicted: 0,
   };
+}
+
+export class TailSamplingProcessor implements SpanProcessor {
+  private readonly counters: SamplingStats = emptySamplingStats();
   private readonly open = new Set<LocalTrace>();
   private sweeper: NodeJS.Timeout | undefined;
 

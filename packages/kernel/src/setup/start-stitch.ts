@@ -16,7 +16,7 @@ import { RedactingSpanExporter } from '../redaction/redacting-span-exporter.js';
 import { defaultRedactor } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { createHeadSampler } from '../sampling/stitch-sampler.js';
-import { TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
+import { emptySamplingStats, TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../sampling/tail-sampling-processor.js';
 import { ContextAttributesProcessor } from '../tracing/context-attributes-processor.js';
 import { readTracingEnv } from '../tracing/tracing-env.js';
@@ -239,19 +239,6 @@ function lazyKernelLogger(service: string): WarnLogger {
       logger ??= createLogger({ service, component: 'stitch' });
       logger.warn(fields, message);
     },
-  };
-}
-
-function emptySamplingStats(): SamplingStats {
-  return {
-    tracesOpen: 0,
-    spansHeld: 0,
-    tracesKept: { head: 0, error: 0, perf_violation: 0, security: 0 },
-    tracesDropped: 0,
-    spansDropped: 0,
-    tracesOverflowed: 0,
-    spansOverflowed: 0,
-    tracesEvicted: 0,
   };
 }
 
