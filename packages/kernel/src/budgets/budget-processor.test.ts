@@ -74,6 +74,16 @@ describe('budgets', () => {
     expect(warnings.map((w) => [w.fields.name, w.fields.budget_ms])).toEqual([['invoice.by_id', 1]]);
   });
 
+  it('a name that is also an Object.prototype key (constructor, __proto__) gets the component default, not a function', async () => {
+    const { warnings } = start({ budgets: { queryMillis: 1 } });
+    await withSpan('SELECT c', { attributes: budgetAttributes('query', 'constructor') }, async () => sleep(5));
+    await withSpan('SELECT p', { attributes: budgetAttributes('query', '__proto__') }, async () => sleep(5));
+    expect(warnings.map((w) => [w.fields.name, w.fields.budget_ms])).toEqual([
+      ['constructor', 1],
+      ['__proto__', 1],
+    ]);
+  });
+
   it('does not warn twice for a span a wrapper already reported, but still keeps its trace', async () => {
     const { warnings, spans } = start({ sampling: { ratio: 0 }, budgets: { externalMillis: 1 } });
     await withSpan('POST api.stripe.com', { root: true, attributes: budgetAttributes('external', 'api.stripe.com') }, async (span) => {

@@ -99,8 +99,9 @@ export class BudgetProcessor implements SpanProcessor {
   }
 
   private budgetFor(component: BudgetComponent, name: string): number {
-    const override = this.options.overrides[component][name];
-    if (override !== undefined) return override;
+    // Own keys only: a route or host named `constructor` must not find Object.prototype's.
+    const overrides = this.options.overrides[component];
+    if (Object.hasOwn(overrides, name)) return overrides[name] as number;
     switch (component) {
       case 'route':
         return this.options.routeMillis;
