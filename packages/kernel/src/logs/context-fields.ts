@@ -1,6 +1,8 @@
 import { LogField } from '@stitch/contract';
-import type { TraceContext } from '@stitch/contract';
-import { hasCurrentContext, tryCurrentContext } from '../context/context-store.js';
+import { context, trace } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
+import { getScope, hasCurrentContext, routeOf } from '../context/context-store.js';
+import type { StitchScope } from '../context/context-store.js';
 import { UNREADABLE } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { countContextMissing } from './log-stats.js';
@@ -28,23 +30,28 @@ export function componentField(_mergeObject: object, _level: number, logger: unk
 }
 
 const CONTEXT_MISSING_FRAGMENT = `"${LogField.contextMissing}":true`;
-// One JSON fragment per context, built once: the context store hands out one frozen object per
-// (scope, span), so every line of a span reuses it. Serializing the six ids as object fields on
-// every line cost several times a bare pino line (bench/log-line.bench.ts); splicing a cached
-// fragment costs one string concatenation. The cache holds the last context only (a WeakMap
-// entry per request cost more than building the fragment again when requests interleave).
-let lastContext: TraceContext | undefined;
+// One JSON fragment per (scope, span, route), built from the scope and span context directly:
+// building the frozen TraceContext first cost as much again. Serializing the ids as object
+// fields on every line cost several times a bare pino line (bench/log-line.bench.ts); splicing
+// a cached fragment costs one string concatenation. The cache holds the last one only (a
+// WeakMap entry per request cost more than building the fragment again when requests interleave).
+let lastScope: StitchScope | undefined;
+let lastSpanContext: SpanContext | undefined;
+let lastRouteId: string | undefined;
 let lastFragment = '';
 
-function fragmentOf(ctx: TraceContext): string {
-  if (ctx === lastContext) return lastFragment;
+function fragmentOf(scope: StitchScope, spanContext: SpanContext): string {
+  const routeId = routeOf(scope);
+  if (scope === lastScope && spanContext === lastSpanContext && routeId === lastRouteId) return lastFragment;
   // Concatenated rather than JSON.stringify of an object. The ids are validated formats, but
   // every value is still quoted by JSON.stringify.
-  let fragment = `${TRACE_ID_KEY}${JSON.stringify(ctx.traceId)},${SPAN_ID_KEY}${JSON.stringify(ctx.spanId)},${REQUEST_ID_KEY}${JSON.stringify(ctx.requestId)}`;
-  if (ctx.tenantId !== undefined) fragment += `,${TENANT_ID_KEY}${JSON.stringify(ctx.tenantId)}`;
-  if (ctx.routeId !== undefined) fragment += `,${ROUTE_ID_KEY}${JSON.stringify(ctx.routeId)}`;
-  if (ctx.actorId !== undefined) fragment += `,${ACTOR_ID_KEY}${JSON.stringify(ctx.actorId)}`;
-  lastContext = ctx;
+  let fragment = `${TRACE_ID_KEY}${JSON.stringify(spanContext.traceId)},${SPAN_ID_KEY}${JSON.stringify(spanContext.spanId)},${REQUEST_ID_KEY}${JSON.stringify(scope.requestId)}`;
+  if (scope.tenantId !== undefined) fragment += `,${TENANT_ID_KEY}${JSON.stringify(scope.tenantId)}`;
+  if (routeId !== undefined) fragment += `,${ROUTE_ID_KEY}${JSON.stringify(routeId)}`;
+  if (scope.actorId !== undefined) fragment += `,${ACTOR_ID_KEY}${JSON.stringify(scope.actorId)}`;
+  lastScope = scope;
+  lastSpanContext = spanContext;
+  lastRouteId = routeId;
   lastFragment = fragment;
   return fragment;
 }
@@ -62,13 +69,15 @@ const ACTOR_ID_KEY = `${JSON.stringify(LogField.actorId)}:`;
  * `context_missing: true`, counted. Runs synchronously in the log call, so in its context.
  */
 export function injectContext(line: string): string {
-  const ctx = tryCurrentContext();
+  const active = context.active();
+  const scope = getScope(active);
+  const spanContext = scope === undefined ? undefined : trace.getSpanContext(active);
   let fragment: string;
-  if (ctx === undefined) {
+  if (scope === undefined || spanContext === undefined) {
     countContextMissing();
     fragment = CONTEXT_MISSING_FRAGMENT;
   } else {
-    fragment = fragmentOf(ctx);
+    fragment = fragmentOf(scope, spanContext);
   }
   // pino writes `{"level":…,"time":…` first; fall back to the front if a format ever differs.
   const timeAt = line.indexOf(TIME_KEY);
