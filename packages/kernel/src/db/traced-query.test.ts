@@ -1,13 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runInNewContext } from '../context/context-store.js';
 import { stitchRequestListener } from '../edge/node-http.js';
 import { startStitch } from '../setup/start-stitch.js';
 import { parseDbOptions } from './db-options.js';
 import { createTracedQuery } from './traced-query.js';
 
-const stitch = startStitch({ serviceName: 'traced-query-test', spanProcessors: [] });
+const exporter = new InMemorySpanExporter();
+const stitch = startStitch({ serviceName: 'traced-query-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
 afterAll(() => stitch.shutdown());
+beforeEach(() => exporter.reset());
+
+const config = { options: parseDbOptions({ application: 'billing' }), system: 'postgresql', supportsNamedStatements: false };
+const querySpans = () => exporter.getFinishedSpans().filter((span) => span.name === 'orders.get');
 
 describe('the query wrapper behind the edge', () => {
   it("names the request's route template (matched by the edge after the context was made) in the SQL comment", async () => {
@@ -17,7 +25,7 @@ describe('the query wrapper behind the edge', () => {
         sent.push(text);
         return { rows: [], rowCount: 0 };
       },
-      { options: parseDbOptions({ application: 'billing' }), system: 'postgresql', supportsNamedStatements: false },
+      config,
     );
     const server = createServer(
       stitchRequestListener(
@@ -37,5 +45,69 @@ describe('the query wrapper behind the edge', () => {
     expect(sent[0]).toContain("route='%2Forders%2F%3Aid'");
     expect(sent[0]).toContain(`traceparent='00-${traceId}-`);
     expect(sent[0]).not.toContain('%2Forders%2F42'); // the raw path (an id) never reaches the database log
+  });
+});
+
+describe('the query wrapper when the driver fails', () => {
+  it('turns a driver that throws synchronously into a rejection with the same error, and ends the span in error', async () => {
+    const failure = new Error('connection is closed');
+    const query = createTracedQuery(() => {
+      throw failure;
+    }, config);
+    const outcome = runInNewContext({ name: 'test' }, () => query('SELECT 1', [], { name: 'orders.get' }));
+    await expect(outcome).rejects.toBe(failure);
+    const [span] = querySpans();
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.events.map((event) => event.name)).toContain('exception');
+  });
+
+  it('rejects with the driver error unchanged, recording its SQLSTATE on the span', async () => {
+    const failure = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+    const query = createTracedQuery(() => Promise.reject(failure), config);
+    await expect(runInNewContext({ name: 'test' }, () => query('INSERT INTO orders VALUES (1)', [], { name: 'orders.get' }))).rejects.toBe(failure);
+    const [span] = querySpans();
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes['db.response.status_code']).toBe('23505');
+    expect(span?.ended).toBe(true);
+  });
+
+  it('rejects, without calling the driver, when the statement is not a string', async () => {
+    let calls = 0;
+    const query = createTracedQuery(async () => {
+      calls += 1;
+      return { rows: [], rowCount: 0 };
+    }, config);
+    await expect(query(undefined as unknown as string)).rejects.toBeInstanceOf(TypeError);
+    expect(calls).toBe(0);
+  });
+
+  it('waits for the driver to be ready before the first statement only', async () => {
+    const order: string[] = [];
+    let readyCalls = 0;
+    let markReady = (): void => undefined;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const query = createTracedQuery(
+      async (text) => {
+        order.push(text);
+        return { rows: [], rowCount: 0 };
+      },
+      {
+        ...config,
+        options: parseDbOptions({ comment: false }),
+        ready: () => {
+          readyCalls += 1;
+          order.push('ready?');
+          return ready;
+        },
+      },
+    );
+    const first = query('SELECT 1');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['ready?']); // nothing reached the driver before it was ready
+    markReady();
+    await first;
+    await query('SELECT 2');
+    expect(order).toEqual(['ready?', 'SELECT 1', 'SELECT 2']);
+    expect(readyCalls).toBe(1);
   });
 });

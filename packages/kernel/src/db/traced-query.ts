@@ -51,13 +51,34 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
   const { options, system } = config;
   const staticComment = formatSqlComment({ application: options.application });
 
-  return async function query<Row>(sql: string, params?: readonly unknown[], queryOptions?: { readonly name?: string }) {
-    if (config.ready !== undefined) await config.ready();
+  // Awaited until it has resolved once: an await per query would cost every query a promise
+  // (and, with AsyncLocalStorage's hooks on, their callbacks) for nothing.
+  let awaitReady = config.ready;
+  // No async/await below: with AsyncLocalStorage on, every promise runs Node's promise hooks, and
+  // an async function with an await makes more promises than one `.then` does.
+  const query: QueryFunction = <Row>(sql: string, params?: readonly unknown[], queryOptions?: { readonly name?: string }) => {
+    // A throw anywhere (a driver that throws synchronously, `sql` that is not a string) is a
+    // rejection, as it was when this was an async function.
+    try {
+      return run<Row>(sql, params, queryOptions);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+  return query;
+
+  function run<Row>(sql: string, params: readonly unknown[] | undefined, queryOptions: { readonly name?: string } | undefined): Promise<QueryResultRows<Row>> {
+    if (awaitReady !== undefined) {
+      return awaitReady().then(() => {
+        awaitReady = undefined;
+        return query<Row>(sql, params, queryOptions);
+      });
+    }
     const queryName = queryOptions?.name;
     const active = context.active();
     const scope = getScope(active);
-    // Disabled (no-op tracer): no span to name, mark or make active; the statement still gets
-    // its comment with the ids of the span in force.
+    // Disabled (no-op tracer): no span to name or mark; the statement still gets its comment
+    // with the ids of the span in force.
     // Budget marking must be there at start (budgets/budget-marking.ts), so it goes in the options.
     const span = kernelTracerIsNoop()
       ? undefined
@@ -103,22 +124,37 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       }
     }
 
+    // The driver runs with the caller's span active, not the query span: making it active would
+    // cost a context copy and an AsyncLocalStorage entry per statement, and only a driver's own
+    // instrumentation (which would then be the query span's sibling) could tell the difference.
+    let pending: Promise<QueryResultRows<Record<string, unknown>>>;
     try {
-      const result = span === undefined ? await execute(text, params, preparedName) : await context.with(trace.setSpan(active, span), () => execute(text, params, preparedName));
-      if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
-      return result as QueryResultRows<Row>;
+      pending = execute(text, params, preparedName);
     } catch (error) {
-      if (span !== undefined) recordQueryError(span, error);
+      endFailed(span, error);
       throw error;
-    } finally {
-      span?.end();
     }
-  };
+    return pending.then(
+      (result) => {
+        if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+        span?.end();
+        return result as QueryResultRows<Row>;
+      },
+      (error: unknown) => {
+        endFailed(span, error);
+        throw error;
+      },
+    );
+  }
 }
 
-function recordQueryError(span: Span, error: unknown): void {
-  if (!span.isRecording()) return;
-  recordError(span, error);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+/** Records a driver error on the query span (when it records) and ends it. */
+function endFailed(span: Span | undefined, error: unknown): void {
+  if (span === undefined) return;
+  if (span.isRecording()) {
+    recordError(span, error);
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+  }
+  span.end();
 }

@@ -20,11 +20,11 @@ function isPool(connection: Connection): connection is Pool {
 }
 
 function executeOn(connection: Pool | Client | PoolClient): ExecuteStatement {
-  return async (text, params, preparedName) => {
+  // `.then`, not async/await: one promise per statement fewer (see traced-query.ts).
+  return (text, params, preparedName) => {
     const config: QueryConfig = { text, values: params as unknown[] | undefined };
     if (preparedName !== undefined) config.name = preparedName;
-    const result = await connection.query(config);
-    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount };
+    return connection.query(config).then((result) => ({ rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount }));
   };
 }
 

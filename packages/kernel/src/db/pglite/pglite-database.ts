@@ -18,10 +18,9 @@ function rowCountOf(result: Results<Record<string, unknown>>): number {
 }
 
 function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement {
-  return async (text, params) => {
-    const result = await target.query<Record<string, unknown>>(text, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: rowCountOf(result) };
-  };
+  // `.then`, not async/await: one promise per statement fewer (see traced-query.ts).
+  return (text, params) =>
+    target.query<Record<string, unknown>>(text, params as unknown[] | undefined).then((result) => ({ rows: result.rows, rowCount: rowCountOf(result) }));
 }
 
 /**
