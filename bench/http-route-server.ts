@@ -3,7 +3,8 @@
  * `http-route.bench.ts`; not a benchmark itself). Prints `READY <port>` when it listens.
  *
  * The route: GET /items/:id → one PGlite query (in memory) → one log line (pino to a null
- * destination) → JSON answer. Variants: bare | disabled | enabled-100 | enabled-10 | otel.
+ * destination) → JSON answer. Variants: bare | bare-als | disabled | enabled-100 | enabled-10 |
+ * otel, a kernel variant optionally with knobs (`enabled-100:nolog`).
  */
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
@@ -12,8 +13,12 @@ import { pino } from 'pino';
 import type { DestinationStream } from 'pino';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Redactor } from '@stitch/kernel';
 
-const variant = process.argv[2] ?? 'bare';
+// `enabled-100:nolog+noexport`: a variant, and the parts of the kernel it leaves out (see the
+// header of http-route.bench.ts).
+const [variant = 'bare', knobText = ''] = (process.argv[2] ?? 'bare').split(':');
+const knobs = new Set(knobText.split('+'));
 const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
 
 /** Discards every line: the cost measured is building the line, not writing it. */
@@ -24,6 +29,9 @@ export const noopExporter: SpanExporter = {
   export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
   shutdown: async () => undefined,
 };
+
+/** The `noredact` knob: the redaction step still runs, and changes nothing. */
+const passThroughRedactor = { redactString: (text: string) => text, isSecretKey: () => false } as unknown as Redactor;
 
 async function openDatabase(): Promise<PGlite> {
   if (process.env.BENCH_NO_DB === '1') {
@@ -66,6 +74,18 @@ async function bareOrOtel(http: typeof Http): Promise<Http.Server> {
   });
 }
 
+/**
+ * Bare, plus an AsyncLocalStorage store entered per request: the floor any in-process context
+ * propagation pays on this Node (its promise hooks run for every promise the route makes).
+ */
+async function bareWithAsyncLocalStorage(http: typeof Http): Promise<Http.Server> {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const storage = new AsyncLocalStorage<{ requestId: number }>();
+  let requests = 0;
+  const listener = (await bareOrOtel(http)).listeners('request')[0] as Http.RequestListener;
+  return http.createServer((req, res) => storage.run({ requestId: (requests += 1) }, listener, req, res));
+}
+
 async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promise<Http.Server> {
   const { startStitch } = await import('@stitch/kernel');
   const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
@@ -74,18 +94,24 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
   startStitch({
     serviceName: 'bench',
     enabled,
-    exporter: noopExporter,
-    tracing: { sampling: { ratio } },
+    ...(!knobs.has('noexport') && { exporter: noopExporter }),
+    tracing: {
+      sampling: { ratio, tail: { enabled: !knobs.has('notail') } },
+      budgets: { enabled: !knobs.has('nobudget') },
+      ...(knobs.has('noexport') && { export: { exporter: 'none' } }),
+    },
+    ...(knobs.has('noredact') && { redactor: passThroughRedactor }),
     logger: { warn: () => undefined },
     env: {},
   });
   // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
-  const db = createPgliteDatabase(await openDatabase(), { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' });
+  const raw = await openDatabase();
+  const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' });
   const logger = createLogger({ service: 'bench', destination: nullDestination });
   const listener = stitchRequestListener(
     async (req, res) => {
-      const result = await db.query(SQL, [idOf(req.url)], { name: 'item.by_id' });
-      logger.info({ rows: result.rows.length }, 'item loaded');
+      const result = knobs.has('nodb') ? await raw.query(SQL, [idOf(req.url)]) : await db.query(SQL, [idOf(req.url)], { name: 'item.by_id' });
+      if (!knobs.has('nolog')) logger.info({ rows: result.rows.length }, 'item loaded');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(result.rows[0]));
     },
@@ -118,6 +144,9 @@ async function main(): Promise<void> {
     case 'bare':
       server = await bareOrOtel(await loadHttp());
       break;
+    case 'bare-als':
+      server = await bareWithAsyncLocalStorage(await loadHttp());
+      break;
     case 'disabled':
       server = await kernel(await loadHttp(), false, 1);
       break;
@@ -134,6 +163,12 @@ async function main(): Promise<void> {
       throw new Error(`unknown variant ${variant}`);
   }
   server.keepAliveTimeout = 60_000;
+  // A full collection before serving, in every variant (the load generator starts this process
+  // with --expose-gc). Without it, whether a scavenge falls just before the first requests
+  // decides run by run whether V8's allocation-site pretenuring sends per-request objects
+  // straight to the old generation (every object of a site it sampled was alive: the requests in
+  // flight), which then costs every later scavenge: the same variant measured one of two ways.
+  (globalThis as { gc?: () => void }).gc?.();
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.stdout.write(`READY ${typeof address === 'object' && address !== null ? address.port : 0}\n`);

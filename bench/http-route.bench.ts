@@ -3,6 +3,9 @@
  * line (pino to a null destination) → JSON. Variants, side by side in one run:
  *
  *   bare         node:http + PGlite + pino, no telemetry
+ *   bare-als     bare, plus one AsyncLocalStorage store entered per request: the floor of any
+ *                context propagation on this Node (the kernel's and OTel's alike), because it
+ *                turns on promise hooks for every promise the route makes
  *   disabled     the kernel with `enabled: false` (edge adapter, query wrapper, kernel logger)
  *   enabled-100  the kernel, head ratio 1: server + query span, tail, budgets, redaction, batch → no-op exporter
  *   enabled-10   the kernel, head ratio 0.1 (the other 90% are recorded for the tail, then dropped)
@@ -24,7 +27,15 @@
  *
  * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (4000); BENCH_NO_DB=1 replaces PGlite by
  * an in-memory answer, to see the kernel's own cost without hundreds of µs of WebAssembly per
- * query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off.
+ * query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off; BENCH_MICRO=0 skips the
+ * microbenchmarks. BENCH_VARIANTS=a,b measures bare and those variants only, where a kernel
+ * variant may take knobs that leave one part out, to attribute its cost:
+ * `BENCH_VARIANTS=enabled-100,enabled-100:nolog,enabled-100:nodb` (knobs: nolog, nodb (the raw
+ * driver, no wrapper), noexport, notail, nobudget, noredact; join several with `+`).
+ *
+ * Every server runs a full garbage collection before it serves (`--expose-gc`): otherwise V8's
+ * allocation-site pretenuring decides, run by run, whether per-request objects go straight to
+ * the old generation, and one variant measures two ways (see http-route-server.ts).
  *
  * Run: `npm run bench -- http-route` (or `node --import tsx --conditions=source bench/http-route.bench.ts`).
  */
@@ -35,8 +46,11 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
-const VARIANTS = ['bare', 'disabled', 'enabled-100', 'enabled-10', 'otel'] as const;
-type Variant = (typeof VARIANTS)[number];
+const ALL_VARIANTS = ['bare', 'bare-als', 'disabled', 'enabled-100', 'enabled-10', 'otel'];
+/** A variant name, optionally with knobs: `enabled-100:nolog+noexport` (see the header). */
+type Variant = string;
+// Bare is always measured: every ratio is to it.
+const VARIANTS: readonly Variant[] = process.env.BENCH_VARIANTS ? ['bare', ...process.env.BENCH_VARIANTS.split(',')] : ALL_VARIANTS;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
 const CONCURRENCY = 16;
@@ -44,7 +58,7 @@ const CONCURRENCY = 16;
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'http-route-server.ts'), variant], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', join(here, 'http-route-server.ts'), variant], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -106,7 +120,7 @@ async function httpRounds(): Promise<void> {
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
       for (const variant of order) results.get(variant)!.push(await measure(servers.get(variant)!.pool, REQUESTS));
-      process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+      process.stderr.write(`round ${round + 1}/${ROUNDS} done ${VARIANTS.map((v) => `${v}=${results.get(v)!.at(-1)!.cpuMicrosPerRequest.toFixed(1)}`).join(' ')}\n`);
     }
     const rps = (v: Variant) => median(results.get(v)!.map((s) => s.requestsPerSecond));
     const cpu = (v: Variant) => median(results.get(v)!.map((s) => s.cpuMicrosPerRequest));
@@ -114,7 +128,7 @@ async function httpRounds(): Promise<void> {
     console.log('variant       req/s (median)  ratio to bare   server CPU µs/req (median)  CPU ratio (bare/variant)');
     for (const variant of VARIANTS) {
       console.log(
-        `${variant.padEnd(13)} ${rps(variant).toFixed(0).padStart(14)}  ${(rps(variant) / rps('bare')).toFixed(3).padStart(13)}   ${cpu(variant).toFixed(1).padStart(26)}  ${(cpu('bare') / cpu(variant)).toFixed(3).padStart(24)}`,
+        `${variant.padEnd(28)} ${rps(variant).toFixed(0).padStart(14)}  ${(rps(variant) / rps('bare')).toFixed(3).padStart(13)}   ${cpu(variant).toFixed(1).padStart(26)}  ${(cpu('bare') / cpu(variant)).toFixed(3).padStart(24)}`,
       );
     }
     // Both readings, each as "throughput relative to bare": wall-clock req/s, and the inverse of
@@ -122,6 +136,9 @@ async function httpRounds(): Promise<void> {
     const byRps = (v: Variant) => rps(v) / rps('bare');
     const byCpu = (v: Variant) => cpu('bare') / cpu(v);
     const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+    if (!ALL_VARIANTS.every((v) => VARIANTS.includes(v))) return;
+    console.log(`\nfloor: bare + one AsyncLocalStorage store per request = ${byRps('bare-als').toFixed(3)} × bare by req/s, ${byCpu('bare-als').toFixed(3)} by CPU`);
+    console.log('  (the promise hooks any in-process context propagation turns on; the kernel and plain OTel both pay it)');
     console.log('\ntargets (issue 3)               by req/s        by server CPU');
     console.log(`  disabled ≥ 0.99 × bare       ${byRps('disabled').toFixed(3)} ${verdict(byRps('disabled') >= 0.99).padEnd(7)}  ${byCpu('disabled').toFixed(3)} ${verdict(byCpu('disabled') >= 0.99)}`);
     console.log(`  enabled 10% ≥ 0.95 × bare    ${byRps('enabled-10').toFixed(3)} ${verdict(byRps('enabled-10') >= 0.95).padEnd(7)}  ${byCpu('enabled-10').toFixed(3)} ${verdict(byCpu('enabled-10') >= 0.95)}`);
@@ -185,4 +202,4 @@ async function micro(): Promise<void> {
 }
 
 await httpRounds();
-await micro();
+if (process.env.BENCH_MICRO !== '0') await micro();
