@@ -106,7 +106,7 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
   });
   // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
   const raw = await openDatabase();
-  const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' });
+  const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' && !knobs.has('nocomment') });
   const logger = createLogger({ service: 'bench', destination: nullDestination });
   const listener = stitchRequestListener(
     async (req, res) => {

@@ -12,26 +12,28 @@
  *   otel         the plain OpenTelemetry SDK setup: BasicTracerProvider + AsyncLocalStorage context
  *                manager + @opentelemetry/instrumentation-http + BatchSpanProcessor → no-op exporter
  *
- * Method. Each variant's server runs in its own process (`http-route-server.ts`), all started at
- * once and alive for the whole run: instrumentation-http patches `http` for the whole process
+ * Method. Each variant's server runs in its own processes (`http-route-server.ts`), all started
+ * at once and alive for the whole run: instrumentation-http patches `http` for the whole process
  * once loaded, and the kernel's globals (tracer provider, context manager) are per process, so
- * separate processes are the only way to alternate fairly. This process is the load generator
- * (undici Pool, keep-alive, CONCURRENCY requests in flight). After a warm-up round, ROUNDS rounds
- * each measure every variant once for REQUESTS requests, in an order rotated each round, so slow
- * drift of the machine (other work on the two cores) spreads over all variants. We print the
- * median requests/s per variant and its ratio to bare's median.
+ * separate processes are the only way to alternate fairly. PROCESSES processes per variant,
+ * because PGlite's speed varies by up to 2× between processes running the same code. This
+ * process is the load generator (undici Pool, keep-alive, CONCURRENCY requests in flight). After
+ * a warm-up, ROUNDS rounds each measure every server once for REQUESTS requests, in an order
+ * rotated each round, so slow drift of the machine (other work on the two cores) spreads over
+ * all variants. We print, per variant, the median over its processes and rounds of requests/s
+ * and of the server's CPU per request, each with its ratio to bare's.
  *
  * Then microbenchmarks in this process: ns per span (a root span through `withSpan`, kernel on at
- * 100% and 10%, off, and the plain SDK) and ns per log line (kernel logger in a context vs bare
- * pino), both to null destinations.
+ * 100% and 10%, off, and the plain SDK), ns per log line (kernel logger in a context vs bare
+ * pino), both to null destinations, and the request path in process (see requestPathInProcess).
  *
- * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (4000); BENCH_NO_DB=1 replaces PGlite by
+ * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (3000), BENCH_PROCESSES (3); BENCH_NO_DB=1 replaces PGlite by
  * an in-memory answer, to see the kernel's own cost without hundreds of µs of WebAssembly per
  * query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off; BENCH_MICRO=0 skips the
  * microbenchmarks. BENCH_VARIANTS=a,b measures bare and those variants only, where a kernel
  * variant may take knobs that leave one part out, to attribute its cost:
  * `BENCH_VARIANTS=enabled-100,enabled-100:nolog,enabled-100:nodb` (knobs: nolog, nodb (the raw
- * driver, no wrapper), noexport, notail, nobudget, noredact; join several with `+`).
+ * driver, no wrapper), nocomment, noexport, notail, nobudget, noredact; join several with `+`).
  *
  * Every server runs a full garbage collection before it serves (`--expose-gc`): otherwise V8's
  * allocation-site pretenuring decides, run by run, whether per-request objects go straight to
@@ -41,6 +43,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import type { RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +56,8 @@ type Variant = string;
 // Bare is always measured: every ratio is to it.
 const VARIANTS: readonly Variant[] = process.env.BENCH_VARIANTS ? ['bare', ...process.env.BENCH_VARIANTS.split(',')] : ALL_VARIANTS;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const CONCURRENCY = 16;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -109,22 +114,36 @@ const median = (values: number[]): number => {
 };
 
 async function httpRounds(): Promise<void> {
-  const servers = new Map<Variant, { child: ChildProcess; pool: Pool }>();
+  // Several processes per variant: PGlite's speed differs by up to 2× from one process to the
+  // next (same code, same data), so one process per variant would let that draw decide.
+  const servers = new Map<Variant, { child: ChildProcess; pool: Pool }[]>(VARIANTS.map((v) => [v, []]));
   try {
-    for (const variant of VARIANTS) {
-      const { child, port } = await startServer(variant);
-      servers.set(variant, { child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, keepAliveTimeout: 60_000 }) });
+    for (let copy = 0; copy < PROCESSES; copy += 1) {
+      for (const variant of VARIANTS) {
+        const { child, port } = await startServer(variant);
+        servers.get(variant)!.push({ child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, keepAliveTimeout: 60_000 }) });
+      }
     }
-    for (const variant of VARIANTS) await measure(servers.get(variant)!.pool, REQUESTS); // warm-up (JIT, PGlite caches)
+    const all = [...servers.values()].flat();
+    for (const { pool } of all) await measure(pool, REQUESTS); // warm-up (JIT, PGlite caches)
     const results = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
-      for (const variant of order) results.get(variant)!.push(await measure(servers.get(variant)!.pool, REQUESTS));
-      process.stderr.write(`round ${round + 1}/${ROUNDS} done ${VARIANTS.map((v) => `${v}=${results.get(v)!.at(-1)!.cpuMicrosPerRequest.toFixed(1)}`).join(' ')}\n`);
+      const thisRound = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+      for (let copy = 0; copy < PROCESSES; copy += 1) {
+        for (const variant of order) {
+          const sample = await measure(servers.get(variant)![copy]!.pool, REQUESTS);
+          results.get(variant)!.push(sample);
+          thisRound.get(variant)!.push(sample.cpuMicrosPerRequest);
+        }
+      }
+      process.stderr.write(`round ${round + 1}/${ROUNDS}, CPU µs/req by process: ${VARIANTS.map((v) => `${v} ${thisRound.get(v)!.map((c) => c.toFixed(0)).join('/')}`).join(', ')}\n`);
     }
     const rps = (v: Variant) => median(results.get(v)!.map((s) => s.requestsPerSecond));
     const cpu = (v: Variant) => median(results.get(v)!.map((s) => s.cpuMicrosPerRequest));
-    console.log(`HTTP route (PGlite query + log line), ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive\n`);
+    console.log(
+      `HTTP route (PGlite query + log line), ${PROCESSES} server processes per variant × ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive; medians over processes and rounds\n`,
+    );
     console.log('variant       req/s (median)  ratio to bare   server CPU µs/req (median)  CPU ratio (bare/variant)');
     for (const variant of VARIANTS) {
       console.log(
@@ -144,7 +163,7 @@ async function httpRounds(): Promise<void> {
     console.log(`  enabled 10% ≥ 0.95 × bare    ${byRps('enabled-10').toFixed(3)} ${verdict(byRps('enabled-10') >= 0.95).padEnd(7)}  ${byCpu('enabled-10').toFixed(3)} ${verdict(byCpu('enabled-10') >= 0.95)}`);
     console.log(`  enabled 100% > plain OTel    ${byRps('enabled-100').toFixed(3)} vs ${byRps('otel').toFixed(3)} ${verdict(byRps('enabled-100') > byRps('otel'))}  ${byCpu('enabled-100').toFixed(3)} vs ${byCpu('otel').toFixed(3)} ${verdict(byCpu('enabled-100') > byCpu('otel'))}`);
   } finally {
-    for (const { child, pool } of servers.values()) {
+    for (const { child, pool } of [...servers.values()].flat()) {
       await pool.close();
       child.kill('SIGTERM');
     }
@@ -222,8 +241,8 @@ async function requestPathInProcess(): Promise<void> {
   const inMemory = { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() };
   const N = 20_000;
 
-  const once = (listener: import('node:http').RequestListener, id: number): Promise<void> => {
-    const socket = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as import('node:net').Socket;
+  const once = (listener: RequestListener, id: number): Promise<void> => {
+    const socket = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as Socket;
     Object.defineProperty(socket, 'remoteAddress', { value: '127.0.0.1' });
     const req = new http.IncomingMessage(socket);
     req.url = `/items/${id}`;
@@ -235,7 +254,7 @@ async function requestPathInProcess(): Promise<void> {
     listener(req, res);
     return finished;
   };
-  const cpuPerRequest = async (listener: import('node:http').RequestListener): Promise<number> => {
+  const cpuPerRequest = async (listener: RequestListener): Promise<number> => {
     for (let i = 0; i < 5000; i += 1) await once(listener, (i % 100) + 1);
     const before = process.cpuUsage();
     for (let i = 0; i < N; i += 1) await once(listener, (i % 100) + 1);
@@ -244,7 +263,7 @@ async function requestPathInProcess(): Promise<void> {
   };
 
   const bareLogger = pino({ base: { service: 'bench' } }, nullDestination);
-  const bare: import('node:http').RequestListener = (req, res) => {
+  const bare: RequestListener = (req, res) => {
     void inMemory.query().then((result) => {
       bareLogger.info({ rows: result.rows.length }, 'item loaded');
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -254,7 +273,7 @@ async function requestPathInProcess(): Promise<void> {
   // Measured first: once any store is entered, Node keeps its promise hooks on for good.
   const bareBeforeAnyStore = median([await cpuPerRequest(bare), await cpuPerRequest(bare), await cpuPerRequest(bare)]);
   const storage = new AsyncLocalStorage<number>();
-  const kernelListener = (): import('node:http').RequestListener => {
+  const kernelListener = (): RequestListener => {
     const db = createPgliteDatabase(inMemory as never, { application: 'bench' });
     const logger = createLogger({ service: 'bench', destination: nullDestination });
     return stitchRequestListener(
