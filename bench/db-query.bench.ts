@@ -14,8 +14,9 @@
  * Method. Tracing on with exporter `none` (spans are recorded, then dropped: the cost a service
  * pays before export). Every variant runs its queries inside request contexts (one per 50
  * queries, tenant + route set, so the comment has all five keys). One connection, `SELECT $1::int`
- * (a trivial statement makes the overhead as visible as it gets). ROUNDS rounds, variant order
- * rotated each round; prints median µs/query and the ratio to the driver's own baseline.
+ * (a trivial statement makes the overhead as visible as it gets). ROUNDS rounds; within a round
+ * the variants take turns request by request, in an order rotated each turn; prints median
+ * µs/query and the ratio to the driver's own baseline.
  *
  * Run: `npm run bench -- db-query` (env BENCH_ROUNDS, BENCH_QUERIES).
  */
@@ -34,30 +35,40 @@ type Run = (i: number) => Promise<unknown>;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function time(run: Run): Promise<number> {
+/** µs spent on one request's PER_REQUEST queries, starting at query `first`, in a fresh request context. */
+async function requestMicros(run: Run, first: number): Promise<number> {
   const started = performance.now();
-  for (let done = 0; done < QUERIES; done += PER_REQUEST) {
-    await runInNewContext({ name: 'GET /bench', routeId: '/bench/:id', requestId: `bench-${done}-${Math.random().toString(36).slice(2, 8)}` }, () =>
-      withContext({ tenantId: TENANT }, async () => {
-        for (let i = 0; i < PER_REQUEST; i += 1) await run(done + i);
-      }),
-    );
-  }
-  return ((performance.now() - started) * 1000) / QUERIES;
+  await runInNewContext({ name: 'GET /bench', routeId: '/bench/:id', requestId: `bench-${first}-${Math.random().toString(36).slice(2, 8)}` }, () =>
+    withContext({ tenantId: TENANT }, async () => {
+      for (let i = 0; i < PER_REQUEST; i += 1) await run(first + i);
+    }),
+  );
+  return (performance.now() - started) * 1000;
 }
 
+/**
+ * Interleaved request by request (variant order rotated each time), not in blocks per variant:
+ * PGlite's speed drifts by ±15% within a process over seconds, and blocks let that drift land on
+ * one variant.
+ */
 async function compare(title: string, baseline: string, variants: Record<string, Run>): Promise<void> {
   const names = Object.keys(variants);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (const name of names) await time(variants[name] as Run); // warm-up: JIT, plans, connection
+  for (let first = 0; first < QUERIES; first += PER_REQUEST) {
+    for (const name of names) await requestMicros(variants[name] as Run, first); // warm-up: JIT, plans, connection
+  }
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (let k = 0; k < names.length; k += 1) {
-      const name = names[(k + round) % names.length] as string;
-      samples[name]?.push(await time(variants[name] as Run));
+    const totals: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+    for (let first = 0, turn = round; first < QUERIES; first += PER_REQUEST, turn += 1) {
+      for (let k = 0; k < names.length; k += 1) {
+        const name = names[(k + turn) % names.length] as string;
+        totals[name] = (totals[name] ?? 0) + (await requestMicros(variants[name] as Run, first));
+      }
     }
+    for (const name of names) samples[name]?.push((totals[name] ?? 0) / QUERIES);
   }
   const base = median(samples[baseline] ?? []);
-  console.log(`\n${title} (${QUERIES} queries x ${ROUNDS} rounds, median µs/query)`);
+  console.log(`\n${title} (${QUERIES} queries x ${ROUNDS} rounds per variant, interleaved, median µs/query)`);
   for (const name of names) {
     const value = median(samples[name] ?? []);
     console.log(`  ${name.padEnd(28)} ${value.toFixed(1).padStart(8)} µs   x${(value / base).toFixed(2)} vs ${baseline}`);
