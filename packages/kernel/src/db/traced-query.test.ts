@@ -71,6 +71,12 @@ describe('the query wrapper when the driver fails', () => {
     expect(span?.ended).toBe(true);
   });
 
+  it('ends the span even when a driver answers without rows (the query rejects)', async () => {
+    const query = createTracedQuery(() => Promise.resolve({} as never), config);
+    await expect(runInNewContext({ name: 'test' }, () => query('SELECT 1', [], { name: 'orders.get' }))).rejects.toBeInstanceOf(TypeError);
+    expect(querySpans().map((span) => span.ended)).toEqual([true]);
+  });
+
   it('rejects, without calling the driver, when the statement is not a string', async () => {
     let calls = 0;
     const query = createTracedQuery(async () => {

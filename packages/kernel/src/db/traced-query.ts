@@ -136,8 +136,11 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     }
     return pending.then(
       (result) => {
-        if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
-        span?.end();
+        try {
+          if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+        } finally {
+          span?.end(); // even for a driver answer without rows
+        }
         return result as QueryResultRows<Row>;
       },
       (error: unknown) => {
