@@ -5,7 +5,7 @@ import type { ContextChanges, TraceContext } from '@stitch/contract';
 import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { newSpanId, newTraceId } from './ids.js';
-import { recordError } from '../tracing/record-error.js';
+import { runInSpan } from '../tracing/run-in-span.js';
 
 /**
  * Stitch's own part of a context: everything but the trace ids, which always come from
@@ -248,28 +248,5 @@ export function ensureIds(span: Span): Span {
 
 /** Runs `fn` with `span` active and `scope` set, ending the span when `fn` (or its promise) settles. */
 function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
-  const ctx = setScope(trace.setSpan(context.active(), span), scope);
-  let result: T;
-  try {
-    result = context.with(ctx, fn);
-  } catch (error) {
-    recordError(span, error);
-    span.end();
-    throw error;
-  }
-  if (result instanceof Promise) {
-    return result.then(
-      (value: unknown) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        recordError(span, error);
-        span.end();
-        throw error;
-      },
-    ) as T;
-  }
-  span.end();
-  return result;
+  return runInSpan(span, setScope(trace.setSpan(context.active(), span), scope), fn, undefined);
 }

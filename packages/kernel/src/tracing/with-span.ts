@@ -2,6 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { Attributes, Link, Span, SpanKind } from '@opentelemetry/api';
 import { getKernelTracer } from './kernel-tracer.js';
 import { recordError } from './record-error.js';
+import { runInSpan } from './run-in-span.js';
 
 export { recordError };
 
@@ -37,40 +38,8 @@ export function withSpan<T>(name: string, optionsOrFn: WithSpanOptions | ((span:
   const fn = typeof optionsOrFn === 'function' ? optionsOrFn : (maybeFn as (span: Span) => T);
   const active = context.active();
   const span = getKernelTracer().startSpan(name, options, active);
-  if (!span.isRecording()) return runUnrecorded(span, fn);
-
-  let result: T;
-  try {
-    result = context.with(trace.setSpan(active, span), fn, undefined, span);
-  } catch (error) {
-    recordError(span, error);
-    span.end();
-    throw error;
-  }
-  if (isPromiseLike(result)) {
-    return Promise.resolve(result).then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        recordError(span, error);
-        span.end();
-        throw error;
-      },
-    ) as T;
-  }
-  span.end();
-  return result;
-}
-
-// A non-recording span carries its parent's ids (or none): entering a context for it would
-// change nothing that logs or propagation read, so skip the context switch entirely.
-function runUnrecorded<T>(span: Span, fn: (span: Span) => T): T {
-  return fn(span);
-}
-
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  // A non-recording span carries its parent's ids (or none): entering a context for it would
+  // change nothing that logs or propagation read, so skip the context switch entirely.
+  if (!span.isRecording()) return fn(span);
+  return runInSpan(span, trace.setSpan(active, span), fn, span);
 }
