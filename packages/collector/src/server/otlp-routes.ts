@@ -99,34 +99,16 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       }
       const { batch } = decoded;
       const records = batch.spans.length + batch.logs.length;
+      // Both refusals ask the client to retry later: counted alike, answered with Retry-After.
+      const throttle = (code: 'STITCH_ERR_COLLECTOR_QUEUE_FULL' | 'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', retryAfter: number) => {
+        stats.throttledRequests += 1;
+        stats.throttledRecords += records;
+        return sendError(request, reply, new CollectorError(code, { retryAfter }, { 'retry-after': String(retryAfter) }));
+      };
       const submitted = queue.submit(batch);
-      if (!submitted.ok) {
-        stats.throttledRequests += 1;
-        stats.throttledRecords += records;
-        return sendError(
-          request,
-          reply,
-          new CollectorError(
-            'STITCH_ERR_COLLECTOR_QUEUE_FULL',
-            { retryAfter: submitted.retryAfterSeconds },
-            { 'retry-after': String(submitted.retryAfterSeconds) },
-          ),
-        );
-      }
+      if (!submitted.ok) return throttle('STITCH_ERR_COLLECTOR_QUEUE_FULL', submitted.retryAfterSeconds);
       const outcome = await submitted.done;
-      if (!outcome.ok) {
-        stats.throttledRequests += 1;
-        stats.throttledRecords += records;
-        return sendError(
-          request,
-          reply,
-          new CollectorError(
-            'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE',
-            { retryAfter: outcome.retryAfterSeconds },
-            { 'retry-after': String(outcome.retryAfterSeconds) },
-          ),
-        );
-      }
+      if (!outcome.ok) return throttle('STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', outcome.retryAfterSeconds);
       stats.rejectedRecords += batch.rejected;
       if (forwarder && records > 0) forwarder.enqueue(signal, encoding, body);
       const response = encodeExportResponse(signal, encoding, batch.rejected, batch.rejectReasons.join('; '));
