@@ -1,6 +1,6 @@
 import type { ErrorsResponse, ViolationsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { COMPONENT_SQL, isoFromNanos, num, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
  * The route a failing span belongs to is its trace's entry route, which child spans (a query, a
@@ -19,7 +19,7 @@ export async function askErrors(store: Store, scope: QueryScope, limit: number):
     `SELECT tenant_id, the_route, comp, any_value(service) AS service, count(*) AS n, count(DISTINCT trace_id) AS traces,
         max(start_ns) AS last_ns, arg_max(status_message, start_ns) AS last_message, max_by(trace_id, start_ns, 3) AS examples
      FROM (${WITH_ROUTE('status_code = 2', t.sql)})
-     GROUP BY tenant_id, the_route, comp ORDER BY n DESC LIMIT ${Math.max(1, Math.min(limit, 500))}`,
+     GROUP BY tenant_id, the_route, comp ORDER BY n DESC LIMIT ${sqlLimit(limit, 500)}`,
     { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );
   return {
@@ -45,7 +45,7 @@ export async function askViolations(store: Store, scope: QueryScope, limit: numb
     `SELECT tenant_id, the_route, comp, name, count(*) AS n, quantile_cont(duration_ms, 0.95) AS p95,
         max(budget_ms) AS budget, max(start_ns) AS last_ns, max_by(trace_id, duration_ms, 3) AS examples
      FROM (${WITH_ROUTE('perf_violation', t.sql)})
-     GROUP BY tenant_id, the_route, comp, name ORDER BY n DESC LIMIT ${Math.max(1, Math.min(limit, 500))}`,
+     GROUP BY tenant_id, the_route, comp, name ORDER BY n DESC LIMIT ${sqlLimit(limit, 500)}`,
     { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );
   return {

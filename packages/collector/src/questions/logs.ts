@@ -1,7 +1,7 @@
 import type { LogLine, LogsResponse } from '@stitch/contract';
 import type { LogRow } from '../otlp/records.js';
 import type { Store } from '../store/store.js';
-import { isoFromNanos, parseJsonObject, tenantClause, type QueryScope } from './query-scope.js';
+import { isoFromNanos, parseJsonObject, sqlLimit, tenantClause, type QueryScope } from './query-scope.js';
 import { toLogLine } from './trace.js';
 
 export interface LogFilter {
@@ -34,7 +34,7 @@ export async function askLogs(store: Store, scope: QueryScope, filter: LogFilter
     where.push('severity_number >= $sev');
     params.sev = filter.minSeverity;
   }
-  const limit = Math.max(1, Math.min(filter.limit, 5000));
+  const limit = sqlLimit(filter.limit, 5000);
   const rows = await store.query(
     `SELECT * FROM logs WHERE ${where.join(' AND ')}${t.sql} ORDER BY time_ns DESC LIMIT ${limit + 1}`,
     params,

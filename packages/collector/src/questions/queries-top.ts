@@ -1,6 +1,6 @@
 import type { QueriesTopResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { num, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+import { num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
  * `stitch queries --top`: query spans in the window grouped by query name (or statement when
@@ -16,7 +16,7 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
      FROM spans
      WHERE (query_name IS NOT NULL OR query_text IS NOT NULL) AND start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY coalesce(query_name, query_text)
-     ORDER BY total DESC LIMIT ${Math.max(1, Math.min(limit, 100))}`,
+     ORDER BY total DESC LIMIT ${sqlLimit(limit, 100)}`,
     { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );
   return {

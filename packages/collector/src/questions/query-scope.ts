@@ -22,6 +22,14 @@ export function parseTimeMillis(value: string, nowMillis: number): number {
   return parsed;
 }
 
+/**
+ * A row limit for SQL: the caller's within 1…`max`, a whole number. The API has validated it
+ * already; this keeps a question's own ceiling and makes interpolating it into SQL safe anyway.
+ */
+export function sqlLimit(limit: number, max: number): number {
+  return Number.isFinite(limit) ? Math.max(1, Math.min(Math.floor(limit), max)) : max;
+}
+
 export function nanosFromMillis(millis: number): bigint {
   return BigInt(Math.floor(millis)) * 1_000_000n;
 }

@@ -1,6 +1,6 @@
 import type { TraceSearchResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { isoFromNanos, num, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 /** What the web UI's search form can ask for; every filter is optional and they combine (AND). */
 export interface TraceSearchFilter {
@@ -37,7 +37,7 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
   }
   if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
   if (filter.violationsOnly) having.push('bool_or(perf_violation)');
-  const limit = Math.max(1, Math.min(filter.limit, 1000));
+  const limit = sqlLimit(filter.limit, 1000);
   // Two passes: pick the page of matching trace ids with the fewest aggregates (the scan of the
   // window dominates at 1M spans), then summarise only those traces.
   const picked = await store.query(

@@ -1,6 +1,6 @@
 import type { WebhookRetriesResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { num, strList, tenantClause, type QueryScope } from './query-scope.js';
+import { num, sqlLimit, strList, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
  * `stitch webhooks --retries`: delivery-attempt spans (they carry `stitch.webhook.endpoint`)
@@ -18,7 +18,7 @@ export async function askWebhookRetries(store: Store, scope: QueryScope, limit: 
      FROM spans
      WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY webhook_endpoint
-     ORDER BY attempts DESC, failures DESC LIMIT ${Math.max(1, Math.min(limit, 100))}`,
+     ORDER BY attempts DESC, failures DESC LIMIT ${sqlLimit(limit, 100)}`,
     { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );
   return {
