@@ -7,7 +7,8 @@ import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
 import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
 import { traceIdForRun } from '../packages/kernel/src/jobs/run-id.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
-import { asQueryable, newPool, REDIS, uniqueName, waitFor } from './helpers/pg-queryable.js';
+import { asQueryable, newPool, REDIS, uniqueName } from './helpers/pg-queryable.js';
+import { waitForFinalOutcome } from './helpers/jobs.js';
 
 const exporter = new InMemorySpanExporter();
 const stitch = startStitch({ serviceName: 'jobs-bullmq-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -34,12 +35,7 @@ afterAll(async () => {
   await stitch.shutdown();
 });
 
-function finalOutcome(runId: string) {
-  return waitFor(async () => {
-    const origin = await jobs.origin(runId);
-    return origin !== undefined && (origin.outcome === 'succeeded' || origin.outcome === 'failed') ? origin : undefined;
-  });
-}
+const finalOutcome = (runId: string) => waitForFinalOutcome(jobs, runId);
 
 describe('jobs on BullMQ (real Redis)', () => {
   it('the worker continues the request’s trace and sees its tenant; the run record says which request triggered it', async () => {

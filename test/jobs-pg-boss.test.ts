@@ -4,7 +4,8 @@ import { pgBossJobEngine } from '../packages/kernel/src/jobs/pg-boss/index.js';
 import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
 import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
-import { asQueryable, newPool, POSTGRES_URL, uniqueName, waitFor } from './helpers/pg-queryable.js';
+import { asQueryable, newPool, POSTGRES_URL, uniqueName } from './helpers/pg-queryable.js';
+import { waitForFinalOutcome } from './helpers/jobs.js';
 
 const stitch = startStitch({ serviceName: 'jobs-pg-boss-test' });
 const pool = newPool();
@@ -28,12 +29,7 @@ afterAll(async () => {
   await stitch.shutdown();
 });
 
-function finalOutcome(runId: string) {
-  return waitFor(async () => {
-    const origin = await jobs.origin(runId);
-    return origin !== undefined && (origin.outcome === 'succeeded' || origin.outcome === 'failed') ? origin : undefined;
-  });
-}
+const finalOutcome = (runId: string) => waitForFinalOutcome(jobs, runId);
 
 describe('jobs on pg-boss (real Postgres)', () => {
   it('the worker continues the request’s trace with its tenant, across a retry', async () => {
