@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '@stitch/kernel';
@@ -19,7 +19,7 @@ import type { Redactor } from '@stitch/kernel';
 // header of http-route.bench.ts).
 const [variant = 'bare', knobText = ''] = (process.argv[2] ?? 'bare').split(':');
 const knobs = new Set(knobText.split('+'));
-const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
+export const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
 
 /** Discards every line: the cost measured is building the line, not writing it. */
 export const nullDestination: DestinationStream = { write: () => undefined };
@@ -33,12 +33,18 @@ export const noopExporter: SpanExporter = {
 /** The `noredact` knob: the redaction step still runs, and changes nothing. */
 const passThroughRedactor = { redactString: (text: string) => text, isSecretKey: () => false } as unknown as Redactor;
 
+/** What the route asks its database: the item row by id. */
+type ItemQuery = (id: number) => Promise<{ rows: unknown[] }>;
+
+/** PGlite's `query` answered from memory: the kernel's cost without PGlite's (BENCH_NO_DB=1, the in-process bench). */
+export function inMemoryItems(): PGlite {
+  const row = { id: 1, name: 'item 1', price_cents: 100 };
+  return { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() } as unknown as PGlite;
+}
+
 async function openDatabase(): Promise<PGlite> {
-  if (process.env.BENCH_NO_DB === '1') {
-    // Isolates what the kernel costs from PGlite's (hundreds of µs of WebAssembly per query).
-    const row = { id: 1, name: 'item 1', price_cents: 100 };
-    return { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() } as unknown as PGlite;
-  }
+  // Isolates what the kernel costs from PGlite's (hundreds of µs of WebAssembly per query).
+  if (process.env.BENCH_NO_DB === '1') return inMemoryItems();
   const pglite = new PGlite();
   await pglite.exec(`CREATE TABLE items (id int PRIMARY KEY, name text, price_cents int);
     INSERT INTO items SELECT g, 'item ' || g, g * 100 FROM generate_series(1, 100) g;`);
@@ -47,6 +53,30 @@ async function openDatabase(): Promise<PGlite> {
 
 function idOf(url: string | undefined): number {
   return Number((url ?? '/items/1').split('/')[2] ?? 1) || 1;
+}
+
+function answer(res: Http.ServerResponse, result: { rows: unknown[] }): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(result.rows[0]));
+}
+
+/** The route with no telemetry: one query, one log line, the JSON answer. */
+export function bareRoute(query: ItemQuery, logger: Logger): Http.RequestListener {
+  return (req, res) => {
+    void query(idOf(req.url)).then((result) => {
+      logger.info({ rows: result.rows.length }, 'item loaded');
+      answer(res, result);
+    });
+  };
+}
+
+/** The same route as the handler a Stitch edge adapter wraps; no logger leaves the line out. */
+export function kernelRoute(query: ItemQuery, logger: Logger | undefined): (req: Http.IncomingMessage, res: Http.ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const result = await query(idOf(req.url));
+    logger?.info({ rows: result.rows.length }, 'item loaded');
+    answer(res, result);
+  };
 }
 
 /**
@@ -62,16 +92,9 @@ function withCpuEndpoint(http: typeof Http, listener: Http.RequestListener): Htt
   });
 }
 
-async function bareOrOtel(http: typeof Http): Promise<Http.Server> {
+async function bareListener(): Promise<Http.RequestListener> {
   const pglite = await openDatabase();
-  const logger = pino({ base: { service: 'bench' } }, nullDestination);
-  return withCpuEndpoint(http, (req, res) => {
-    void pglite.query(SQL, [idOf(req.url)]).then((result) => {
-      logger.info({ rows: result.rows.length }, 'item loaded');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(result.rows[0]));
-    });
-  });
+  return bareRoute((id) => pglite.query(SQL, [id]), pino({ base: { service: 'bench' } }, nullDestination));
 }
 
 /**
@@ -82,8 +105,8 @@ async function bareWithAsyncLocalStorage(http: typeof Http): Promise<Http.Server
   const { AsyncLocalStorage } = await import('node:async_hooks');
   const storage = new AsyncLocalStorage<{ requestId: number }>();
   let requests = 0;
-  const listener = (await bareOrOtel(http)).listeners('request')[0] as Http.RequestListener;
-  return http.createServer((req, res) => storage.run({ requestId: (requests += 1) }, listener, req, res));
+  const listener = await bareListener();
+  return withCpuEndpoint(http, (req, res) => storage.run({ requestId: (requests += 1) }, listener, req, res));
 }
 
 async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promise<Http.Server> {
@@ -107,17 +130,9 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
   // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
   const raw = await openDatabase();
   const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' && !knobs.has('nocomment') });
-  const logger = createLogger({ service: 'bench', destination: nullDestination });
-  const listener = stitchRequestListener(
-    async (req, res) => {
-      const result = knobs.has('nodb') ? await raw.query(SQL, [idOf(req.url)]) : await db.query(SQL, [idOf(req.url)], { name: 'item.by_id' });
-      if (!knobs.has('nolog')) logger.info({ rows: result.rows.length }, 'item loaded');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(result.rows[0]));
-    },
-    { routes: ['/items/:id'] },
-  );
-  return withCpuEndpoint(http, listener);
+  const query: ItemQuery = knobs.has('nodb') ? (id) => raw.query(SQL, [id]) : (id) => db.query(SQL, [id], { name: 'item.by_id' });
+  const logger = knobs.has('nolog') ? undefined : createLogger({ service: 'bench', destination: nullDestination });
+  return withCpuEndpoint(http, stitchRequestListener(kernelRoute(query, logger), { routes: ['/items/:id'] }));
 }
 
 async function otel(): Promise<Http.Server> {
@@ -133,7 +148,7 @@ async function otel(): Promise<Http.Server> {
   trace.setGlobalTracerProvider(provider);
   registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
   const http = createRequire(import.meta.url)('node:http') as typeof Http;
-  return bareOrOtel(http);
+  return withCpuEndpoint(http, await bareListener());
 }
 
 async function main(): Promise<void> {
@@ -142,7 +157,7 @@ async function main(): Promise<void> {
   let server: Http.Server;
   switch (variant) {
     case 'bare':
-      server = await bareOrOtel(await loadHttp());
+      server = withCpuEndpoint(await loadHttp(), await bareListener());
       break;
     case 'bare-als':
       server = await bareWithAsyncLocalStorage(await loadHttp());

@@ -144,7 +144,7 @@ async function httpRounds(): Promise<void> {
     console.log(
       `HTTP route (PGlite query + log line), ${PROCESSES} server processes per variant × ${ROUNDS} rounds × ${REQUESTS} requests, ${CONCURRENCY} in flight, keep-alive; medians over processes and rounds\n`,
     );
-    console.log('variant       req/s (median)  ratio to bare   server CPU µs/req (median)  CPU ratio (bare/variant)');
+    console.log(`${'variant'.padEnd(28)} req/s (median)  ratio to bare   server CPU µs/req (median)  CPU ratio (bare/variant)`);
     for (const variant of VARIANTS) {
       console.log(
         `${variant.padEnd(28)} ${rps(variant).toFixed(0).padStart(14)}  ${(rps(variant) / rps('bare')).toFixed(3).padStart(13)}   ${cpu(variant).toFixed(1).padStart(26)}  ${(cpu('bare') / cpu(variant)).toFixed(3).padStart(24)}`,
@@ -235,10 +235,8 @@ async function requestPathInProcess(): Promise<void> {
   const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
   const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
   const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
-  const { noopExporter, nullDestination } = await import('./http-route-server.js');
-  const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
-  const row = { id: 1, name: 'item 1', price_cents: 100 };
-  const inMemory = { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() };
+  const { bareRoute, inMemoryItems, kernelRoute, noopExporter, nullDestination, SQL } = await import('./http-route-server.js');
+  const inMemory = inMemoryItems();
   const N = 20_000;
 
   const once = (listener: RequestListener, id: number): Promise<void> => {
@@ -262,29 +260,14 @@ async function requestPathInProcess(): Promise<void> {
     return (used.user + used.system) / N;
   };
 
-  const bareLogger = pino({ base: { service: 'bench' } }, nullDestination);
-  const bare: RequestListener = (req, res) => {
-    void inMemory.query().then((result) => {
-      bareLogger.info({ rows: result.rows.length }, 'item loaded');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(result.rows[0]));
-    });
-  };
+  const bare = bareRoute((id) => inMemory.query(SQL, [id]), pino({ base: { service: 'bench' } }, nullDestination));
   // Measured first: once any store is entered, Node keeps its promise hooks on for good.
   const bareBeforeAnyStore = median([await cpuPerRequest(bare), await cpuPerRequest(bare), await cpuPerRequest(bare)]);
   const storage = new AsyncLocalStorage<number>();
   const kernelListener = (): RequestListener => {
-    const db = createPgliteDatabase(inMemory as never, { application: 'bench' });
+    const db = createPgliteDatabase(inMemory, { application: 'bench' });
     const logger = createLogger({ service: 'bench', destination: nullDestination });
-    return stitchRequestListener(
-      async (req, res) => {
-        const result = await db.query(SQL, [Number(req.url?.split('/')[2])], { name: 'item.by_id' });
-        logger.info({ rows: result.rows.length }, 'item loaded');
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(result.rows[0]));
-      },
-      { routes: ['/items/:id'] },
-    );
+    return stitchRequestListener(kernelRoute((id) => db.query(SQL, [id], { name: 'item.by_id' }), logger), { routes: ['/items/:id'] });
   };
   const kernelAt = (options: Parameters<typeof startStitch>[0]) => async (): Promise<number> => {
     const stitch = startStitch({ serviceName: 'bench', exporter: noopExporter, logger: { warn: () => undefined }, env: {}, ...options });
