@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { match } from 'path-to-regexp';
+import { pathToRegexp } from 'path-to-regexp';
 import type { EdgeOptionsInput } from './edge-options.js';
 import { pathOf, sendErrorResponse } from './error-envelope.js';
 import { createEdge, startRequest } from './start-request.js';
@@ -32,11 +32,13 @@ export type EdgeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
 export function stitchRequestListener(listener: EdgeRequestListener, options: NodeHttpEdgeOptions = {}): RequestListener {
   const { routes = [], ...edgeOptions } = options;
   const edge = createEdge(edgeOptions);
-  const matchers = routes.map((template) => ({ template, matches: match(template, { decode: false }) }));
+  // A test, not path-to-regexp's match(): the edge needs which template matched, not its params
+  // (a match() call builds a params object per request).
+  const matchers = routes.map((template) => ({ template, regexp: pathToRegexp(template).regexp }));
   const findRoute = (url: string | undefined): string | undefined => {
     if (matchers.length === 0) return undefined;
     const path = pathOf(url);
-    return matchers.find((matcher) => matcher.matches(path) !== false)?.template;
+    return matchers.find((matcher) => matcher.regexp.test(path))?.template;
   };
 
   return (req, res) => {
