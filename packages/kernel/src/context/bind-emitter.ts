@@ -2,14 +2,15 @@ import { context } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 
-type Listener = (...args: unknown[]) => unknown;
+export type Listener = (...args: unknown[]) => unknown;
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type AddMethod = 'addListener' | 'on' | 'prependListener';
 const STATE = Symbol('stitch.boundListeners');
 
 /**
- * The emitter's own add methods, kept when it is patched: the edge patches every request and
- * response, so the per-emitter cost is this one object; the patched methods are shared.
+ * The emitter's own add methods, kept when it is patched: the per-emitter cost is this one
+ * object; the patched methods are shared. (Requests and responses are not patched one by one:
+ * see bind-request-emitters.ts.)
  */
 type BindState = Record<AddMethod, Method>;
 
@@ -44,7 +45,7 @@ function runBoundOnce(this: Binding, ...args: unknown[]): unknown {
  * convention of Node's own once-wrappers: `removeListener(original)`, `listeners()` and the
  * 'newListener'/'removeListener' events all see through it, so no lookup table is kept.
  */
-function bindListener(emitter: unknown, event: unknown, listener: Listener, once: boolean): Listener {
+export function bindListener(emitter: unknown, event: unknown, listener: Listener, once: boolean): Listener {
   const binding: Binding = {
     ctx: context.active(),
     emitter: emitter as EventEmitter,

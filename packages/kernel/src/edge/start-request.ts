@@ -11,7 +11,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { SpanAttr } from '@stitch/contract';
-import { bindEmitter } from '../context/bind-emitter.js';
+import { bindRequestEmitters } from '../context/bind-request-emitters.js';
 import { ensureIds, getScope, setScope } from '../context/context-store.js';
 import type { StitchScope } from '../context/context-store.js';
 import { newSpanId, withNextTraceId } from '../context/ids.js';
@@ -50,6 +50,7 @@ export function createEdge(input: EdgeOptionsInput = {}): Edge {
     throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail });
   }
   const options = Object.freeze(parsed.data);
+  bindRequestEmitters();
   return Object.freeze({ options, isTrusted: createTrustPolicy(options) });
 }
 
@@ -100,9 +101,9 @@ export function setRoute(template: string): void {
  * Starts the edge's handling of one request, framework-independent: decides trust, continues
  * or starts the trace (an untrusted but valid parent becomes a span link), resolves the
  * request id, starts the SERVER span, answers `x-trace-id`, `x-request-id` and
- * `traceresponse`, binds the request's and response's listeners to their context, and ends
- * the span when the response finishes or the connection closes. The caller runs the handler
- * with `context.with(request.context, handler)`.
+ * `traceresponse`, and ends the span when the response finishes or the connection closes. The
+ * caller runs the handler with `context.with(request.context, handler)`; the listeners it adds
+ * to the request and response run in that context (bindRequestEmitters, installed by createEdge).
  *
  * @example
  *   const request = startRequest(edge, req, res, '/orders/:id');
@@ -143,12 +144,9 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
 
   // 'close' follows 'finish' on every response, and alone tells of a connection the client
   // dropped first: one listener covers both ends of a span. `on`, not `once`: end() runs once
-  // anyway, and `once` would allocate its wrapper on every request.
+  // anyway, and `once` would allocate its wrapper on every request. Added before the handler
+  // runs, outside the request's context, so bindRequestEmitters leaves it unwrapped.
   res.on('close', () => request.end(res));
-  // After our own listener: the handler's listeners (a body parser's 'data'/'end', a
-  // 'finish' logger) run in the context they were added in, not the socket's.
-  bindEmitter(req);
-  bindEmitter(res);
   return request;
 }
 
