@@ -4,7 +4,7 @@ import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { LogField } from '@stitch/contract';
 import { defaultRedactor } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
-import { COMPONENT, componentField, createMergeStrategy, injectContext } from './context-fields.js';
+import { COMPONENT, componentField, createMergeStrategy, timeAndContext } from './context-fields.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
 
@@ -44,6 +44,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { [LogField.service]: options.service, [LogField.nodeId]: options.nodeId ?? hostname() },
+    // The time and the context's fields, in one partial JSON string (see timeAndContext).
+    timestamp: timeAndContext,
     mixin: componentField,
     mixinMergeStrategy: createMergeStrategy(redactor),
     formatters: {
@@ -55,7 +57,6 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     // would relabel that plain object as type "Object".
     serializers: { [LogField.err]: (value: unknown) => value, msg: redactMessage },
     hooks: {
-      streamWrite: injectContext,
       logMethod(args, method) {
         try {
           method.apply(this, args);
