@@ -3,16 +3,16 @@ import type { Context } from '@opentelemetry/api';
 import type { EventEmitter } from 'node:events';
 
 export type Listener = (...args: unknown[]) => unknown;
-type Method = (this: unknown, ...args: unknown[]) => unknown;
+export type Method = (this: unknown, ...args: unknown[]) => unknown;
 type AddMethod = 'addListener' | 'on' | 'prependListener';
 const STATE = Symbol('stitch.boundListeners');
 
 /**
- * The emitter's own add methods, kept when it is patched: the per-emitter cost is this one
+ * An emitter's own add methods, kept when it is patched: the per-emitter cost is this one
  * object; the patched methods are shared. (Requests and responses are not patched one by one:
  * see bind-request-emitters.ts.)
  */
-type BindState = Record<AddMethod, Method>;
+type BindState = Readonly<Record<AddMethod, Method>>;
 
 function stateOf(emitter: unknown): BindState {
   return (emitter as { [STATE]: BindState })[STATE];
@@ -60,6 +60,25 @@ export function bindListener(emitter: unknown, event: unknown, listener: Listene
   return wrapper;
 }
 
+/**
+ * The add methods an emitter is patched on, each as the original it delegates to and whether its
+ * listener fires once. `once` delegates to `on`, not to EventEmitter's once: that wrapper would
+ * stand between the listener and removeListener(listener).
+ */
+export const ADD_METHODS: Readonly<Record<'addListener' | 'on' | 'once' | 'prependListener' | 'prependOnceListener', readonly [AddMethod, boolean]>> = {
+  addListener: ['addListener', false],
+  on: ['on', false],
+  once: ['on', true],
+  prependListener: ['prependListener', false],
+  prependOnceListener: ['prependListener', true],
+};
+
+/** The originals an emitter (or a prototype) has, before it is patched. */
+export function originalAdds(emitter: object): BindState {
+  const own = emitter as Record<AddMethod, Method>;
+  return { addListener: own.addListener, on: own.on, prependListener: own.prependListener };
+}
+
 function makeAdd(add: AddMethod, once: boolean): Method {
   return function (this: unknown, event: unknown, listener: unknown): unknown {
     const original = stateOf(this)[add];
@@ -68,13 +87,8 @@ function makeAdd(add: AddMethod, once: boolean): Method {
   };
 }
 
-const PATCHES = {
-  addListener: makeAdd('addListener', false),
-  on: makeAdd('on', false),
-  once: makeAdd('on', true),
-  prependListener: makeAdd('prependListener', false),
-  prependOnceListener: makeAdd('prependListener', true),
-};
+// Shared by every patched emitter: each finds its own originals in its state.
+const PATCHES = Object.fromEntries(Object.entries(ADD_METHODS).map(([name, [add, once]]) => [name, makeAdd(add, once)]));
 
 /**
  * Makes every listener of `emitter` run in the context that was active when the listener was
@@ -94,13 +108,7 @@ const PATCHES = {
 export function bindEmitter<E extends EventEmitter>(emitter: E): E {
   const target = emitter as unknown as Record<string | symbol, unknown>;
   if (target[STATE] !== undefined) return emitter;
-  const originals = target as unknown as BindState;
-  const state: BindState = { addListener: originals.addListener, on: originals.on, prependListener: originals.prependListener };
-  target[STATE] = state;
-  target.addListener = PATCHES.addListener;
-  target.on = PATCHES.on;
-  target.once = PATCHES.once;
-  target.prependListener = PATCHES.prependListener;
-  target.prependOnceListener = PATCHES.prependOnceListener;
+  target[STATE] = originalAdds(emitter);
+  Object.assign(target, PATCHES);
   return emitter;
 }

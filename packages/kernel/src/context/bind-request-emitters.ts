@@ -1,11 +1,7 @@
-import { context } from '@opentelemetry/api';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { bindListener } from './bind-emitter.js';
-import type { Listener } from './bind-emitter.js';
+import { ADD_METHODS, bindListener, originalAdds } from './bind-emitter.js';
+import type { Listener, Method } from './bind-emitter.js';
 import { getScope } from './context-store.js';
-
-type Add = (this: unknown, event: unknown, listener: unknown) => unknown;
-type Patched = Record<'addListener' | 'on' | 'once' | 'prependListener' | 'prependOnceListener', Add>;
 
 const INSTALLED = Symbol('stitch.requestEmittersBound');
 
@@ -26,25 +22,17 @@ const INSTALLED = Symbol('stitch.requestEmittersBound');
  * created.
  */
 export function bindRequestEmitters(): void {
-  patch(IncomingMessage.prototype as unknown as Patched);
-  patch(ServerResponse.prototype as unknown as Patched);
+  patch(IncomingMessage.prototype);
+  patch(ServerResponse.prototype);
 }
 
-function patch(proto: Patched): void {
-  const target = proto as Patched & { [INSTALLED]?: true };
-  if (Object.prototype.hasOwnProperty.call(target, INSTALLED)) return;
+function patch(proto: object): void {
+  if (Object.hasOwn(proto, INSTALLED)) return;
   // Read before patching, whether the prototype's own or inherited (Readable.prototype.on for
   // requests: it starts the flow of 'data').
-  const addListener = proto.addListener;
-  const on = proto.on;
-  const prependListener = proto.prependListener;
-  target.addListener = bound(addListener, false);
-  target.on = bound(on, false);
-  // `once` is bound over `on`, not over EventEmitter's once: its wrapper would stand between the
-  // listener and removeListener(listener).
-  target.once = bound(on, true);
-  target.prependListener = bound(prependListener, false);
-  target.prependOnceListener = bound(prependListener, true);
+  const originals = originalAdds(proto);
+  const target = proto as Record<string | symbol, unknown>;
+  for (const [name, [add, once]] of Object.entries(ADD_METHODS)) target[name] = bound(originals[add], once);
   target[INSTALLED] = true;
 }
 
@@ -58,9 +46,9 @@ function isNodeInternal(event: unknown, listener: Listener): boolean {
   return event === 'end' && listener.name === 'clearIncoming';
 }
 
-function bound(add: Add, once: boolean): Add {
+function bound(add: Method, once: boolean): Method {
   return function (this: unknown, event: unknown, listener: unknown): unknown {
-    if (typeof listener !== 'function' || isNodeInternal(event, listener as Listener) || getScope(context.active()) === undefined) return add.call(this, event, listener);
+    if (typeof listener !== 'function' || isNodeInternal(event, listener as Listener) || getScope() === undefined) return add.call(this, event, listener);
     return add.call(this, event, bindListener(this, event, listener as Listener, once));
   };
 }
