@@ -93,7 +93,8 @@ export function timeAndContext(): string {
 export function createMergeStrategy(redactor: Redactor): (mergeObject: object, mixinObject: object) => object {
   return function mergeContextFirst(mergeObject: object, mixinObject: object): object {
     const target = mixinObject as Fields;
-    const inContext = hasCurrentContext();
+    // Asked only when the caller logs a context key: most lines carry none.
+    let inContext: boolean | undefined;
     const safe = redactor.redact(mergeObject) as Fields | string;
     if (typeof safe !== 'object' || safe === null) return target;
     let keys: string[];
@@ -103,7 +104,7 @@ export function createMergeStrategy(redactor: Redactor): (mergeObject: object, m
       return target;
     }
     for (const key of keys) {
-      if (key === LogField.contextMissing || (inContext && CONTEXT_KEYS.has(key))) continue;
+      if (CONTEXT_KEYS.has(key) && (key === LogField.contextMissing || (inContext ??= hasCurrentContext()))) continue;
       let value: unknown;
       try {
         value = safe[key];

@@ -4,11 +4,7 @@ import type { Span } from '@opentelemetry/api';
 /** Records `error` on `span` as OpenTelemetry's exception event and sets status ERROR. */
 export function recordError(span: Span, error: unknown): void {
   if (!span.isRecording()) return;
-  if (error instanceof Error) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  } else {
-    span.recordException(String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-  }
+  const message = error instanceof Error ? error.message : String(error);
+  span.recordException(error instanceof Error ? error : message);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
