@@ -32,11 +32,12 @@
  * 100% and 10%, off, and the plain SDK), ns per log line (kernel logger in a context vs bare
  * pino), both to null destinations, and the request path in process (see requestPathInProcess).
  *
- * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (3000), BENCH_PROCESSES (3); BENCH_NO_DB=1 replaces PGlite by
- * an in-memory answer, to see the kernel's own cost without hundreds of µs of WebAssembly per
- * query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off; BENCH_MICRO=0 skips the
- * microbenchmarks, BENCH_HTTP=0 the servers (microbenchmarks only). BENCH_VARIANTS=a,b measures bare and those variants only, where a kernel
- * variant may take knobs that leave one part out, to attribute its cost:
+ * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (3000), BENCH_PROCESSES (3);
+ * BENCH_NO_DB=1 replaces PGlite by an in-memory answer, to see the kernel's own cost without
+ * hundreds of µs of WebAssembly per query; BENCH_SQL_COMMENT=0 turns the sqlcommenter comment
+ * off; BENCH_MICRO=0 skips the microbenchmarks, BENCH_HTTP=0 the servers (microbenchmarks only).
+ * BENCH_VARIANTS=a,b measures bare and those variants only, where a kernel variant may take knobs
+ * that leave one part out, to attribute its cost:
  * `BENCH_VARIANTS=enabled-100,enabled-100:nolog,enabled-100:nodb` (knobs: nolog, nodb (the raw
  * driver, no wrapper), nocomment, noexport, notail, nobudget, noredact; join several with `+`).
  *
