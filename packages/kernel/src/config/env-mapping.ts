@@ -41,7 +41,7 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
 
   // logs
   { name: 'STITCH_LOG_LEVEL', path: 'logs.level', parse: text, description: 'Lowest level written.' },
-  { name: 'OTEL_LOGS_EXPORTER', path: 'logs.otlp.exporter', parse: firstLowercase, description: '`otlp` also sends log lines over OTLP/HTTP; `none` keeps them on stdout only.' },
+  { name: 'OTEL_LOGS_EXPORTER', path: 'logs.otlp.exporter', parse: firstLowercase, description: '`otlp` also sends log lines over OTLP/HTTP; `none` keeps them on stdout only. Unset: `otlp` when an OTLP endpoint variable is set, else `none`.' },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'logs.otlp.endpoint', parse: signalEndpoint('v1/logs'), description: 'Base OTLP/HTTP URL for logs and traces; `/v1/logs` and `/v1/traces` are appended.' },
   { name: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', path: 'logs.otlp.endpoint', parse: text, description: 'Full URL of the OTLP logs endpoint.' },
   { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: 'logs.otlp.protocol', parse: text, description: 'OTLP encoding for logs and traces (`http/protobuf` or `http/json`).' },

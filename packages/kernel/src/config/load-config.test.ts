@@ -96,6 +96,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { OTEL_SERVICE_NAME: 'otel', STITCH_SERVICE_NAME: 'stitch' } }).service.name).toBe('stitch');
   });
 
+  it('exports logs over OTLP when an OTLP endpoint is set, unless OTEL_LOGS_EXPORTER=none', () => {
+    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ env: base }).logs.otlp).toMatchObject({ exporter: 'otlp', endpoint: 'http://collector:4318/v1/logs' });
+    expect(loadConfig({ env: { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:4318/v1/logs' } }).logs.otlp.exporter).toBe('otlp');
+    expect(loadConfig({ env: { ...base, OTEL_LOGS_EXPORTER: 'none' } }).logs.otlp.exporter).toBe('none');
+    expect(loadConfig({ env: {} }).logs.otlp.exporter).toBe('none');
+    expect(loadConfig({ env: { ...base, STITCH_ENABLED: 'false' } }).logs.otlp.exporter).toBe('none');
+    const fileSaysNone = yamlFile('logs-none.yaml', 'logs:\n  otlp:\n    exporter: none\n');
+    expect(loadConfig({ file: fileSaysNone, env: base }).logs.otlp.exporter).toBe('none');
+  });
+
   it('fails naming the env var, its value and what is allowed', () => {
     const level = configError({ env: { STITCH_LOG_LEVEL: 'verbose' } });
     expect(level.message).toContain('STITCH_LOG_LEVEL=verbose');

@@ -53,7 +53,9 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
 
   const sources = new Map<string, EnvSource>();
   const fromEnv = readEnv(env, sources);
-  const merged = mergeDeep(mergeDeep(fromFile, { tracing: readTracingEnv(env) }), fromEnv) as Tree;
+  // Under the file: an explicit `logs.otlp.exporter` there still wins over the implied default.
+  const implied = mergeDeep(impliedLogExporter(env), fromFile);
+  const merged = mergeDeep(mergeDeep(implied, { tracing: readTracingEnv(env) }), fromEnv) as Tree;
 
   const parsed = StitchConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -91,6 +93,17 @@ function readEnv(env: Env, sources: Map<string, EnvSource>): Tree {
     sources.set(row.path, { row, raw });
   }
   return out;
+}
+
+/**
+ * OpenTelemetry's default for every `OTEL_*_EXPORTER` is `otlp`, so an OTLP endpoint in the
+ * environment turns log export on unless OTEL_LOGS_EXPORTER says otherwise. Without an endpoint
+ * the default stays `none`: no export attempts to localhost that nobody asked for.
+ */
+function impliedLogExporter(env: Env): Tree {
+  if (nonEmpty(env.OTEL_LOGS_EXPORTER) !== undefined) return {};
+  const endpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  return endpoint === undefined ? {} : { logs: { otlp: { exporter: 'otlp' } } };
 }
 
 function readYaml(file: string, label: string): Tree {

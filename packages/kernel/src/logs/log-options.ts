@@ -8,7 +8,10 @@ const Millis = z.number().int().positive();
 
 /** Export of log lines over OTLP/HTTP, beside stdout (section `logs.otlp`). */
 export const OtlpLogOptionsSchema = z.object({
-  /** `none` (default): lines go to stdout only. `otlp`: also to `endpoint` (OTEL_LOGS_EXPORTER). */
+  /**
+   * `none` (default): lines go to stdout only. `otlp`: also to `endpoint` (OTEL_LOGS_EXPORTER).
+   * The loader picks `otlp` when OTEL_LOGS_EXPORTER is unset and an OTLP endpoint variable is set.
+   */
   exporter: z.enum(['none', 'otlp']).default('none'),
   /** Full URL of the logs endpoint (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT). */
   endpoint: z.url().default('http://localhost:4318/v1/logs'),
