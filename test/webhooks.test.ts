@@ -8,6 +8,7 @@ import { currentContext, runInNewContext } from '../packages/kernel/src/context/
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
 import { verifyWebhook } from '../packages/kernel/src/webhooks/webhook-signature.js';
 import { createWebhooks } from '../packages/kernel/src/webhooks/webhooks.js';
+import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { asQueryable, newPool, uniqueName } from './helpers/pg-queryable.js';
 
 const exporter = new InMemorySpanExporter();
@@ -183,6 +184,32 @@ describe('webhook deliveries (real Postgres, real HTTP)', () => {
     await drain(hooks);
     expect((await hooks.attempts(deliveryId)).map((a) => [a.attempt, a.finalState])).toEqual([[2, 'delivered']]);
     expect(received.filter((r) => r.path === '/orphaned')).toHaveLength(1);
+  });
+
+  it('idle dispatch passes make no spans; a pass with work traces the delivery and its bookkeeping in the request’s trace', async () => {
+    const fresh = uniqueName('stitch_webhooks_idle');
+    try {
+      // The kernel's traced driver: every statement would be a span if the claim made one.
+      const hooks = createWebhooks({ db: createPgDatabase(pool), schema: fresh, allowNetworks: ['127.0.0.1/32'] });
+      await hooks.migrate();
+      exporter.reset();
+      for (let i = 0; i < 5; i += 1) expect(await hooks.dispatchDue()).toBe(0);
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([]);
+
+      const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/idle-then-work` });
+      const traceId = await runInNewContext({ name: 'POST /invoices', tenantId: TENANT_A, requestId: 'req-idle-1' }, async () => {
+        await hooks.send({ endpointId: endpoint.id, eventId: 'evt_idle', eventType: 'invoice.paid', payload: {} });
+        return currentContext().traceId;
+      });
+      exporter.reset();
+      expect(await hooks.dispatchDue()).toBe(1);
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => s.name)).toContain('webhook.deliver');
+      expect(spans.length).toBeGreaterThan(1);
+      expect(spans.filter((s) => s.spanContext().traceId !== traceId).map((s) => s.name)).toEqual([]);
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
   });
 
   it('migrate() is idempotent and may run in two processes at once', async () => {

@@ -168,6 +168,25 @@ describe('event handlers', () => {
     expect(root.attributes).toMatchObject({ 'tenant.id': TENANT, 'stitch.event.outcome': 'handled' });
   });
 
+  it('idle relay polls make no spans; a poll with work traces its publish in the event’s trace', async () => {
+    const bus = recordingBus();
+    const relay = createOutboxRelay({ db, outbox, bus });
+    exporter.reset(); // beforeEach's DELETE is a span of its own
+    for (let i = 0; i < 5; i += 1) expect(await relay.relayOnce()).toEqual({ published: 0, failed: 0 });
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([]);
+
+    const traceId = await request(async () => {
+      await db.transaction((tx) => outbox.add(tx, { type: 'order.shipped', aggregateId: 'o-idle', payload: {} }));
+      return currentContext().traceId;
+    });
+    exporter.reset();
+    expect(await relay.relayOnce()).toEqual({ published: 1, failed: 0 });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['publish order.shipped']);
+    expect(spans[0]?.spanContext().traceId).toBe(traceId);
+    expect(bus.published[0]?.traceparent?.split('-')[1]).toBe(traceId);
+  });
+
   it('skip an event already checkpointed, and a restarted consumer resumes from its persisted checkpoint', async () => {
     let runs = 0;
     const options = {

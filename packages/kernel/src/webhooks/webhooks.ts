@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope, tryCurrentContext } from '../context/context-store.js';
 import type { Queryable } from '../db/queryable.js';
@@ -135,10 +136,22 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       finalState === 'retrying'
         ? fullJitterBackoffMillis(claim.attempt, { baseMillis: settings.baseBackoffMillis, maxMillis: settings.maxBackoffMillis }, random)
         : undefined;
+    // The attempt's bookkeeping belongs to the delivery's trace, not to a root trace of its own.
+    await context.with(active, () => recordAttempt(claim, result, finalState, spanContext.traceId, spanContext.spanId, retryInMillis));
+  }
+
+  async function recordAttempt(
+    claim: ClaimedDelivery,
+    result: AttemptResult,
+    finalState: AttemptFinalState,
+    traceId: string,
+    spanId: string,
+    retryInMillis: number | undefined,
+  ): Promise<void> {
     if (finalState === 'disabled') await store.disableEndpoint(claim.endpointId, `HTTP 410 on delivery ${claim.id}`);
     await store.finishAttempt(claim, {
-      spanTraceId: spanContext.traceId,
-      spanId: spanContext.spanId,
+      spanTraceId: traceId,
+      spanId,
       ...(result.statusCode !== undefined && { statusCode: result.statusCode }),
       latencyMillis: result.latencyMillis,
       ...(!result.ok && { errorClass: result.errorClass, errorDetail: result.detail }),
@@ -155,7 +168,9 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
   }
 
   async function dispatchDue(): Promise<number> {
-    const claims = await store.claimDue(settings.batchSize, settings.leaseMillis);
+    // The claim makes no span: an idle dispatcher polls several times a second, and each claim
+    // was a tenant-less root trace (issue 11). Each attempt is traced in its event's trace.
+    const claims = await context.with(suppressTracing(ROOT_CONTEXT), () => store.claimDue(settings.batchSize, settings.leaseMillis));
     await Promise.all(
       claims.map((claim) =>
         attemptOne(claim).catch((error: unknown) => {
