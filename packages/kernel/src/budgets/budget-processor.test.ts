@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hrTimeToNanoseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PERF_VIOLATION_EVENT, SpanAttr } from '@stitch/contract';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,7 +53,11 @@ describe('budgets', () => {
     expect(warning!.fields.observed_ms).toBeGreaterThan(5);
     expect(root.attributes[SpanAttr.perfViolation]).toBe(true);
     expect(root.attributes[SpanAttr.budgetMillis]).toBe(5);
-    expect(root.events.find((e) => e.name === PERF_VIOLATION_EVENT)?.attributes).toMatchObject({ component: 'route', slowest_child: 'report.build' });
+    const event = root.events.find((e) => e.name === PERF_VIOLATION_EVENT);
+    expect(event?.attributes).toMatchObject({ component: 'route', slowest_child: 'report.build' });
+    // Within its span: not after the span's end, as an event added "now" in onEnding was.
+    expect(hrTimeToNanoseconds(event!.time)).toBeLessThanOrEqual(hrTimeToNanoseconds(root.endTime));
+    expect(hrTimeToNanoseconds(event!.time)).toBeGreaterThanOrEqual(hrTimeToNanoseconds(root.startTime));
     // Head said no (ratio 0): the violation made the tail keep all three spans.
     expect(root.attributes[SpanAttr.samplingReason]).toBe('perf_violation');
     expect(spans).toHaveLength(3);

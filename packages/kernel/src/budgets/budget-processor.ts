@@ -119,13 +119,19 @@ export class BudgetProcessor implements SpanProcessor {
     const tenant = span.attributes[SpanAttr.tenantId] ?? getScope(context.active())?.tenantId ?? null;
     span.setAttribute(SpanAttr.perfViolation, true);
     span.setAttribute(SpanAttr.budgetMillis, budgetMillis);
-    span.addEvent(PERF_VIOLATION_EVENT, {
-      component,
-      name,
-      observed_ms: observedMillis,
-      budget_ms: budgetMillis,
-      ...(slowestChild !== null && { slowest_child: slowestChild }),
-    });
+    // Stamped at the span's end: onEnding runs after end() has fixed endTime, and an event
+    // stamped "now" would fall after its own span (issue 15).
+    span.addEvent(
+      PERF_VIOLATION_EVENT,
+      {
+        component,
+        name,
+        observed_ms: observedMillis,
+        budget_ms: budgetMillis,
+        ...(slowestChild !== null && { slowest_child: slowestChild }),
+      },
+      span.endTime,
+    );
     keepTraceOf(span, 'perf_violation');
     this.counters.violations += 1;
     this.counters.byComponent[component] += 1;
