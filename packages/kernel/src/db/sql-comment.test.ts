@@ -53,6 +53,10 @@ describe('appendSqlComment', () => {
     expect(appendSqlComment('SELECT 1 ;  \n', comment)).toBe("SELECT 1 /*route='x'*/;");
   });
 
+  it('leaves empty or whitespace-only SQL untouched: no comment without a statement', () => {
+    for (const sql of ['', ' ', '\n\t  ']) expect(appendSqlComment(sql, comment)).toBe(sql);
+  });
+
   it('leaves a statement that already carries a comment as it is', () => {
     expect(appendSqlComment('SELECT 1 /* mine */', comment)).toBe('SELECT 1 /* mine */');
     expect(appendSqlComment('SELECT 1 -- mine', comment)).toBe('SELECT 1 -- mine');

@@ -66,13 +66,15 @@ export function hasSqlComment(sql: string): boolean {
 }
 
 /**
- * `sql` with `comment` appended per the spec: after the statement, before a final `;`.
+ * `sql` with `comment` appended per the spec: after the statement, before a final `;`. Empty or
+ * whitespace-only SQL is returned untouched.
  *
  * @example
  *   appendSqlComment('SELECT 1;', "/*route='%2Fx'*\/") // "SELECT 1 /*route='%2Fx'*\/;"
  */
 export function appendSqlComment(sql: string, comment: string): string {
-  if (comment === '' || hasSqlComment(sql)) return sql;
+  // No statement, no comment: a bare comment would be sent as if it were one (issue 15).
+  if (comment === '' || sql.trim() === '' || hasSqlComment(sql)) return sql;
   const trimmed = sql.trimEnd();
   if (trimmed.endsWith(';')) return `${trimmed.slice(0, -1).trimEnd()} ${comment};`;
   return `${trimmed} ${comment}`;
