@@ -12,8 +12,8 @@ export interface ConfiguredLogging {
   readonly redactor: Redactor;
   /** Present when `logs.otlp.exporter` is `otlp` (and the kernel is enabled). */
   readonly otlp: OtlpLogStream | undefined;
-  /** Flushes and stops the OTLP stream, if any; never rejects. */
-  shutdown(): Promise<void>;
+  /** Flushes and stops the OTLP stream, if any, within `timeoutMillis` when given; never rejects. */
+  shutdown(timeoutMillis?: number): Promise<void>;
 }
 
 /**
@@ -32,5 +32,5 @@ export function createLoggerFromConfig(config: Pick<StitchConfig, 'enabled' | 's
       ? createOtlpLogStream({ ...otlpOptions, serviceName: config.service.name, resourceAttributes: config.service.resourceAttributes })
       : undefined;
   const logger = createLogger({ service: config.service.name, nodeId: config.service.nodeId, level: config.logs.level, redactor, otlp });
-  return { logger, redactor, otlp, shutdown: async () => otlp?.shutdown() };
+  return { logger, redactor, otlp, shutdown: async (timeoutMillis) => otlp?.shutdown(timeoutMillis) };
 }

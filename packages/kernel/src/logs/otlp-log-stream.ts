@@ -48,6 +48,8 @@ export interface OtlpLogStats {
   readonly failed: number;
   /** Lines that were not pino JSON (should stay 0). */
   readonly malformed: number;
+  /** Records still queued or in flight when `shutdown(timeoutMillis)` gave up. */
+  readonly droppedShutdown: number;
 }
 
 /** A pino destination (`createLogger({ otlp })`) that also sends each line as an OTLP log record. */
@@ -55,8 +57,11 @@ export interface OtlpLogStream {
   write(line: string): void;
   stats(): OtlpLogStats;
   forceFlush(): Promise<void>;
-  /** Flushes what is queued (bounded by `exportTimeoutMillis`) and stops; never rejects. */
-  shutdown(): Promise<void>;
+  /**
+   * Flushes what is queued and stops; never rejects. With `timeoutMillis` it resolves by then
+   * whatever the backend does, counting what was left in `droppedShutdown`.
+   */
+  shutdown(timeoutMillis?: number): Promise<void>;
 }
 
 /**
@@ -80,10 +85,14 @@ export interface OtlpLogStream {
  */
 export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStream {
   const config = OtlpLogOptionsSchema.parse({ ...options, exporter: 'otlp' });
-  const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0 };
+  const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
   // Records accepted but not yet handed to the exporter. BatchLogRecordProcessor drops past
   // maxQueueSize without a readable count, so the bound is kept (and counted) here instead.
   let queued = 0;
+  // Records handed to the exporter and not yet answered; set aside once shutdown gives up, so a
+  // late answer is not counted a second time.
+  let inFlight = 0;
+  let abandoned = false;
   const inner =
     options.exporter ??
     (config.protocol === 'http/json'
@@ -92,9 +101,13 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
   const counting: LogRecordExporter = {
     export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
       queued -= records.length;
+      inFlight += records.length;
       inner.export(records, (result) => {
-        if (result.code === ExportResultCode.SUCCESS) counters.exported += records.length;
-        else counters.failed += records.length;
+        if (!abandoned) {
+          inFlight -= records.length;
+          if (result.code === ExportResultCode.SUCCESS) counters.exported += records.length;
+          else counters.failed += records.length;
+        }
         done(result);
       });
     },
@@ -115,6 +128,29 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
   });
   const logger = provider.getLogger(KERNEL_TRACER_NAME, KERNEL_VERSION);
   let stopped = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  // The provider's own shutdown waits for each batch's export (exportTimeoutMillis, plus the
+  // exporter's retries): 17–45 s against a dead or hanging endpoint, past a pod's grace period
+  // (issue 15). Raced against the caller's deadline, like the span batch processor.
+  async function stop(timeoutMillis: number | undefined): Promise<void> {
+    stopped = true;
+    const done = provider.shutdown().catch(() => undefined);
+    if (timeoutMillis === undefined) return done;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMillis);
+      timer.unref();
+    });
+    const outcome = await Promise.race([done.then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      abandoned = true;
+      counters.droppedShutdown += queued + inFlight;
+      queued = 0;
+      inFlight = 0;
+    }
+  }
 
   return {
     write(line: string): void {
@@ -144,10 +180,9 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
     },
     stats: () => ({ ...counters }),
     forceFlush: () => provider.forceFlush().catch(() => undefined),
-    async shutdown(): Promise<void> {
-      if (stopped) return;
-      stopped = true;
-      await provider.shutdown().catch(() => undefined);
+    shutdown(timeoutMillis?: number): Promise<void> {
+      shutdownPromise ??= stop(timeoutMillis);
+      return shutdownPromise;
     },
   };
 }

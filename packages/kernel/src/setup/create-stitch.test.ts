@@ -1,5 +1,8 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +42,33 @@ describe('createStitch()', () => {
     const names = memory.getFinishedSpans().map((span) => span.name);
     expect(names).toEqual(expect.arrayContaining(['job', 'HTTP GET']));
     expect(running.stats().export).toBeDefined();
+  });
+
+  it('shutdown() returns within shutdownTimeoutMillis against a hanging OTLP endpoint, and counts the log records it gave up on', async () => {
+    // Accepts every upload and never answers: the worst backend, as an exporter sees it.
+    const server = createServer(() => {});
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const dir = mkdtempSync(join(tmpdir(), 'stitch-shutdown-'));
+    const file = join(dir, 'stitch.yaml');
+    writeFileSync(file, 'tracing:\n  export:\n    shutdownTimeoutMillis: 300\n');
+    try {
+      running = createStitch({
+        file,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, STITCH_LOG_LEVEL: 'info' },
+      });
+      expect(running.config.logs.otlp.exporter).toBe('otlp');
+      runInNewContext({ name: 'job', tenantId: TENANT }, () => running?.logger.info('about to stop'));
+      const startedAt = performance.now();
+      await running.shutdown();
+      const tookMillis = performance.now() - startedAt;
+      expect(tookMillis).toBeLessThan(300 + 250);
+      expect(running.stats().logExport).toMatchObject({ exported: 0, droppedShutdown: 1 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad setting at start-up with a coded error naming the variable, and starts nothing', () => {

@@ -6,8 +6,11 @@ import type { StitchConfig } from '../config/stitch-config.js';
 import { installHttpOut } from '../http-out/install-http-out.js';
 import { logStats } from '../logs/log-stats.js';
 import { createLoggerFromConfig } from '../logs/logger-from-config.js';
+import type { OtlpLogStats } from '../logs/otlp-log-stream.js';
 import { startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
+
+const NO_LOG_EXPORT: OtlpLogStats = Object.freeze({ exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 });
 
 export interface CreateStitchOptions extends LoadConfigOptions {
   /** An already loaded config; by default it is loaded from `env` and `file`. */
@@ -27,13 +30,18 @@ export interface Stitch {
   /** Every counter a dashboard or readiness check wants, in one object. */
   stats(): {
     readonly logs: ReturnType<typeof logStats>;
+    /** OTLP log export (all zero when logs are not exported): exported, failed and dropped records. */
+    readonly logExport: OtlpLogStats;
     readonly sampling: ReturnType<StitchHandle['samplingStats']>;
     readonly export: ReturnType<StitchHandle['exportStats']>;
     readonly budgets: ReturnType<StitchHandle['budgetStats']>;
   };
   /** Exports what is queued now (spans the tail sampler has decided on, and log records); never rejects. */
   flush(): Promise<void>;
-  /** Uninstalls HTTP-out, flushes spans and logs within their deadlines; never rejects. */
+  /**
+   * Uninstalls HTTP-out, flushes spans and logs side by side, and resolves within
+   * `tracing.export.shutdownTimeoutMillis` whatever the backends do; never rejects.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -70,6 +78,7 @@ export function createStitch(options: CreateStitchOptions = {}): Stitch {
     tracing,
     stats: () => ({
       logs: logStats(),
+      logExport: logging.otlp?.stats() ?? NO_LOG_EXPORT,
       sampling: tracing.samplingStats(),
       export: tracing.exportStats(),
       budgets: tracing.budgetStats(),
@@ -78,10 +87,20 @@ export function createStitch(options: CreateStitchOptions = {}): Stitch {
       await Promise.all([tracing.provider?.forceFlush().catch(() => undefined), logging.otlp?.forceFlush()]);
     },
     shutdown() {
+      // One deadline for both: spans and logs flush side by side, each bounded by it, so a dead
+      // or hanging log endpoint cannot hold a pod past its grace period (issue 15). The race on
+      // tracing bounds span processors the caller added too, which keep their own timing.
+      const timeoutMillis = config.tracing.export.shutdownTimeoutMillis;
       stopped ??= (async () => {
         uninstallHttpOut();
-        await tracing.shutdown();
-        await logging.shutdown().catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMillis);
+          timer.unref();
+        });
+        // The log stream keeps the deadline itself, so it can count what it gave up on.
+        await Promise.all([Promise.race([tracing.shutdown(), deadline]), logging.shutdown(timeoutMillis).catch(() => undefined)]);
+        clearTimeout(timer);
       })();
       return stopped;
     },
