@@ -21,6 +21,14 @@ function toRun(r: Row, via: 'attribute' | 'link' | 'both' | 'none'): JobOriginRe
   };
 }
 
+function firstString(rows: Row[], column: string): string | null {
+  for (const r of rows) {
+    const v = strOrNull(r[column]);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
 /**
  * `stitch job <runId|jobId> --origin`: the job's run spans (they carry `stitch.job.name`) and
  * the request that enqueued it, found through `stitch.parent.trace_id` or the run's span link.
@@ -38,27 +46,33 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
        SELECT trace_id, span_id, any_value(linked_trace_id) AS linked_trace_id FROM span_links
        WHERE trace_id IN (SELECT trace_id FROM s) GROUP BY trace_id, span_id
      )
-     SELECT ${RUN_COLUMNS}, l.linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
+     SELECT ${RUN_COLUMNS}, s.name, l.linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
      ORDER BY s.start_ns`,
     { id, ...t.params },
   );
   if (runs.length === 0) throw new CollectorError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `job ${id}` });
-  const first = runs[0]!;
-  const parentTraceId = strOrNull(first.parent_trace_id) ?? strOrNull(first.linked_trace_id);
+  // With the kernel, the earliest span is the `enqueue <name>` producer span: it sits in the
+  // request's own trace and carries no `stitch.parent.trace_id`; the attempts (one per retry)
+  // carry it, or a link when they run in their own trace. So any attempt's attribute, then any
+  // link, then the enqueue span's own trace; none only when the job was enqueued outside a request.
+  const enqueue = runs.find((r) => r.name === `enqueue ${String(r.job_name)}`);
+  const parentTraceId =
+    firstString(runs, 'parent_trace_id') ?? firstString(runs, 'linked_trace_id') ?? (enqueue ? String(enqueue.trace_id) : null);
+  const parentRequestId = firstString(runs, 'parent_request_id');
   let origin: JobOriginResponse['origin'] = null;
   if (parentTraceId) {
     const tt = tenantClause(tenantId);
     const [root] = await store.query(
       `SELECT trace_id, span_id, request_id, tenant_id, service, name, route, start_ns, duration_ms, status_code
        FROM spans WHERE trace_id = $trace${tt.sql}
-       ORDER BY (parent_span_id IS NULL) DESC, start_ns LIMIT 1`,
+       ORDER BY (parent_span_id IS NULL OR parent_span_id = '') DESC, start_ns LIMIT 1`,
       { trace: parentTraceId, ...tt.params },
     );
     if (root) {
       origin = {
         traceId: String(root.trace_id),
         spanId: String(root.span_id),
-        requestId: strOrNull(root.request_id) ?? strOrNull(first.parent_request_id),
+        requestId: strOrNull(root.request_id) ?? parentRequestId,
         tenantId: strOrNull(root.tenant_id),
         service: strOrNull(root.service),
         name: String(root.name ?? ''),
@@ -77,7 +91,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
       return toRun(r, attr && link ? 'both' : attr ? 'attribute' : link ? 'link' : 'none');
     }),
     origin,
-    parentRequestId: strOrNull(first.parent_request_id),
+    parentRequestId: parentRequestId ?? origin?.requestId ?? null,
     parentTraceId,
   };
 }
