@@ -2,6 +2,11 @@ import type { TraceSearchResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
+// The root is the parentless span: the SDK's start times are milliseconds, so a child often
+// ties with its root on start_ns (61% of request traces in issue 11). The earliest span names
+// the trace only when its root has not been exported (yet).
+const PARENTLESS = `(parent_span_id IS NULL OR parent_span_id = '')`;
+
 /** What the web UI's search form can ask for; every filter is optional and they combine (AND). */
 export interface TraceSearchFilter {
   service?: string;
@@ -54,7 +59,8 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
       ? []
       : await store.query(
           `SELECT trace_id, any_value(tenant_id) AS tenant_id,
-              arg_min(service, start_ns) AS root_service, arg_min(name, start_ns) AS root_name,
+              coalesce(arg_min(service, start_ns) FILTER (WHERE ${PARENTLESS}), arg_min(service, start_ns)) AS root_service,
+              coalesce(arg_min(name, start_ns) FILTER (WHERE ${PARENTLESS}), arg_min(name, start_ns)) AS root_name,
               arg_min(route, start_ns) FILTER (WHERE route IS NOT NULL) AS route,
               list(DISTINCT service) FILTER (WHERE service IS NOT NULL) AS services,
               min(start_ns) AS start_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
