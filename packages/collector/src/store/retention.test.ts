@@ -32,6 +32,29 @@ describe('retention', () => {
     expect((await c.store.query(`SELECT body FROM logs`)).map((r) => r.body)).toEqual(['new']);
   });
 
+  it('counts what its DELETEs removed, not the spans ingested while it ran', async () => {
+    const now = Date.now();
+    const old = now - 10 * 3_600_000;
+    await c.store.exec('DELETE FROM spans');
+    await c.store.exec('DELETE FROM logs');
+    await postOtlpJson(c.url, 'traces', tracesRequest('svc', [{ traceId: newTraceId(), name: 'old', startMillis: old, durationMillis: 1 }]));
+    // The real store, with spans arriving over OTLP just before the first DELETE of the pass.
+    let injected = false;
+    const store = Object.create(c.store) as typeof c.store;
+    store.exec = async (sql, params) => {
+      if (!injected && sql.startsWith('DELETE')) {
+        injected = true;
+        const fresh = Array.from({ length: 3 }, (_, i) => ({ traceId: newTraceId(), name: `fresh ${i}`, startMillis: now, durationMillis: 1 }));
+        expect((await postOtlpJson(c.url, 'traces', tracesRequest('svc', fresh))).status).toBe(200);
+      }
+      return c.store.exec(sql, params);
+    };
+    const run = await runRetention(store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60 }, now);
+    expect(injected).toBe(true);
+    expect(run).toMatchObject({ deletedSpans: 1, deletedLogs: 0 });
+    expect(await count('spans')).toBe(3);
+  });
+
   it('deletes the oldest data first while the store is over maxSizeMb', async () => {
     const now = Date.now();
     for (let batch = 0; batch < 6; batch++) {

@@ -22,14 +22,14 @@ export async function usedBytes(store: Store): Promise<number> {
   return Number(row?.used ?? 0);
 }
 
-async function count(store: Store, table: string): Promise<number> {
-  const [row] = await store.query(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${table}`);
-  return Number(row?.n ?? 0);
-}
+/** Rows deleted per table. Counted by the DELETEs themselves: ingest goes on during a pass, so
+ * `count before - count after` went negative in `stitch status` (issue 11). */
+type Deleted = Map<string, number>;
 
-async function deleteBefore(store: Store, cutoffNanos: bigint): Promise<void> {
+async function deleteBefore(store: Store, cutoffNanos: bigint, deleted: Deleted): Promise<void> {
   for (const { table, timeColumn } of RETAINED_TABLES) {
-    await store.exec(`DELETE FROM ${table} WHERE ${timeColumn} < $1`, [cutoffNanos]);
+    const n = await store.exec(`DELETE FROM ${table} WHERE ${timeColumn} < $1`, [cutoffNanos]);
+    deleted.set(table, (deleted.get(table) ?? 0) + n);
   }
 }
 
@@ -46,10 +46,9 @@ async function checkpoint(store: Store): Promise<void> {
  * which new data reuses; the file itself keeps its high-water size.
  */
 export async function runRetention(store: Store, options: RetentionOptions, nowMillis = Date.now()): Promise<RetentionRun> {
-  const spansBefore = await count(store, 'spans');
-  const logsBefore = await count(store, 'logs');
+  const deleted: Deleted = new Map();
   const cutoff = BigInt(Math.floor(nowMillis - options.maxAgeHours * 3_600_000)) * 1_000_000n;
-  await deleteBefore(store, cutoff);
+  await deleteBefore(store, cutoff, deleted);
   const limitBytes = options.maxSizeMb * 1024 * 1024;
   await checkpoint(store);
   for (let round = 0; round < 5 && (await usedBytes(store)) > limitBytes; round++) {
@@ -57,12 +56,12 @@ export async function runRetention(store: Store, options: RetentionOptions, nowM
       `SELECT CAST(quantile_disc(t, 0.1) AS VARCHAR) AS cut FROM (SELECT start_ns AS t FROM spans UNION ALL SELECT time_ns FROM logs)`,
     );
     if (row?.cut === null || row?.cut === undefined) break;
-    await deleteBefore(store, BigInt(String(row.cut)) + 1n);
+    await deleteBefore(store, BigInt(String(row.cut)) + 1n, deleted);
     await checkpoint(store);
   }
   return {
-    deletedSpans: spansBefore - (await count(store, 'spans')),
-    deletedLogs: logsBefore - (await count(store, 'logs')),
+    deletedSpans: deleted.get('spans') ?? 0,
+    deletedLogs: deleted.get('logs') ?? 0,
     usedBytes: await usedBytes(store),
   };
 }

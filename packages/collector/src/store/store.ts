@@ -112,11 +112,9 @@ export class Store {
     }
   }
 
-  /** Runs a statement on the write connection (retention deletes, audit inserts). */
-  exec(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<void> {
-    return this.serialize(async () => {
-      await this.writer.run(sql, params as DuckDBValue[]);
-    });
+  /** Runs a statement on the write connection (retention deletes, audit inserts); resolves to the rows it changed. */
+  exec(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<number> {
+    return this.serialize(async () => (await this.writer.run(sql, params as DuckDBValue[])).rowsChanged);
   }
 
   async close(): Promise<void> {
