@@ -12,6 +12,12 @@ export const SlowRouteSchema = z.object({
   budgetMs: z.number().nullable(),
   /** p95 of the same route across every other tenant in the window, for comparison. */
   otherTenantsP95Ms: z.number().nullable(),
+  /** p95Ms / otherTenantsP95Ms: how many times slower this tenant is than the others. */
+  otherTenantsRatio: z.number().nullable(),
+  /** The tenant's time on the route beyond what the others' p95 would cost (the ranking key); null without others. */
+  excessMs: z.number().nullable(),
+  /** Slow for everyone: the others are over the budget too and this tenant is within 1.5× of them. */
+  platformWide: z.boolean(),
   violations: z.number().int(),
 });
 
