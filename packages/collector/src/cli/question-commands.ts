@@ -15,6 +15,7 @@ import {
 } from '@stitch/contract';
 import type { z } from 'zod';
 import { renderTable } from './render-table.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * One entry per question: the API endpoint it calls, the schema its answer must satisfy, and
@@ -24,6 +25,8 @@ import { renderTable } from './render-table.js';
 export interface QuestionCommand<S extends z.ZodType = z.ZodType> {
   summary: string;
   usage: string;
+  /** One runnable example, shown by `stitch <command> --help`. */
+  example: string;
   /** Path and query for the request, from positional args and flags. */
   request(args: string[], flags: Record<string, string | boolean | undefined>): { path: string; query: Record<string, string | undefined> };
   schema: S;
@@ -35,12 +38,14 @@ function str(v: string | boolean | undefined): string | undefined {
 }
 
 function windowQuery(flags: Record<string, string | boolean | undefined>): Record<string, string | undefined> {
+  const limit = str(flags.limit);
+  if (limit !== undefined && !/^[1-9][0-9]*$/.test(limit)) throw new UsageError(`--limit must be a positive whole number, not "${limit}"`);
   return { since: str(flags.since), until: str(flags.until), tenant: str(flags.tenant), limit: str(flags.limit) };
 }
 
 function need(args: string[], what: string): string {
   const v = args[0];
-  if (!v) throw new Error(`missing ${what}`);
+  if (!v) throw new UsageError(`missing ${what}`);
   return encodeURIComponent(v);
 }
 
@@ -58,6 +63,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   trace: define({
     summary: 'the whole trace as a tree, with its log lines interleaved by time',
     usage: 'stitch trace <traceId>',
+    example: 'stitch trace 4bf92f3577b34da6a3ce929d0e0e4736',
     request: (args) => ({ path: `/api/traces/${need(args, 'trace id')}`, query: {} }),
     schema: TraceResponseSchema,
     render(t) {
@@ -85,6 +91,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   slow: define({
     summary: "why tenant X is slow: routes by p95 vs budget and other tenants, slowest traces",
     usage: 'stitch slow --tenant <id> [--since 1h]',
+    example: 'stitch slow --tenant 11111111-1111-4111-8111-111111111111 --since 1h',
     request: (_args, flags) => ({ path: '/api/slow', query: windowQuery(flags) }),
     schema: SlowResponseSchema,
     render(s) {
@@ -105,6 +112,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   queries: define({
     summary: 'which query caused the spike: queries by total and p95 time',
     usage: 'stitch queries --top [--since 1h] [--tenant <id>] [--limit 20]',
+    example: 'stitch queries --top --since 30m --limit 10',
     request: (_args, flags) => ({ path: '/api/queries/top', query: windowQuery(flags) }),
     schema: QueriesTopResponseSchema,
     render: (q) =>
@@ -116,6 +124,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   webhooks: define({
     summary: 'which webhook caused the retry storm: endpoints by attempts and failures',
     usage: 'stitch webhooks --retries [--since 1h] [--tenant <id>]',
+    example: 'stitch webhooks --retries --since 2h',
     request: (_args, flags) => ({ path: '/api/webhooks/retries', query: windowQuery(flags) }),
     schema: WebhookRetriesResponseSchema,
     render: (w) =>
@@ -127,6 +136,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   job: define({
     summary: 'which request triggered this job',
     usage: 'stitch job <runId|jobId> --origin',
+    example: 'stitch job run_42 --origin',
     request: (args) => ({ path: `/api/jobs/${need(args, 'run or job id')}/origin`, query: {} }),
     schema: JobOriginResponseSchema,
     render(j) {
@@ -145,6 +155,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   request: define({
     summary: 'which jobs this request triggered',
     usage: 'stitch request <traceId> --jobs',
+    example: 'stitch request 4bf92f3577b34da6a3ce929d0e0e4736 --jobs',
     request: (args) => ({ path: `/api/requests/${need(args, 'trace id')}/jobs`, query: {} }),
     schema: RequestJobsResponseSchema,
     render: (r) =>
@@ -156,6 +167,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   errors: define({
     summary: 'failed spans by tenant, route and component',
     usage: 'stitch errors [--since 1h] [--tenant <id>]',
+    example: 'stitch errors --since 1h --json',
     request: (_args, flags) => ({ path: '/api/errors', query: windowQuery(flags) }),
     schema: ErrorsResponseSchema,
     render: (e) =>
@@ -167,6 +179,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   violations: define({
     summary: 'budget violations by tenant, route and component',
     usage: 'stitch violations [--since 1h] [--tenant <id>]',
+    example: 'stitch violations --tenant 11111111-1111-4111-8111-111111111111',
     request: (_args, flags) => ({ path: '/api/violations', query: windowQuery(flags) }),
     schema: ViolationsResponseSchema,
     render: (v) =>
@@ -178,6 +191,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   logs: define({
     summary: 'logs by tenant, service, instance and time; --follow tails live',
     usage: 'stitch logs --tenant <id> [--trace <id>] [--service s] [--instance i] [--follow]',
+    example: 'stitch logs --tenant 11111111-1111-4111-8111-111111111111 --follow',
     request: (_args, flags) => ({
       path: '/api/logs',
       query: { ...windowQuery(flags), trace: str(flags.trace), service: str(flags.service), instance: str(flags.instance) },
@@ -188,6 +202,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   status: define({
     summary: 'ingest rates, store size, retention, dropped and rejected counts',
     usage: 'stitch status',
+    example: 'stitch status --json',
     request: () => ({ path: '/api/status', query: {} }),
     schema: StatusResponseSchema,
     render: (s) =>
@@ -220,6 +235,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
   audit: define({
     summary: 'who read what (admin token)',
     usage: 'stitch audit [--limit 200]',
+    example: 'stitch audit --limit 50',
     request: (_args, flags) => ({ path: '/api/audit', query: { limit: str(flags.limit), tenant: str(flags.tenant) } }),
     schema: AuditResponseSchema,
     render: (a) =>

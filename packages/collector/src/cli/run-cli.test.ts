@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logsRequest, postOtlpJson } from '../internal/otlp-json-builder.js';
 import { seedTenant, type TenantScenario } from '../internal/seed-scenario.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
+import { readFileSync } from 'node:fs';
+import { QUESTION_COMMANDS } from './question-commands.js';
 import { runCli } from './run-cli.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -105,5 +107,56 @@ describe('stitch CLI', () => {
   it('refuses a token that is neither tenant-bound nor platform-wide, and a tenant-bound admin', async () => {
     expect((await cli(['token', 'create', '--scope', 'logs:read', '--data', c.config.data], {})).code).toBe(2);
     expect((await cli(['token', 'create', '--scope', 'admin', '--tenant', A, '--data', c.config.data], {})).code).toBe(2);
+  });
+
+  it('`stitch --help` and `stitch help` list every command with its summary and exit 0', async () => {
+    for (const argv of [['--help'], ['help'], ['-h']]) {
+      const { code, out } = await cli(argv);
+      expect(code).toBe(0);
+      for (const name of ['serve', 'token', ...Object.keys(QUESTION_COMMANDS)]) expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+      expect(out).toContain(QUESTION_COMMANDS.slow!.summary);
+    }
+  });
+
+  it.each(['slow', 'queries', 'trace', 'serve', 'token'])('`stitch %s --help` prints its usage and an example and exits 0', async (name) => {
+    const { code, out } = await cli([name, '--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^usage: stitch ${name}`, 'm'));
+    expect(out).toMatch(new RegExp(`example:\\n  stitch ${name} `));
+    expect((await cli(['help', name])).out).toBe(out);
+  });
+
+  it('`stitch --version` and `-V` print the collector package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await cli([flag])).toEqual({ code: 0, out: `${version}\n`, err: '' });
+  });
+
+  it.each([
+    ['an unknown command', ['frobnicate'], /^stitch: unknown command frobnicate\n/, 'usage: stitch <command>'],
+    ['an unknown flag', ['slow', '--tenant', A, '--bogus'], /^stitch slow: Unknown option '--bogus'\n/, 'usage: stitch slow'],
+    ['a missing argument', ['trace'], /^stitch trace: missing trace id\n/, 'usage: stitch trace <traceId>'],
+    ['a bad value', ['queries', '--top', '--limit', 'many'], /^stitch queries: --limit must be a positive whole number, not "many"\n/, 'usage: stitch queries'],
+    ['no command', [], /^stitch: missing command\n/, 'usage: stitch <command>'],
+    ['slow without --tenant on a platform-wide token', ['slow'], /^stitch slow: missing --tenant <uuid>/, 'usage: stitch slow'],
+  ])('%s exits 2 with a one-line reason and the usage on stderr', async (_what, argv, reason, usageLine) => {
+    const { code, out, err } = await cli(argv);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(reason);
+    expect(err.split('\n')[1]).toContain(usageLine.split(' <')[0]);
+    expect(err).toContain(usageLine);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    ['trace', () => ['trace', a.requestTraceId]],
+    ['job', () => ['job', a.runId, '--origin']],
+    ['request', () => ['request', a.requestTraceId, '--jobs']],
+    ['status', () => ['status']],
+    ['audit', () => ['audit']],
+  ])('`stitch %s --json` prints the answer as JSON', async (_name, argv) => {
+    const { code, out } = await cli([...argv(), '--json']);
+    expect(code).toBe(0);
+    expect(typeof JSON.parse(out)).toBe('object');
   });
 });

@@ -6,7 +6,9 @@ import { loadCollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
 import { startCollector } from '../server/create-collector.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
+import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
 import { QUESTION_COMMANDS, renderLogLine } from './question-commands.js';
+import { UsageError } from './usage-error.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -44,19 +46,8 @@ const OPTIONS = {
   'max-body-bytes': { type: 'string' },
   'forward-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const;
-
-function usage(): string {
-  const lines = [
-    'stitch serve [--host 127.0.0.1] [--port 4318] [--data stitch.duckdb] [--config stitch.yaml] [--forward-url URL]',
-    'stitch token create --scope traces:read|logs:read|admin (--tenant <uuid> | --all-tenants) [--data stitch.duckdb]',
-    ...Object.values(QUESTION_COMMANDS).map((c) => `${c.usage.padEnd(72)} ${c.summary}`),
-    '',
-    'Questions reach the collector at --url / STITCH_URL (default http://127.0.0.1:4318) with --token / STITCH_TOKEN.',
-    'Common flags: --json, --since 1h|ISO, --until ISO, --tenant <uuid>, --limit N.',
-  ];
-  return lines.join('\n') + '\n';
-}
 
 async function serve(flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   const config = loadCollectorConfig(
@@ -124,29 +115,53 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    io.stderr(`${(err as Error).message}\n\n${usage()}`);
+    // node's message runs on with advice about `--`; the first sentence is the reason.
+    const reason = (err as Error).message.split('. ')[0]!.replace(/\.$/, '');
+    const named = argv.find((a) => commandHelp(a) !== undefined);
+    io.stderr(`stitch${named ? ` ${named}` : ''}: ${reason}\n${usageFor(named)}`);
     return 2;
   }
   const { values: flags, positionals } = parsed;
   const [command, ...args] = positionals;
-  if (!command || flags.help) {
-    io.stdout(usage());
-    return command ? 0 : 2;
+  if (flags.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (command === 'help') {
+    const topic = args[0];
+    if (topic !== undefined && !commandHelp(topic)) {
+      io.stderr(`stitch help: unknown command ${topic}\n${renderOverview()}`);
+      return 2;
+    }
+    io.stdout(topic ? renderCommandHelp(topic) : renderOverview());
+    return 0;
+  }
+  if (!command) {
+    if (flags.help) {
+      io.stdout(renderOverview());
+      return 0;
+    }
+    io.stderr(`stitch: missing command\n${renderOverview()}`);
+    return 2;
+  }
+  if (!commandHelp(command)) {
+    io.stderr(`stitch: unknown command ${command}\n${renderOverview()}`);
+    return 2;
+  }
+  if (flags.help) {
+    io.stdout(renderCommandHelp(command));
+    return 0;
   }
   try {
     if (command === 'serve') return await serve(flags, io);
     if (command === 'token') {
       if (args[0] !== 'create') {
-        io.stderr('usage: stitch token create --scope <scope> (--tenant <uuid> | --all-tenants)\n');
+        io.stderr(`stitch token: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand ${args[0]}`}\n${usageFor('token')}`);
         return 2;
       }
       return tokenCreate(flags, io);
     }
-    const question = QUESTION_COMMANDS[command];
-    if (!question) {
-      io.stderr(`unknown command ${command}\n\n${usage()}`);
-      return 2;
-    }
+    const question = QUESTION_COMMANDS[command]!;
     const client: ClientOptions = {
       url: flags.url ?? io.env.STITCH_URL ?? 'http://127.0.0.1:4318',
       token: flags.token ?? io.env.STITCH_TOKEN,
@@ -166,12 +181,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : question.render(answer));
     return 0;
   } catch (err) {
+    // The API needs a tenant for `slow` unless the token is bound to one, which only the server knows.
+    if (command === 'slow' && err instanceof ApiCallError && err.code === 'STITCH_ERR_COLLECTOR_BAD_QUERY' && flags.tenant === undefined) {
+      io.stderr(`stitch slow: missing --tenant <uuid> (needed unless the token is bound to a tenant)\n${usageFor('slow')}`);
+      return 2;
+    }
     if (err instanceof ApiCallError || err instanceof CollectorError) {
       io.stderr(`stitch ${command}: ${err.message}\n`);
       return 1;
     }
-    if (err instanceof Error && err.message.startsWith('missing ')) {
-      io.stderr(`stitch ${command}: ${err.message}\nusage: ${QUESTION_COMMANDS[command]?.usage ?? ''}\n`);
+    if (err instanceof UsageError) {
+      io.stderr(`stitch ${command}: ${err.message}\n${usageFor(command)}`);
       return 2;
     }
     throw err;

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { QUESTION_COMMANDS } from './question-commands.js';
+
+/** What `--help` says about one command; the question commands come from QUESTION_COMMANDS. */
+export interface CommandHelp {
+  summary: string;
+  usage: string;
+  example: string;
+}
+
+// serve and token are not questions (no API call), so they are declared here once.
+const LOCAL_COMMANDS: Record<string, CommandHelp> = {
+  serve: {
+    summary: 'receive OTLP/HTTP, store it in DuckDB, serve the API and the UI',
+    usage: 'stitch serve [--host 127.0.0.1] [--port 4318] [--data stitch.duckdb] [--config stitch.yaml] [--forward-url URL] [--max-body-bytes N]',
+    example: 'stitch serve --port 4318 --data ./stitch.duckdb',
+  },
+  token: {
+    summary: 'create an API token (shown once; only its hash is stored)',
+    usage: 'stitch token create --scope traces:read|logs:read|admin (--tenant <uuid> | --all-tenants) [--data stitch.duckdb] [--json]',
+    example: 'stitch token create --scope traces:read --tenant 11111111-1111-4111-8111-111111111111',
+  },
+};
+
+const COMMON =
+  'Questions reach the collector at --url / STITCH_URL (default http://127.0.0.1:4318) with --token / STITCH_TOKEN.\n' +
+  'Common flags: --json (the API answer as JSON), --since 1h|ISO, --until ISO, --tenant <uuid>, --limit N.\n';
+
+/** Every command's help, in the order `stitch --help` lists them. */
+export function commandHelp(name: string): CommandHelp | undefined {
+  return LOCAL_COMMANDS[name] ?? QUESTION_COMMANDS[name];
+}
+
+function allCommands(): [string, CommandHelp][] {
+  return [...Object.entries(LOCAL_COMMANDS), ...Object.entries(QUESTION_COMMANDS)];
+}
+
+/** `stitch --help`: one line per command. */
+export function renderOverview(): string {
+  const width = Math.max(...allCommands().map(([n]) => n.length));
+  return (
+    'usage: stitch <command> [options]   (stitch <command> --help for its options and an example)\n\ncommands:\n' +
+    allCommands().map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`).join('\n') +
+    `\n  ${'help'.padEnd(width)}  this list; stitch help <command> for one command\n\n` +
+    COMMON +
+    'Global flags: --help/-h, --version/-V.\n'
+  );
+}
+
+/** `stitch <command> --help`: its summary, usage, options and one example. */
+export function renderCommandHelp(name: string): string {
+  const c = commandHelp(name);
+  if (!c) return renderOverview();
+  return `${name}: ${c.summary}\n\nusage: ${c.usage}\n\n${LOCAL_COMMANDS[name] ? '' : COMMON + '\n'}example:\n  ${c.example}\n`;
+}
+
+/** The usage line printed after a usage error: the command's when known, else the overview. */
+export function usageFor(name: string | undefined): string {
+  const c = name === undefined ? undefined : commandHelp(name);
+  return c ? `usage: ${c.usage}\n(stitch ${name} --help for more)\n` : renderOverview();
+}
+
+/** The collector package's version, read from its package.json (no build step bakes it in). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
