@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   // The collector (`stitch serve`): OTLP receiver statuses follow the OTLP/HTTP specification.
   STITCH_ERR_COLLECTOR_UNDECODABLE: { status: 400, message: 'The OTLP body could not be decoded: {detail}' },
   STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit} bytes.' },
+  STITCH_ERR_COLLECTOR_BODY_TIMEOUT: { status: 408, message: 'The request body did not arrive within {limit} ms.' },
   STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type {contentType}: send application/x-protobuf or application/json.' },
   STITCH_ERR_COLLECTOR_QUEUE_FULL: { status: 429, message: 'The collector is busy: retry after {retryAfter} s.' },
   STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE: { status: 503, message: 'The store could not write this batch: retry after {retryAfter} s.' },

@@ -23,6 +23,12 @@ export const CollectorConfigSchema = z
      * maxBodyBytes this bounds the memory bodies can hold (64 × 16 MiB), as the queue bounds rows.
      */
     maxInflightRequests: z.number().int().positive().default(64),
+    /**
+     * Time from a request's arrival until its body must have been read; slower uploads get 408
+     * and free their slot, so trickling or stalled senders cannot hold the in-flight slots for
+     * Node's 300 s requestTimeout.
+     */
+    bodyTimeoutMillis: z.number().int().positive().default(10_000),
     retention: z
       .object({
         maxAgeHours: z.number().positive().default(24 * 7),

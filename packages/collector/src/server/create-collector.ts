@@ -74,6 +74,8 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     forwarder,
     maxBodyBytes: config.maxBodyBytes,
     maxInflightRequests: config.maxInflightRequests,
+    bodyTimeoutMillis: config.bodyTimeoutMillis,
+    maxQueueRecords: config.maxQueueRecords,
     retryAfterSeconds: config.retryAfterSeconds,
   });
   registerApiRoutes(app, { store, tokens, stats, queue, hub, config });

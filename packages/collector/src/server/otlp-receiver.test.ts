@@ -1,5 +1,6 @@
+import { createConnection, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorEnvelopeSchema, StatusResponseSchema } from '@stitch/contract';
 import { TracesRequest, TracesResponse } from '../otlp/decode.js';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest } from '../internal/otlp-json-builder.js';
@@ -163,5 +164,66 @@ describe('back-pressure', () => {
     } finally {
       await broken.stop();
     }
+  });
+});
+
+describe('in-flight slots under aborted and stalled uploads', () => {
+  const headOf = (url: string, length: number): string => {
+    const { host } = new URL(url);
+    return `POST /v1/traces HTTP/1.1\r\nHost: ${host}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+  };
+  const connect = (url: string): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(url);
+      const socket = createConnection({ host: hostname, port: Number(port) }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+
+  it('frees the slot of every upload aborted before its body completed, so later uploads succeed', async () => {
+    const small = await startTestCollector({ maxInflightRequests: 2 });
+    try {
+      for (let i = 0; i < 6; i += 1) {
+        const socket = await connect(small.url);
+        socket.write(`${headOf(small.url, 1000)}{"resourceSpans":`);
+        // Let the server see the request (and take a slot) before the client vanishes.
+        await new Promise((r) => setTimeout(r, 30));
+        socket.destroy();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await postOtlpJson(small.url, 'traces', oneSpan())).status).toBe(200);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('answers 408 to a body still trickling after bodyTimeoutMillis and frees its slot', async () => {
+    const small = await startTestCollector({ maxInflightRequests: 1, bodyTimeoutMillis: 300 });
+    try {
+      const socket = await connect(small.url);
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      const closed = new Promise((r) => socket.once('close', r));
+      socket.on('error', () => undefined);
+      const started = Date.now();
+      socket.write(headOf(small.url, 1000));
+      const trickle = setInterval(() => socket.writable && socket.write(' '), 50);
+      await closed;
+      clearInterval(trickle);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(answer).toContain('STITCH_ERR_COLLECTOR_BODY_TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect((await postOtlpJson(small.url, 'traces', oneSpan())).status).toBe(200);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('refuses a declared content-length over the limit with 413 before reading the body', async () => {
+    const socket = await connect(collector.url);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.write(headOf(collector.url, 10 * 1024 * 1024));
+    await vi.waitFor(() => expect(answer).toMatch(/^HTTP\/1\.1 413/), { timeout: 2000 });
+    socket.destroy();
   });
 });

@@ -17,6 +17,10 @@ export interface OtlpRoutesOptions {
   maxBodyBytes: number;
   maxInflightRequests: number;
   retryAfterSeconds: number;
+  /** A body not fully read this long after the request arrived is answered 408 (see config). */
+  bodyTimeoutMillis: number;
+  /** The write queue's capacity: when it is already full, requests are refused before reading. */
+  maxQueueRecords: number;
 }
 
 function encodingOf(contentType: string | undefined): Encoding | null {
@@ -30,36 +34,68 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  * OTLP/HTTP receiver: `POST /v1/traces` and `/v1/logs`, per the OTLP specification's
  * "OTLP/HTTP Response" section: 200 (with partial_success when records were rejected), 400
  * when undecodable, 413 over the size limit, 415 for other media types, 429 with Retry-After
- * when the write queue is full and 503 with Retry-After when the store failed to write.
+ * when the write queue or the in-flight slots are full (decided before the body is read), 408
+ * when the body does not finish arriving within bodyTimeoutMillis, and 503 with Retry-After when the store failed to write.
  *
  * The 200 is sent only after the batch's transaction committed (see Store), so anything
  * acknowledged survives a kill -9.
  */
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
-  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds } = options;
+  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords } = options;
   let inflight = 0;
-  const counted = new WeakSet<FastifyRequest>();
+  // Body-read deadlines, cleared once the body has been parsed (preValidation runs after it).
+  const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+
+  const refuseBusy = (request: FastifyRequest, reply: FastifyReply) => {
+    stats.throttledRequests += 1;
+    return sendError(
+      request,
+      reply,
+      new CollectorError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) }),
+    );
+  };
 
   // Encapsulated so the raw-buffer parsers apply only to these two routes, not the JSON API.
   void app.register(async (otlp) => {
     otlp.removeAllContentTypeParsers();
     otlp.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
 
-    // Refused before the body is read, so a flood of large requests cannot pile up in memory.
+    // Admission is decided here, before a byte of the body is read or decoded, so a flood of
+    // large requests cannot pile up in memory or CPU.
     otlp.addHook('onRequest', async (request, reply) => {
-      if (inflight >= maxInflightRequests) {
-        stats.throttledRequests += 1;
-        return sendError(
-          request,
-          reply,
-          new CollectorError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) }),
-        );
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBodyBytes) {
+        return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
       }
+      if (inflight >= maxInflightRequests || queue.depth >= maxQueueRecords) return refuseBusy(request, reply);
       inflight += 1;
-      counted.add(request);
+      // The response's 'close' fires exactly once however the request ends: sent, client
+      // aborted, socket timed out or errored. onResponse alone missed aborted uploads (issue 15),
+      // which wedged ingest into 429 for good.
+      let released = false;
+      reply.raw.once('close', () => {
+        if (released) return;
+        released = true;
+        inflight -= 1;
+        const timer = bodyTimers.get(request);
+        if (timer) clearTimeout(timer);
+      });
+      const timer = setTimeout(() => {
+        if (reply.sent) return;
+        // Connection: close, then the socket is ended: the rest of a trickled body is not awaited.
+        reply.raw.once('finish', () => request.raw.socket?.destroySoon());
+        void sendError(
+          request,
+          reply.header('connection', 'close'),
+          new CollectorError('STITCH_ERR_COLLECTOR_BODY_TIMEOUT', { limit: bodyTimeoutMillis }),
+        );
+      }, bodyTimeoutMillis);
+      timer.unref();
+      bodyTimers.set(request, timer);
     });
-    otlp.addHook('onResponse', async (request) => {
-      if (counted.delete(request)) inflight -= 1;
+    otlp.addHook('preValidation', async (request) => {
+      const timer = bodyTimers.get(request);
+      if (timer) clearTimeout(timer);
     });
 
     const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
