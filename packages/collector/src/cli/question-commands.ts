@@ -15,6 +15,7 @@ import {
 } from '@stitch/contract';
 import type { z } from 'zod';
 import { renderTable } from './render-table.js';
+import { renderTraceTree } from './render-trace-tree.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -66,27 +67,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
     example: 'stitch trace 4bf92f3577b34da6a3ce929d0e0e4736',
     request: (args) => ({ path: `/api/traces/${need(args, 'trace id')}`, query: {} }),
     schema: TraceResponseSchema,
-    render(t) {
-      const rows = [
-        ...t.spans.map((s) => ({
-          at: BigInt(s.startUnixNano),
-          cells: [
-            s.startTime.slice(11, 23),
-            `${'  '.repeat(s.depth)}${s.name}`,
-            s.service,
-            s.durationMs,
-            STATUS[s.statusCode] ?? String(s.statusCode),
-            s.perfViolation ? 'VIOLATION' : '',
-            s.tenantId,
-          ],
-        })),
-        ...t.logs.map((l) => ({
-          at: BigInt(l.timeUnixNano),
-          cells: [l.time.slice(11, 23), `  │ ${l.severityText ?? ''} ${l.body}`, l.service, null, '', '', l.tenantId],
-        })),
-      ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-      return `trace ${t.traceId}\n` + renderTable(['time', 'span / log', 'service', 'ms', 'status', 'budget', 'tenant'], rows.map((r) => r.cells));
-    },
+    render: renderTraceTree,
   }),
   slow: define({
     summary: "why tenant X is slow: routes by p95 vs budget and other tenants, slowest traces",

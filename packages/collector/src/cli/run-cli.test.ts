@@ -53,6 +53,10 @@ describe('stitch CLI', () => {
     const order = ['GET /orders/:id', 'alpha: loading order', '  orders.by_id', 'alpha: route over budget'].map((s) => lines.findIndex((l) => l.includes(s)));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
+    // A line written by a span sits one level under it; a line with no span id at the top level.
+    expect(lines[order[1]!]).toMatch(/ {3}│ INFO alpha: loading order/);
+    expect(lines[order[3]!]).toMatch(/ │ WARN alpha: route over budget/);
+    expect(lines[order[3]!]).not.toMatch(/ {3}│ WARN/);
   });
 
   it('`stitch job --origin` and `stitch request --jobs` answer both directions', async () => {
