@@ -103,7 +103,7 @@ export const QUESTION_COMMANDS: Record<string, QuestionCommand> = {
       ),
   }),
   webhooks: define({
-    summary: 'which webhook caused the retry storm: endpoints by attempts and failures',
+    summary: 'which webhook caused the retry storm: endpoints by retries, then failure ratio',
     usage: 'stitch webhooks --retries [--since 1h] [--tenant <id>]',
     example: 'stitch webhooks --retries --since 2h',
     request: (_args, flags) => ({ path: '/api/webhooks/retries', query: windowQuery(flags) }),
