@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/api';
+import type { Span, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope, tryCurrentContext } from '../context/context-store.js';
@@ -131,21 +131,19 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       context.with(active, () => warnSafely(options.logger, claim, result, finalState));
     }
     finishSpan(span, result, finalState);
-    const spanContext = span.spanContext();
     const retryInMillis =
       finalState === 'retrying'
         ? fullJitterBackoffMillis(claim.attempt, { baseMillis: settings.baseBackoffMillis, maxMillis: settings.maxBackoffMillis }, random)
         : undefined;
     // The attempt's bookkeeping belongs to the delivery's trace, not to a root trace of its own.
-    await context.with(active, () => recordAttempt(claim, result, finalState, spanContext.traceId, spanContext.spanId, retryInMillis));
+    await context.with(active, () => recordAttempt(claim, result, finalState, span.spanContext(), retryInMillis));
   }
 
   async function recordAttempt(
     claim: ClaimedDelivery,
     result: AttemptResult,
     finalState: AttemptFinalState,
-    traceId: string,
-    spanId: string,
+    { traceId, spanId }: SpanContext,
     retryInMillis: number | undefined,
   ): Promise<void> {
     if (finalState === 'disabled') await store.disableEndpoint(claim.endpointId, `HTTP 410 on delivery ${claim.id}`);
