@@ -12,6 +12,7 @@ import { LogField } from '@stitch/contract';
 import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../tracing/kernel-tracer.js';
 import { OtlpLogOptionsSchema } from './log-options.js';
 import type { OtlpLogOptions } from './log-options.js';
+import { raceDeadline } from '../internal/race-deadline.js';
 
 // pino level names (and numbers, for lines from a logger configured otherwise) to OTLP severity
 // (logs data model, "Mapping of SeverityNumber": the first number of each range).
@@ -137,14 +138,7 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
     stopped = true;
     const done = provider.shutdown().catch(() => undefined);
     if (timeoutMillis === undefined) return done;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMillis);
-      timer.unref();
-    });
-    const outcome = await Promise.race([done.then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
+    if ((await raceDeadline(done, timeoutMillis)) === 'timeout') {
       abandoned = true;
       counters.droppedShutdown += queued + inFlight;
       queued = 0;

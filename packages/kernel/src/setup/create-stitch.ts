@@ -7,6 +7,7 @@ import { installHttpOut } from '../http-out/install-http-out.js';
 import { logStats } from '../logs/log-stats.js';
 import { createLoggerFromConfig } from '../logs/logger-from-config.js';
 import type { OtlpLogStats } from '../logs/otlp-log-stream.js';
+import { raceDeadline } from '../internal/race-deadline.js';
 import { startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
 
@@ -93,14 +94,8 @@ export function createStitch(options: CreateStitchOptions = {}): Stitch {
       const timeoutMillis = config.tracing.export.shutdownTimeoutMillis;
       stopped ??= (async () => {
         uninstallHttpOut();
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMillis);
-          timer.unref();
-        });
         // The log stream keeps the deadline itself, so it can count what it gave up on.
-        await Promise.all([Promise.race([tracing.shutdown(), deadline]), logging.shutdown(timeoutMillis).catch(() => undefined)]);
-        clearTimeout(timer);
+        await Promise.all([raceDeadline(tracing.shutdown(), timeoutMillis), logging.shutdown(timeoutMillis).catch(() => undefined)]);
       })();
       return stopped;
     },
