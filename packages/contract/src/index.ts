@@ -39,3 +39,5 @@ export { ServiceNodeSchema, ServiceEdgeSchema, ServiceMapResponseSchema } from '
 export type { ServiceNode, ServiceEdge, ServiceMapResponse } from './api/service-map.js';
 export { TenantActivitySchema, TenantsResponseSchema } from './api/tenants.js';
 export type { TenantActivity, TenantsResponse } from './api/tenants.js';
+export { QuestionEntrySchema, QuestionsResponseSchema } from './api/questions.js';
+export type { QuestionEntry, QuestionsResponse } from './api/questions.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { QUESTION_COMMANDS } from './question-commands.js';
+import { QUESTIONS } from '../questions/registry/index.js';
 
-/** What `--help` says about one command; the question commands come from QUESTION_COMMANDS. */
+/** What `--help` says about one command; the question commands come from the question registry. */
 export interface CommandHelp {
   summary: string;
   usage: string;
@@ -28,11 +28,14 @@ const COMMON =
 
 /** Every command's help, in the order `stitch --help` lists them. */
 export function commandHelp(name: string): CommandHelp | undefined {
-  return LOCAL_COMMANDS[name] ?? QUESTION_COMMANDS[name];
+  return allCommands().find(([n]) => n === name)?.[1];
 }
 
 function allCommands(): [string, CommandHelp][] {
-  return [...Object.entries(LOCAL_COMMANDS), ...Object.entries(QUESTION_COMMANDS)];
+  const questions = QUESTIONS.flatMap((q): [string, CommandHelp][] =>
+    q.cli ? [[q.name, { summary: q.summary, usage: q.cli.usage, example: q.cli.example }]] : [],
+  );
+  return [...Object.entries(LOCAL_COMMANDS), ...questions];
 }
 
 /** `stitch --help`: one line per command. */

@@ -3,7 +3,7 @@ import { logsRequest, postOtlpJson } from '../internal/otlp-json-builder.js';
 import { seedTenant, type TenantScenario } from '../internal/seed-scenario.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 import { readFileSync } from 'node:fs';
-import { QUESTION_COMMANDS } from './question-commands.js';
+import { QUESTIONS, questionNamed } from '../questions/registry/index.js';
 import { runCli } from './run-cli.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -117,8 +117,8 @@ describe('stitch CLI', () => {
     for (const argv of [['--help'], ['help'], ['-h']]) {
       const { code, out } = await cli(argv);
       expect(code).toBe(0);
-      for (const name of ['serve', 'token', ...Object.keys(QUESTION_COMMANDS)]) expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
-      expect(out).toContain(QUESTION_COMMANDS.slow!.summary);
+      for (const name of ['serve', 'token', ...QUESTIONS.filter((q) => q.cli).map((q) => q.name)]) expect(out).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+      expect(out).toContain(questionNamed('slow')!.summary);
     }
   });
 

@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema } from '@stitch/contract';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
-import { loadCollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
-import { startCollector } from '../server/create-collector.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
 import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
-import { QUESTION_COMMANDS, renderLogLine } from './question-commands.js';
+import { requestFor } from '../questions/question.js';
+import { questionNamed } from '../questions/registry/index.js';
+import { renderLogLine } from '../questions/registry/logs.js';
 import { UsageError } from './usage-error.js';
 
 export interface CliIo {
@@ -50,6 +50,12 @@ const OPTIONS = {
 } as const;
 
 async function serve(flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  // Loaded here, not at the top: fastify, DuckDB and the YAML parser cost ~190 ms of start-up
+  // that --help, --version and every question (a plain HTTP call) do not need.
+  const [{ loadCollectorConfig }, { startCollector }] = await Promise.all([
+    import('../config/collector-config.js'),
+    import('../server/create-collector.js'),
+  ]);
   const config = loadCollectorConfig(
     {
       config: typeof flags.config === 'string' ? flags.config : undefined,
@@ -161,13 +167,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       return tokenCreate(flags, io);
     }
-    const question = QUESTION_COMMANDS[command]!;
+    const question = questionNamed(command);
+    if (!question?.cli) throw new Error(`${command} is in the help but not a question`);
     const client: ClientOptions = {
       url: flags.url ?? io.env.STITCH_URL ?? 'http://127.0.0.1:4318',
       token: flags.token ?? io.env.STITCH_TOKEN,
     };
-    const { path, query } = question.request(args, flags);
-    if (command === 'logs' && flags.follow) {
+    const { path, query } = requestFor(question.route, question.cli.params(args, flags));
+    if (question.follows && flags.follow) {
       await apiStream(client, path, { ...query, follow: 'true' }, (value) => {
         if (flags.json) return io.stdout(JSON.stringify(value) + '\n');
         const line = LogLineSchema.safeParse(value);
@@ -177,8 +184,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }, io.abortSignal);
       return 0;
     }
-    const answer = question.schema.parse(await apiGet(client, path, query));
-    io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : question.render(answer));
+    const answer = question.answer.parse(await apiGet(client, path, query));
+    io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : question.cli.render(answer));
     return 0;
   } catch (err) {
     // The API needs a tenant for `slow` unless the token is bound to one, which only the server knows.

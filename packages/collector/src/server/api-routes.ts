@@ -1,24 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { TokenScopeSchema, TenantIdSchema } from '@stitch/contract';
+import { TokenScopeSchema, TenantIdSchema, type QuestionsResponse } from '@stitch/contract';
 import { requireScope, resolveTenant } from '../auth/access.js';
-import { queryAudit, recordAudit } from '../auth/audit-log.js';
+import { recordAudit } from '../auth/audit-log.js';
 import type { TokenRecord, TokenStore } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
-import { askErrors, askViolations } from '../questions/failures.js';
-import { askJobOrigin, askRequestJobs } from '../questions/job-links.js';
-import { askLogs } from '../questions/logs.js';
-import { askQueriesTop } from '../questions/queries-top.js';
-import { askServiceMap } from '../questions/service-map.js';
-import { resolveWindow, type QueryScope } from '../questions/query-scope.js';
-import { askSlow } from '../questions/slow.js';
-import { askStatus } from '../questions/status.js';
-import { askTenantOverview } from '../questions/tenant-overview.js';
-import { askTenants } from '../questions/tenants.js';
-import { askTrace } from '../questions/trace.js';
-import { askTraceSearch } from '../questions/trace-search.js';
-import { askWebhookRetries } from '../questions/webhook-retries.js';
+import type { AskContext } from '../questions/question.js';
+import { resolveWindow } from '../questions/query-scope.js';
+import { QUESTIONS } from '../questions/registry/index.js';
+import type { LogsParams } from '../questions/registry/logs.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
 import type { WriteQueue } from '../store/write-queue.js';
@@ -41,13 +32,6 @@ interface RequestAccess {
 }
 
 const access = new WeakMap<FastifyRequest, RequestAccess>();
-
-const WindowQuery = z.object({
-  since: z.string().max(64).optional(),
-  until: z.string().max(64).optional(),
-  tenant: TenantIdSchema.optional(),
-  limit: z.coerce.number().int().positive().max(10_000).optional(),
-});
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
@@ -80,9 +64,41 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, tokens, stats, queue, hub, config } = deps;
   const streams = new StreamCounter(config.limits.maxConcurrentStreamsPerToken);
 
-  const scopeFrom = (request: FastifyRequest, q: z.infer<typeof WindowQuery>, defaultHours = 1): QueryScope => {
+  const contextFor = (request: FastifyRequest, token: TokenRecord): AskContext => ({
+    store,
+    stats,
+    config,
+    queueDepth: () => queue.depth,
+    token,
+    tenant: (requested) => tenantFor(request, requested),
+    scope: (q, defaultHours = 1) => ({
+      tenantId: tenantFor(request, q.tenant),
+      ...resolveWindow(q.since, q.until, config.limits.maxQueryWindowHours, defaultHours),
+    }),
+  });
+
+  // `stitch logs --follow`: a live NDJSON stream from the log hub, audited when it opens.
+  const followFor = async (request: FastifyRequest, reply: FastifyReply, token: TokenRecord, q: z.infer<typeof LogsParams>): Promise<FastifyReply> => {
     const tenantId = tenantFor(request, q.tenant);
-    return { tenantId, ...resolveWindow(q.since, q.until, config.limits.maxQueryWindowHours, defaultHours) };
+    const maxRate = config.limits.maxTailLinesPerSecond;
+    if (q.rate !== undefined && q.rate > maxRate) throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE', { limit: maxRate });
+    if (!streams.tryOpen(token.id)) {
+      throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_STREAMS', { limit: config.limits.maxConcurrentStreamsPerToken });
+    }
+    const a = access.get(request)!;
+    a.audited = true;
+    await recordAudit(store, {
+      tokenId: token.id,
+      scope: token.scope,
+      tenantId,
+      route: '/api/logs (follow)',
+      query: request.url,
+      status: 200,
+      requestId: String(request.id),
+    }).catch(() => undefined);
+    const filter = { traceId: q.trace, service: q.service, instance: q.instance, minSeverity: q.minSeverity };
+    followLogs(request, reply, hub, { tenantId, filter, linesPerSecond: Math.min(q.rate ?? maxRate, maxRate), onClose: () => streams.close(token.id) });
+    return reply;
   };
 
   void app.register(
@@ -112,150 +128,32 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         return payload;
       });
 
-      api.get('/traces/:traceId', async (request) => {
-        const token = tokenOf(request);
-        requireScope(token, 'traces:read');
-        const { traceId } = parse(z.object({ traceId: z.string().max(64) }), request.params);
-        const result = await askTrace(store, traceId, tenantFor(request, undefined));
-        // Log lines are tenant data under their own scope (seed 002): traces:read alone gets none.
-        if (token.scope !== 'admin' && token.scope !== 'logs:read') result.logs = [];
-        return result;
-      });
-
-      api.get('/slow', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        const scope = scopeFrom(request, q);
-        if (scope.tenantId === null) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'tenant is required' });
-        return askSlow(store, scope.tenantId, scope, tokenOf(request).tenantId === null);
-      });
-
-      api.get('/queries/top', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        return askQueriesTop(store, scopeFrom(request, q), q.limit ?? 20);
-      });
-
-      api.get('/webhooks/retries', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        return askWebhookRetries(store, scopeFrom(request, q), q.limit ?? 20);
-      });
-
-      api.get('/jobs/:id/origin', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const { id } = parse(z.object({ id: z.string().min(1).max(200) }), request.params);
-        return askJobOrigin(store, id, tenantFor(request, undefined));
-      });
-
-      api.get('/requests/:traceId/jobs', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const { traceId } = parse(z.object({ traceId: z.string().max(64) }), request.params);
-        return askRequestJobs(store, traceId, tenantFor(request, undefined));
-      });
-
-      api.get('/errors', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        return askErrors(store, scopeFrom(request, q), q.limit ?? 50);
-      });
-
-      api.get('/violations', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        return askViolations(store, scopeFrom(request, q), q.limit ?? 50);
-      });
-
-      // Web UI questions: trace search, tenant overview, service map.
-      const SearchQuery = WindowQuery.extend({
-        service: z.string().min(1).max(200).optional(),
-        route: z.string().min(1).max(500).optional(),
-        minDurationMs: z.coerce.number().min(0).optional(),
-        errors: z.enum(['true', 'false', '1', '0']).optional(),
-        violations: z.enum(['true', 'false', '1', '0']).optional(),
-      });
-      const isTrue = (v: string | undefined): boolean => v === 'true' || v === '1';
-
-      api.get('/traces', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(SearchQuery, request.query);
-        return askTraceSearch(store, scopeFrom(request, q), {
-          service: q.service,
-          route: q.route,
-          minDurationMs: q.minDurationMs,
-          errorsOnly: isTrue(q.errors),
-          violationsOnly: isTrue(q.violations),
-          limit: q.limit ?? 100,
+      // Every question in the registry is one GET route: scope checked, parameters validated,
+      // then asked with the request's tenancy.
+      for (const question of QUESTIONS) {
+        api.get(question.route, async (request, reply) => {
+          const token = tokenOf(request);
+          if (question.scope !== 'any') requireScope(token, question.scope);
+          const params = parse(question.params, { ...(request.query as object), ...(request.params as object) });
+          if (question.follows && (params as { follow?: boolean }).follow === true) {
+            return followFor(request, reply, token, params as z.infer<typeof LogsParams>);
+          }
+          return question.ask(contextFor(request, token), params);
         });
-      });
+      }
 
-      api.get('/overview', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery.extend({ buckets: z.coerce.number().int().min(1).max(240).optional() }), request.query);
-        return askTenantOverview(store, scopeFrom(request, q), q.buckets ?? 60);
-      });
-
-      api.get('/service-map', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        return askServiceMap(store, scopeFrom(request, parse(WindowQuery, request.query)));
-      });
-
-      api.get('/tenants', async (request) => {
-        requireScope(tokenOf(request), 'traces:read');
-        const q = parse(WindowQuery, request.query);
-        return askTenants(store, scopeFrom(request, q), q.limit ?? 200);
-      });
-
-      const LogsQuery = WindowQuery.extend({
-        trace: z.string().regex(/^[0-9a-fA-F]{32}$/).optional(),
-        service: z.string().max(200).optional(),
-        instance: z.string().max(200).optional(),
-        minSeverity: z.coerce.number().int().min(0).max(24).optional(),
-        follow: z.enum(['true', 'false', '1', '0']).optional(),
-        /** Lines per second the follower wants; above the limit is refused with 429. */
-        rate: z.coerce.number().positive().optional(),
-      });
-
-      api.get('/logs', async (request, reply) => {
-        const token = tokenOf(request);
-        requireScope(token, 'logs:read');
-        const q = parse(LogsQuery, request.query);
-        const filter = { traceId: q.trace, service: q.service, instance: q.instance, minSeverity: q.minSeverity };
-        if (q.follow === 'true' || q.follow === '1') {
-          const tenantId = tenantFor(request, q.tenant);
-          const maxRate = config.limits.maxTailLinesPerSecond;
-          if (q.rate !== undefined && q.rate > maxRate) {
-            throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE', { limit: maxRate });
-          }
-          if (!streams.tryOpen(token.id)) {
-            throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_STREAMS', { limit: config.limits.maxConcurrentStreamsPerToken });
-          }
-          const a = access.get(request)!;
-          a.audited = true;
-          await recordAudit(store, {
-            tokenId: token.id,
-            scope: token.scope,
-            tenantId,
-            route: '/api/logs (follow)',
-            query: request.url,
-            status: 200,
-            requestId: String(request.id),
-          }).catch(() => undefined);
-          followLogs(request, reply, hub, { tenantId, filter, linesPerSecond: Math.min(q.rate ?? maxRate, maxRate), onClose: () => streams.close(token.id) });
-          return reply;
-        }
-        return askLogs(store, scopeFrom(request, q), { ...filter, limit: q.limit ?? 200 });
-      });
-
-      api.get('/status', async (request) => {
+      api.get('/questions', async (request) => {
         tokenOf(request);
-        return askStatus(store, stats, queue.depth, config);
-      });
-
-      api.get('/audit', async (request) => {
-        requireScope(tokenOf(request), 'admin');
-        const q = parse(z.object({ token: z.string().max(64).optional(), tenant: z.string().max(64).optional(), limit: z.coerce.number().int().positive().optional() }), request.query);
-        return queryAudit(store, { tokenId: q.token, tenantId: q.tenant, limit: q.limit ?? 200 });
+        return {
+          questions: QUESTIONS.map((q) => ({
+            name: q.name,
+            asks: q.asks ?? null,
+            summary: q.summary,
+            route: `/api${q.route}`,
+            command: q.cli?.usage ?? null,
+            ui: q.ui ?? null,
+          })),
+        } satisfies QuestionsResponse;
       });
 
       api.post('/tokens', async (request, reply) => {

@@ -11,6 +11,7 @@ import {
   ViolationsResponseSchema,
   WebhookRetriesResponseSchema,
 } from '@stitch/contract';
+import { QUESTIONS } from '../questions/registry/index.js';
 import { logsRequest, postOtlpJson } from '../internal/otlp-json-builder.js';
 import { seedTenant, type TenantScenario } from '../internal/seed-scenario.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
@@ -109,7 +110,8 @@ describe('a tenant-bound token', () => {
 
 describe('access rules', () => {
   it('requires a bearer token on every API route, even from localhost', async () => {
-    for (const path of ['/api/status', `/api/traces/${a.requestTraceId}`, '/api/logs', '/api/audit']) {
+    const everyQuestion = QUESTIONS.map((q) => `/api${q.route.replace(/:[A-Za-z]+/g, a.requestTraceId)}`);
+    for (const path of [...everyQuestion, '/api/questions']) {
       const res = await fetch(`${c.url}${path}`);
       expect(res.status).toBe(401);
       expect(await code(res)).toBe('STITCH_ERR_COLLECTOR_UNAUTHENTICATED');

@@ -1,0 +1,14 @@
+import { TenantOverviewResponseSchema } from '@stitch/contract';
+import { z } from 'zod';
+import { defineQuestion, WindowParams } from '../question.js';
+import { askTenantOverview } from '../tenant-overview.js';
+
+export const overviewQuestion = defineQuestion({
+  name: 'overview',
+  summary: "a tenant's routes, latency over time and budget violations, beside the other tenants",
+  route: '/overview',
+  params: WindowParams.extend({ buckets: z.coerce.number().int().min(1).max(240).optional() }),
+  scope: 'traces:read',
+  answer: TenantOverviewResponseSchema,
+  ask: (ctx, q) => askTenantOverview(ctx.store, ctx.scope(q), q.buckets ?? 60),
+});

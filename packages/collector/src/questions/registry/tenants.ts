@@ -1,0 +1,13 @@
+import { TenantsResponseSchema } from '@stitch/contract';
+import { defineQuestion, WindowParams } from '../question.js';
+import { askTenants } from '../tenants.js';
+
+export const tenantsQuestion = defineQuestion({
+  name: 'tenants',
+  summary: 'the tenants seen in the window, busiest first',
+  route: '/tenants',
+  params: WindowParams,
+  scope: 'traces:read',
+  answer: TenantsResponseSchema,
+  ask: (ctx, q) => askTenants(ctx.store, ctx.scope(q), q.limit ?? 200),
+});

@@ -1,0 +1,26 @@
+import { WebhookRetriesResponseSchema } from '@stitch/contract';
+import { renderTable } from '../../cli/render-table.js';
+import { defineQuestion, windowFlags, WindowParams } from '../question.js';
+import { askWebhookRetries } from '../webhook-retries.js';
+
+export const webhooksQuestion = defineQuestion({
+  name: 'webhooks',
+  asks: 'Which webhook caused the retry storm?',
+  summary: 'which webhook caused the retry storm: endpoints by retries, then failure ratio',
+  route: '/webhooks/retries',
+  params: WindowParams,
+  scope: 'traces:read',
+  answer: WebhookRetriesResponseSchema,
+  ask: (ctx, params) => askWebhookRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
+  cli: {
+    usage: 'stitch webhooks --retries [--since 1h] [--tenant <id>]',
+    example: 'stitch webhooks --retries --since 2h',
+    params: (_args, flags) => windowFlags(flags),
+    render: (w) =>
+      renderTable(
+        ['endpoint', 'attempts', 'failures', 'retries', 'max attempt', 'tenants', 'example trace'],
+        w.endpoints.map((e) => [e.endpoint, e.attempts, e.failures, e.retries, e.maxAttempt, e.tenants.join(','), e.exampleTraceIds[0]]),
+      ),
+  },
+  ui: { path: '#/webhooks', label: 'Webhooks' },
+});
