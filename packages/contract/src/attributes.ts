@@ -37,7 +37,22 @@ export const SpanAttr = {
   edgeUntrustedTraceId: 'stitch.edge.untrusted_trace_id',
   /** The client closed the connection before the response was complete. */
   edgeAborted: 'stitch.edge.aborted',
+  /**
+   * What started the work a span belongs to, carried through every hop (event envelope, job
+   * envelope, outbox row, webhook delivery, batch) like the tenant: so a span exported long
+   * after its request (a job's third attempt, a webhook retry, an event redelivery) still names
+   * it. One of ENTRY_KINDS.
+   */
+  entryKind: 'stitch.entry.kind',
+  /** The entry's name: the route template for `http`, the job, consumer, endpoint or batch name otherwise. */
+  entryRoute: 'stitch.entry.route',
+  /** The kernel's own bookkeeping (run records, delivery records, outbox lag): left out of search and the questions unless asked. */
+  housekeeping: 'stitch.housekeeping',
 } as const;
+
+/** What can start work: an HTTP request, a job run without a request, an event consumer, a webhook delivery or a batch without one. */
+export const ENTRY_KINDS = ['http', 'job', 'consumer', 'webhook', 'batch'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** The span event a budget violation adds. */
 export const PERF_VIOLATION_EVENT = 'stitch.perf_violation';
