@@ -1,5 +1,5 @@
 /**
- * Latency of each debug question (the API endpoint the CLI command calls) on a store of at
+ * Latency of every question in the registry (the API endpoint the CLI command and the UI call) on a store of at
  * least 1M spans across 50 tenants, as a platform-wide token and as a tenant-bound token.
  *
  * The store comes from STITCH_BENCH_STORE if set, else /tmp/stitch-bench-1m-v2.duckdb, generated
@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { generateStore } from '../packages/collector/scripts/gen-store.js';
 import { resolveCollectorConfig } from '../packages/collector/src/config/collector-config.js';
 import { tenantIds } from '../packages/collector/src/internal/synthetic-workload.js';
+import { requestFor } from '../packages/collector/src/questions/question.js';
+import { QUESTIONS } from '../packages/collector/src/questions/registry/index.js';
 import { startCollector } from '../packages/collector/src/server/create-collector.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -47,24 +49,26 @@ try {
   );
   const [slowTrace] = await collector.store.query(`SELECT trace_id FROM spans WHERE tenant_id = $1 AND kind = 2 ORDER BY duration_ms DESC LIMIT 1`, [tenant]);
   const platform = collector.tokens.create('admin', null).token;
-  const bound = collector.tokens.create('traces:read', tenant).token;
-  const boundLogs = collector.tokens.create('logs:read', tenant).token;
-  const w = 'since=25h';
-  const questions: [string, string, string][] = [
-    ['trace <id>', `/api/traces/${String(slowTrace?.trace_id)}`, platform],
-    ['slow --tenant', `/api/slow?tenant=${tenant}&${w}`, platform],
-    ['slow (tenant token)', `/api/slow?${w}`, bound],
-    ['queries --top', `/api/queries/top?${w}`, platform],
-    ['queries --top (tenant)', `/api/queries/top?${w}`, bound],
-    ['webhooks --retries', `/api/webhooks/retries?${w}`, platform],
-    ['job <runId> --origin', `/api/jobs/${String(sample?.run_id)}/origin`, platform],
-    ['request <trace> --jobs', `/api/requests/${String(sample?.parent_trace_id)}/jobs`, platform],
-    ['errors', `/api/errors?${w}`, platform],
-    ['errors (tenant)', `/api/errors?${w}`, bound],
-    ['violations', `/api/violations?${w}`, platform],
-    ['logs --tenant', `/api/logs?${w}`, boundLogs],
-    ['status', `/api/status`, platform],
-  ];
+  const bound = { 'traces:read': collector.tokens.create('traces:read', tenant).token, 'logs:read': collector.tokens.create('logs:read', tenant).token };
+  // What each question is asked with: its path parameters from the store, a 25 h window for the
+  // rest. Every question in the registry must be here, so a new one cannot go unmeasured.
+  const window = { since: '25h' };
+  const paramsFor: Record<string, Record<string, string>> = {
+    trace: { traceId: String(slowTrace?.trace_id) },
+    job: { id: String(sample?.run_id) },
+    request: { traceId: String(sample?.parent_trace_id) },
+    slow: { ...window, tenant },
+    status: {},
+    audit: {},
+  };
+  const questions: [string, string, string][] = [];
+  for (const q of QUESTIONS) {
+    const { path, query } = requestFor(q.route, paramsFor[q.name] ?? window);
+    const url = `${path}?${new URLSearchParams(query as Record<string, string>).toString()}`;
+    questions.push([q.name, url, platform]);
+    // A tenant-bound token of the question's scope (admin questions have none: platform only).
+    if (q.scope !== 'admin') questions.push([`${q.name} (tenant token)`, url, bound[q.scope === 'logs:read' ? 'logs:read' : 'traces:read']]);
+  }
   console.log(`store: ${String(counts?.spans)} spans, ${String(counts?.logs)} logs, ${String(counts?.tenants)} tenants; busiest tenant ${tenant}`);
   console.log(`${'question'.padEnd(26)} ${'median ms'.padStart(10)} ${'max ms'.padStart(8)} ${'cpu ms'.padStart(8)}`);
   for (const [name, path, token] of questions) {
