@@ -21,6 +21,8 @@ export { QueryRankSchema, QueriesTopResponseSchema } from './api/queries.js';
 export type { QueriesTopResponse } from './api/queries.js';
 export { WebhookEndpointRankSchema, WebhookRetriesResponseSchema } from './api/webhooks.js';
 export type { WebhookRetriesResponse } from './api/webhooks.js';
+export { RETRY_KINDS, RetryKindSchema, RetryTenantSchema, RetryLoopSchema, RetriesResponseSchema } from './api/retries.js';
+export type { RetryKind, RetryLoop, RetriesResponse } from './api/retries.js';
 export { JobRunSchema, OriginRequestSchema, JobOriginResponseSchema, RequestJobsResponseSchema } from './api/jobs.js';
 export type { JobOriginResponse, RequestJobsResponse } from './api/jobs.js';
 export { ErrorGroupSchema, ErrorsResponseSchema, ViolationGroupSchema, ViolationsResponseSchema } from './api/failures.js';
