@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// `stitch`: runs the TypeScript CLI (src/cli/main.ts) through tsx with the `source` export
-// condition, so a checkout works without a build step. One extra process; signals reach both
-// (same process group), and the child's exit code is passed on.
-import { spawn } from 'node:child_process';
+// `stitch`: runs the compiled CLI (dist/cli/main.js) in this process. No child process and no
+// TypeScript loader: start-up is node's own plus the modules the command needs (see
+// bench/cli-startup.bench.ts).
+//
+// dist/ is built by `npm install` (the root `prepare`) and again, incrementally, by `npm test`,
+// so the tests always spawn a binary built from the current sources. After editing src/, run
+// `npm run build:stitch` at the root before calling this by hand; the repo's tests and tools
+// otherwise run the sources directly through the `source` export condition.
+import { existsSync } from 'node:fs';
 import process from 'node:process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URL } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx');
-const child = spawn(
-  process.execPath,
-  ['--conditions=source', '--import', tsx, join(here, '..', 'src', 'cli', 'main.ts'), ...process.argv.slice(2)],
-  { stdio: 'inherit' },
-);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  // A checkout installed with --ignore-scripts, or a deleted dist/: say what to run, not a stack.
+  process.stderr.write(`stitch: the CLI is not built (${main.pathname} is missing): run \`npm run build:stitch\` at the repository root\n`);
+  process.exit(1);
+}
+await import(main.href);
