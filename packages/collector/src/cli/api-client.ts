@@ -43,28 +43,52 @@ function headers(options: ClientOptions): Record<string, string> {
   return { authorization: `Bearer ${options.token}`, accept: 'application/json' };
 }
 
-async function failure(res: Response): Promise<ApiCallError> {
-  const text = await res.text();
+function failure(status: number, text: string): ApiCallError {
   try {
     const env = ErrorEnvelopeSchema.parse(JSON.parse(text));
-    return new ApiCallError(`${env.error.code}: ${env.error.message}`, res.status, env.error.code);
+    return new ApiCallError(`${env.error.code}: ${env.error.message}`, status, env.error.code);
   } catch {
-    return new ApiCallError(`HTTP ${res.status}: ${text.slice(0, 200)}`, res.status, null);
+    return new ApiCallError(`HTTP ${status}: ${text.slice(0, 200)}`, status, null);
   }
+}
+
+/**
+ * One GET over node:http(s), the whole body as text. Not fetch(): in Node 20 the first fetch
+ * loads undici, ~80 ms of a ~230 ms `stitch <question>` (bench/cli-startup.bench.ts).
+ */
+async function getText(url: URL, requestHeaders: Record<string, string>): Promise<{ status: number; text: string }> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported protocol ${url.protocol}`);
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: requestHeaders }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** GETs one API endpoint and returns its parsed JSON, or throws ApiCallError. */
 export async function apiGet(options: ClientOptions, path: string, query: Record<string, string | undefined> = {}): Promise<unknown> {
   const url = new URL(path, options.url);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  let res: Response;
+  const requestHeaders = headers(options);
+  let res: { status: number; text: string };
   try {
-    res = await withProgress(`asking ${url.host}`, fetch(url, { headers: headers(options) }));
+    res = await withProgress(`asking ${url.host}`, getText(url, requestHeaders));
   } catch (err) {
     throw new ApiCallError(`cannot reach ${options.url}: ${(err as Error).message}`, 0, null);
   }
-  if (!res.ok) throw await failure(res);
-  return res.json();
+  if (res.status < 200 || res.status > 299) throw failure(res.status, res.text);
+  try {
+    return JSON.parse(res.text) as unknown;
+  } catch {
+    throw new ApiCallError(`${options.url} answered ${res.status} with a body that is not JSON (is it a Stitch collector?)`, res.status, null);
+  }
 }
 
 /** Opens a follow stream and calls `onLine` for each NDJSON line until the server closes it. */
@@ -84,7 +108,7 @@ export async function apiStream(
     if (signal?.aborted) return;
     throw new ApiCallError(`cannot reach ${options.url}: ${(err as Error).message}`, 0, null);
   }
-  if (!res.ok || !res.body) throw await failure(res);
+  if (!res.ok || !res.body) throw failure(res.status, await res.text());
   let buffered = '';
   const decoder = new TextDecoder();
   try {
