@@ -1,0 +1,91 @@
+/**
+ * `stitch` start-up: wall time of one CLI call as a user makes it (`node bin/stitch.js …`, a
+ * fresh process each time), side by side in one run:
+ *
+ *   node -e ""            bare node start-up, the floor every variant pays
+ *   --help, --version     no network, no store: only the CLI's own modules
+ *   status, queries --top, slow --tenant <id>
+ *                         one question each against a real collector on 127.0.0.1
+ *
+ * Method. The collector runs in this process (port 0, DuckDB file in a temp dir, one seeded
+ * tenant, an admin token passed as STITCH_URL/STITCH_TOKEN); the children are spawned
+ * asynchronously so this process keeps answering them. dist/ is rebuilt first (incremental)
+ * so the binary measured is the one built from the current sources. After one discarded
+ * warm-up round (disk cache), ROUNDS rounds run every variant once, in an order rotated each
+ * round so no variant always follows the same one. Prints median and p90 wall ms per variant,
+ * the ratio to bare node and whether the median is within the 300 ms budget (issue 11). Wall
+ * time includes the collector's answer (12–131 ms in the API bench on the big store; a few ms
+ * on this small one). Sized for two cores: ROUNDS × 6 variants ≈ 90 short processes.
+ *
+ * Run: `npm run bench -- cli-startup` (env BENCH_ROUNDS, default 15).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seedTenant } from '../packages/collector/src/internal/seed-scenario.js';
+import { startTestCollector } from '../packages/collector/src/internal/test-collector.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const BUDGET_MILLIS = 300;
+const TENANT = '11111111-1111-4111-8111-111111111111';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'packages', 'collector', 'bin', 'stitch.js');
+
+const build = spawnSync('npm', ['run', '--silent', 'build:stitch'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) throw new Error('npm run build:stitch failed');
+
+/** Runs one child to its end; resolves with its wall time, rejects on a non-zero exit. */
+function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const millis = performance.now() - started;
+      if (code === 0) resolve(millis);
+      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+};
+
+const collector = await startTestCollector({ retention: { checkIntervalSeconds: 3600 } });
+try {
+  await seedTenant(collector.url, TENANT, 'bench');
+  const env = { ...process.env, STITCH_URL: collector.url, STITCH_TOKEN: collector.token('admin') };
+  const variants: Record<string, string[]> = {
+    'node -e ""': ['-e', ''],
+    '--help': [bin, '--help'],
+    '--version': [bin, '--version'],
+    status: [bin, 'status'],
+    'queries --top': [bin, 'queries', '--top'],
+    'slow --tenant': [bin, 'slow', '--tenant', TENANT],
+  };
+  const names = Object.keys(variants);
+  const results: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) await timeRun(variants[name]!, env); // warm-up, discarded
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      results[name]!.push(await timeRun(variants[name]!, env));
+    }
+  }
+  const base = quantile(results[names[0]!]!, 0.5);
+  console.log(`stitch CLI start-up, wall ms per call, ${ROUNDS} runs each, node ${process.version}`);
+  console.log(`${'variant'.padEnd(16)} ${'median'.padStart(7)} ${'p90'.padStart(7)}  ratio  budget ${BUDGET_MILLIS} ms`);
+  for (const name of names) {
+    const median = quantile(results[name]!, 0.5);
+    const p90 = quantile(results[name]!, 0.9);
+    const verdict = name === names[0] ? '' : median <= BUDGET_MILLIS ? 'ok' : 'OVER';
+    console.log(`${name.padEnd(16)} ${median.toFixed(0).padStart(7)} ${p90.toFixed(0).padStart(7)}  x${(median / base).toFixed(2)}  ${verdict}`);
+  }
+} finally {
+  await collector.stop();
+}
