@@ -1,6 +1,7 @@
 import type { TraceSearchResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+import { attributeCondition, type AttributeMatch } from './span-attribute-filter.js';
 
 // The root is the parentless span: the SDK's start times are milliseconds, so a child often
 // ties with its root on start_ns (61% of request traces in issue 11). The earliest span names
@@ -14,6 +15,10 @@ export interface TraceSearchFilter {
   minDurationMs?: number;
   errorsOnly?: boolean;
   violationsOnly?: boolean;
+  /** A span whose name contains this text, case-insensitive (`orders.insert`, `enqueue`). */
+  spanName?: string;
+  /** A span with this attribute value (`stitch.job.id=job-7`). */
+  attribute?: AttributeMatch;
   limit: number;
 }
 
@@ -42,6 +47,15 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
   }
   if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
   if (filter.violationsOnly) having.push('bool_or(perf_violation)');
+  if (filter.spanName !== undefined) {
+    having.push('bool_or(strpos(lower(name), $spanName) > 0)');
+    params.spanName = filter.spanName.toLowerCase();
+  }
+  if (filter.attribute !== undefined) {
+    const attr = attributeCondition(filter.attribute, 'attr');
+    having.push(`bool_or(${attr.sql})`);
+    Object.assign(params, attr.params);
+  }
   const limit = sqlLimit(filter.limit, 1000);
   // Two passes: pick the page of matching trace ids with the fewest aggregates (the scan of the
   // window dominates at 1M spans), then summarise only those traces.

@@ -1,11 +1,12 @@
 import { TraceSearchResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { defineQuestion, QueryBoolean, WindowParams } from '../question.js';
+import { parseAttributeMatch } from '../span-attribute-filter.js';
 import { askTraceSearch } from '../trace-search.js';
 
 export const searchQuestion = defineQuestion({
   name: 'search',
-  summary: 'traces by tenant, service, route, duration, errors and budget violations',
+  summary: 'traces by tenant, service, route, span name, attribute, duration, errors and budget violations',
   route: '/traces',
   params: WindowParams.extend({
     service: z.string().min(1).max(200).optional(),
@@ -13,6 +14,18 @@ export const searchQuestion = defineQuestion({
     minDurationMs: z.coerce.number().min(0).optional(),
     errors: QueryBoolean.optional(),
     violations: QueryBoolean.optional(),
+    /** Text in a span's name, any span of the trace. */
+    name: z.string().trim().min(1).max(200).optional(),
+    /** `key=value`: a span of the trace has that attribute value. */
+    attr: z
+      .string()
+      .max(500)
+      .transform((text, ctx) => {
+        const match = parseAttributeMatch(text);
+        if (match === null) ctx.addIssue({ code: 'custom', message: 'attr must be key=value, the key an attribute name' });
+        return match ?? z.NEVER;
+      })
+      .optional(),
   }),
   scope: 'traces:read',
   answer: TraceSearchResponseSchema,
@@ -23,6 +36,8 @@ export const searchQuestion = defineQuestion({
       minDurationMs: q.minDurationMs,
       errorsOnly: q.errors ?? false,
       violationsOnly: q.violations ?? false,
+      spanName: q.name,
+      attribute: q.attr,
       limit: q.limit ?? 100,
     }),
   ui: { path: '#/search', label: 'Search traces' },
