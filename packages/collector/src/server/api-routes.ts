@@ -6,6 +6,7 @@ import { recordAudit } from '../auth/audit-log.js';
 import type { TokenRecord, TokenStore } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
+import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { AskContext } from '../questions/question.js';
 import { resolveWindow } from '../questions/query-scope.js';
 import { QUESTIONS } from '../questions/registry/index.js';
@@ -23,6 +24,7 @@ export interface ApiDeps {
   queue: WriteQueue;
   hub: LogHub;
   config: CollectorConfig;
+  metrics?: CollectorMetrics;
 }
 
 interface RequestAccess {
@@ -61,7 +63,9 @@ function tenantFor(request: FastifyRequest, requested: string | undefined): stri
  * (answered or refused) is written to the audit table with token, scope, tenant and query.
  */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, tokens, stats, queue, hub, config } = deps;
+  const { store, tokens, stats, queue, hub, config, metrics } = deps;
+  // API latency per question: the route template names it (bounded by the registry).
+  const questionOfRoute = new Map(QUESTIONS.map((q) => [`/api${q.route}`, q.name]));
   const streams = new StreamCounter(config.limits.maxConcurrentStreamsPerToken);
 
   const contextFor = (request: FastifyRequest, token: TokenRecord): AskContext => ({
@@ -109,6 +113,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         const token = match ? tokens.verify(match[1]!) : null;
         access.set(request, { token, tenantId: token?.tenantId ?? null, audited: false });
         if (!token) throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' });
+      });
+      api.addHook('onResponse', async (request, reply) => {
+        const question = questionOfRoute.get(request.routeOptions.url ?? '') ?? 'other';
+        metrics?.observeApi(question, reply.statusCode, reply.elapsedTime / 1000);
       });
       // onSend, not onResponse: the audit row is written before the answer leaves, so no read
       // is ever answered without its audit entry.

@@ -9,8 +9,10 @@ import { createIngestStats, sampleIngestRate, type IngestStats } from '../store/
 import { startRetention } from '../store/retention.js';
 import { Store } from '../store/store.js';
 import { WriteQueue } from '../store/write-queue.js';
+import { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { registerApiRoutes } from './api-routes.js';
 import { installErrorHandler } from './error-envelope.js';
+import { registerHealthRoutes } from './health-routes.js';
 import { LogHub } from './log-hub.js';
 import { registerOtlpRoutes } from './otlp-routes.js';
 import { registerUi } from './ui-static.js';
@@ -22,6 +24,7 @@ export interface Collector {
   stats: IngestStats;
   queue: WriteQueue;
   config: CollectorConfig;
+  metrics: CollectorMetrics;
   /** `http://host:port` once listening. */
   url: string;
   close(): Promise<void>;
@@ -45,7 +48,10 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     { maxPendingRecords: config.maxQueueRecords, retryAfterSeconds: config.retryAfterSeconds },
     stats,
     (logs) => hub.publish(logs),
+    (seconds, ok) => metrics.observeCommit(seconds, ok),
   );
+  const queueDepth = (): number => queue.depth;
+  const metrics = new CollectorMetrics({ stats, store, config, queueDepth });
   const forwarder = config.forward.url
     ? new Forwarder(
         {
@@ -78,7 +84,8 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     maxQueueRecords: config.maxQueueRecords,
     retryAfterSeconds: config.retryAfterSeconds,
   });
-  registerApiRoutes(app, { store, tokens, stats, queue, hub, config });
+  registerApiRoutes(app, { store, tokens, stats, queue, hub, config, metrics });
+  const stopHealth = registerHealthRoutes(app, { store, stats, config, queueDepth, tokens, metrics });
   const uiDir = config.uiDir ?? defaultUiDir;
   if (existsSync(uiDir)) await registerUi(app, uiDir);
 
@@ -88,6 +95,7 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
   } catch (err) {
     // Release the store (and its file lock) so the caller can report and exit cleanly.
     clearInterval(sampler);
+    stopHealth();
     await stopRetention();
     await app.close().catch(() => undefined);
     await store.close();
@@ -101,11 +109,13 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     stats,
     queue,
     config,
+    metrics,
     url: url.replace('[::1]', 'localhost'),
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(sampler);
+      stopHealth();
       await app.close();
       await queue.idle();
       await stopRetention();

@@ -12,7 +12,15 @@ export function traceIdOf(request: FastifyRequest): string {
   return match?.[1] ?? randomBytes(16).toString('hex');
 }
 
+const sentCodes = new WeakMap<FastifyReply, string>();
+
+/** The error code a reply was answered with, if it was an error (for the refusal counters). */
+export function errorCodeOf(reply: FastifyReply): string | undefined {
+  return sentCodes.get(reply);
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: CollectorError): FastifyReply {
+  sentCodes.set(reply, error.code);
   const body: ErrorEnvelope = {
     error: { code: error.code, message: error.message, traceId: traceIdOf(request), requestId: String(request.id) },
   };

@@ -6,7 +6,7 @@ import type { Forwarder } from '../forward/forwarder.js';
 import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { WriteQueue } from '../store/write-queue.js';
-import { sendError } from './error-envelope.js';
+import { errorCodeOf, sendError } from './error-envelope.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -93,6 +93,13 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       timer.unref();
       bodyTimers.set(request, timer);
     });
+    // Every refusal is counted by status and code, however it was decided (admission, decode,
+    // queue, store, body timeout, or fastify's own limits through the error handler).
+    otlp.addHook('onResponse', async (_request, reply) => {
+      if (reply.statusCode < 400) return;
+      const key = `${reply.statusCode} ${errorCodeOf(reply) ?? 'unknown'}`;
+      stats.refusedRequests.set(key, (stats.refusedRequests.get(key) ?? 0) + 1);
+    });
     otlp.addHook('preValidation', async (request) => {
       const timer = bodyTimers.get(request);
       if (timer) clearTimeout(timer);
@@ -108,6 +115,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
         );
       }
       let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      stats.receivedBytes[encoding] += body.length;
       const contentEncoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
       if (contentEncoding === 'gzip') {
         try {

@@ -11,6 +11,13 @@ export interface IngestStats {
   throttledRecords: number;
   undecodableRequests: number;
   writeFailures: number;
+  /** When the store last committed a batch, and last failed to: readiness compares the two. */
+  lastWriteOkMillis: number | null;
+  lastWriteFailedMillis: number | null;
+  /** Request bodies received on the OTLP routes, by encoding (as sent, before gunzip). */
+  receivedBytes: { protobuf: number; json: number };
+  /** OTLP requests answered with an error, by status and error code (`429 STITCH_ERR_…`). */
+  refusedRequests: Map<string, number>;
   forwardedPayloads: number;
   forwardDropped: number;
   forwardFailed: number;
@@ -48,6 +55,10 @@ export function createIngestStats(): IngestStats {
     throttledRecords: 0,
     undecodableRequests: 0,
     writeFailures: 0,
+    lastWriteOkMillis: null,
+    lastWriteFailedMillis: null,
+    receivedBytes: { protobuf: 0, json: 0 },
+    refusedRequests: new Map(),
     forwardedPayloads: 0,
     forwardDropped: 0,
     forwardFailed: 0,

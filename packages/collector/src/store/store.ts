@@ -117,7 +117,12 @@ export class Store {
     return this.serialize(async () => (await this.writer.run(sql, params as DuckDBValue[])).rowsChanged);
   }
 
+  private closed = false;
+
+  /** Idempotent: a second close (a shutdown after a failed start, say) does nothing. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     // A checkpoint folds the WAL into the file, so the next open does not replay it.
     await this.serialize(() => this.writer.run('CHECKPOINT')).catch(() => undefined);
     this.writer.closeSync();

@@ -42,6 +42,8 @@ export class WriteQueue {
     private readonly options: WriteQueueOptions,
     private readonly stats: IngestStats,
     private readonly onLogsCommitted: (logs: readonly LogRow[]) => void = () => undefined,
+    /** Each transaction's duration and outcome (the collector's commit-latency metric). */
+    private readonly onCommit: (seconds: number, ok: boolean) => void = () => undefined,
   ) {}
 
   get depth(): number {
@@ -75,8 +77,11 @@ export class WriteQueue {
       this.pending = [];
       const batches = group.map((p) => p.batch);
       const size = batches.reduce((n, b) => n + sizeOf(b), 0);
+      const started = performance.now();
       try {
         const counts = await this.store.write(batches);
+        this.stats.lastWriteOkMillis = Date.now();
+        this.onCommit((performance.now() - started) / 1000, true);
         this.stats.acceptedSpans += counts.spans;
         this.stats.acceptedLogs += counts.logs;
         for (const p of group) p.resolve({ ok: true });
@@ -84,6 +89,8 @@ export class WriteQueue {
         if (logs.length > 0) this.onLogsCommitted(logs);
       } catch {
         this.stats.writeFailures += 1;
+        this.stats.lastWriteFailedMillis = Date.now();
+        this.onCommit((performance.now() - started) / 1000, false);
         for (const p of group) p.resolve({ ok: false, retryAfterSeconds: this.options.retryAfterSeconds });
       } finally {
         this.pendingRecords -= size;

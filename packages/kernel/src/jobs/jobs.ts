@@ -1,7 +1,9 @@
 import { context, diag, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, tryCurrentContext } from '../context/context-store.js';
+import { ensureIds, entryOf, getScope, tryCurrentContext } from '../context/context-store.js';
+import { entryFields } from '../context/entry.js';
 import type { Queryable } from '../db/queryable.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { runJobAttempt } from './job-attempt.js';
 import type { JobHandler } from './job-attempt.js';
@@ -136,6 +138,8 @@ export function createJobs(options: CreateJobsOptions): Jobs {
           ...(tenantId !== undefined && { tenantId }),
           requestId: current.requestId,
           ...(current.actorId !== undefined && { actorId: current.actorId }),
+          // Every attempt names the request's route, even one run hours later in another process.
+          ...entryFields(entryOf(getScope())),
           ...(ownTrace && { newTrace: true as const }),
           enqueuedAtMillis: Date.now(),
         };
@@ -184,7 +188,7 @@ async function recordEnqueue(
   via: Queryable | undefined,
 ): Promise<void> {
   try {
-    await runs.insert({
+    await runAsHousekeeping(() => runs.insert({
       runId,
       attempt: 0,
       jobName,
@@ -201,7 +205,7 @@ async function recordEnqueue(
       durationMillis: undefined,
       errorClass: undefined,
       errorMessage: undefined,
-    }, via);
+    }, via));
   } catch (error) {
     if (via !== undefined) throw error; // inside the caller's transaction: its failure is the caller's to see
     // The job itself matters more than its record: enqueue it anyway.

@@ -8,6 +8,7 @@ import { runMigration } from '../internal/run-migration.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { recordError } from '../tracing/record-error.js';
 
 const OutboxEventSchema = z.object({
@@ -85,6 +86,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
           tenant_id text,
           request_id text,
           trace_id text,
+          entry_kind text,
+          entry_route text,
           traceparent text,
           tracestate text,
           created_at timestamptz NOT NULL DEFAULT now(),
@@ -98,6 +101,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // IS NOT DISTINCT FROM it scanned every earlier unsent row, quadratic in the backlog.
         `CREATE INDEX IF NOT EXISTS outbox_events_unsent_aggregate ON ${table} (aggregate_type, aggregate_id, seq) WHERE sent_at IS NULL`,
         `CREATE INDEX IF NOT EXISTS outbox_events_trace ON ${table} (trace_id)`,
+        // Added after the first release: tables made before it get the columns (NULL: no entry).
+        `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS entry_kind text`,
+        `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS entry_route text`,
       ]),
 
     async add(tx, event) {
@@ -130,8 +136,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       try {
         await context.with(trace.setSpan(active, span), () =>
           tx.query(
-            `INSERT INTO ${table} (id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, trace_id, traceparent, tracestate)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            `INSERT INTO ${table} (id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, trace_id, traceparent, tracestate, entry_kind, entry_route)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
             [
               id,
               value.type,
@@ -143,6 +149,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
               traceId ?? null,
               headers.traceparent ?? null,
               headers.tracestate ?? null,
+              fields.entryKind ?? null,
+              fields.entryRoute ?? null,
             ],
           ),
         );
@@ -156,18 +164,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
 
     async lag() {
-      const { rows } = await options.db.query<{ unsent: number; age_ms: number | null }>(
-        `SELECT count(*)::int AS unsent, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS age_ms
-         FROM ${table} WHERE sent_at IS NULL`,
+      // Asked by readiness probes and metrics scrapes, every few seconds: bookkeeping, not work.
+      const { rows } = await runAsHousekeeping(() =>
+        options.db.query<{ unsent: number; age_ms: number | null }>(
+          `SELECT count(*)::int AS unsent, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS age_ms
+           FROM ${table} WHERE sent_at IS NULL`,
+        ),
       );
       const row = rows[0];
       return { unsentCount: row?.unsent ?? 0, oldestUnsentAgeMillis: Math.max(0, row?.age_ms ?? 0) };
     },
 
     async purgeSent(olderThanMillis = 7 * 24 * 3600 * 1000) {
-      const { rowCount } = await options.db.query(
-        `DELETE FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => $1::float8 / 1000)`,
-        [olderThanMillis],
+      const { rowCount } = await runAsHousekeeping(() =>
+        options.db.query(`DELETE FROM ${table} WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => $1::float8 / 1000)`, [
+          olderThanMillis,
+        ]),
       );
       return rowCount ?? 0;
     },

@@ -3,10 +3,12 @@ import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@o
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, setScope, tryCurrentContext } from '../context/context-store.js';
+import { ensureIds, entryOf, getScope, setScope, tryCurrentContext } from '../context/context-store.js';
+import { addEntryAttributes, entryFields, ownEntry, parseEntry } from '../context/entry.js';
 import type { Queryable } from '../db/queryable.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { extractParent, injectTraceHeaders } from '../jobs/job-envelope.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { attemptDelivery } from './deliver-webhook.js';
 import type { AttemptResult } from './deliver-webhook.js';
@@ -89,26 +91,34 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
 
   async function attemptOne(claim: ClaimedDelivery): Promise<void> {
     if (claim.endpointDisabled) {
-      await store.finishAttempt(claim, { spanTraceId: claim.traceId, spanId: undefined, latencyMillis: 0, errorClass: 'endpoint_disabled', finalState: 'disabled' });
+      await runAsHousekeeping(() =>
+        store.finishAttempt(claim, { spanTraceId: claim.traceId, spanId: undefined, latencyMillis: 0, errorClass: 'endpoint_disabled', finalState: 'disabled' }),
+      );
       return;
     }
     const parent = extractParent({ traceparent: claim.traceparent, tracestate: claim.tracestate });
     const host = safeHost(claim.url);
+    // Every retry names the request that sent the delivery, however late it runs; a delivery
+    // sent outside any request is the endpoint's own work. Read bounded: the row is data.
+    const entry = parseEntry(claim.entryKind, claim.entryRoute) ?? ownEntry('webhook', claim.endpointId);
     const span = ensureIds(
       getKernelTracer().startSpan(
         'webhook.deliver',
         {
           kind: SpanKind.CLIENT,
-          attributes: {
-            [SpanAttr.component]: 'external',
-            'server.address': host,
-            'http.request.method': 'POST',
-            [SpanAttr.webhookEndpoint]: claim.endpointId,
-            [SpanAttr.webhookAttempt]: claim.attempt,
-            [SpanAttr.eventId]: claim.eventId,
-            [SpanAttr.eventType]: claim.eventType,
-            [SpanAttr.tenantId]: claim.tenantId,
-          },
+          attributes: addEntryAttributes(
+            {
+              [SpanAttr.component]: 'external',
+              'server.address': host,
+              'http.request.method': 'POST',
+              [SpanAttr.webhookEndpoint]: claim.endpointId,
+              [SpanAttr.webhookAttempt]: claim.attempt,
+              [SpanAttr.eventId]: claim.eventId,
+              [SpanAttr.eventType]: claim.eventType,
+              [SpanAttr.tenantId]: claim.tenantId,
+            },
+            entry,
+          ),
         },
         parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
       ),
@@ -116,6 +126,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     const active = setScope(trace.setSpan(ROOT_CONTEXT, span), {
       requestId: claim.requestId ?? claim.id,
       tenantId: claim.tenantId,
+      entry,
       baggage: {},
     });
     const timestampSeconds = Math.floor(Date.now() / 1000);
@@ -135,8 +146,9 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       finalState === 'retrying'
         ? fullJitterBackoffMillis(claim.attempt, { baseMillis: settings.baseBackoffMillis, maxMillis: settings.maxBackoffMillis }, random)
         : undefined;
-    // The attempt's bookkeeping belongs to the delivery's trace, not to a root trace of its own.
-    await context.with(active, () => recordAttempt(claim, result, finalState, span.spanContext(), retryInMillis));
+    // The attempt's bookkeeping belongs to the delivery's trace, not to a root trace of its own,
+    // and is marked as such: it is the kernel's, not the service's, work.
+    await runAsHousekeeping(() => recordAttempt(claim, result, finalState, span.spanContext(), retryInMillis), active);
   }
 
   async function recordAttempt(
@@ -220,6 +232,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
           eventType: input.eventType,
           tenantId: endpoint.tenantId,
           ...(current !== undefined && { traceId: current.traceId, requestId: current.requestId }),
+          ...entryFields(entryOf(getScope())),
           ...headers,
           body: JSON.stringify(input.payload),
         },
