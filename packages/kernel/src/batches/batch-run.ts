@@ -2,6 +2,7 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, getScope, runInNewContext, setScope, withContext } from '../context/context-store.js';
+import { addEntryAttributes, ownEntry } from '../context/entry.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { recordError } from '../tracing/record-error.js';
 
@@ -43,13 +44,20 @@ export async function runBatch<Item, Result>(
   options: BatchOptions<Item>,
   fn: (item: Item, index: number) => Promise<Result> | Result,
 ): Promise<BatchResult<Result>> {
-  if (getScope() === undefined) {
-    // A batch started by a script or cron: it becomes the root of its own trace.
-    return runInNewContext({ name: `batch ${options.name}` }, () => runInBatchSpan(items, options, fn, trace.getActiveSpan()));
+  const scope = getScope();
+  if (scope === undefined) {
+    // A batch started by a script or cron: it becomes the root of its own trace, and its entry.
+    const entry = ownEntry('batch', options.name);
+    return runInNewContext({ name: `batch ${options.name}`, entry }, () => runInBatchSpan(items, options, fn, trace.getActiveSpan()));
   }
-  const span = ensureIds(getKernelTracer().startSpan(`batch ${options.name}`, { attributes: batchAttributes(options.name, items.length) }));
+  // Items carry the entry of the work that runs the batch (a request, a job), or the batch's own.
+  const entry = scope.entry === undefined ? ownEntry('batch', options.name) : undefined;
+  const attributes = batchAttributes(options.name, items.length);
+  if (entry !== undefined) addEntryAttributes(attributes, entry);
+  const span = ensureIds(getKernelTracer().startSpan(`batch ${options.name}`, { attributes }));
+  const active = trace.setSpan(entry === undefined ? context.active() : setScope(context.active(), { ...scope, entry }), span);
   try {
-    return await context.with(trace.setSpan(context.active(), span), () => runInBatchSpan(items, options, fn, span));
+    return await context.with(active, () => runInBatchSpan(items, options, fn, span));
   } finally {
     span.end();
   }

@@ -1,9 +1,11 @@
 import { context, createContextKey, trace, TraceFlags } from '@opentelemetry/api';
-import type { Context, Span, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Context, Span, SpanContext } from '@opentelemetry/api';
 import { SpanAttr, TraceContextSchema } from '@stitch/contract';
 import type { ContextChanges, TraceContext } from '@stitch/contract';
 import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { addEntryAttributes } from './entry.js';
+import type { Entry } from './entry.js';
 import { newSpanId, newTraceId } from './ids.js';
 import { runInSpan } from '../tracing/run-in-span.js';
 
@@ -28,6 +30,12 @@ export interface StitchScope {
   readonly routeSlot?: { readonly routeId: string | undefined } | undefined;
   readonly masqueradeSessionId?: string | undefined;
   readonly onBehalfOfUserId?: string | undefined;
+  /**
+   * What started the work (see entry.ts): set where work enters (the edge, a job run, a
+   * consumer, a webhook delivery, a batch) or carried in from the hop that caused it, and kept
+   * by every context derived from this one.
+   */
+  readonly entry?: Entry | undefined;
   readonly baggage: Readonly<Record<string, string>>;
 }
 
@@ -83,6 +91,17 @@ export function getScope(ctx: Context = context.active()): StitchScope | undefin
 /** The route of a scope: set by derivation, or matched by the edge after the scope was made. */
 export function routeOf(scope: StitchScope): string | undefined {
   return scope.routeId ?? scope.routeSlot?.routeId;
+}
+
+/**
+ * The entry of a scope, its route resolved: an edge request's route is the one its router
+ * matched, which may come after the scope was made (see `routeSlot`).
+ */
+export function entryOf(scope: StitchScope | undefined): Entry | undefined {
+  const entry = scope?.entry;
+  if (entry === undefined || entry.route !== undefined || entry.kind !== 'http') return entry;
+  const route = routeOf(scope as StitchScope);
+  return route === undefined ? entry : { kind: 'http', route };
 }
 
 /** A copy of `ctx` that carries `scope`. The building block of every adapter. */
@@ -165,6 +184,8 @@ export interface NewContextInit extends ContextChanges {
   /** Span name of the root span, e.g. `cron nightly-report`. */
   readonly name: string;
   readonly requestId?: string;
+  /** What this work is, for the collector's questions: e.g. `{ kind: 'job', route: 'nightly-report' }`. */
+  readonly entry?: Entry;
 }
 
 /**
@@ -180,6 +201,7 @@ export function runInNewContext<T>(init: NewContextInit, fn: () => T): T {
     routeId: init.routeId,
     masqueradeSessionId: init.masqueradeSessionId,
     onBehalfOfUserId: init.onBehalfOfUserId,
+    entry: init.entry,
     baggage: init.baggage ?? EMPTY_BAGGAGE,
   };
   const span = startRootSpan(init.name, scope, []);
@@ -230,9 +252,11 @@ export function withContext<T>(changes: ContextChanges, fn: () => T, spanName = 
 }
 
 function startRootSpan(name: string, scope: StitchScope, links: { context: SpanContext; attributes?: Record<string, string> }[]): Span {
-  const attributes: Record<string, string> = { [SpanAttr.requestId]: scope.requestId };
+  const attributes: Attributes = { [SpanAttr.requestId]: scope.requestId };
   if (scope.tenantId !== undefined) attributes[SpanAttr.tenantId] = scope.tenantId;
   if (scope.runId !== undefined) attributes[SpanAttr.runId] = scope.runId;
+  // A root span starts before its scope is in force, so ContextAttributesProcessor cannot see it.
+  addEntryAttributes(attributes, entryOf(scope));
   const span = getKernelTracer().startSpan(name, { root: true, links, attributes });
   return ensureIds(span);
 }

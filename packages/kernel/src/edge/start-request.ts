@@ -14,6 +14,7 @@ import { SpanAttr } from '@stitch/contract';
 import { bindRequestEmitters } from '../context/bind-request-emitters.js';
 import { ensureIds, getScope, setScope } from '../context/context-store.js';
 import type { StitchScope } from '../context/context-store.js';
+import { HTTP_ENTRY } from '../context/entry.js';
 import { newSpanId, withNextTraceId } from '../context/ids.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
@@ -135,7 +136,8 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate);
   // The request is its own route slot: the route a router matches later reaches every context
   // derived from the request's (see StitchScope.routeSlot), and getEdgeRequest() finds it there.
-  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request };
+  // The entry is the request: every hop it causes carries its route (context/entry.ts).
+  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
   request.context = setScope(trace.setSpan(parentContext, span), scope);
 
   res.setHeader(TRACE_ID_HEADER, spanContext.traceId);

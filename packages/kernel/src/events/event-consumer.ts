@@ -1,7 +1,8 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds } from '../context/context-store.js';
+import { ensureIds, getScope } from '../context/context-store.js';
+import { addEntryAttributes, ownEntry } from '../context/entry.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { EventAction } from './event-actions.js';
@@ -49,7 +50,8 @@ export function consumeEvents(options: EventHandlerOptions): Promise<EventSubscr
 
 /** One run of a handler over one envelope (what `consumeEvents` does per delivery). */
 export async function processEvent(options: EventHandlerOptions, envelope: EventEnvelope): Promise<EventRunOutcome> {
-  const parent = contextFromEnvelope(envelope);
+  // An event published outside any request is the consumer's own work: its entry is the consumer.
+  const parent = contextFromEnvelope(envelope, ownEntry('consumer', options.name));
   const attributes: Attributes = {
     [SpanAttr.eventId]: envelope.id,
     [SpanAttr.eventType]: envelope.type,
@@ -58,6 +60,8 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
+  // Its parent is the remote producer span, outside the scope: the root names its entry itself.
+  addEntryAttributes(attributes, getScope(parent)?.entry);
   const root = ensureIds(getKernelTracer().startSpan('process_event', { kind: SpanKind.CONSUMER, attributes }, parent));
 
   return inSpan(root, parent, async (ctx) => {

@@ -1,3 +1,4 @@
+import { ENTRY_KINDS } from '@stitch/contract';
 import { z } from 'zod';
 import { StitchError } from '../errors/stitch-error.js';
 
@@ -12,6 +13,13 @@ export const EventEnvelopeSchema = z.object({
   type: z.string().min(1).max(200),
   tenantId: z.string().min(1).max(120).optional(),
   requestId: z.string().min(1).max(120).optional(),
+  /**
+   * What started the work that produced the event (context/entry.ts), so every consumer's spans
+   * name the request's route however late they run. Bounded like the tenant; an unknown kind or
+   * an unreadable route is dropped, not a rejected envelope: it is telemetry, the event is not.
+   */
+  entryKind: z.enum(ENTRY_KINDS).optional().catch(undefined),
+  entryRoute: z.string().min(1).max(120).optional().catch(undefined),
   aggregateType: z.string().min(1).max(200).optional(),
   aggregateId: z.string().min(1).max(200).optional(),
   /** ISO-8601 time the event was added to the outbox. */

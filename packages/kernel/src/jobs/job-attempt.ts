@@ -3,7 +3,9 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope } from '../context/context-store.js';
 import type { StitchScope } from '../context/context-store.js';
+import { addEntryAttributes, ownEntry, parseEntry } from '../context/entry.js';
 import { withNextTraceId } from '../context/ids.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import type { EngineDelivery } from './job-engine.js';
 import { extractParent } from './job-envelope.js';
@@ -45,6 +47,9 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   const runId = envelope.runId;
   const parent = extractParent(envelope);
   const ownTrace = deps.settings.newTrace || envelope.newTrace === true || parent === undefined;
+  // The request's entry for every attempt, however late and wherever it runs; a job enqueued
+  // outside any request (cron) is its own entry. Read bounded: the envelope came from a queue.
+  const entry = parseEntry(envelope.entryKind, envelope.entryRoute) ?? ownEntry('job', name);
 
   const attributes: Attributes = {
     [SpanAttr.component]: 'job',
@@ -59,6 +64,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   if (parent !== undefined) attributes[SpanAttr.parentTraceId] = parent.traceId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
+  addEntryAttributes(attributes, entry);
 
   const tracer = getKernelTracer();
   const spanName = `job ${name}`;
@@ -77,10 +83,15 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     runId,
     tenantId: envelope.tenantId,
     actorId: envelope.actorId,
+    entry,
     baggage: {},
   };
   const spanContext = span.spanContext();
-  await recordSafely(() =>
+  const active = setScope(trace.setSpan(ROOT_CONTEXT, span), scope);
+  // The run records are the attempt's bookkeeping: in its trace (not a root trace of their own
+  // per attempt, as when they ran in the engine's context), marked as housekeeping.
+  const record = (write: () => Promise<void>): Promise<void> => recordSafely(() => runAsHousekeeping(write, active));
+  await record(() =>
     deps.runs.insert({
       runId,
       attempt,
@@ -102,7 +113,6 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   );
 
   const started = performance.now();
-  const active = setScope(trace.setSpan(ROOT_CONTEXT, span), scope);
   let failure: unknown;
   let failed = false;
   try {
@@ -131,7 +141,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   // set at start, which is all it keys on.
   span.end();
 
-  await recordSafely(() =>
+  await record(() =>
     deps.runs.finish({
       runId,
       attempt,

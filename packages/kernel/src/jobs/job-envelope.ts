@@ -1,12 +1,14 @@
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, SpanContext } from '@opentelemetry/api';
 import { RequestIdSchema } from '@stitch/contract';
+import type { EntryKind } from '@stitch/contract';
 import { stitchPropagator } from '../propagation/index.js';
 
 /**
  * What enqueue stores beside the payload so the worker can continue the request that caused
- * the job: W3C trace context of the enqueuing span, tenant and request id. Versioned because
- * jobs outlive deploys: a worker must read what an older producer wrote.
+ * the job: W3C trace context of the enqueuing span, tenant, request id and entry. Versioned
+ * because jobs outlive deploys: a worker must read what an older producer wrote (fields added
+ * since v1 are optional, and a worker reads them through parseEntry, bounded).
  */
 export interface JobEnvelope {
   readonly v: 1;
@@ -16,6 +18,9 @@ export interface JobEnvelope {
   readonly tenantId?: string;
   readonly requestId?: string;
   readonly actorId?: string;
+  /** What started the work that enqueued the job (context/entry.ts): the request's route, for every attempt. */
+  readonly entryKind?: EntryKind;
+  readonly entryRoute?: string;
   /** The run starts its own trace linked to the enqueue span (a job for another tenant than the request's). */
   readonly newTrace?: true;
   readonly enqueuedAtMillis: number;

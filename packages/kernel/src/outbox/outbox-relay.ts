@@ -2,6 +2,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import type { Database } from '../db/database.js';
+import { entryFields, parseEntry } from '../context/entry.js';
 import { contextFromEnvelope, traceHeadersOf } from '../events/envelope-context.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
@@ -50,6 +51,8 @@ interface OutboxRow {
   payload: unknown;
   tenant_id: string | null;
   request_id: string | null;
+  entry_kind: string | null;
+  entry_route: string | null;
   traceparent: string | null;
   tracestate: string | null;
   created_at: Date | string;
@@ -83,7 +86,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMillis = options.pollIntervalMillis ?? 200;
   const publishConcurrency = options.publishConcurrency ?? 16;
   const onError = options.onError ?? (() => {});
-  const columns = 'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, traceparent, tracestate, created_at';
+  const columns =
+    'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, entry_kind, entry_route, traceparent, tracestate, created_at';
 
   async function relayOnce(): Promise<RelayBatchResult> {
     // The claim and its bookkeeping statements make no spans: an idle relay polls several times
@@ -173,7 +177,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       ...(row.tenant_id !== null && { tenantId: row.tenant_id }),
       ...(row.request_id !== null && { requestId: row.request_id }),
     };
-    const parent = contextFromEnvelope(stored);
+    // Validated like an envelope's: the row is ours, but whatever wrote it, the bound holds.
+    const entry = entryFields(parseEntry(row.entry_kind, row.entry_route));
+    const parent = contextFromEnvelope({ ...stored, ...entry });
     const span = getKernelTracer().startSpan(
       `publish ${row.type}`,
       {
@@ -194,6 +200,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       type: row.type,
       ...(row.tenant_id !== null && { tenantId: row.tenant_id }),
       ...(row.request_id !== null && { requestId: row.request_id }),
+      ...entry,
       ...(row.aggregate_type !== '' && { aggregateType: row.aggregate_type }),
       ...(row.aggregate_id !== null && { aggregateId: row.aggregate_id }),
       occurredAt: (row.created_at instanceof Date ? row.created_at : new Date(row.created_at)).toISOString(),

@@ -27,6 +27,9 @@ export interface ClaimedDelivery {
   readonly traceparent: string | undefined;
   readonly tracestate: string | undefined;
   readonly requestId: string | undefined;
+  /** What started the work that sent the delivery (context/entry.ts), as stored: read through parseEntry. */
+  readonly entryKind: string | undefined;
+  readonly entryRoute: string | undefined;
   readonly body: string;
   /** The attempt this claim is for (1 = first). */
   readonly attempt: number;
@@ -109,6 +112,9 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
           created_at timestamptz NOT NULL DEFAULT now(),
           updated_at timestamptz NOT NULL DEFAULT now())`,
         `CREATE INDEX IF NOT EXISTS webhook_deliveries_due_idx ON ${deliveries} (state, next_attempt_at)`,
+        // Added after the first release: tables made before it get the columns (NULL: no entry).
+        `ALTER TABLE ${deliveries} ADD COLUMN IF NOT EXISTS entry_kind text`,
+        `ALTER TABLE ${deliveries} ADD COLUMN IF NOT EXISTS entry_route text`,
         `CREATE TABLE IF NOT EXISTS ${attempts} (
           delivery_id text NOT NULL,
           attempt integer NOT NULL,
@@ -152,13 +158,19 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
     },
 
     async insertDelivery(
-      d: { id: string; endpointId: string; eventId: string; eventType: string; tenantId: string; traceId?: string; traceparent?: string; tracestate?: string; requestId?: string; body: string },
+      d: {
+        id: string; endpointId: string; eventId: string; eventType: string; tenantId: string; traceId?: string; traceparent?: string; tracestate?: string;
+        requestId?: string; entryKind?: string; entryRoute?: string; body: string;
+      },
       via: Queryable = db,
     ): Promise<void> {
       await via.query(
-        `INSERT INTO ${deliveries} (id, endpoint_id, event_id, event_type, tenant_id, trace_id, traceparent, tracestate, request_id, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [d.id, d.endpointId, d.eventId, d.eventType, d.tenantId, d.traceId ?? null, d.traceparent ?? null, d.tracestate ?? null, d.requestId ?? null, d.body],
+        `INSERT INTO ${deliveries} (id, endpoint_id, event_id, event_type, tenant_id, trace_id, traceparent, tracestate, request_id, entry_kind, entry_route, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          d.id, d.endpointId, d.eventId, d.eventType, d.tenantId, d.traceId ?? null, d.traceparent ?? null, d.tracestate ?? null, d.requestId ?? null,
+          d.entryKind ?? null, d.entryRoute ?? null, d.body,
+        ],
       );
     },
 
@@ -193,6 +205,8 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
         traceparent: str(r.traceparent),
         tracestate: str(r.tracestate),
         requestId: str(r.request_id),
+        entryKind: str(r.entry_kind),
+        entryRoute: str(r.entry_route),
         body: String(r.body),
         attempt: Number(r.attempts),
         url: String(r.url),

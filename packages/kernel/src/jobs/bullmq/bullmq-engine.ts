@@ -1,3 +1,5 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { EngineDelivery, JobEngine } from '../job-engine.js';
@@ -33,11 +35,15 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
     const qName = queueName(name);
     let queue = queues.get(qName);
     if (queue === undefined) {
-      queue = new Queue(qName, base);
+      // Made outside the caller's context: the connection's handshake and background commands
+      // belong to no request (with ioredis instrumentation they were children of the first one).
+      queue = context.with(untraced, () => new Queue(qName, base));
       queues.set(qName, queue);
     }
     return queue;
   }
+
+  const untraced = suppressTracing(ROOT_CONTEXT);
 
   return {
     kind: 'bullmq',
@@ -55,7 +61,10 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
     async work(name, handler, work) {
       const qName = queueName(name);
       // The job name is matched inside the processor so several job names may share a queue.
-      const worker = new Worker(
+      // The worker's blocking polls inherit the context it is made in: an untraced one, so an
+      // idle worker makes no spans (with ioredis instrumentation, one per poll). Each attempt
+      // starts its own span from the job's envelope (job-attempt.ts), not from this context.
+      const worker = context.with(untraced, () => new Worker(
         qName,
         async (job) => {
           if (job.name !== name) return;
@@ -69,7 +78,7 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
           await handler(delivery);
         },
         { ...base, concurrency: work.concurrency },
-      );
+      ));
       // Without a listener an 'error' event (Redis gone) would crash the process.
       worker.on('error', () => {});
       workers.push(worker);

@@ -1,3 +1,5 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import PgBoss from 'pg-boss';
 import type { Queryable } from '../../db/queryable.js';
 import type { JobEngine } from '../job-engine.js';
@@ -35,12 +37,18 @@ export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
   let started: Promise<unknown> | undefined;
   const queues = new Map<string, Promise<void>>();
 
+  // pg-boss polls and maintains its tables on timers that inherit the context they were set up
+  // in: started from a request, every later poll was a span of that request; otherwise each was
+  // a root trace of its own (with pg instrumentation). Set up untraced, its polls make no spans;
+  // each attempt starts its own span from the job's envelope (job-attempt.ts).
+  const untraced = suppressTracing(ROOT_CONTEXT);
+
   function ready(name: string): Promise<void> {
-    started ??= owned ? boss.start() : Promise.resolve();
+    started ??= owned ? context.with(untraced, () => boss.start()) : Promise.resolve();
     let queue = queues.get(name);
     if (queue === undefined) {
       // pg-boss 10 needs a queue created before send/work; createQueue is idempotent.
-      queue = started.then(() => boss.createQueue(name));
+      queue = started.then(() => context.with(untraced, () => boss.createQueue(name)));
       queues.set(name, queue);
     }
     return queue;
@@ -66,11 +74,13 @@ export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
       const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
       // One worker per unit of concurrency: pg-boss runs a worker's batch sequentially.
       for (let i = 0; i < work.concurrency; i += 1) {
-        await boss.work<unknown>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
-          for (const job of jobs) {
-            await handler({ message: toJobMessage(job.data, job.id, 'pg-boss'), engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
-          }
-        });
+        await context.with(untraced, () =>
+          boss.work<unknown>(name, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async (jobs) => {
+            for (const job of jobs) {
+              await handler({ message: toJobMessage(job.data, job.id, 'pg-boss'), engineJobId: job.id, attempt: job.retryCount + 1, maxAttempts: job.retryLimit + 1 });
+            }
+          }),
+        );
       }
     },
     async close() {

@@ -1,0 +1,193 @@
+import { PGlite } from '@electric-sql/pglite';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { batch } from '../batches/batch-run.js';
+import type { Database } from '../db/database.js';
+import { createPgliteDatabase } from '../db/pglite/pglite-database.js';
+import { stitchRequestListener } from '../edge/node-http.js';
+import type { EdgeRequestListener } from '../edge/node-http.js';
+import { createCheckpointStore } from '../events/checkpoint-store.js';
+import { consumeEvents } from '../events/event-consumer.js';
+import { createInProcessBus } from '../events/in-process-bus.js';
+import { runJobAttempt } from '../jobs/job-attempt.js';
+import type { JobEngine } from '../jobs/job-engine.js';
+import type { JobMessage } from '../jobs/job-envelope.js';
+import { inProcessJobEngine } from '../jobs/in-process-engine.js';
+import { createJobs } from '../jobs/jobs.js';
+import { createMemoryRunStore } from '../jobs/memory-run-store.js';
+import { createOutbox } from '../outbox/outbox.js';
+import { createOutboxRelay } from '../outbox/outbox-relay.js';
+import { startStitch } from '../setup/start-stitch.js';
+import { createWebhooks } from '../webhooks/webhooks.js';
+import { runInNewContext, withContext } from './context-store.js';
+
+// Each carrier's late span (a job's second attempt, a webhook retry, an event redelivery, a
+// batch item) is exported long after the request that caused it, in its own batch, often by
+// another process: it must name the request's route, tenant and entry kind itself (issue 11,
+// "one failure, two rows").
+
+const TENANT = '55555555-5555-4555-8555-555555555555';
+const ROUTE = '/orders/:id';
+const exporter = new InMemorySpanExporter();
+const stitch = startStitch({ serviceName: 'entry-carriers-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const servers: Server[] = [];
+let db: Database;
+
+beforeAll(async () => {
+  db = createPgliteDatabase(new PGlite());
+});
+afterAll(async () => {
+  for (const server of servers) server.closeAllConnections();
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await db.close();
+  await stitch.shutdown();
+});
+beforeEach(() => exporter.reset());
+
+/** Serves `work` behind the real edge on ROUTE, in TENANT (as auth middleware would), and calls it once. */
+async function request(work: () => Promise<unknown>): Promise<void> {
+  const listener: EdgeRequestListener = async (_req, res) => {
+    await withContext({ tenantId: TENANT }, work);
+    res.end('ok');
+  };
+  const server = createServer(stitchRequestListener(listener, { routes: [ROUTE] }));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/42`, { method: 'POST' });
+  expect(response.status).toBe(200);
+  await response.text();
+}
+
+function spansNamed(name: string): ReadableSpan[] {
+  return exporter.getFinishedSpans().filter((s) => s.name === name);
+}
+
+const REQUEST_ENTRY = { 'stitch.entry.kind': 'http', 'stitch.entry.route': ROUTE, 'tenant.id': TENANT };
+
+/** Outside any request or context, as a worker process polling its queue is. */
+function outsideAnyContext<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn);
+}
+
+describe('the entry travels with every carrier', () => {
+  it('a job attempt after the first, and one run by another worker from the stored envelope, carry the request’s route, tenant and kind', async () => {
+    const engine = inProcessJobEngine();
+    const sent: JobMessage[] = [];
+    // The in-process engine, recording the message as a real engine would store it.
+    const recording: JobEngine = { ...engine, send: (name, message, options) => (sent.push(structuredClone(message)), engine.send(name, message, options)) };
+    const jobs = createJobs({ engine: recording, runs: createMemoryRunStore(), defaults: { attempts: 2, backoffMillis: 1 } });
+    let calls = 0;
+    await jobs.worker('invoice.render', async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('first attempt fails');
+      await batch.run([1], { name: 'lines' }, () => db.query('SELECT 1'));
+    });
+    await request(() => jobs.enqueue('invoice.render', {}));
+    await engine.idle();
+
+    const attempts = spansNamed('job invoice.render');
+    expect(attempts.map((s) => s.attributes['stitch.job.attempt'])).toEqual([1, 2]);
+    for (const span of attempts) expect(span.attributes).toMatchObject(REQUEST_ENTRY);
+    // The second attempt's children (a batch, its item, a query) carry it too, from the scope.
+    const query = exporter.getFinishedSpans().find((s) => String(s.attributes['db.query.text']).startsWith('SELECT'));
+    for (const span of [spansNamed('batch lines')[0], spansNamed('batch.item lines')[0], query]) {
+      expect(span?.attributes, span?.name).toMatchObject(REQUEST_ENTRY);
+    }
+
+    // Another process reads the envelope back (JSON, as Redis or Postgres hold it) and runs attempt 3.
+    const stored = JSON.parse(JSON.stringify(sent[0])) as JobMessage;
+    exporter.reset();
+    await outsideAnyContext(() =>
+      runJobAttempt('invoice.render', { message: stored, engineJobId: stored.stitch.runId, attempt: 3, maxAttempts: 3 }, () => undefined, {
+        engine: 'bullmq',
+        runs: createMemoryRunStore(),
+        settings: jobs.settingsFor('invoice.render'),
+      }),
+    );
+    expect(spansNamed('job invoice.render')[0]?.attributes).toMatchObject({ ...REQUEST_ENTRY, 'stitch.job.attempt': 3 });
+  });
+
+  it('a job enqueued outside any request is its own entry; a damaged or oversized carried entry is dropped or cut, never a failed run', async () => {
+    const jobs = createJobs({ engine: inProcessJobEngine(), runs: createMemoryRunStore() });
+    const deps = { engine: 'bullmq', runs: createMemoryRunStore(), settings: jobs.settingsFor('cleanup') };
+    const message = (stitch: Record<string, unknown>): JobMessage => ({ payload: {}, stitch: { v: 1, runId: 'run-entry-test-1', enqueuedAtMillis: 0, ...stitch } as JobMessage['stitch'] });
+
+    await outsideAnyContext(() => runJobAttempt('cleanup', { message: message({}), engineJobId: 'j1', attempt: 1, maxAttempts: 1 }, () => undefined, deps));
+    await outsideAnyContext(() =>
+      runJobAttempt('cleanup', { message: message({ entryKind: 'telepathy', entryRoute: '/x' }), engineJobId: 'j2', attempt: 1, maxAttempts: 1 }, () => undefined, deps),
+    );
+    await outsideAnyContext(() =>
+      runJobAttempt('cleanup', { message: message({ entryKind: 'http', entryRoute: `/${'a'.repeat(5_000)}` }), engineJobId: 'j3', attempt: 1, maxAttempts: 1 }, () => undefined, deps),
+    );
+    const [own, unknownKind, oversized] = spansNamed('job cleanup').map((s) => s.attributes);
+    expect(own).toMatchObject({ 'stitch.entry.kind': 'job', 'stitch.entry.route': 'cleanup' });
+    expect(unknownKind).toMatchObject({ 'stitch.entry.kind': 'job', 'stitch.entry.route': 'cleanup' });
+    expect(oversized?.['stitch.entry.kind']).toBe('http');
+    expect(String(oversized?.['stitch.entry.route'])).toHaveLength(120);
+  });
+
+  it('an event redelivered to a failing consumer carries the request’s route, tenant and kind on every delivery', async () => {
+    const outbox = createOutbox({ db, schema: 'entry_events' });
+    const checkpoints = createCheckpointStore({ db, schema: 'entry_events' });
+    await runInNewContext({ name: 'migrate' }, async () => {
+      await outbox.migrate();
+      await checkpoints.migrate();
+    });
+    const bus = createInProcessBus({ retryDelayMillis: 1 });
+    let deliveries = 0;
+    await consumeEvents({
+      bus,
+      name: 'mailer',
+      checkpoints,
+      actions: [
+        {
+          kind: 'email',
+          run: async () => {
+            deliveries += 1;
+            if (deliveries === 1) throw new Error('smtp down');
+          },
+        },
+      ],
+    });
+    await request(() => db.transaction((tx) => outbox.add(tx, { type: 'order.paid', payload: {} })));
+    await createOutboxRelay({ db, outbox, bus }).relayOnce();
+    await bus.idle();
+
+    const runs = spansNamed('process_event');
+    expect(runs).toHaveLength(2);
+    for (const span of runs) expect(span.attributes).toMatchObject(REQUEST_ENTRY);
+    expect(spansNamed('action.email').map((s) => s.attributes)).toEqual([expect.objectContaining(REQUEST_ENTRY), expect.objectContaining(REQUEST_ENTRY)]);
+    expect(spansNamed('publish order.paid')[0]?.attributes).toMatchObject(REQUEST_ENTRY);
+  });
+
+  it('a webhook retry carries the request’s route, tenant and kind; its bookkeeping writes are marked as housekeeping', async () => {
+    let answered = 0;
+    const receiver = createServer((_req, res) => res.writeHead(answered++ === 0 ? 503 : 200).end());
+    servers.push(receiver);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hooks = createWebhooks({ db, schema: 'entry_webhooks', allowNetworks: ['127.0.0.1/32'], baseBackoffMillis: 0, random: () => 0 });
+    const endpoint = await runInNewContext({ name: 'setup' }, async () => {
+      await hooks.migrate();
+      return hooks.addEndpoint({ tenantId: TENANT, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` });
+    });
+    await request(() => hooks.send({ endpointId: endpoint.id, eventId: 'evt-entry', eventType: 'order.paid', payload: {} }));
+    exporter.reset();
+    await outsideAnyContext(async () => {
+      await hooks.dispatchDue();
+      await vi.waitFor(async () => expect(await hooks.dispatchDue()).toBe(1));
+    });
+
+    const attempts = spansNamed('webhook.deliver');
+    expect(attempts.map((s) => s.attributes['stitch.webhook.attempt'])).toEqual([1, 2]);
+    for (const span of attempts) expect(span.attributes).toMatchObject(REQUEST_ENTRY);
+    const bookkeeping = exporter.getFinishedSpans().filter((s) => s.attributes['db.query.text'] !== undefined);
+    expect(bookkeeping.length).toBeGreaterThan(0);
+    for (const span of bookkeeping) expect(span.attributes['stitch.housekeeping']).toBe(true);
+    expect(attempts.every((s) => s.attributes['stitch.housekeeping'] === undefined)).toBe(true);
+  });
+});
