@@ -25,8 +25,8 @@ export { RETRY_KINDS, RetryKindSchema, RetryTenantSchema, RetryLoopSchema, Retri
 export type { RetryKind, RetryLoop, RetriesResponse } from './api/retries.js';
 export { JobRunSchema, OriginRequestSchema, JobOriginResponseSchema, RequestJobsResponseSchema } from './api/jobs.js';
 export type { JobOriginResponse, RequestJobsResponse } from './api/jobs.js';
-export { ErrorGroupSchema, ErrorsResponseSchema, ViolationGroupSchema, ViolationsResponseSchema } from './api/failures.js';
-export type { ErrorsResponse, ViolationsResponse } from './api/failures.js';
+export { TenantCountSchema, ErrorGroupSchema, ErrorsResponseSchema, ViolationGroupSchema, ViolationsResponseSchema } from './api/failures.js';
+export type { TenantCount, ErrorGroup, ErrorsResponse, ViolationGroup, ViolationsResponse } from './api/failures.js';
 export { LogsResponseSchema, LogStreamNoticeSchema } from './api/logs.js';
 export type { LogsResponse, LogStreamNotice } from './api/logs.js';
 export { StatusResponseSchema } from './api/status.js';

@@ -31,6 +31,8 @@ const OPTIONS = {
   trace: { type: 'string' },
   service: { type: 'string' },
   instance: { type: 'string' },
+  // `errors --grep <text>`: the question's own flag (registry/errors.ts reads it).
+  grep: { type: 'string' },
   follow: { type: 'boolean' },
   // Flags that name the question (`queries --top`); accepted for readability.
   top: { type: 'boolean' },

@@ -86,20 +86,20 @@ describe('the debug questions', () => {
     expect(r.jobs.map((j) => [j.runId, j.traceId])).toEqual([[a.runId, a.jobTraceId]]);
   });
 
-  it('errors: groups failed spans by tenant, route and component', async () => {
+  it('errors: one row per failure, under its entry, with its failing step and its tenants', async () => {
     const e = await ask(ErrorsResponseSchema, `/api/errors?tenant=${A}`);
-    const payments = e.groups.find((g) => g.route === '/payments')!;
-    expect(payments).toMatchObject({ tenantId: A, component: 'route', count: 1, lastMessage: 'card declined', exampleTraceIds: [a.erroredTraceId] });
-    expect(e.groups.find((g) => g.component === 'webhook')).toMatchObject({ count: 3, traceCount: 1 });
+    const payments = e.groups.find((g) => g.entry === '/payments')!;
+    expect(payments).toMatchObject({ entryKind: 'http', step: 'POST /payments', component: 'route', count: 1, message: 'card declined', tenants: [{ tenantId: A, count: 1 }], exampleTraceIds: [a.erroredTraceId] });
+    expect(e.groups.find((g) => g.component === 'webhook')).toMatchObject({ entryKind: 'webhook', entry: a.webhookEndpoint, step: 'webhook.deliver', count: 3, traceCount: 1 });
   });
 
-  it('violations: groups budget violations by tenant, route and component', async () => {
+  it('violations: one row per route or query, summed over tenants, the tenants in the row', async () => {
     const v = await ask(ViolationsResponseSchema, '/api/violations');
-    const alpha = v.groups.filter((g) => g.tenantId === A);
-    expect(alpha.map((g) => [g.route, g.component, g.name]).sort()).toEqual([
-      ['/orders/:id', 'query', 'orders.by_id'],
-      ['/orders/:id', 'route', 'GET /orders/:id'],
+    expect(v.groups.map((g) => [g.component, g.name, g.route, g.count]).sort()).toEqual([
+      ['query', 'orders.by_id', '/orders/:id', 2],
+      ['route', '/orders/:id', '/orders/:id', 2],
     ]);
+    for (const g of v.groups) expect(g.tenants).toEqual([A, B].sort().map((tenantId) => ({ tenantId, count: 1 })));
   });
 
   it('answers only for the --since/--until window', async () => {

@@ -1,26 +1,57 @@
 import { ErrorsResponseSchema } from '@stitch/contract';
+import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
-import { askErrors } from '../failures.js';
-import { defineQuestion, windowFlags, WindowParams } from '../question.js';
+import { UsageError } from '../../cli/usage-error.js';
+import { askErrors } from '../errors.js';
+import { defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
+import { renderTenantCounts } from './tenant-counts.js';
+
+/** The longest `grep` text: longer than any message worth searching for, short enough to bound the scan's work. */
+const MAX_GREP_CHARS = 200;
+
+export const ErrorsParams = WindowParams.extend({
+  /** Case-insensitive text that the message, the error type or the code contains; matched literally. */
+  grep: z.string().min(1).max(MAX_GREP_CHARS).optional(),
+  includeHousekeeping: QueryBoolean.optional(),
+});
+
+/** `--grep` as the API takes it; a usage error (exit 2) for an empty or overlong text. */
+function grepFlag(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError('--grep needs the text to look for in the message, type or code');
+  if (value.length > MAX_GREP_CHARS) throw new UsageError(`--grep is at most ${MAX_GREP_CHARS} characters`);
+  return value;
+}
 
 export const errorsQuestion = defineQuestion({
   name: 'errors',
   asks: 'Which approval failed and where?',
-  summary: 'failed spans by tenant, route and component',
+  summary: 'failures: entry, failing step, error type/code, message and the tenants it hit; --grep a message or code',
   route: '/errors',
-  params: WindowParams,
+  params: ErrorsParams,
   scope: 'traces:read',
   answer: ErrorsResponseSchema,
-  ask: (ctx, params) => askErrors(ctx.store, ctx.scope(params), params.limit ?? 50),
+  ask: (ctx, params) =>
+    askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.includeHousekeeping }),
   cli: {
-    usage: 'stitch errors [--since 1h] [--tenant <id>]',
-    example: 'stitch errors --since 1h --json',
-    params: (_args, flags) => windowFlags(flags),
+    usage: 'stitch errors [--grep <text>] [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
+    example: 'stitch errors --grep "approval" --since 2h',
+    params: (_args, flags) => ({ ...windowFlags(flags), grep: grepFlag(flags.grep) }),
     render: (e) =>
       renderTable(
-        ['tenant', 'route', 'component', 'count', 'traces', 'last seen', 'last message', 'example trace'],
-        e.groups.map((g) => [g.tenantId, g.route, g.component, g.count, g.traceCount, g.lastSeen, g.lastMessage, g.exampleTraceIds[0]]),
+        ['entry', 'failing step', 'error', 'message', 'count', 'traces', 'tenants', 'last seen', 'example trace'],
+        e.groups.map((g) => [
+          g.entry === null ? null : `${g.entryKind ?? '?'} ${g.entry}`,
+          g.step,
+          g.errorType,
+          g.message,
+          g.count,
+          g.traceCount,
+          renderTenantCounts(g.tenants, g.tenantCount),
+          g.lastSeen,
+          g.exampleTraceIds[0],
+        ]),
       ),
   },
-  ui: { path: '#/search?errors=true', label: 'Errors' },
+  ui: { path: '#/errors', label: 'Errors (grep a message or code)' },
 });

@@ -1,26 +1,39 @@
 import { ViolationsResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
-import { askViolations } from '../failures.js';
-import { defineQuestion, windowFlags, WindowParams } from '../question.js';
+import { defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
+import { askViolations } from '../violations.js';
+import { renderTenantCounts } from './tenant-counts.js';
+
+export const ViolationsParams = WindowParams.extend({ includeHousekeeping: QueryBoolean.optional() });
 
 export const violationsQuestion = defineQuestion({
   name: 'violations',
   asks: 'Which route blew its budget?',
-  summary: 'budget violations by tenant, route and component',
+  summary: 'budget violations per route, query, job or external call, summed over tenants, with the tenants in the row',
   route: '/violations',
-  params: WindowParams,
+  params: ViolationsParams,
   scope: 'traces:read',
   answer: ViolationsResponseSchema,
-  ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), params.limit ?? 50),
+  ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.includeHousekeeping }),
   cli: {
-    usage: 'stitch violations [--since 1h] [--tenant <id>]',
-    example: 'stitch violations --tenant 11111111-1111-4111-8111-111111111111',
+    usage: 'stitch violations [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
+    example: 'stitch violations --since 2026-12-04T10:00:00Z --until 2026-12-04T11:00:00Z',
     params: (_args, flags) => windowFlags(flags),
     render: (v) =>
       renderTable(
-        ['tenant', 'route', 'component', 'name', 'count', 'p95', 'budget', 'example trace'],
-        v.groups.map((g) => [g.tenantId, g.route, g.component, g.name, g.count, g.p95Ms, g.budgetMs, g.exampleTraceIds[0]]),
+        ['component', 'name', 'count', 'p95 ms', 'budget ms', 'tenants', 'route', 'last seen', 'example trace'],
+        v.groups.map((g) => [
+          g.component,
+          g.name,
+          g.count,
+          g.p95Ms,
+          g.budgetMs,
+          renderTenantCounts(g.tenants, g.tenantCount),
+          g.route,
+          g.lastSeen,
+          g.exampleTraceIds[0],
+        ]),
       ),
   },
-  ui: { path: '#/search?violations=true', label: 'Budget violations' },
+  ui: { path: '#/violations', label: 'Budget violations' },
 });

@@ -1,0 +1,23 @@
+import { SpanAttr } from '@stitch/contract';
+
+/**
+ * SQL reading an attribute that ingest leaves in the `attributes` JSON column (only the ones
+ * every question filters on are lifted into columns, normalize-traces.ts). The name is quoted
+ * as one JSON key: Stitch's names are dotted (`stitch.job.attempt`), and an unquoted path would
+ * read `$.stitch.job.attempt` as three nested keys. Names are our own constants, never input.
+ *
+ * @example attributeSql(SpanAttr.eventType) // json_extract_string(attributes, '$."stitch.event.type"')
+ */
+export function attributeSql(name: string, column = 'attributes'): string {
+  if (!/^[A-Za-z0-9_.]+$/.test(name)) throw new Error(`not an attribute name: ${name}`);
+  return `json_extract_string(${column}, '$."${name}"')`;
+}
+
+/**
+ * The predicate that leaves out the kernel's own bookkeeping spans (`stitch.housekeeping`: run
+ * records, delivery records, outbox lag), or nothing when they are asked for: they are not the
+ * user's failures or budgets, and they outnumber them in a quiet service (issue 11).
+ */
+export function housekeepingClause(includeHousekeeping: boolean): string {
+  return includeHousekeeping ? '' : ` AND ${attributeSql(SpanAttr.housekeeping)} IS DISTINCT FROM 'true'`;
+}
