@@ -1,0 +1,288 @@
+/**
+ * Issue 11, "right on real kernel output": a small multi-tenant service instrumented with the
+ * real kernel (Express edge, Postgres, audit, outbox → bus → two consumers, webhooks, BullMQ
+ * jobs run by a worker in another process, withSpan approval steps) exports over OTLP/HTTP to a
+ * real `stitch serve`; faults are planted among ordinary traffic from five tenants; and every
+ * question is asked through the `stitch` CLI as a user types it. Each answer's first row must
+ * be the culprit. Unit tests on synthetic rows stay beside the questions; this is the proof.
+ *
+ * Real Postgres (own schema) and Redis (own BullMQ prefix), both removed afterwards.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobOriginResponse, QueriesTopResponse, SlowResponse, TraceResponse, WebhookRetriesResponse } from '@stitch/contract';
+import { createStitch } from '@stitch/kernel';
+import type { Stitch } from '@stitch/kernel';
+import { createPgDatabase } from '@stitch/kernel/db/pg';
+import { createAnswersService } from './fixtures/answers/service.js';
+import type { AnswersService, ServiceConditions } from './fixtures/answers/service.js';
+import { startStitchServe, stopGroup } from './fixtures/answers/stitch-cli.js';
+import type { RunningCollector } from './fixtures/answers/stitch-cli.js';
+import { JOB_NAMES, TENANTS } from './fixtures/answers/tenants.js';
+import { plantTraffic } from './fixtures/answers/traffic.js';
+import type { Planted } from './fixtures/answers/traffic.js';
+
+const suffix = randomBytes(4).toString('hex');
+const SCHEMA = `stitch_answers_${suffix}`;
+const BULLMQ_PREFIX = `stitch-answers-${suffix}`;
+const REDIS = { host: '127.0.0.1', port: 6379 };
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+
+const conditions: ServiceConditions = {
+  slowSearchTenantId: TENANTS.umbrella.id,
+  // Over the 200 ms query budget: the slow tenant also breaks budgets, on its own route.
+  slowSearchSeconds: 0.3,
+  inventorySpike: false,
+  spikeSeconds: 0.08,
+  reportBurst: false,
+  // Over the 500 ms route budget, for every tenant at once.
+  burstMillis: 650,
+  failingApprovalTenantId: TENANTS.initech.id,
+};
+
+let dir: string;
+let collector: RunningCollector | undefined;
+let receiver: Server | undefined;
+let stitch: Stitch | undefined;
+let service: AnswersService | undefined;
+let api: Server | undefined;
+let worker: ChildProcess | undefined;
+const probe = new pg.Pool({ ...PG, max: 2 });
+let planted: Planted;
+/** A platform-wide reader, as an on-call engineer has. */
+let platform: string;
+/** Bound to initech: what that tenant's own engineers get. */
+let initechReader: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stitch-answers-'));
+  collector = await startStitchServe(join(dir, 'stitch.duckdb'));
+  const admin = await collector.createToken('admin', null);
+  platform = await collector.createToken('traces:read', null);
+  initechReader = await collector.createToken('traces:read', TENANTS.initech.id);
+
+  // Two webhook receivers: acme's answers 200 (busy and healthy), globex's 500 to everything.
+  receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(req.url === '/hooks/storm' ? 500 : 200).end());
+  });
+  await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
+  const hooksBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+
+  // Configured only as a user would: the standard OpenTelemetry variables.
+  stitch = createStitch({
+    env: { OTEL_SERVICE_NAME: 'answers-api', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, STITCH_LOG_LEVEL: 'error' },
+  });
+  const db = createPgDatabase(new pg.Pool({ ...PG, max: 6 }), { application: 'answers-api' });
+  service = createAnswersService({
+    db,
+    schema: SCHEMA,
+    redis: REDIS,
+    bullmqPrefix: BULLMQ_PREFIX,
+    conditions,
+    probe,
+    webhookUrls: new Map([
+      [TENANTS.acme.id, `${hooksBase}/hooks/healthy`],
+      [TENANTS.globex.id, `${hooksBase}/hooks/storm`],
+    ]),
+  });
+  await service.start();
+  const server = service.app.listen(0, '127.0.0.1');
+  api = server;
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+
+  worker = fork(fileURLToPath(new URL('./fixtures/answers/job-worker.ts', import.meta.url)), {
+    execArgv: ['--import', 'tsx', '--conditions=source'],
+    env: {
+      ...process.env,
+      OTEL_SERVICE_NAME: 'answers-worker',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      STITCH_LOG_LEVEL: 'error',
+      ANSWERS_SCHEMA: SCHEMA,
+      ANSWERS_BULLMQ_PREFIX: BULLMQ_PREFIX,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker?.once('message', () => resolve());
+    worker?.once('exit', (code) => reject(new Error(`job worker exited (${String(code)}) before it was ready`)));
+  });
+
+  planted = await plantTraffic(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, conditions);
+
+  // Everything the traffic caused has happened: events handled, deliveries final, runs final.
+  await service.drained();
+  await waitForRuns(planted.runIds);
+
+  // Both kernels flush on shutdown; the worker's is a process exit away.
+  await new Promise((resolve) => server.close(resolve));
+  api = undefined;
+  await service.stop();
+  await db.close();
+  await stitch.shutdown();
+  const exited = new Promise((resolve) => worker?.once('exit', resolve));
+  worker.send({ stop: true });
+  await exited;
+  expect(stitch.stats().export).toMatchObject({ droppedQueueFull: 0 });
+  await waitForStored(collector, admin);
+}, 120_000);
+
+afterAll(async () => {
+  // Also after a failure half-way: every child, server, schema, queue and file goes.
+  api?.close();
+  receiver?.close();
+  await service?.stop().catch(() => undefined);
+  await stitch?.shutdown();
+  if (worker !== undefined) await stopGroup(worker);
+  await collector?.stop();
+  for (const name of JOB_NAMES) {
+    const queue = new Queue(name, { connection: REDIS, prefix: BULLMQ_PREFIX });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  await probe.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await probe.end();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+/** Polls the run records (untraced) until every run has a final outcome. */
+async function waitForRuns(runIds: readonly string[], timeoutMillis = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  for (;;) {
+    const { rows } = await probe.query<{ n: number }>(
+      `SELECT count(DISTINCT run_id)::int AS n FROM ${SCHEMA}.job_runs WHERE run_id = ANY($1) AND outcome IN ('succeeded', 'failed')`,
+      [runIds],
+    );
+    if (rows[0]?.n === runIds.length) return;
+    if (Date.now() > deadline) throw new Error(`only ${String(rows[0]?.n)} of ${runIds.length} job runs finished`);
+    await sleep(100);
+  }
+}
+
+/** Polls `stitch status --json` until everything accepted is stored and nothing more arrives. */
+async function waitForStored(running: RunningCollector, token: string, timeoutMillis = 30_000): Promise<void> {
+  interface Status {
+    ingest: { acceptedSpans: number; queueDepth: number };
+    store: { spans: number };
+  }
+  const deadline = Date.now() + timeoutMillis;
+  let previous = -1;
+  for (;;) {
+    const status = await running.askJson<Status>(token, ['status']);
+    const settled = status.ingest.queueDepth === 0 && status.store.spans === status.ingest.acceptedSpans && status.store.spans > 0;
+    if (settled && status.store.spans === previous) return;
+    previous = settled ? status.store.spans : -1;
+    if (Date.now() > deadline) throw new Error(`collector not settled: ${JSON.stringify(status)}`);
+    await sleep(300);
+  }
+}
+
+const ask = <T>(token: string, argv: string[]) => (collector as RunningCollector).askJson<T>(token, argv);
+
+/** The first data row of a plain table (after its header line), split on runs of spaces. */
+function firstDataRow(table: string): string[] {
+  const lines = table.split('\n').filter((line) => line.trim() !== '');
+  const header = lines.findIndex((line) => !/^[-\s]+$/.test(line) && !line.startsWith('tenant '));
+  const row = lines.slice(header + 1).find((line) => !/^[-\s]+$/.test(line));
+  return (row ?? '').trim().split(/\s{2,}/);
+}
+
+describe('every question, asked through the stitch CLI, puts the planted culprit first', () => {
+  it('the traffic planted every fault: several tenants, failed approvals, jobs, retries', () => {
+    expect(planted.requests).toBeGreaterThan(200);
+    expect(planted.failedApprovalTraceIds.length).toBeGreaterThanOrEqual(3);
+    expect(planted.runIds.length).toBeGreaterThan(20);
+  });
+
+  it('stitch slow --tenant <umbrella>: the route where umbrella is slow compared with the others, not the burst that hit everyone', async () => {
+    const answer = await ask<SlowResponse>(platform, ['slow', '--tenant', TENANTS.umbrella.id]);
+    const [first] = answer.routes;
+    expect(first?.route).toBe('/orders/search');
+    expect(first?.otherTenantsRatio).toBeGreaterThan(3);
+    expect(first?.platformWide).toBe(false);
+    // The burst is there, marked as platform-wide, and below the culprit.
+    const burst = answer.routes.find((r) => r.route === '/reports/export');
+    expect(burst?.platformWide).toBe(true);
+    expect(burst?.p95Ms).toBeGreaterThan(first?.p95Ms ?? Infinity);
+
+    const table = await (collector as RunningCollector).ask(platform, ['slow', '--tenant', TENANTS.umbrella.id]);
+    expect(table.code).toBe(0);
+    expect(firstDataRow(table.stdout)[0]).toBe('/orders/search');
+  });
+
+  it('stitch webhooks --retries: the failing endpoint first, ahead of the busy healthy one', async () => {
+    const answer = await ask<WebhookRetriesResponse>(platform, ['webhooks', '--retries']);
+    const storm = (service as AnswersService).endpointIds.get(TENANTS.globex.id);
+    const healthy = (service as AnswersService).endpointIds.get(TENANTS.acme.id);
+    expect(answer.endpoints.map((e) => e.endpoint)).toEqual([storm, healthy]);
+    const [first, second] = answer.endpoints;
+    expect(first).toMatchObject({ tenants: [TENANTS.globex.id], statusCodes: [500], failureRatio: 1, maxAttempt: 4 });
+    // The healthy endpoint is busier: ranking by attempts would have put it first.
+    expect(second?.attempts).toBeGreaterThan(first?.attempts ?? Infinity);
+    expect(second).toMatchObject({ retries: 0, failures: 0 });
+
+    const table = await (collector as RunningCollector).ask(platform, ['webhooks', '--retries']);
+    expect(firstDataRow(table.stdout)[0]).toBe(storm);
+  });
+
+  it('stitch job <runId> --origin: a job run by the worker process, retried once, leads back to the request that enqueued it', async () => {
+    const answer = await ask<JobOriginResponse>(platform, ['job', planted.flakyOrder.runId, '--origin']);
+    expect(answer.origin).toMatchObject({ traceId: planted.flakyOrder.traceId, route: '/orders', tenantId: TENANTS.acme.id, service: 'answers-api' });
+    expect(answer.origin?.requestId).toEqual(expect.any(String));
+    // The enqueue span and the two attempts (the first failed, the retry succeeded).
+    const attempts = answer.runs.filter((r) => r.jobId === planted.flakyOrder.runId);
+    expect(attempts.map((r) => r.statusCode)).toEqual([2, 0]);
+    // The attempts ran in the worker process, in the request's trace.
+    const trace = await ask<TraceResponse>(platform, ['trace', planted.flakyOrder.traceId]);
+    const runSpans = trace.spans.filter((s) => attempts.some((a) => a.spanId === s.spanId));
+    expect(runSpans.map((s) => s.service)).toEqual(['answers-worker', 'answers-worker']);
+
+    const table = await (collector as RunningCollector).ask(platform, ['job', planted.flakyOrder.runId, '--origin']);
+    expect(table.stdout).toMatch(new RegExp(`origin: POST /orders \\(/orders\\) in answers-api, trace ${planted.flakyOrder.traceId}, request \\S+, tenant ${TENANTS.acme.id}`));
+  });
+
+  it('stitch job <runId> --origin: a single-attempt job and a job that fails every attempt lead back to their requests too', async () => {
+    const plain = await ask<JobOriginResponse>(platform, ['job', planted.plainOrder.runId, '--origin']);
+    expect(plain.origin).toMatchObject({ traceId: planted.plainOrder.traceId, route: '/orders', tenantId: TENANTS.hooli.id });
+    const failing = await ask<JobOriginResponse>(platform, ['job', planted.failingExport.runId, '--origin']);
+    expect(failing.origin).toMatchObject({ traceId: planted.failingExport.traceId, route: '/ledger/export', tenantId: TENANTS.hooli.id });
+    expect(failing.runs.filter((r) => r.statusCode === 2)).toHaveLength(3);
+  });
+
+  it('stitch trace <id>: a failed approval’s trace answers with its tenant, to that tenant’s own token and to no other', async () => {
+    const traceId = planted.failedApprovalTraceIds[0] as string;
+    const answer = await ask<TraceResponse>(initechReader, ['trace', traceId]);
+    expect(answer.spans.length).toBeGreaterThan(3);
+    expect(new Set(answer.spans.map((s) => s.tenantId))).toEqual(new Set([TENANTS.initech.id]));
+    expect(answer.spans.find((s) => s.name === 'approval.manager_sign_off')?.statusCode).toBe(2);
+    const table = await (collector as RunningCollector).ask(initechReader, ['trace', traceId]);
+    expect(table.stdout).toContain(TENANTS.initech.id);
+
+    const other = await (collector as RunningCollector).createToken('traces:read', TENANTS.acme.id);
+    const refused = await (collector as RunningCollector).ask(other, ['trace', traceId, '--json']);
+    expect(refused.code).toBe(1);
+  });
+
+  it('stitch queries --top --since/--until: the spiking query, by its name, is slow in the recent window and was fast before it', async () => {
+    const recent = await ask<QueriesTopResponse>(platform, ['queries', '--top', '--since', planted.recentSince.toISOString()]);
+    const before = await ask<QueriesTopResponse>(platform, ['queries', '--top', '--since', planted.beforeSince.toISOString(), '--until', planted.recentSince.toISOString()]);
+    const spikeNow = recent.queries.find((q) => q.queryName === 'inventory.lookup');
+    const spikeBefore = before.queries.find((q) => q.queryName === 'inventory.lookup');
+    expect(spikeNow?.p95Ms).toBeGreaterThan(conditions.spikeSeconds * 1000);
+    expect(spikeNow?.tenantCount).toBe(5);
+    expect(spikeBefore?.p95Ms).toBeLessThan(conditions.spikeSeconds * 1000);
+  });
+});
