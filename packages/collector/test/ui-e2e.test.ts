@@ -41,8 +41,8 @@ describe('web UI in headless Chromium', () => {
   /** Console errors per page (a CSP violation or a render crash shows up here). */
   const consoleErrors = new WeakMap<Page, string[]>();
 
-  /** A fresh browser context (its own sessionStorage), signed in through the token form. */
-  async function signIn(token: string): Promise<Page> {
+  /** A fresh browser context (its own sessionStorage), signed in through the token form on `hash`. */
+  async function signIn(token: string, hash = ''): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
     const errors: string[] = [];
     consoleErrors.set(page, errors);
@@ -54,7 +54,7 @@ describe('web UI in headless Chromium', () => {
     page.on('request', (r) => {
       if (!r.url().startsWith(c.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
     });
-    await page.goto(`${c.url}/ui/`);
+    await page.goto(`${c.url}/ui/${hash}`);
     await page.fill('input[name=token]', token);
     await page.click('button[type=submit]');
     await page.waitForSelector('header.top');
@@ -72,8 +72,32 @@ describe('web UI in headless Chromium', () => {
     await page.context().close();
   });
 
+  it('lands on the list of questions, each one click from the page that answers it, with the header derived from the same registry', async () => {
+    const page = await signIn(c.token('traces:read'));
+    await page.waitForSelector('[data-testid=questions] tr[data-question]');
+    const asked = await page.$$eval('[data-testid=questions] tr[data-question] strong', (els) => els.map((e) => e.textContent));
+    for (const q of ['Why is tenant X slow?', 'Which query caused the spike?', 'Which webhook caused the retry storm?', 'Which request triggered this job?', 'Which approval failed and where?', 'Which route blew its budget?'])
+      expect(asked).toContain(q);
+    const links = await page.$$eval('[data-testid=questions] tr[data-question] a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(expect.arrayContaining(['#/overview', '#/queries', '#/webhooks', '#/jobs', '#/errors', '#/violations']));
+    const nav = await page.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(nav[0]).toBe('#/');
+    for (const l of links) if (l !== '#/') expect(nav).toContain(l);
+    expect(await page.textContent('[data-testid=questions]')).toContain('stitch slow --tenant <id>');
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}/questions.png`, fullPage: true });
+
+    // Pasting a trace id on the landing page opens the trace, with its tenant.
+    await page.fill('input[name=traceId]', TRACE_B);
+    await page.click('text=Open trace');
+    await page.waitForSelector('[data-testid=waterfall]');
+    expect(await page.textContent('.trace-header')).toContain(TENANT_B);
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('opens a seeded trace from the search and shows its waterfall, span details and logs beside the spans', async () => {
-    const page = await signIn(c.token('admin'));
+    const page = await signIn(c.token('admin'), '#/search');
     await page.waitForSelector('[data-testid=search-results]');
     const listed = await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')));
     expect(listed.sort()).toEqual([TRACE_A, TRACE_JOB, TRACE_B]);
@@ -102,7 +126,7 @@ describe('web UI in headless Chromium', () => {
   });
 
   it('filters the search by tenant', async () => {
-    const page = await signIn(c.token('traces:read'));
+    const page = await signIn(c.token('traces:read'), '#/search');
     await page.waitForSelector('[data-testid=search-results]');
     await page.fill('input[name=tenant]', TENANT_B);
     await page.click('form.filters button[type=submit]');
@@ -117,7 +141,7 @@ describe('web UI in headless Chromium', () => {
   });
 
   it("a tenant-bound token cannot see another tenant's trace, and nothing of it reaches the page", async () => {
-    const page = await signIn(c.token('admin', TENANT_A));
+    const page = await signIn(c.token('admin', TENANT_A), '#/search');
     await page.waitForSelector('[data-testid=search-results]');
     expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_JOB, TRACE_A]);
 

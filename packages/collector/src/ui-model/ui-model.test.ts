@@ -41,6 +41,12 @@ describe('search filter', () => {
     const f = { ...EMPTY_FILTER, tenant: 't1', service: 'api', violations: true, since: '24h', until: '1h' };
     expect(parseSearchFilter(toSearchQuery(f))).toEqual(f);
   });
+  it('asks for a span name, an attribute and the housekeeping traces only when set', () => {
+    const f = { ...EMPTY_FILTER, name: 'enqueue', attr: 'stitch.job.id=job-7', housekeeping: true };
+    expect(toSearchQuery(f)).toBe('name=enqueue&attr=stitch.job.id%3Djob-7&housekeeping=true&since=1h');
+    expect(parseSearchFilter(toSearchQuery(f))).toEqual(f);
+    expect(parseSearchFilter('').housekeeping).toBe(false);
+  });
 });
 
 describe('overview model', () => {

@@ -31,5 +31,5 @@ export const jobQuestion = defineQuestion({
       );
     },
   },
-  ui: { path: '#/jobs', label: 'Job origins' },
+  ui: { path: '#/jobs', label: 'Job origin (paste the job or run id)' },
 });

@@ -11,4 +11,5 @@ export const overviewQuestion = defineQuestion({
   scope: 'traces:read',
   answer: TenantOverviewResponseSchema,
   ask: (ctx, q) => askTenantOverview(ctx.store, ctx.scope(q), q.buckets ?? 60),
+  ui: { path: '#/overview', label: 'Tenant overview' },
 });

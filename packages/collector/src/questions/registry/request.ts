@@ -24,4 +24,6 @@ export const requestQuestion = defineQuestion({
         r.jobs.map((j) => [j.jobName, j.runId, j.jobId, j.traceId, j.tenantId, j.durationMs, SPAN_STATUS[j.statusCode], j.via]),
       ),
   },
+  // The trace page lists the jobs its request triggered.
+  ui: { path: '#/', label: 'Paste the trace id above' },
 });

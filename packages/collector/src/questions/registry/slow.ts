@@ -33,5 +33,5 @@ export const slowQuestion = defineQuestion({
         s.slowestTraces.map((t) => [t.traceId, t.route, t.durationMs, t.dominantChild?.name, t.dominantChild?.component, t.dominantChild?.durationMs]),
       ),
   },
-  ui: { path: '#/overview', label: 'Tenant overview' },
+  ui: { path: '#/overview', label: 'Tenant overview (pick the tenant)' },
 });

@@ -24,5 +24,5 @@ export const traceQuestion = defineQuestion({
     params: (args) => ({ traceId: positional(args, 'trace id') }),
     render: renderTraceTree,
   },
-  ui: { path: '#/search', label: 'Search (paste a trace id)' },
+  ui: { path: '#/', label: 'Paste the trace id above' },
 });

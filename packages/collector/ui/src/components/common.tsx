@@ -30,6 +30,35 @@ export function TraceLink({ traceId, full = false }: { traceId: string; full?: b
   );
 }
 
+/** A ranked row's example traces: the first three, short ids, each opening its trace. */
+export function TraceLinks({ ids }: { ids: readonly string[] }) {
+  return (
+    <>
+      {ids.slice(0, 3).map((id) => (
+        <>
+          <TraceLink traceId={id} />{' '}
+        </>
+      ))}
+    </>
+  );
+}
+
+/** A row's tenant breakdown: `t1 (12), t2 (3) +4 more`, each opening that tenant's overview. */
+export function TenantCounts({ tenants, total }: { tenants: readonly { tenantId: string | null; count: number }[]; total: number }) {
+  const shown = tenants.slice(0, 5);
+  return (
+    <>
+      {shown.map((t, i) => (
+        <>
+          {i > 0 ? ', ' : ''}
+          {t.tenantId ? <a href={href('overview', `tenant=${encodeURIComponent(t.tenantId)}`)}>{t.tenantId}</a> : '–'} ({t.count})
+        </>
+      ))}
+      {total > shown.length ? <span class="muted"> +{total - shown.length} more</span> : null}
+    </>
+  );
+}
+
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="muted empty">{children}</p>;
 }

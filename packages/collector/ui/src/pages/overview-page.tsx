@@ -1,13 +1,26 @@
-import { TenantOverviewResponseSchema, TenantsResponseSchema, type TenantOverviewResponse } from '@stitch/contract';
+import {
+  QueriesTopResponseSchema,
+  SlowResponseSchema,
+  TenantOverviewResponseSchema,
+  TenantsResponseSchema,
+  type SlowResponse,
+  type TenantOverviewResponse,
+} from '@stitch/contract';
 import { useState } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, WINDOWS } from '../components/common.js';
+import { Empty, ErrorBox, Loaded, TraceLink, TraceLinks, WINDOWS } from '../components/common.js';
 import { TenantInput } from '../components/tenant-input.js';
 import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
 import { budgetStatus, percentileScaleMs, timelineBars } from '../../../src/ui-model/overview-model.js';
+import { compareRoutes, formatRatio } from '../../../src/ui-model/tenant-comparison.js';
 import { href, navigate } from '../router.js';
 
-/** `#/overview?tenant=&since=`: p50/p95/p99 per route against budget, and violations over time. */
+/**
+ * `#/overview?tenant=&since=`: why a tenant is slow — its routes ranked by its excess over the
+ * other tenants (platform-wide slowness marked, below), the slowest requests with the step that
+ * took the time, its queries by name, and requests and violations over time. Without a tenant:
+ * every tenant, each one click from its own overview.
+ */
 export function OverviewPage({ query }: { query: URLSearchParams }) {
   const tenant = query.get('tenant') ?? '';
   const since = query.get('since') ?? '1h';
@@ -37,24 +50,31 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
         </label>
         <button type="submit">Show</button>
       </form>
-      <Loaded state={state}>{(data) => <Overview data={data} />}</Loaded>
+      <Loaded state={state}>{(data) => <Overview data={data} since={since} />}</Loaded>
       {tenant === '' ? <TenantTable since={since} /> : null}
     </section>
   );
 }
 
-function Overview({ data }: { data: TenantOverviewResponse }) {
+function Overview({ data, since }: { data: TenantOverviewResponse; since: string }) {
   const scale = percentileScaleMs(data.routes);
   const t = timelineBars(data.timeline);
   const x = (ms: number): string => `${Math.min(100, (ms * 100) / scale)}%`;
   const traces = (route: string, extra = ''): string =>
     href('search', new URLSearchParams({ ...(data.tenantId ? { tenant: data.tenantId } : {}), route, since: '24h' }).toString() + extra);
+  const forTenant = (path: string, extra: Record<string, string> = {}): string | null =>
+    data.tenantId === null ? null : `${path}?${new URLSearchParams({ tenant: data.tenantId, since, ...extra }).toString()}`;
+  // The tenant's view is compared with the other tenants by the slow question itself, so the
+  // page ranks routes exactly as `stitch slow --tenant` does.
+  const slow = useApi(forTenant('/api/slow'), SlowResponseSchema);
+  const rows = compareRoutes(data.routes, slow.status === 'ok' ? slow.data.routes : null);
+  const compared = slow.status === 'ok' && slow.data.routes.some((r) => r.otherTenantsP95Ms !== null);
   return (
     <>
       <h2>
         {data.tenantId ? (
           <>
-            Tenant <span class="mono">{data.tenantId}</span>
+            Why is tenant <span class="mono">{data.tenantId}</span> slow?
           </>
         ) : (
           'All tenants'
@@ -63,8 +83,12 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
           {formatTime(data.window.since)} – {formatTime(data.window.until)} UTC
         </span>
       </h2>
-      <h3>Routes by p95</h3>
-      {data.routes.length === 0 ? (
+      <h3>
+        {data.tenantId ? 'Routes by this tenant\'s excess over the other tenants' : 'Routes by p95'}
+        {data.tenantId && slow.status === 'ok' && !compared ? <span class="muted small"> (no other tenant on these routes, or a tenant-bound token: no comparison)</span> : null}
+      </h3>
+      {slow.status === 'error' ? <ErrorBox error={slow.error} /> : null}
+      {rows.length === 0 ? (
         <Empty>No requests in this window.</Empty>
       ) : (
         <table class="grid" data-testid="overview-routes">
@@ -76,6 +100,13 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
               <th class="num">Errors</th>
               <th class="num">p50</th>
               <th class="num">p95</th>
+              {data.tenantId ? (
+                <>
+                  <th class="num">Others p95</th>
+                  <th class="num">× others</th>
+                  <th class="num">Excess</th>
+                </>
+              ) : null}
               <th class="num">p99</th>
               <th class="num">Budget</th>
               <th class="num">Violations</th>
@@ -85,18 +116,31 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
             </tr>
           </thead>
           <tbody>
-            {data.routes.map((r) => {
+            {rows.map((r) => {
               const status = budgetStatus(r);
               return (
-                <tr>
+                <tr class={r.culprit ? 'culprit' : ''} data-route={r.route}>
                   <td>
                     <a href={traces(r.route)}>{r.route}</a>
+                    {r.platformWide ? (
+                      <span class="badge-platform" title="Over budget for the other tenants too, and this tenant is within 1.5× of them">
+                        {' '}
+                        platform-wide
+                      </span>
+                    ) : null}
                   </td>
                   <td>{r.service ?? ''}</td>
                   <td class="num">{r.count}</td>
                   <td class={`num ${r.errors ? 'bad' : ''}`}>{r.errors || ''}</td>
                   <td class="num">{formatDuration(r.p50Ms)}</td>
                   <td class={`num status-${status}`}>{formatDuration(r.p95Ms)}</td>
+                  {data.tenantId ? (
+                    <>
+                      <td class="num">{r.otherTenantsP95Ms === null ? '–' : formatDuration(r.otherTenantsP95Ms)}</td>
+                      <td class={`num ${(r.otherTenantsRatio ?? 0) >= 2 && !r.platformWide ? 'bad' : ''}`}>{formatRatio(r.otherTenantsRatio)}</td>
+                      <td class="num">{r.excessMs === null ? '–' : formatDuration(r.excessMs)}</td>
+                    </>
+                  ) : null}
                   <td class="num">{formatDuration(r.p99Ms)}</td>
                   <td class="num">{r.budgetMs === null ? '–' : formatDuration(r.budgetMs)}</td>
                   <td class={`num ${r.violations ? 'warn' : ''}`}>
@@ -116,6 +160,8 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
           </tbody>
         </table>
       )}
+      {slow.status === 'ok' && slow.data.slowestTraces.length > 0 ? <SlowestTraces traces={slow.data.slowestTraces} /> : null}
+      <TopQueries path={forTenant('/api/queries/top', { limit: '10' }) ?? `/api/queries/top?${new URLSearchParams({ since, limit: '10' }).toString()}`} />
       <h3>
         Requests and budget violations over time <span class="muted small">({t.totalViolations} violations, {Math.round(data.bucketMillis / 1000)} s per bar)</span>
       </h3>
@@ -134,6 +180,85 @@ function Overview({ data }: { data: TenantOverviewResponse }) {
       <div class="legend">
         <span class="sw req" /> requests (max {t.maxRequests}) <span class="sw viol" /> violations (max {t.maxViolations})
       </div>
+    </>
+  );
+}
+
+/** The slowest requests and, inside each, the child that took the longest: the query, step or call to open. */
+function SlowestTraces({ traces }: { traces: SlowResponse['slowestTraces'] }) {
+  return (
+    <>
+      <h3>Slowest requests, and what inside them took the time</h3>
+      <table class="grid" data-testid="slowest-traces">
+        <thead>
+          <tr>
+            <th>Trace</th>
+            <th>Route</th>
+            <th class="num">Duration</th>
+            <th>Longest step inside</th>
+            <th>Component</th>
+            <th class="num">Step</th>
+          </tr>
+        </thead>
+        <tbody>
+          {traces.map((t) => (
+            <tr>
+              <td>
+                <TraceLink traceId={t.traceId} />
+              </td>
+              <td>{t.route ?? t.name}</td>
+              <td class="num">{formatDuration(t.durationMs)}</td>
+              <td>{t.dominantChild?.name ?? ''}</td>
+              <td>{t.dominantChild?.component ?? ''}</td>
+              <td class="num">{t.dominantChild ? formatDuration(t.dominantChild.durationMs) : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** The tenant's queries by total time, named as the kernel names them (`db.query.name`). */
+function TopQueries({ path }: { path: string }) {
+  const state = useApi(path, QueriesTopResponseSchema);
+  return (
+    <>
+      <h3>Queries by total time</h3>
+      <Loaded state={state}>
+        {(data) =>
+          data.queries.length === 0 ? (
+            <Empty>No queries in this window.</Empty>
+          ) : (
+            <table class="grid" data-testid="overview-queries">
+              <thead>
+                <tr>
+                  <th>Query</th>
+                  <th class="num">Count</th>
+                  <th class="num">Total</th>
+                  <th class="num">p95</th>
+                  <th class="num">Max</th>
+                  <th>Example traces</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.queries.map((q) => (
+                  <tr>
+                    <td>{q.queryName ? <strong>{q.queryName}</strong> : <span class="mono small statement">{q.statement}</span>}</td>
+                    <td class="num">{q.count}</td>
+                    <td class="num">{formatDuration(q.totalMs)}</td>
+                    <td class="num">{formatDuration(q.p95Ms)}</td>
+                    <td class="num">{formatDuration(q.maxMs)}</td>
+                    <td>
+                      <TraceLinks ids={q.exampleTraceIds} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loaded>
     </>
   );
 }

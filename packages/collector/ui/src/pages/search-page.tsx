@@ -15,7 +15,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
   const [live, setLive] = useState(query.get('live') === '1');
   const state = useApi(`/api/traces?${toSearchQuery(applied)}`, TraceSearchResponseSchema, live ? 5000 : null);
   const set = <K extends keyof SearchFilter>(key: K, value: SearchFilter[K]): void => setForm({ ...form, [key]: value });
-  const text = (key: 'service' | 'route' | 'minDurationMs' | 'until', label: string, placeholder: string, size = 14) => (
+  const text = (key: 'service' | 'route' | 'name' | 'attr' | 'minDurationMs' | 'until', label: string, placeholder: string, size = 14) => (
     <label>
       {label}
       <input name={key} value={form[key]} placeholder={placeholder} size={size} onInput={(e) => set(key, e.currentTarget.value)} />
@@ -33,6 +33,8 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
         <TenantInput value={form.tenant} placeholder="any" onInput={(v) => set('tenant', v)} />
         {text('service', 'Service', 'any')}
         {text('route', 'Route', 'GET /orders/:id', 18)}
+        {text('name', 'Span name', 'text in any span name', 16)}
+        {text('attr', 'Attribute', 'key=value', 22)}
         {text('minDurationMs', 'Min ms', '0', 6)}
         <label>
           Since
@@ -48,6 +50,9 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
         </label>
         <label class="check">
           <input type="checkbox" name="violations" checked={form.violations} onChange={(e) => set('violations', e.currentTarget.checked)} /> violations
+        </label>
+        <label class="check" title="The kernel's own bookkeeping (outbox relay, webhook dispatcher, run records), hidden by default">
+          <input type="checkbox" name="housekeeping" checked={form.housekeeping} onChange={(e) => set('housekeeping', e.currentTarget.checked)} /> housekeeping
         </label>
         <button type="submit">Search</button>
         <label class="check" title="Ask again every 5 s">
