@@ -6,6 +6,7 @@ import { logsQuestion } from './logs.js';
 import { overviewQuestion } from './overview.js';
 import { queriesQuestion } from './queries.js';
 import { requestQuestion } from './request.js';
+import { retriesQuestion } from './retries.js';
 import { searchQuestion } from './search.js';
 import { serviceMapQuestion } from './service-map.js';
 import { slowQuestion } from './slow.js';
@@ -26,6 +27,7 @@ export const QUESTIONS: readonly Question[] = [
   jobQuestion,
   requestQuestion,
   errorsQuestion,
+  retriesQuestion,
   violationsQuestion,
   traceQuestion,
   logsQuestion,

@@ -1,0 +1,92 @@
+import type { RetriesResponse, RetryKind } from '@stitch/contract';
+import { SpanAttr } from '@stitch/contract';
+import type { Store } from '../store/store.js';
+import { attributeSql as attr } from './attribute-sql.js';
+import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+
+/**
+ * Every attempt the kernel makes, one row each in a common shape, from the spans it writes
+ * (packages/kernel/src/{webhooks,jobs,events}):
+ * - webhook: `webhook.deliver` spans carry `stitch.webhook.endpoint` and `stitch.webhook.attempt`;
+ *   a failure is an error status, an HTTP status >= 400 or no answer (as `stitch webhooks`).
+ * - job: `job <name>` CONSUMER spans carry `stitch.job.name` and `stitch.job.attempt` (1-based);
+ *   the `enqueue <name>` producer span has the name but no attempt, so it is not an attempt.
+ * - consumer: each delivery is a `process_event` span with `stitch.event.id`, `stitch.event.type`
+ *   and the consumer's `messaging.consumer.group.name`; the bus carries no delivery count, so a
+ *   redelivery is a second (third…) delivery of the same event id to the same consumer in the
+ *   window. Events of types the consumer does not handle (`skipped-type`) are not its work.
+ */
+const ATTEMPTS_SQL = (tenantSql: string): string => `
+  SELECT 'webhook' AS kind, webhook_endpoint AS name, NULL::VARCHAR AS event_type,
+      coalesce(webhook_attempt, 1) AS attempt_no,
+      (status_code = 2 OR http_status >= 400 OR http_status IS NULL) AS failed,
+      tenant_id, trace_id, start_ns, status_message
+    FROM spans
+    WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql}
+  UNION ALL
+  SELECT 'job', job_name, NULL, attempt_no, status_code = 2, tenant_id, trace_id, start_ns, status_message
+    FROM (SELECT *, TRY_CAST(${attr(SpanAttr.jobAttempt)} AS INTEGER) AS attempt_no FROM spans
+          WHERE job_name IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql})
+    WHERE attempt_no >= 1
+  UNION ALL
+  SELECT 'consumer', consumer, event_type,
+      row_number() OVER (PARTITION BY consumer, event_type, event_id ORDER BY start_ns, span_id),
+      status_code = 2, tenant_id, trace_id, start_ns, status_message
+    FROM (SELECT *, ${attr('messaging.consumer.group.name')} AS consumer, ${attr(SpanAttr.eventType)} AS event_type,
+            ${attr(SpanAttr.eventId)} AS event_id, ${attr('stitch.event.outcome')} AS outcome
+          FROM spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
+    WHERE consumer IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
+
+/**
+ * `stitch retries`: "Where did retry loops occur?" Every retry loop of every kind in one list —
+ * webhook endpoints, jobs by name, event consumers by consumer and event type — ranked by
+ * retries, then failure ratio. A busy healthy endpoint (many first attempts, none failing) has
+ * no retries, so it sorts below every loop that retried; a loop that kept failing sorts above
+ * one that recovered after as many retries.
+ */
+export async function askRetries(store: Store, scope: QueryScope, limit: number): Promise<RetriesResponse> {
+  const t = tenantClause(scope.tenantId);
+  const rows = await store.query(
+    `WITH attempts AS (${ATTEMPTS_SQL(t.sql)}),
+     per_tenant AS (
+       SELECT kind, name, event_type, tenant_id, count(*) AS attempts,
+           count(*) FILTER (WHERE attempt_no > 1) AS retries, count(*) FILTER (WHERE failed) AS failures,
+           max(attempt_no) AS max_attempt, min(start_ns) AS first_ns, max(start_ns) AS last_ns,
+           arg_max(status_message, start_ns) FILTER (WHERE failed) AS last_error,
+           max(start_ns) FILTER (WHERE failed) AS last_error_ns,
+           max_by(trace_id, [attempt_no, start_ns], 10) AS examples
+       FROM attempts GROUP BY ALL)
+     SELECT kind, name, event_type, sum(attempts) AS n_attempts, sum(retries) AS n_retries, sum(failures) AS n_failures,
+         max(max_attempt) AS max_attempt, min(first_ns) AS first_ns, max(last_ns) AS last_ns,
+         arg_max(last_error, last_error_ns) AS last_error,
+         list({'tenant': tenant_id, 'attempts': attempts, 'retries': retries} ORDER BY retries DESC, attempts DESC, tenant_id)[1:10] AS tenants,
+         flatten(list(examples ORDER BY max_attempt DESC, last_ns DESC)) AS examples
+     FROM per_tenant GROUP BY kind, name, event_type
+     ORDER BY n_retries DESC, n_failures / n_attempts DESC, n_failures DESC, n_attempts DESC, kind, name, event_type
+     LIMIT ${sqlLimit(limit, 500)}`,
+    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
+  );
+  return {
+    window: scope.window,
+    loops: rows.map((r) => {
+      const attempts = num(r.n_attempts);
+      const failures = num(r.n_failures);
+      const tenants = Array.isArray(r.tenants) ? (r.tenants as Record<string, unknown>[]) : [];
+      return {
+        kind: String(r.kind) as RetryKind,
+        name: String(r.name),
+        eventType: strOrNull(r.event_type),
+        attempts,
+        retries: num(r.n_retries),
+        failures,
+        failureRatio: attempts === 0 ? 0 : failures / attempts,
+        maxAttempt: num(r.max_attempt),
+        tenants: tenants.map((x) => ({ tenantId: strOrNull(x.tenant), attempts: num(x.attempts), retries: num(x.retries) })),
+        lastError: strOrNull(r.last_error),
+        firstTime: isoFromNanos(r.first_ns as string),
+        lastTime: isoFromNanos(r.last_ns as string),
+        exampleTraceIds: [...new Set(strList(r.examples))].slice(0, 3),
+      };
+    }),
+  };
+}
