@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http, { request as namedRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, defaultTextMapGetter } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { currentContext, runInContext, runInNewContext } from '../context/context-store.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { parseTraceparent } from '../propagation/traceparent.js';
-import { Tracestate } from '../propagation/tracestate.js';
+import { stitchPropagator } from '../propagation/stitch-propagator.js';
 import { startStitch } from '../setup/start-stitch.js';
 import { installHttpOut } from './install-http-out.js';
 
@@ -119,7 +119,8 @@ describe('installHttpOut()', () => {
     expect(parsed.traceparent.traceId).toBe(ctx.traceId);
     expect(parsed.traceparent.parentId).toBe(span.spanContext().spanId);
     expect(span.parentSpanContext?.spanId).toBe(ctx.spanId);
-    expect(parsed.traceparent.traceFlags).toBe(TraceFlags.SAMPLED);
+    // Sampled, and (Level 2) random: this process generated the trace id.
+    expect(parsed.traceparent.traceFlags).toBe(TraceFlags.SAMPLED | 0x02);
     expect(span.name).toBe('HTTP GET');
     expect(span.attributes).toMatchObject({
       'server.address': '127.0.0.1',
@@ -146,13 +147,12 @@ describe('installHttpOut()', () => {
 
   it('propagates a not-sampled decision and the tracestate', async () => {
     install();
-    const parent = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-      spanId: '00f067aa0ba902b7',
-      traceFlags: TraceFlags.NONE,
-      isRemote: true,
-      traceState: new Tracestate([['vendor', 'opaque value']]),
-    });
+    // The parent arrives as a real one does: extracted from a caller's headers (not random: 00).
+    const parent = stitchPropagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00', tracestate: 'vendor=opaque value' },
+      defaultTextMapGetter,
+    );
     await context.with(parent, async () => {
       for (const seen of [await viaFetch(untrusted.origin), await viaHttp(untrusted.origin)]) {
         const parsed = parseTraceparent(only(seen.traceparents));

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { createContextKey, trace } from '@opentelemetry/api';
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
@@ -7,6 +7,28 @@ import { parseTracestate } from './tracestate.js';
 import type { TracestateRejection } from './tracestate.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
+/** Level 2's `random-trace-id` flag: the trace id's right-most 7 bytes were chosen at random. */
+const RANDOM_FLAG = 0x02;
+// Whether the current trace's id is random, as its caller said (extract) or as we made it. The
+// SDK gives every local span flags from its sampler only, so the random bit of a continued trace
+// would be lost at the first child; the context carries it to every local descendant instead.
+const TRACE_ID_RANDOM = createContextKey('stitch.trace_id_random');
+
+/**
+ * Records whether the trace id of `ctx` was randomly generated, for `traceparent`'s random flag.
+ * A trace the process starts itself needs no mark: its ids come from a random generator.
+ */
+export function markTraceIdRandom(ctx: Context, random: boolean): Context {
+  return ctx.setValue(TRACE_ID_RANDOM, random);
+}
+
+function traceIdIsRandom(ctx: Context, spanContext: SpanContext): boolean {
+  const marked = ctx.getValue(TRACE_ID_RANDOM);
+  if (typeof marked === 'boolean') return marked;
+  // An unmarked remote parent (set by hand, not extracted) says so in its own flags; an unmarked
+  // local span belongs to a trace this process started.
+  return spanContext.isRemote === true ? (spanContext.traceFlags & RANDOM_FLAG) !== 0 : true;
+}
 export const TRACESTATE_HEADER = 'tracestate';
 
 /** What extraction found, for the edge to record (e.g. as span attributes on the server span). */
@@ -49,14 +71,16 @@ class StitchTraceContextPropagator implements TextMapPropagator {
     const spanContext = trace.getSpanContext(ctx);
     // Suppressed contexts are the exporter's own requests: they must not carry a trace.
     if (spanContext === undefined || isTracingSuppressed(ctx) || !trace.isSpanContextValid(spanContext)) return;
-    setter.set(carrier, TRACEPARENT_HEADER, formatTraceparent(spanContext));
+    const random = traceIdIsRandom(ctx, spanContext) ? RANDOM_FLAG : 0;
+    setter.set(carrier, TRACEPARENT_HEADER, formatTraceparent({ ...spanContext, traceFlags: spanContext.traceFlags | random }));
     const state = spanContext.traceState?.serialize();
     if (state !== undefined && state !== '') setter.set(carrier, TRACESTATE_HEADER, state);
   }
 
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
     const found = extractTraceContext(carrier, getter);
-    return found.ok ? trace.setSpanContext(ctx, found.spanContext) : ctx;
+    if (!found.ok) return ctx;
+    return trace.setSpanContext(markTraceIdRandom(ctx, (found.spanContext.traceFlags & RANDOM_FLAG) !== 0), found.spanContext);
   }
 
   fields(): string[] {

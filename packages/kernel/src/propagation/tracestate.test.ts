@@ -19,19 +19,28 @@ describe('parseTracestate', () => {
     expect(entries('tenant1@vendor=x y,0t@v=1')).toEqual([['tenant1@vendor', 'x y'], ['0t@v', '1']]);
   });
 
+  it('accepts Level 2 keys: @ anywhere after the first character, up to 256 characters', () => {
+    expect(entries(`foo@=1,foo@@bar=2,a@b@c=3,t@${'v'.repeat(15)}=4`)).toEqual([['foo@', '1'], ['foo@@bar', '2'], ['a@b@c', '3'], [`t@${'v'.repeat(15)}`, '4']]);
+    expect(entries(`${'z'.repeat(256)}=1`)).toEqual([['z'.repeat(256), '1']]);
+  });
+
+  it('keeps the first (leftmost, most recent) entry of a duplicated key', () => {
+    expect(entries('a=1,b=2,a=3')).toEqual([['a', '1'], ['b', '2']]);
+  });
+
   it('treats a missing or empty header as an empty list', () => {
     expect(entries('')).toEqual([]);
     expect(parseTracestate(undefined)).toEqual({ ok: true, tracestate: expect.any(Tracestate) });
   });
 
   it.each([
-    ['a duplicated key', 'a=1,b=2,a=3', 'duplicate_key'],
     ['an uppercase key', 'A=1', 'invalid_member'],
     ['a member without =', 'a=1,b', 'invalid_member'],
     ['an empty value', 'a=', 'invalid_member'],
     ['a value with =', 'a=b=c', 'invalid_member'],
     ['a non-ASCII value', 'a=é', 'invalid_member'],
-    ['a system id longer than 14', `t@${'v'.repeat(15)}=1`, 'invalid_member'],
+    ['a key starting with @', '@foo=1,bar=2', 'invalid_member'],
+    ['a 257-character key', `${'z'.repeat(257)}=1`, 'invalid_member'],
     ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(','), 'too_many_members'],
   ])('discards the whole header for %s', (_name, header, reason) => {
     expect(entries(header)).toBe(reason);

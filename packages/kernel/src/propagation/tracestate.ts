@@ -2,23 +2,23 @@ import type { TraceState } from '@opentelemetry/api';
 import { trimOws } from './traceparent.js';
 
 /**
- * The W3C `tracestate` header (Trace Context Level 1, "Tracestate Header"; grammar unchanged in Level 2).
+ * The W3C `tracestate` header (Trace Context Level 2, "Tracestate Header").
  *
- * An invalid header is discarded as a whole — bad key or value, duplicated key, more than 32
- * members — as the spec's test suite requires at its strict level; we never keep the members
- * that happened to parse. Empty list members (`a=1,,b=2`, whitespace only) are allowed by
- * the list grammar and skipped.
+ * An invalid header is discarded as a whole — a bad key or value, more than 32 members — as the
+ * spec's test suite requires at its strict level; we never keep the members that happened to
+ * parse. A duplicated key keeps its first (leftmost, most recent) entry: "only one entry per
+ * key is allowed", and the suite accepts keeping one. Empty list members (`a=1,,b=2`,
+ * whitespace only) are allowed by the list grammar and skipped.
  */
 
 /** "There can be a maximum of 32 list-members in a list." */
 export const TRACESTATE_MAX_MEMBERS = 32;
 
-// key = simple-key / multi-tenant-key ("Key" grammar):
-//   simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
-//   multi-tenant-key = tenant-id "@" system-id
-//   tenant-id        = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
-//   system-id        = lcalpha 0*13( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
-const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+// Level 2's "Key" grammar, which replaced Level 1's simple-key / tenant@system split:
+//   key     = ( lcalpha / DIGIT ) 0*255( keychar )
+//   keychar = lcalpha / DIGIT / "_" / "-"/ "*" / "/" / "@"
+// so `foo@`, `foo@@bar` and `a@b@c` are keys, `@foo` is not, and a key has at most 256 characters.
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 // value = 0*255(chr) nblk-chr; chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
 // (printable ASCII without `,` and `=`, not ending in a space).
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
@@ -81,7 +81,7 @@ export class Tracestate implements TraceState {
 }
 
 /** Why a `tracestate` header was discarded. */
-export type TracestateRejection = 'invalid_member' | 'duplicate_key' | 'too_many_members';
+export type TracestateRejection = 'invalid_member' | 'too_many_members';
 
 export type TracestateParseResult =
   | { readonly ok: true; readonly tracestate: Tracestate }
@@ -112,7 +112,7 @@ export function parseTracestate(header: string | readonly string[] | undefined):
     const key = member.slice(0, equals);
     const value = member.slice(equals + 1);
     if (!isValidTracestateKey(key) || !isValidTracestateValue(value)) return { ok: false, reason: 'invalid_member' };
-    if (seen.has(key)) return { ok: false, reason: 'duplicate_key' };
+    if (seen.has(key)) continue;
     seen.add(key);
     members.push([key, value]);
     if (members.length > TRACESTATE_MAX_MEMBERS) return { ok: false, reason: 'too_many_members' };
