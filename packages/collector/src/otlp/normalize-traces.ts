@@ -1,4 +1,4 @@
-import { SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
+import { ENTRY_KINDS, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
 import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
@@ -32,10 +32,25 @@ function rest(attrs: Record<string, JsonValue>): string {
   return JSON.stringify(out);
 }
 
+const KNOWN_ENTRY_KINDS: ReadonlySet<string> = new Set(ENTRY_KINDS);
+// The kernel bounds a carried entry route to 120 characters; other senders are held to this.
+const MAX_ENTRY_ROUTE_LENGTH = 200;
+
+/** The entry a span carries itself (`stitch.entry.*`, set by the kernel on every hop), bounded. */
+function carriedEntry(attrs: Record<string, JsonValue>): { route: string | null; kind: string | null } {
+  const kind = attrString(attrs, SpanAttr.entryKind);
+  const route = attrString(attrs, SpanAttr.entryRoute);
+  return {
+    kind: kind !== null && KNOWN_ENTRY_KINDS.has(kind) ? kind : null,
+    route: route === null || route === '' ? null : route.slice(0, MAX_ENTRY_ROUTE_LENGTH),
+  };
+}
+
 /**
  * Fills what a span inherits from its ancestors in the same export request, walking parent
  * links:
- * - `entryRoute`: the route of the nearest server span with a route;
+ * - `entryRoute`/`entryKind`, when the span carries no entry route of its own: the nearest
+ *   ancestor's carried entry, or the route of the nearest server span with a route (`http`);
  * - `tenantId`, when the span has none: the nearest ancestor's. A span never mixes tenants
  *   (DESIGN.md, "Context"), and spans from plain OpenTelemetry instrumentation (pg, undici) or
  *   the kernel's child spans may carry no `tenant.id` of their own; without this they would be
@@ -49,12 +64,18 @@ function fillFromAncestors(batch: DecodedBatch): void {
   const inherited = new Map<string, string>();
   for (const s of spans) {
     let cursor: SpanRow | undefined = s;
-    let needRoute = true;
+    let needRoute = s.entryRoute === null;
     let needTenant = s.tenantId === null;
     // Bounded walk: a hostile parent cycle cannot loop forever.
     for (let hops = 0; cursor && (needRoute || needTenant) && hops < 64; hops++) {
-      if (needRoute && cursor.kind === 2 && cursor.route !== null) {
+      if (needRoute && cursor !== s && cursor.entryRoute !== null) {
+        // An ancestor that knows its entry (carried, or found by this walk from its own ancestors).
+        s.entryRoute = cursor.entryRoute;
+        s.entryKind ??= cursor.entryKind;
+        needRoute = false;
+      } else if (needRoute && cursor.kind === 2 && cursor.route !== null) {
         s.entryRoute = cursor.route;
+        s.entryKind ??= 'http';
         needRoute = false;
       }
       if (needTenant && cursor.tenantId !== null) {
@@ -124,6 +145,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
         }
         const attrs = keyValuesToObject(span.attributes);
         const tenantId = attrString(attrs, SpanAttr.tenantId) ?? resourceTenant;
+        const entry = carriedEntry(attrs);
         const status = isRecord(span.status) ? span.status : {};
         const events = Array.isArray(span.events) ? span.events : [];
         let perfViolation = attrBoolean(attrs, SpanAttr.perfViolation);
@@ -186,7 +208,9 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           parentTraceId: attrString(attrs, SpanAttr.parentTraceId),
           parentRequestId: attrString(attrs, SpanAttr.parentRequestId),
           scopeName,
-          entryRoute: null,
+          entryRoute: entry.route,
+          entryKind: entry.kind,
+          housekeeping: attrBoolean(attrs, SpanAttr.housekeeping),
           attributes: rest(attrs),
           resource,
         };

@@ -39,11 +39,18 @@ export interface SpanRow {
   parentRequestId: string | null;
   scopeName: string | null;
   /**
-   * The route of the server span that is this span's local entry, when that span came in the
-   * same export request (the kernel's tail sampler exports a local trace together). Lets
-   * errors/violations name the route of a failing query or webhook without a join.
+   * What started the work this span belongs to: the route (or job, consumer, endpoint, batch
+   * name) the kernel carried to it as `stitch.entry.route`, else the route of its nearest
+   * server-span ancestor in the same export request. Lets errors/violations name the route of a
+   * failing query, job attempt or webhook retry without a join. A span of another service or of
+   * an older kernel, exported apart from its trace's root, has none: the questions fall back to
+   * the trace's stored root for it.
    */
   entryRoute: string | null;
+  /** The entry's kind (`http`, `job`, `consumer`, `webhook`, `batch`; contract ENTRY_KINDS), found the same way. */
+  entryKind: string | null;
+  /** `stitch.housekeeping`: the kernel's own bookkeeping, left out of search and the questions unless asked. */
+  housekeeping: boolean;
   /** Remaining span attributes as JSON text. */
   attributes: string;
   resource: string;

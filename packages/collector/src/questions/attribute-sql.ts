@@ -1,5 +1,3 @@
-import { SpanAttr } from '@stitch/contract';
-
 /**
  * SQL reading an attribute that ingest leaves in the `attributes` JSON column (only the ones
  * every question filters on are lifted into columns, normalize-traces.ts). The name is quoted
@@ -16,8 +14,10 @@ export function attributeSql(name: string, column = 'attributes'): string {
 /**
  * The predicate that leaves out the kernel's own bookkeeping spans (`stitch.housekeeping`: run
  * records, delivery records, outbox lag), or nothing when they are asked for: they are not the
- * user's failures or budgets, and they outnumber them in a quiet service (issue 11).
+ * user's failures or budgets, and they outnumber them in a quiet service (issue 11). On the
+ * `housekeeping` column ingest lifts (store/schema.ts v3), not the JSON: `queries --top` and
+ * search ask it of every span in the window.
  */
-export function housekeepingClause(includeHousekeeping: boolean): string {
-  return includeHousekeeping ? '' : ` AND ${attributeSql(SpanAttr.housekeeping)} IS DISTINCT FROM 'true'`;
+export function housekeepingClause(includeHousekeeping: boolean, column = 'housekeeping'): string {
+  return includeHousekeeping ? '' : ` AND ${column} IS NOT TRUE`;
 }

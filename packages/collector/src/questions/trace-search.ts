@@ -19,6 +19,11 @@ export interface TraceSearchFilter {
   spanName?: string;
   /** A span with this attribute value (`stitch.job.id=job-7`). */
   attribute?: AttributeMatch;
+  /**
+   * Keep traces made only of the kernel's bookkeeping (`stitch.housekeeping`: an outbox lag
+   * probe, a purge); left out by default, since they filled the default page (issue 11).
+   */
+  includeHousekeeping?: boolean;
   limit: number;
 }
 
@@ -45,6 +50,8 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
     having.push('(max(end_ns) - min(start_ns)) / 1e6 >= $minMs');
     params.minMs = filter.minDurationMs;
   }
+  // A trace with any span of the service's own work is kept whole, bookkeeping spans and all.
+  if (filter.includeHousekeeping !== true) having.push('bool_or(housekeeping IS NOT TRUE)');
   if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
   if (filter.violationsOnly) having.push('bool_or(perf_violation)');
   if (filter.spanName !== undefined) {
