@@ -10,6 +10,8 @@ import { batch } from '../batches/batch-run.js';
 import type { Database } from '../db/database.js';
 import { createPgliteDatabase } from '../db/pglite/pglite-database.js';
 import { stitchRequestListener } from '../edge/node-http.js';
+import { setRoute } from '../edge/start-request.js';
+import { withSpan } from '../tracing/with-span.js';
 import type { EdgeRequestListener } from '../edge/node-http.js';
 import { createCheckpointStore } from '../events/checkpoint-store.js';
 import { consumeEvents } from '../events/event-consumer.js';
@@ -49,13 +51,16 @@ afterAll(async () => {
 });
 beforeEach(() => exporter.reset());
 
-/** Serves `work` behind the real edge on ROUTE, in TENANT (as auth middleware would), and calls it once. */
-async function request(work: () => Promise<unknown>): Promise<void> {
+/**
+ * Serves `work` behind the real edge on ROUTE, in TENANT (as auth middleware would), and calls it
+ * once. `routes: false`: the listener matches the route itself, inside `work` (as Express does).
+ */
+async function request(work: () => Promise<unknown>, options: { routes?: false } = {}): Promise<void> {
   const listener: EdgeRequestListener = async (_req, res) => {
     await withContext({ tenantId: TENANT }, work);
     res.end('ok');
   };
-  const server = createServer(stitchRequestListener(listener, { routes: [ROUTE] }));
+  const server = createServer(stitchRequestListener(listener, options.routes === false ? {} : { routes: [ROUTE] }));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/orders/42`, { method: 'POST' });
@@ -75,6 +80,18 @@ function outsideAnyContext<T>(fn: () => T): T {
 }
 
 describe('the entry travels with every carrier', () => {
+  it('a span a request started before its router matched the route gets the route when it ends', async () => {
+    await request(
+      () =>
+        withSpan('auth.middleware', async () => {
+          setRoute(ROUTE); // the router, inside the middleware chain
+          await withSpan('handler', async () => undefined);
+        }),
+      { routes: false },
+    );
+    for (const name of ['auth.middleware', 'handler']) expect(spansNamed(name)[0]?.attributes, name).toMatchObject(REQUEST_ENTRY);
+  });
+
   it('a job attempt after the first, and one run by another worker from the stored envelope, carry the request’s route, tenant and kind', async () => {
     const engine = inProcessJobEngine();
     const sent: JobMessage[] = [];
