@@ -5,8 +5,8 @@ import { newSpanId, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } fro
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 
 // Spans shaped as packages/kernel writes them (webhooks/webhooks.ts, jobs/job-attempt.ts and
-// jobs.ts, events/event-consumer.ts): the same names, kinds and attributes. retries-kernel.test.ts
-// asks the same question of the kernel's own export.
+// jobs.ts, events/event-consumer.ts): the same names, kinds and attributes.
+// failure-questions-kernel.test.ts asks the same question of the kernel's own export.
 const A = '77777777-7777-4777-8777-777777777777';
 const B = '88888888-8888-4888-8888-888888888888';
 let c: TestCollector;
