@@ -155,6 +155,7 @@ describe('the entry travels with every carrier', () => {
       await outbox.migrate();
       await checkpoints.migrate();
     });
+    exporter.reset();
     const bus = createInProcessBus({ retryDelayMillis: 1 });
     let deliveries = 0;
     await consumeEvents({
@@ -180,6 +181,11 @@ describe('the entry travels with every carrier', () => {
     for (const span of runs) expect(span.attributes).toMatchObject(REQUEST_ENTRY);
     expect(spansNamed('action.email').map((s) => s.attributes)).toEqual([expect.objectContaining(REQUEST_ENTRY), expect.objectContaining(REQUEST_ENTRY)]);
     expect(spansNamed('publish order.paid')[0]?.attributes).toMatchObject(REQUEST_ENTRY);
+    // The checkpoint's statements are bookkeeping; the action's and the checkpoint's own spans are not.
+    const checkpointQueries = exporter.getFinishedSpans().filter((s) => /processed_events|event_checkpoints/.test(String(s.attributes['db.query.text'])));
+    expect(checkpointQueries.length).toBeGreaterThan(0);
+    for (const span of checkpointQueries) expect(span.attributes['stitch.housekeeping'], span.name).toBe(true);
+    expect(spansNamed('checkpoint.save')[0]?.attributes['stitch.housekeeping']).toBeUndefined();
   });
 
   it('a webhook retry carries the request’s route, tenant and kind; its bookkeeping writes are marked as housekeeping', async () => {

@@ -9,6 +9,7 @@ import type { EventAction } from './event-actions.js';
 import type { EventBus, EventSubscription } from './event-bus.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { contextFromEnvelope } from './envelope-context.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { recordError } from '../tracing/record-error.js';
 
 export interface EventHandlerOptions {
@@ -70,7 +71,9 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
       return 'skipped-type';
     }
     const state = await step('checkpoint.load', ctx, async (span) => {
-      const loaded = await options.checkpoints.load(options.name, envelope.id);
+      // The checkpoint's statements are the kernel's bookkeeping (one pair per event, so a busy
+      // consumer's would top `queries --top`); the checkpoint spans themselves stay the tree's.
+      const loaded = await runAsHousekeeping(() => options.checkpoints.load(options.name, envelope.id));
       span.setAttribute('checkpoint.recovered_from_checkpoint', loaded.recovered);
       span.setAttribute('checkpoint.offset', loaded.processedCount);
       span.setAttribute('checkpoint.already_processed', loaded.alreadyProcessed);
@@ -97,7 +100,7 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
       });
     }
     await step('checkpoint.save', ctx, async (span) => {
-      span.setAttribute('checkpoint.offset', await options.checkpoints.save(options.name, envelope));
+      span.setAttribute('checkpoint.offset', await runAsHousekeeping(() => options.checkpoints.save(options.name, envelope)));
     });
     const outcome: EventRunOutcome = matched ? 'handled' : 'skipped-condition';
     root.setAttribute('stitch.event.outcome', outcome);
