@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
+import { HOUSEKEEPING_TRACE, INVOICE_REQUEST_ID, INVOICE_RUN_ID, INVOICE_TRACE, OTHER_TENANTS, seedQuestions, SLOW_TENANT, WORKER_TRACE } from './helpers/seed-questions.js';
 import { JOB_RUN_ID, seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B, TRACE_JOB } from './helpers/seed-two-tenants.js';
 
 /**
@@ -21,12 +22,16 @@ async function ensureUiBuilt(): Promise<void> {
 
 describe('web UI in headless Chromium', () => {
   let c: TestCollector;
+  /** A second collector holding one planted fault per seed question (helpers/seed-questions.ts). */
+  let q: TestCollector;
   let browser: Browser;
 
   beforeAll(async () => {
     await ensureUiBuilt();
     c = await startTestCollector();
     await seedTwoTenants(c.url);
+    q = await startTestCollector();
+    await seedQuestions(q.url);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -36,13 +41,14 @@ describe('web UI in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await c?.stop();
+    await q?.stop();
   });
 
   /** Console errors per page (a CSP violation or a render crash shows up here). */
   const consoleErrors = new WeakMap<Page, string[]>();
 
   /** A fresh browser context (its own sessionStorage), signed in through the token form on `hash`. */
-  async function signIn(token: string, hash = ''): Promise<Page> {
+  async function signIn(token: string, hash = '', collector: TestCollector = c): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
     const errors: string[] = [];
     consoleErrors.set(page, errors);
@@ -52,9 +58,9 @@ describe('web UI in headless Chromium', () => {
     page.on('pageerror', (e) => errors.push(String(e)));
     const external: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(c.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+      if (!r.url().startsWith(collector.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
     });
-    await page.goto(`${c.url}/ui/${hash}`);
+    await page.goto(`${collector.url}/ui/${hash}`);
     await page.fill('input[name=token]', token);
     await page.click('button[type=submit]');
     await page.waitForSelector('header.top');
@@ -92,6 +98,119 @@ describe('web UI in headless Chromium', () => {
     await page.click('text=Open trace');
     await page.waitForSelector('[data-testid=waterfall]');
     expect(await page.textContent('.trace-header')).toContain(TENANT_B);
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  /** The hrefs of a table's rows' first cells' text, for ranking checks. */
+  const firstCells = (page: Page, testId: string): Promise<string[]> =>
+    page.$$eval(`[data-testid=${testId}] tbody tr`, (rows) => rows.map((r) => r.querySelector('td')?.textContent?.trim() ?? ''));
+  const rowTexts = (page: Page, testId: string): Promise<string[]> => page.$$eval(`[data-testid=${testId}] tbody tr`, (rows) => rows.map((r) => r.textContent ?? ''));
+  const fromLanding = async (page: Page, question: string): Promise<void> => {
+    await page.goto(`${q.url}/ui/#/`);
+    await page.click(`[data-testid=questions] tr[data-question=${question}] a`);
+  };
+
+  it('why is tenant X slow: two clicks from the landing page, the route where X alone is slow first, platform-wide slowness marked below, the query by name', async () => {
+    const page = await signIn(q.token('traces:read'), '', q);
+    await page.click('[data-testid=questions] tr[data-question=slow] a');
+    await page.click(`[data-testid=tenants] a:text("${SLOW_TENANT}")`);
+    await page.waitForSelector('[data-testid=overview-routes] tr.culprit');
+    const routes = await page.$$eval('[data-testid=overview-routes] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-route')));
+    expect(routes[0]).toBe('GET /reports');
+    expect(routes.indexOf('GET /burst')).toBeGreaterThan(0);
+    const [culprit] = await rowTexts(page, 'overview-routes');
+    expect(culprit).toContain('800 ms'); // its p95
+    expect(culprit).toContain('20 ms'); // the other tenants' p95
+    expect(culprit).toContain('40×');
+    const burst = (await rowTexts(page, 'overview-routes'))[routes.indexOf('GET /burst')];
+    expect(burst).toContain('platform-wide');
+    expect(await page.textContent('[data-testid=overview-queries]')).toContain('reports.by_month');
+    expect(await page.textContent('[data-testid=slowest-traces]')).toContain('reports.by_month');
+    await page.screenshot({ path: `${screenshots}/overview-slow-tenant.png`, fullPage: true });
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('answers the spike, storm, retry, job-origin, failure and budget questions one click from the landing page, culprit first', async () => {
+    const page = await signIn(q.token('traces:read'), '', q);
+    mkdirSync(screenshots, { recursive: true });
+
+    await fromLanding(page, 'queries');
+    await page.waitForSelector('[data-testid=queries] tbody tr');
+    expect((await firstCells(page, 'queries'))[0]).toContain('reports.by_month');
+    await page.screenshot({ path: `${screenshots}/queries.png` });
+
+    await fromLanding(page, 'webhooks');
+    await page.waitForSelector('[data-testid=webhooks] tbody tr');
+    expect((await firstCells(page, 'webhooks'))[0]).toBe('wh_storm'); // not the busier healthy wh_busy
+
+    await fromLanding(page, 'retries');
+    await page.waitForSelector('[data-testid=retries] tbody tr');
+    const loops = await rowTexts(page, 'retries');
+    expect(loops[0]).toContain('wh_storm');
+    expect(loops.join('\n')).toContain('invoice.render');
+    expect(loops.find((l) => l.includes('billing-projector'))).toContain('order.placed');
+    expect(loops.at(-1)).toContain('wh_busy'); // busier, but no retries: last
+    await page.screenshot({ path: `${screenshots}/retries.png` });
+    await page.click('[data-testid=retry-kinds] a:text("jobs")');
+    await expect.poll(() => firstCells(page, 'retries')).toEqual(['job']);
+
+    await fromLanding(page, 'job');
+    await page.fill('input[name=id]', INVOICE_RUN_ID);
+    await page.click('form.filters button[type=submit]');
+    await page.waitForSelector('[data-testid=job-origin]');
+    const origin = await page.textContent('[data-testid=job-origin]');
+    expect(origin).toContain('POST /invoices');
+    expect(origin).toContain(INVOICE_REQUEST_ID);
+    expect(origin).toContain(SLOW_TENANT);
+    expect(await page.$(`[data-testid=job-origin] a[title="${INVOICE_TRACE}"]`)).not.toBeNull();
+    await page.screenshot({ path: `${screenshots}/job-origin.png` });
+
+    await fromLanding(page, 'errors');
+    await page.waitForSelector('[data-testid=errors] tbody tr');
+    const failure = (await rowTexts(page, 'errors')).find((r) => r.includes('render.pdf'));
+    expect(failure).toContain('POST /invoices'); // the entry, though the attempt ran in the worker's trace
+    expect(failure).toContain('STITCH_ERR_PDF_RENDER');
+    expect(failure).not.toContain('job invoice.render'); // the failing step, not the span it bubbled up to
+    await page.fill('input[name=grep]', 'pdf renderer');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => rowTexts(page, 'errors').then((r) => r.length)).toBe(1);
+    expect((await rowTexts(page, 'errors'))[0]).toContain(SLOW_TENANT);
+    await page.screenshot({ path: `${screenshots}/errors.png` });
+
+    await fromLanding(page, 'violations');
+    await page.waitForSelector('[data-testid=violations] tbody tr');
+    const [top] = await rowTexts(page, 'violations');
+    expect(top).toContain('GET /burst');
+    for (const tenant of [SLOW_TENANT, ...OTHER_TENANTS]) expect(top).toContain(tenant); // one row, summed over tenants
+    await page.screenshot({ path: `${screenshots}/violations.png` });
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('searches by span name and by attribute, hides the kernel bookkeeping unless asked, and names roots by the parentless span', async () => {
+    const page = await signIn(q.token('traces:read'), '#/search', q);
+    await page.waitForSelector('[data-testid=search-results]');
+    const ids = (): Promise<(string | null)[]> => page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')));
+    expect(await ids()).not.toContain(HOUSEKEEPING_TRACE);
+    const invoice = await page.$$eval(`[data-testid=search-results] tr:has(a[title="${INVOICE_TRACE}"]) td`, (tds) => tds.map((t) => t.textContent));
+    expect(invoice.join('|')).toContain('api POST /invoices'); // not the enqueue span that started in the same millisecond
+
+    await page.fill('input[name=name]', 'render.pdf');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(ids).toEqual([WORKER_TRACE]);
+    await page.fill('input[name=name]', '');
+    await page.fill('input[name=attr]', `stitch.run_id=${INVOICE_RUN_ID}`);
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(() => ids().then((l) => [...l].sort())).toEqual([INVOICE_TRACE, WORKER_TRACE].sort());
+    expect(page.url()).toContain('attr=stitch.run_id');
+
+    await page.fill('input[name=attr]', '');
+    await page.check('input[name=housekeeping]');
+    await page.click('form.filters button[type=submit]');
+    await expect.poll(ids).toContain(HOUSEKEEPING_TRACE);
+    await page.screenshot({ path: `${screenshots}/search-housekeeping.png` });
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });

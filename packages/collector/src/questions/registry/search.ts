@@ -26,6 +26,8 @@ export const searchQuestion = defineQuestion({
         return match ?? z.NEVER;
       })
       .optional(),
+    /** Also traces of only the kernel's bookkeeping (`stitch.housekeeping`); hidden by default. */
+    housekeeping: QueryBoolean.optional(),
   }),
   scope: 'traces:read',
   answer: TraceSearchResponseSchema,
@@ -38,6 +40,7 @@ export const searchQuestion = defineQuestion({
       violationsOnly: q.violations ?? false,
       spanName: q.name,
       attribute: q.attr,
+      includeHousekeeping: q.housekeeping ?? false,
       limit: q.limit ?? 100,
     }),
   ui: { path: '#/search', label: 'Search traces' },

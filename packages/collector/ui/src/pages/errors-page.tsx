@@ -46,7 +46,7 @@ export function ErrorsPage({ query }: { query: URLSearchParams }) {
                     </td>
                     <td class="mono small">{g.errorType ?? ''}</td>
                     <td class="wrap small">{g.message ?? ''}</td>
-                    <td class="mono tenant">
+                    <td class="mono tenant wrap">
                       <TenantCounts tenants={g.tenants} total={g.tenantCount} />
                     </td>
                     <td class="num bad">{g.count}</td>

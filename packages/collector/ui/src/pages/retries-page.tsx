@@ -50,7 +50,7 @@ export function RetriesPage({ query }: { query: URLSearchParams }) {
                   <th class="num">Max attempt</th>
                   <th>Tenants (retries)</th>
                   <th>Last error</th>
-                  <th>First – last (UTC)</th>
+                  <th>Last attempt (UTC)</th>
                   <th>Example traces</th>
                 </tr>
               </thead>
@@ -68,10 +68,10 @@ export function RetriesPage({ query }: { query: URLSearchParams }) {
                       {l.failures} <span class="muted small">({Math.round(l.failureRatio * 100)}%)</span>
                     </td>
                     <td class="num">{l.maxAttempt}</td>
-                    <td class="mono tenant">{l.tenants.map((t) => `${t.tenantId ?? '–'} (${t.retries})`).join(', ')}</td>
-                    <td class="bad small">{l.lastError ?? ''}</td>
-                    <td class="mono small">
-                      {formatTime(l.firstTime)} – {formatTime(l.lastTime)}
+                    <td class="mono tenant wrap">{l.tenants.map((t) => `${t.tenantId ?? '–'} (${t.retries})`).join(', ')}</td>
+                    <td class="bad small wrap">{l.lastError ?? ''}</td>
+                    <td class="mono small" title={`first ${formatTime(l.firstTime)} UTC`}>
+                      {formatTime(l.lastTime)}
                     </td>
                     <td>
                       <TraceLinks ids={l.exampleTraceIds} />

@@ -43,7 +43,7 @@ export function ViolationsPage({ query }: { query: URLSearchParams }) {
                     <td class="num">{g.traceCount}</td>
                     <td class="num">{formatDuration(g.p95Ms)}</td>
                     <td class="num">{g.budgetMs === null ? '–' : formatDuration(g.budgetMs)}</td>
-                    <td class="mono tenant">
+                    <td class="mono tenant wrap">
                       <TenantCounts tenants={g.tenants} total={g.tenantCount} />
                     </td>
                     <td class="mono small">{formatTime(g.lastSeen)}</td>
