@@ -26,7 +26,7 @@ function grepFlag(value: string | boolean | undefined): string | undefined {
 export const errorsQuestion = defineQuestion({
   name: 'errors',
   asks: 'Which approval failed and where?',
-  summary: 'failures: entry, failing step, error type/code, message and the tenants it hit; --grep a message or code',
+  summary: 'which approval failed and where, and for whom: failures by entry, failing step and error code, tenants in the row; --grep a message or code',
   route: '/errors',
   params: ErrorsParams,
   scope: 'traces:read',

@@ -12,7 +12,7 @@ function loopName(l: RetryLoop): string {
 export const retriesQuestion = defineQuestion({
   name: 'retries',
   asks: 'Where did retry loops occur?',
-  summary: 'every retry loop (webhook endpoints, jobs, event consumers) ranked by retries, then failure ratio',
+  summary: 'where retry loops occurred: webhook endpoints, jobs and event consumers by retries, then failure ratio',
   route: '/retries',
   params: WindowParams,
   scope: 'traces:read',

@@ -9,7 +9,7 @@ export const ViolationsParams = WindowParams.extend({ includeHousekeeping: Query
 export const violationsQuestion = defineQuestion({
   name: 'violations',
   asks: 'Which route blew its budget?',
-  summary: 'budget violations per route, query, job or external call, summed over tenants, with the tenants in the row',
+  summary: 'which route blew its budget: routes, queries, jobs and external calls by violations, summed over tenants',
   route: '/violations',
   params: ViolationsParams,
   scope: 'traces:read',
