@@ -129,6 +129,24 @@ describe('the entry travels with every carrier', () => {
     expect(spansNamed('job invoice.render')[0]?.attributes).toMatchObject({ ...REQUEST_ENTRY, 'stitch.job.attempt': 3 });
   });
 
+  it('a batch item of another tenant, in its own linked trace, still names the request’s route and kind; a batch run by a script is its own entry', async () => {
+    const OTHER = '77777777-7777-4777-8777-777777777777';
+    await request(() => batch.run(['mine', 'theirs'], { name: 'sync', tenantOf: (item) => (item === 'theirs' ? OTHER : TENANT) }, () => undefined));
+    const items = spansNamed('batch.item sync');
+    expect(items).toHaveLength(2);
+    const theirs = items.find((s) => s.attributes['tenant.id'] === OTHER);
+    expect(theirs?.parentSpanContext).toBeUndefined(); // its own trace
+    expect(theirs?.attributes).toMatchObject({ 'stitch.entry.kind': 'http', 'stitch.entry.route': ROUTE });
+    expect(items.find((s) => s.attributes['tenant.id'] === TENANT)?.attributes).toMatchObject(REQUEST_ENTRY);
+
+    exporter.reset();
+    await outsideAnyContext(() => batch.run([1], { name: 'nightly' }, () => undefined));
+    for (const span of [...spansNamed('batch nightly'), ...spansNamed('batch.item nightly')]) {
+      expect(span.attributes, span.name).toMatchObject({ 'stitch.entry.kind': 'batch', 'stitch.entry.route': 'nightly' });
+    }
+    expect(spansNamed('batch.item nightly')).toHaveLength(1);
+  });
+
   it('a job enqueued outside any request is its own entry; a damaged or oversized carried entry is dropped or cut, never a failed run', async () => {
     const jobs = createJobs({ engine: inProcessJobEngine(), runs: createMemoryRunStore() });
     const deps = { engine: 'bullmq', runs: createMemoryRunStore(), settings: jobs.settingsFor('cleanup') };
