@@ -7,6 +7,7 @@ import { parseAttributeMatch } from './span-attribute-filter.js';
 const TENANT = '55555555-5555-4555-8555-555555555555';
 const invoice = newTraceId();
 const refund = newTraceId();
+const purge = newTraceId();
 let c: TestCollector;
 let token: string;
 
@@ -35,6 +36,8 @@ beforeAll(async () => {
       kind: 3,
       attributes: { 'http.response.status_code': 503, 'server.address': 'psp.example', 'stitch.retry': true },
     }),
+    // The kernel's bookkeeping in a trace of its own (an outbox purge), tenant-less.
+    { traceId: purge, name: 'outbox.purge', startMillis: t + 200, durationMillis: 2, attributes: { [SpanAttr.housekeeping]: true } },
   ];
   expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
 });
@@ -76,6 +79,12 @@ describe('trace search by span name and attribute', () => {
   it('combines the span-name and attribute filters with the others', async () => {
     expect(await search('name=enqueue&attr=http.response.status_code%3D503')).toEqual([]);
     expect(await search('name=psp&route=POST%20%2Frefunds')).toEqual([refund]);
+  });
+
+  it('leaves the kernel bookkeeping traces out unless ?housekeeping=true', async () => {
+    expect(await search('')).toEqual([refund, invoice]);
+    expect(await search('housekeeping=true')).toEqual([purge, refund, invoice]);
+    expect(await search('housekeeping=true&name=purge')).toEqual([purge]);
   });
 
   it('refuses an attribute filter that is not key=value with a 400 naming attr', async () => {

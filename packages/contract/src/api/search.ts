@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { IsoTimeSchema, WindowSchema } from './common.js';
 
-/** One trace as the search lists it: its first span, its size and what went wrong in it. */
+/** One trace as the search lists it: its root, its size and what went wrong in it. */
 export const TraceSummarySchema = z.object({
   traceId: z.string(),
   tenantId: z.string().nullable(),
-  /** Service and name of the trace's earliest span (its root when the root was received). */
+  /**
+   * Service and name of the trace's root, the parentless span (a child often starts in the same
+   * millisecond); of its earliest span only while the root has not been received.
+   */
   rootService: z.string().nullable(),
   rootName: z.string(),
   /** The route template of the trace's entry span, if any span carried one. */
@@ -20,9 +23,10 @@ export const TraceSummarySchema = z.object({
 });
 
 /**
- * `GET /api/traces?tenant=&service=&route=&minDurationMs=&errors=&violations=&since=&until=&limit=`
- * — trace search for the web UI: traces that started in the window and match every filter,
- * newest first.
+ * `GET /api/traces?tenant=&service=&route=&name=&attr=key%3Dvalue&minDurationMs=&errors=&violations=&housekeeping=&since=&until=&limit=`
+ * — trace search for the web UI: traces that started in the window and match every filter
+ * (`name`: text in any span's name; `attr`: any span's attribute value), newest first. Traces
+ * of only the kernel's bookkeeping (`stitch.housekeeping`) are left out unless `housekeeping=true`.
  */
 export const TraceSearchResponseSchema = z.object({
   window: WindowSchema,

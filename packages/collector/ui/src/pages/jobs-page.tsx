@@ -12,6 +12,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
   const state = useApi(id ? `/api/jobs/${encodeURIComponent(id)}/origin` : null, JobOriginResponseSchema);
   return (
     <section>
+      <h2>Which request triggered this job?</h2>
       <form
         class="filters"
         onSubmit={(e) => {

@@ -1,10 +1,10 @@
 import { WebhookRetriesResponseSchema } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TraceLink, WINDOWS } from '../components/common.js';
+import { Empty, Loaded, TraceLinks, WINDOWS } from '../components/common.js';
 import { formatTime } from '../../../src/ui-model/format.js';
 import { href } from '../router.js';
 
-/** `#/webhooks`: which webhook caused the retry storm — endpoints ranked by attempts. */
+/** `#/webhooks`: which webhook caused the retry storm — endpoints ranked by retries, then failure ratio, as `stitch webhooks --retries` ranks them. */
 export function WebhooksPage({ query }: { query: URLSearchParams }) {
   const since = query.get('since') ?? '1h';
   const tenant = query.get('tenant') ?? '';
@@ -13,6 +13,7 @@ export function WebhooksPage({ query }: { query: URLSearchParams }) {
   const state = useApi(`/api/webhooks/retries?${q.toString()}`, WebhookRetriesResponseSchema);
   return (
     <section>
+      <h2>Which webhook caused the retry storm?</h2>
       <nav class="filters">
         Window:{' '}
         {WINDOWS.map((w) => (
@@ -34,7 +35,9 @@ export function WebhooksPage({ query }: { query: URLSearchParams }) {
                   <th class="num">Failures</th>
                   <th class="num">Retries</th>
                   <th class="num">Max attempt</th>
+                  <th>HTTP statuses</th>
                   <th>Tenants</th>
+                  <th>Last attempt (UTC)</th>
                   <th>Example traces</th>
                 </tr>
               </thead>
@@ -43,16 +46,18 @@ export function WebhooksPage({ query }: { query: URLSearchParams }) {
                   <tr>
                     <td class="mono">{e.endpoint}</td>
                     <td class="num">{e.attempts}</td>
-                    <td class={`num ${e.failures ? 'bad' : ''}`}>{e.failures}</td>
+                    <td class={`num ${e.failures ? 'bad' : ''}`}>
+                      {e.failures} <span class="muted small">({Math.round(e.failureRatio * 100)}%)</span>
+                    </td>
                     <td class={`num ${e.retries ? 'warn' : ''}`}>{e.retries}</td>
                     <td class="num">{e.maxAttempt}</td>
-                    <td class="mono tenant">{e.tenants.join(', ')}</td>
+                    <td class="mono">{e.statusCodes.join(', ')}</td>
+                    <td class="mono tenant wrap">{e.tenants.join(', ')}</td>
+                    <td class="mono small" title={`first ${formatTime(e.firstAttemptTime)} UTC`}>
+                      {formatTime(e.lastAttemptTime)}
+                    </td>
                     <td>
-                      {e.exampleTraceIds.map((id) => (
-                        <>
-                          <TraceLink traceId={id} />{' '}
-                        </>
-                      ))}
+                      <TraceLinks ids={e.exampleTraceIds} />
                     </td>
                   </tr>
                 ))}
