@@ -211,6 +211,11 @@ describe('web UI in headless Chromium', () => {
     await page.click('form.filters button[type=submit]');
     await expect.poll(ids).toContain(HOUSEKEEPING_TRACE);
     await page.screenshot({ path: `${screenshots}/search-housekeeping.png` });
+    // The trace page names the same root, though the enqueue span started in the same millisecond.
+    await page.click(`a[title="${INVOICE_TRACE}"]`);
+    await page.waitForSelector('[data-testid=waterfall]');
+    expect(await page.textContent('.trace-header h2')).toContain('POST /invoices');
+    expect(await page.$$eval('[data-testid=span-row] .span-name', (els) => els.map((e) => e.textContent))).toEqual(['POST /invoices', 'enqueue invoice.render']);
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
