@@ -1,5 +1,4 @@
 import type { EntryKind, ErrorsResponse } from '@stitch/contract';
-import { ENTRY_KINDS, SpanAttr } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { attributeSql as attr, housekeepingClause } from './attribute-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
@@ -22,9 +21,6 @@ const MESSAGE_SHAPE_SQL = `regexp_replace(regexp_replace(regexp_replace(coalesce
   '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
   '\\b[0-9a-fA-F]{16,}\\b', '<id>', 'g'), '[0-9]+', '<n>', 'g')`;
 
-/** An entry kind the span claims is one we know, or it is inferred: spans are input. */
-const KNOWN_ENTRY_KINDS = ENTRY_KINDS.map((k) => `'${k}'`).join(', ');
-
 /**
  * `grep` as data: `contains()` compares plain text, so `%`, `_`, quotes or SQL in the text are
  * matched literally (no LIKE pattern, no interpolation), and both sides are lower-cased by DuckDB.
@@ -41,12 +37,12 @@ function grepClause(grep: string | undefined): { sql: string; params: Record<str
  *
  * A failure is a *failing step*: a span with error status none of whose children failed, i.e.
  * the deepest error span on its branch (the route span the error bubbled up to is not a second
- * failure). Each is placed under its entry — what started the work — read from the span itself:
- * `stitch.entry.kind`/`stitch.entry.route`, which the kernel carries through every hop so a job's
- * third attempt or a webhook retry exported long after its request still names it; else the
- * `entry_route` ingest found among the span's ancestors in the same export; else the route of
- * its trace's stored server span (late spans of older kernels and of other services); else the
- * span's own job, endpoint or consumer. Without that, one failure showed as two rows, once under
+ * failure). Each is placed under its entry — what started the work: the `entry_kind` and
+ * `entry_route` ingest stored (normalize-traces.ts: the `stitch.entry.*` the kernel carries
+ * through every hop, so a job's third attempt or a webhook retry exported long after its request
+ * still names it, else the entry found among the span's ancestors in the same export); else the
+ * route of its trace's stored server span (late spans of older kernels and of other services);
+ * else the span's own job, endpoint or consumer. Without that, one failure showed as two rows, once under
  * its route and once under `-` (issue 11).
  *
  * Rows are one per (entry, step, error type, message shape), tenants inside the row with their
@@ -58,8 +54,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
   const rows = await store.query(
     `WITH failed AS (
        SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
-           route, entry_route, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
-           ${attr(SpanAttr.entryKind)} AS entry_kind_attr, ${attr(SpanAttr.entryRoute)} AS entry_route_attr,
+           route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
            ${attr('error.type')} AS error_type_attr, ${attr('messaging.consumer.group.name')} AS consumer
        FROM spans
        WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeepingClause(options.includeHousekeeping ?? false)}),
@@ -77,16 +72,16 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
        SELECT trace_id, arg_min(route, [CASE WHEN parent_span_id IS NULL THEN 0 ELSE 1 END, start_ns]) AS root_route
        FROM spans
        WHERE kind = 2 AND route IS NOT NULL
-         AND trace_id IN (SELECT trace_id FROM leaf WHERE entry_route_attr IS NULL AND entry_route IS NULL AND route IS NULL)
+         AND trace_id IN (SELECT trace_id FROM leaf WHERE entry_route IS NULL AND route IS NULL)
        GROUP BY trace_id),
      resolved AS (
        SELECT l.trace_id, l.tenant_id, l.service, l.name AS step, l.start_ns, l.comp,
-           coalesce(CASE WHEN l.entry_kind_attr IN (${KNOWN_ENTRY_KINDS}) THEN l.entry_kind_attr END, CASE
+           coalesce(l.entry_kind, CASE
              WHEN coalesce(l.route, l.entry_route, r.root_route) IS NOT NULL THEN 'http'
              WHEN l.job_name IS NOT NULL THEN 'job'
              WHEN l.webhook_endpoint IS NOT NULL THEN 'webhook'
              WHEN l.consumer IS NOT NULL THEN 'consumer' END) AS entry_kind,
-           coalesce(l.entry_route_attr, l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry,
+           coalesce(l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry,
            coalesce(x.exc_type, l.error_type_attr) AS error_type,
            coalesce(nullif(l.status_message, ''), x.exc_message) AS message, x.exc_message
        FROM leaf l LEFT JOIN exc x USING (trace_id, span_id) LEFT JOIN roots r USING (trace_id)),

@@ -1,7 +1,6 @@
 import type { ViolationsResponse } from '@stitch/contract';
-import { SpanAttr } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { attributeSql as attr, housekeepingClause } from './attribute-sql.js';
+import { housekeepingClause } from './attribute-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 export interface ViolationsOptions {
@@ -26,8 +25,8 @@ const SUBJECT_SQL = `CASE comp
  * (`stitch.perf_violation`), one row per route, query, job or external call summed over every
  * tenant, with the tenants and their counts inside the row. Grouping by tenant × route made a
  * burst on one route over 17 tenants 17 small rows, ranked 4th (issue 11); summed, it is first.
- * Each row names the entry route it happened under most (the request's route, carried on late
- * spans as `stitch.entry.route`).
+ * Each row names the request route it happened under most (ingest's `entry_route`, which late
+ * spans carry themselves as `stitch.entry.route`); work no request started (a cron job) has none.
  */
 export async function askViolations(store: Store, scope: QueryScope, options: ViolationsOptions): Promise<ViolationsResponse> {
   const t = tenantClause(scope.tenantId);
@@ -36,7 +35,7 @@ export async function askViolations(store: Store, scope: QueryScope, options: Vi
        SELECT *, ${SUBJECT_SQL} AS subject FROM (
          SELECT trace_id, tenant_id, service, name, start_ns, duration_ms, budget_ms, route, entry_route, query_name, job_name,
              ${COMPONENT_SQL} AS comp,
-             coalesce(CASE WHEN ${attr(SpanAttr.entryKind)} = 'http' THEN ${attr(SpanAttr.entryRoute)} END, entry_route, route) AS entry
+             CASE WHEN entry_kind IS NULL OR entry_kind = 'http' THEN coalesce(entry_route, route) END AS entry
          FROM spans
          WHERE perf_violation AND start_ns >= $since AND start_ns < $until${t.sql}${housekeepingClause(options.includeHousekeeping ?? false)})),
      per_tenant AS (
