@@ -15,6 +15,7 @@ import { withSpan } from '../tracing/with-span.js';
 import type { EdgeRequestListener } from '../edge/node-http.js';
 import { createCheckpointStore } from '../events/checkpoint-store.js';
 import { consumeEvents } from '../events/event-consumer.js';
+import { decodeEnvelope } from '../events/event-envelope.js';
 import { createInProcessBus } from '../events/in-process-bus.js';
 import { runJobAttempt } from '../jobs/job-attempt.js';
 import type { JobEngine } from '../jobs/job-engine.js';
@@ -204,6 +205,16 @@ describe('the entry travels with every carrier', () => {
     expect(checkpointQueries.length).toBeGreaterThan(0);
     for (const span of checkpointQueries) expect(span.attributes['stitch.housekeeping'], span.name).toBe(true);
     expect(spansNamed('checkpoint.save')[0]?.attributes['stitch.housekeeping']).toBeUndefined();
+  });
+
+  it('an envelope with a hostile entry is still a valid event, without the entry', () => {
+    const bytes = Buffer.from(
+      JSON.stringify({ id: '0b6f2f4e-2b0c-4c1e-9a53-3f0f6b1f1a11', type: 'order.paid', tenantId: TENANT, occurredAt: new Date(0).toISOString(), entryKind: 'rm -rf', entryRoute: 'x'.repeat(5_000), payload: {} }),
+    );
+    const envelope = decodeEnvelope(bytes);
+    expect(envelope).toMatchObject({ type: 'order.paid', tenantId: TENANT });
+    expect(envelope.entryKind).toBeUndefined();
+    expect(envelope.entryRoute).toBeUndefined();
   });
 
   it('a webhook retry carries the request’s route, tenant and kind; its bookkeeping writes are marked as housekeeping', async () => {
