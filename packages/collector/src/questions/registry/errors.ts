@@ -43,7 +43,8 @@ export const errorsQuestion = defineQuestion({
         e.groups.map((g) => [
           g.entry === null ? null : `${g.entryKind ?? '?'} ${g.entry}`,
           g.step,
-          g.errorType,
+          // As text, so a column of unknown types stays left-aligned like the words around it.
+          g.errorType ?? '-',
           g.message,
           g.count,
           g.traceCount,
