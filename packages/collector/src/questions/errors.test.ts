@@ -117,9 +117,9 @@ describe('stitch errors', () => {
     ]);
   });
 
-  it('leaves the kernel’s bookkeeping failures out unless includeHousekeeping is asked', async () => {
+  it('leaves the kernel’s bookkeeping failures out unless housekeeping=true is asked', async () => {
     expect(rowFor((await ask('?since=1h')).groups, 'INSERT stitch.job_runs')).toBeUndefined();
-    expect(rowFor((await ask('?since=1h&includeHousekeeping=true')).groups, 'INSERT stitch.job_runs')).toMatchObject({ message: 'connection reset', count: 1 });
+    expect(rowFor((await ask('?since=1h&housekeeping=true')).groups, 'INSERT stitch.job_runs')).toMatchObject({ message: 'connection reset', count: 1 });
   });
 
   it('--grep finds a failure by its message or its code, case-insensitively, and answers which tenants saw it', async () => {

@@ -106,9 +106,9 @@ describe('stitch violations', () => {
     ]);
   });
 
-  it('leaves the kernel’s bookkeeping out unless includeHousekeeping is asked', async () => {
+  it('leaves the kernel’s bookkeeping out unless housekeeping=1 is asked', async () => {
     expect((await ask('?since=1h')).groups.map((g) => g.name)).not.toContain('SELECT outbox lag');
-    expect((await ask('?since=1h&includeHousekeeping=1')).groups.map((g) => g.name)).toContain('SELECT outbox lag');
+    expect((await ask('?since=1h&housekeeping=1')).groups.map((g) => g.name)).toContain('SELECT outbox lag');
   });
 
   it('shows a tenant-bound token its own violations only, counted for it alone', async () => {

@@ -12,7 +12,8 @@ const MAX_GREP_CHARS = 200;
 export const ErrorsParams = WindowParams.extend({
   /** Case-insensitive text that the message, the error type or the code contains; matched literally. */
   grep: z.string().min(1).max(MAX_GREP_CHARS).optional(),
-  includeHousekeeping: QueryBoolean.optional(),
+  /** Also the kernel's bookkeeping spans (`stitch.housekeeping`); left out by default, as in search. */
+  housekeeping: QueryBoolean.optional(),
 });
 
 /** `--grep` as the API takes it; a usage error (exit 2) for an empty or overlong text. */
@@ -32,7 +33,7 @@ export const errorsQuestion = defineQuestion({
   scope: 'traces:read',
   answer: ErrorsResponseSchema,
   ask: (ctx, params) =>
-    askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.includeHousekeeping }),
+    askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.housekeeping }),
   cli: {
     usage: 'stitch errors [--grep <text>] [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
     example: 'stitch errors --grep "approval" --since 2h',

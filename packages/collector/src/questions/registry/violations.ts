@@ -4,7 +4,10 @@ import { defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../ques
 import { askViolations } from '../violations.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
-export const ViolationsParams = WindowParams.extend({ includeHousekeeping: QueryBoolean.optional() });
+export const ViolationsParams = WindowParams.extend({
+  /** Also the kernel's bookkeeping spans (`stitch.housekeeping`); left out by default, as in search. */
+  housekeeping: QueryBoolean.optional(),
+});
 
 export const violationsQuestion = defineQuestion({
   name: 'violations',
@@ -14,7 +17,7 @@ export const violationsQuestion = defineQuestion({
   params: ViolationsParams,
   scope: 'traces:read',
   answer: ViolationsResponseSchema,
-  ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.includeHousekeeping }),
+  ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.housekeeping }),
   cli: {
     usage: 'stitch violations [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
     example: 'stitch violations --since 2026-12-04T10:00:00Z --until 2026-12-04T11:00:00Z',
