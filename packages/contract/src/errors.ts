@@ -45,6 +45,14 @@ export const ERROR_CODES = {
   STITCH_ERR_WEBHOOK_ENDPOINT_INVALID: { status: 400, message: 'Invalid webhook endpoint URL: {detail}' },
   STITCH_ERR_WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404, message: 'No webhook endpoint {id}.' },
   STITCH_ERR_WEBHOOK_TENANT_MISMATCH: { status: 403, message: 'Webhook endpoint {id} belongs to another tenant than the current context.' },
+  // Strict mode (on by default under NODE_ENV=test and development): drift that production
+  // only counts is raised where it happens, with the caller's frame.
+  STITCH_ERR_STRICT_QUERY_UNTRACED: { status: 500, message: 'Strict mode: a query ran outside any context, so its SQL comment names no request (at {callSite}).' },
+  STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a log line was written outside any request, job or runInContext() (at {callSite}).' },
+  STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: job {name} was enqueued outside any request, job or runInContext() (at {callSite}).' },
+  STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a webhook was sent outside any request, job or runInContext() (at {callSite}).' },
+  STITCH_ERR_STRICT_EVENT_UNTRACED: { status: 500, message: 'Strict mode: event {name} was published without trace headers (at {callSite}).' },
+  STITCH_ERR_STRICT_TENANTS_MIXED: { status: 500, message: 'Strict mode: a span of one tenant was started as the child of a span of another: {detail} (at {callSite}).' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

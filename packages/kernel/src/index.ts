@@ -35,6 +35,7 @@ export type { ConfiguredLogging } from './logs/logger-from-config.js';
 export type { Logger } from 'pino';
 export { logStats } from './logs/log-stats.js';
 export type { LogStats } from './logs/log-stats.js';
+export { isStrictMode, setStrictMode, withoutStrictMode } from './config/strict-mode.js';
 export { createOtlpLogStream } from './logs/otlp-log-stream.js';
 export type { OtlpLogStream, OtlpLogStreamOptions, OtlpLogStats } from './logs/otlp-log-stream.js';
 export { LogOptionsSchema } from './logs/log-options.js';

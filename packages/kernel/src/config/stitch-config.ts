@@ -29,6 +29,13 @@ export const StitchConfigSchema = z.object({
   service: ServiceOptionsSchema.prefault({}),
   /** `false`: a no-op path; contexts and log fields still work, nothing is recorded or exported. */
   enabled: z.boolean().default(true),
+  /**
+   * Strict mode (`config/strict-mode.ts`): drift that is otherwise counted (a log line or a query
+   * outside any context, a job or webhook sent from nowhere, an event without trace headers, a
+   * span mixing tenants) throws a StitchError at its call site. Unset: on when NODE_ENV is
+   * `test` or `development`, off otherwise.
+   */
+  strict: z.boolean().optional(),
   edge: EdgeOptionsSchema.prefault({}),
   logs: LogOptionsSchema.prefault({}),
   redaction: RedactionOptionsSchema.prefault({}),

@@ -8,6 +8,7 @@ import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
 import { recordError } from '../tracing/record-error.js';
+import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
 
 /** What a driver does with a statement once it is annotated: run it, nothing else. */
 export type ExecuteStatement = (
@@ -129,6 +130,9 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     // instrumentation (which would then be the query span's sibling) could tell the difference.
     let pending: Promise<QueryResultRows<Record<string, unknown>>>;
     try {
+      // Outside any context the comment could name no request: pg_stat_activity and slow-query
+      // logs would show a statement nobody can trace. `db.comment: false` is a choice, not drift.
+      if (options.comment && scope === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_QUERY_UNTRACED');
       pending = execute(text, params, preparedName);
     } catch (error) {
       endFailed(span, error);

@@ -4,6 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentContext, runInNewContext } from '../context/context-store.js';
 import { startStitch } from '../setup/start-stitch.js';
+import { withoutStrictMode } from '../config/strict-mode.js';
 import { inProcessJobEngine } from './in-process-engine.js';
 import { createJobs } from './jobs.js';
 import { createMemoryRunStore } from './memory-run-store.js';
@@ -93,8 +94,9 @@ describe('jobs over the in-process runner', () => {
     await jobs.worker<{ ok: boolean }>('maybe', ({ ok }) => {
       if (!ok) throw new RangeError('never works');
     });
-    const bad = await jobs.enqueue('maybe', { ok: false }, { tenantId: TENANT_B });
-    const good = await jobs.enqueue('maybe', { ok: true });
+    // Enqueued as cron does, outside any request: deliberate, so strict mode is told.
+    const bad = await withoutStrictMode(() => jobs.enqueue('maybe', { ok: false }, { tenantId: TENANT_B }));
+    const good = await withoutStrictMode(() => jobs.enqueue('maybe', { ok: true }));
     await engine.idle();
     const failed = await jobs.origin(bad.runId);
     expect(failed?.outcome).toBe('failed');
@@ -110,7 +112,7 @@ describe('jobs over the in-process runner', () => {
     await jobs.worker('cron.cleanup', () => {
       inside = { traceId: currentContext().traceId, tenantId: currentContext().tenantId };
     });
-    const { runId, traceId } = await jobs.enqueue('cron.cleanup', {}, { tenantId: TENANT_B });
+    const { runId, traceId } = await withoutStrictMode(() => jobs.enqueue('cron.cleanup', {}, { tenantId: TENANT_B }));
     await engine.idle();
 
     expect(traceId).toBe(traceIdForRun(runId));

@@ -2,6 +2,7 @@ import { context, diag, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, entryOf, getScope, tryCurrentContext } from '../context/context-store.js';
 import { entryFields } from '../context/entry.js';
+import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
 import { runAsHousekeeping } from '../tracing/housekeeping.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
@@ -100,6 +101,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       const settings = settingsFor(name);
       const runId = newRunId();
       const current = tryCurrentContext();
+      if (current === undefined && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT', { name });
       const tenantId = enqueueOptions.tenantId ?? current?.tenantId;
       const attempts = enqueueOptions.attempts ?? settings.attempts;
       const sendOptions = { runId, delayMillis: enqueueOptions.delayMillis ?? 0, attempts, backoffMillis: settings.backoffMillis, db: enqueueOptions.db };

@@ -1,8 +1,9 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInNewContext, withContext } from '../context/context-store.js';
+import { setStrictMode } from '../config/strict-mode.js';
 import { createRedactor } from '../redaction/redactor.js';
 import { createLogger } from './create-logger.js';
 import { logStats } from './log-stats.js';
@@ -22,6 +23,11 @@ function capture(options: Partial<Parameters<typeof createLogger>[0]> = {}) {
   const lines = () => raw.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { logger, raw, lines };
 }
+
+// These tests write lines outside any context on purpose: they check what production does
+// (write, mark, count). Strict mode's throw is tested in config/strict-mode.test.ts.
+beforeAll(() => setStrictMode(false));
+afterAll(() => setStrictMode(undefined));
 
 describe('createLogger', () => {
   it('writes every mandatory field from the context in force', () => {

@@ -7,6 +7,8 @@ import type { Redactor } from '../redaction/redactor.js';
 import { COMPONENT, componentField, createMergeStrategy, timeAndContext } from './context-fields.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
+import { hasCurrentContext } from '../context/context-store.js';
+import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
 
 export interface CreateLoggerOptions {
   /** `service` on every line (the OpenTelemetry service name). */
@@ -30,7 +32,9 @@ export interface CreateLoggerOptions {
  * `trace_id`, `span_id`, `request_id`, `tenant_id`, `route_id`, `actor_id` — with `err`
  * written as `{ type, message, stack }`, and everything redacted (keys and value patterns)
  * before it is written. A line outside any context is still written, with
- * `context_missing: true`, and counted in `logStats()`. A log call never throws.
+ * `context_missing: true`, and counted in `logStats()`. A log call never throws, except in
+ * strict mode (`config/strict-mode.ts`), where a line outside any context throws
+ * `STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT`.
  *
  * @example
  *   const logger = createLogger({ service: 'billing' });
@@ -58,6 +62,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     serializers: { [LogField.err]: (value: unknown) => value, msg: redactMessage },
     hooks: {
       logMethod(args, method) {
+        // Outside the try: in strict mode the line's missing context is the caller's bug to see,
+        // not a failed call to swallow.
+        if (strictModeApplies() && !hasCurrentContext()) throw strictViolation('STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT');
         try {
           method.apply(this, args);
         } catch (error) {

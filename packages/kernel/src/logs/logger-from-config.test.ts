@@ -1,8 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { setStrictMode } from '../config/strict-mode.js';
 import { createLoggerFromConfig } from './logger-from-config.js';
+
+// These tests write lines outside any context on purpose: they check what production does
+// (write, mark, count). Strict mode's throw is tested in config/strict-mode.test.ts.
+beforeAll(() => setStrictMode(false));
+afterAll(() => setStrictMode(undefined));
 
 describe('createLoggerFromConfig', () => {
   it('applies the configured redaction keys and leaves OTLP export off by default', async () => {

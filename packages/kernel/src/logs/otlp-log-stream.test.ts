@@ -8,6 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInNewContext } from '../context/context-store.js';
+import { setStrictMode } from '../config/strict-mode.js';
 import { createLogger } from './create-logger.js';
 import { createOtlpLogStream } from './otlp-log-stream.js';
 
@@ -70,6 +71,11 @@ function attr(record: DecodedRecord, key: string): unknown {
 }
 
 const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
+
+// These tests write lines outside any context on purpose: they check what production does
+// (write, mark, count). Strict mode's throw is tested in config/strict-mode.test.ts.
+beforeAll(() => setStrictMode(false));
+afterAll(() => setStrictMode(undefined));
 
 describe('createOtlpLogStream', () => {
   it('exports each line as an OTLP log record with body, severity, trace context and tenant, redacted', async () => {

@@ -13,6 +13,7 @@ import { consumeEvents, processEvent } from '../events/event-consumer.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { createInProcessBus } from '../events/in-process-bus.js';
 import { startStitch } from '../setup/start-stitch.js';
+import { withoutStrictMode } from '../config/strict-mode.js';
 import { createOutbox } from './outbox.js';
 import type { Outbox } from './outbox.js';
 import { createOutboxRelay } from './outbox-relay.js';
@@ -30,14 +31,14 @@ beforeAll(async () => {
   checkpoints = createCheckpointStore({ db, schema: 'outbox_test' });
   await outbox.migrate();
   await checkpoints.migrate();
-  await db.query('CREATE TABLE orders (id text PRIMARY KEY)');
+  await withoutStrictMode(() => db.query('CREATE TABLE orders (id text PRIMARY KEY)'));
 });
 
 afterAll(() => db.close());
 
 beforeEach(async () => {
   exporter.reset();
-  await db.query('DELETE FROM outbox_test.outbox_events');
+  await withoutStrictMode(() => db.query('DELETE FROM outbox_test.outbox_events')); // the test's own cleanup, outside any request
 });
 
 /** A bus that records what was published and can be told to fail one event type. */
@@ -75,7 +76,7 @@ describe('outbox and relay', () => {
         })
         .catch(() => undefined),
     );
-    const { rows } = await db.query<Record<string, unknown>>('SELECT id, tenant_id, request_id, trace_id, traceparent FROM outbox_test.outbox_events');
+    const { rows } = await withoutStrictMode(() => db.query<Record<string, unknown>>('SELECT id, tenant_id, request_id, trace_id, traceparent FROM outbox_test.outbox_events'));
     expect(rows).toEqual([
       { id, tenant_id: TENANT, request_id: ctx.requestId, trace_id: ctx.traceId, traceparent: expect.stringMatching(new RegExp(`^00-${ctx.traceId}-[0-9a-f]{16}-01$`)) },
     ]);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadConfigOptions } from '../config/load-config.js';
 import type { StitchConfig } from '../config/stitch-config.js';
+import { readStrictModeEnv, setStrictMode } from '../config/strict-mode.js';
 import { installHttpOut } from '../http-out/install-http-out.js';
 import { logStats } from '../logs/log-stats.js';
 import { createLoggerFromConfig } from '../logs/logger-from-config.js';
@@ -60,6 +61,7 @@ export interface Stitch {
  */
 export function createStitch(options: CreateStitchOptions = {}): Stitch {
   const config = options.config ?? loadConfig(options);
+  setStrictMode(config.strict ?? readStrictModeEnv(options.env));
   const logging = createLoggerFromConfig(config);
   const tracing = startStitch({
     serviceName: config.service.name,

@@ -7,6 +7,7 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { BudgetProcessor } from '../budgets/budget-processor.js';
 import type { BudgetStats, WarnLogger } from '../budgets/budget-processor.js';
 import { newSpanId, newTraceId } from '../context/ids.js';
+import { withoutStrictMode } from '../config/strict-mode.js';
 import { createLogger } from '../logs/create-logger.js';
 import { BoundedBatchSpanProcessor } from '../export/bounded-batch-processor.js';
 import type { ExportStats } from '../export/bounded-batch-processor.js';
@@ -19,6 +20,7 @@ import { createHeadSampler } from '../sampling/stitch-sampler.js';
 import { emptySamplingStats, TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../sampling/tail-sampling-processor.js';
 import { ContextAttributesProcessor } from '../tracing/context-attributes-processor.js';
+import { StrictTenantsProcessor } from '../tracing/strict-tenants-processor.js';
 import { readTracingEnv } from '../tracing/tracing-env.js';
 import { parseTracingOptions } from '../tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../tracing/tracing-options.js';
@@ -108,7 +110,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     return handle;
   }
 
-  const logger = options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node');
+  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node'));
   const exporter = options.exporter ?? createSpanExporter(tracing.export);
   const batch =
     exporter === undefined
@@ -124,7 +126,8 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     : undefined;
   const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
   // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
-  const processors: SpanProcessor[] = [new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
+  // The tenant check first: a span that mixes tenants never reaches the others.
+  const processors: SpanProcessor[] = [new StrictTenantsProcessor(), new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
 
   const provider = new BasicTracerProvider({
     resource: buildResource(options, env),
@@ -228,6 +231,12 @@ class FanOutProcessor implements SpanProcessor {
   async shutdown(): Promise<void> {
     await Promise.all(this.processors.map((p) => p.shutdown().catch(() => undefined)));
   }
+}
+
+// An export drop is reported from the batch timer, outside any context, on purpose: the kernel's
+// own warnings are never strict mode's violations (config/strict-mode.ts).
+function kernelDiagnostics(logger: WarnLogger): WarnLogger {
+  return { warn: (fields, message) => withoutStrictMode(() => logger.warn(fields, message)) };
 }
 
 // The kernel's own logger (component `stitch`), made on the first warning: a service that never

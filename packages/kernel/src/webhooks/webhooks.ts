@@ -3,8 +3,9 @@ import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@o
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, entryOf, getScope, setScope, tryCurrentContext } from '../context/context-store.js';
+import { ensureIds, entryOf, getScope, hasCurrentContext, setScope, tryCurrentContext } from '../context/context-store.js';
 import { addEntryAttributes, entryFields, ownEntry, parseEntry } from '../context/entry.js';
+import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { extractParent, injectTraceHeaders } from '../jobs/job-envelope.js';
@@ -212,6 +213,8 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     endpoint: (id) => store.endpoint(id),
 
     async send(input, sendOptions = {}) {
+      // Before the endpoint lookup, whose query would otherwise report the drift as a query's.
+      if (!hasCurrentContext() && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT');
       // Through the caller's transaction when given: a second pool connection per send would
       // deadlock a pool whose every connection is a transaction waiting on this send.
       const endpoint = await store.endpoint(input.endpointId, sendOptions.db);

@@ -3,6 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runInNewContext, withContext } from '../../context/context-store.js';
 import { startStitch } from '../../setup/start-stitch.js';
+import { withoutStrictMode } from '../../config/strict-mode.js';
 import type { StitchHandle } from '../../setup/start-stitch.js';
 import type { Database } from '../database.js';
 import { createPgliteDatabase } from './pglite-database.js';
@@ -23,7 +24,8 @@ beforeAll(async () => {
   });
   pglite = new PGlite();
   db = createPgliteDatabase(pglite, { application: 'db-test' });
-  await db.query('CREATE TABLE items (id int PRIMARY KEY, label text)');
+  // The test's own DDL, outside any request on purpose.
+  await withoutStrictMode(() => db.query('CREATE TABLE items (id int PRIMARY KEY, label text)'));
 });
 
 afterAll(async () => {
@@ -77,30 +79,31 @@ describe('createPgliteDatabase', () => {
   });
 
   it('records a failing statement on its span and rethrows the driver error unchanged', async () => {
-    await expect(db.query('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    await expect(withoutStrictMode(() => db.query('SELECT * FROM no_such_table'))).rejects.toThrow(/no_such_table/);
     const span = exporter.getFinishedSpans()[0];
     expect(span?.status.code).toBe(2);
     expect(span?.attributes['db.response.status_code']).toBe('42P01');
   });
 
-  it('commits a transaction, and rolls back every write of one whose callback throws', async () => {
-    await db.transaction(async (tx) => {
-      await tx.query('INSERT INTO items VALUES (10, $1)', ['kept']);
-    });
-    const failure = new Error('business rule');
-    await expect(
-      db.transaction(async (tx) => {
-        await tx.query('INSERT INTO items VALUES (11, $1)', ['lost']);
-        throw failure;
-      }),
-    ).rejects.toBe(failure);
-    const { rows } = await db.query<{ id: number }>('SELECT id FROM items WHERE id >= 10 ORDER BY id');
-    expect(rows.map((r) => r.id)).toEqual([10]);
-    const transactions = exporter.getFinishedSpans().filter((s) => s.name === 'transaction');
-    expect(transactions.map((s) => s.attributes['db.transaction.outcome'])).toEqual(['commit', 'rollback']);
-    const insert = exporter.getFinishedSpans().find((s) => s.attributes['db.query.text'] === 'INSERT INTO items VALUES (?, $1)');
-    expect(insert?.parentSpanContext?.spanId).toBe(transactions[0]?.spanContext().spanId);
-  });
+  it('commits a transaction, and rolls back every write of one whose callback throws', () =>
+    withoutStrictMode(async () => {
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items VALUES (10, $1)', ['kept']);
+      });
+      const failure = new Error('business rule');
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO items VALUES (11, $1)', ['lost']);
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      const { rows } = await db.query<{ id: number }>('SELECT id FROM items WHERE id >= 10 ORDER BY id');
+      expect(rows.map((r) => r.id)).toEqual([10]);
+      const transactions = exporter.getFinishedSpans().filter((s) => s.name === 'transaction');
+      expect(transactions.map((s) => s.attributes['db.transaction.outcome'])).toEqual(['commit', 'rollback']);
+      const insert = exporter.getFinishedSpans().find((s) => s.attributes['db.query.text'] === 'INSERT INTO items VALUES (?, $1)');
+      expect(insert?.parentSpanContext?.spanId).toBe(transactions[0]?.spanContext().spanId);
+    }));
 
   it('puts each query under the query budget: a slow one is a perf_violation with component query, its name, trace and tenant', async () => {
     const traceId = await runInNewContext({ name: 'req', tenantId: TENANT }, async () => {
