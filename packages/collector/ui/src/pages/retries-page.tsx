@@ -1,11 +1,17 @@
 import { RETRY_KINDS, RetriesResponseSchema, type RetryLoop } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TraceLinks } from '../components/common.js';
+import { Empty, Loaded, TenantCounts, TraceLinks } from '../components/common.js';
 import { apiQuery, QuestionFilters } from '../components/question-filters.js';
 import { formatTime } from '../../../src/ui-model/format.js';
 import { href } from '../router.js';
 
 const KIND_LABELS: Record<RetryLoop['kind'], string> = { webhook: 'webhook endpoint', job: 'job', consumer: 'event consumer' };
+
+/** The tenants that retried, by retries; for a loop that never retried, who made the attempts. */
+function retryShare(loop: RetryLoop): { tenantId: string | null; count: number }[] {
+  if (loop.retries === 0) return loop.tenants.map((t) => ({ tenantId: t.tenantId, count: t.attempts }));
+  return loop.tenants.filter((t) => t.retries > 0).map((t) => ({ tenantId: t.tenantId, count: t.retries }));
+}
 
 /**
  * `#/retries?kind=&tenant=&since=`: where retry loops occurred — webhook endpoints, jobs and event
@@ -48,7 +54,7 @@ export function RetriesPage({ query }: { query: URLSearchParams }) {
                   <th class="num">Attempts</th>
                   <th class="num">Failures</th>
                   <th class="num">Max attempt</th>
-                  <th>Tenants (retries)</th>
+                  <th>Tenants (retries; attempts if none)</th>
                   <th>Last error</th>
                   <th>Last attempt (UTC)</th>
                   <th>Example traces</th>
@@ -68,7 +74,9 @@ export function RetriesPage({ query }: { query: URLSearchParams }) {
                       {l.failures} <span class="muted small">({Math.round(l.failureRatio * 100)}%)</span>
                     </td>
                     <td class="num">{l.maxAttempt}</td>
-                    <td class="mono tenant wrap">{l.tenants.map((t) => `${t.tenantId ?? '–'} (${t.retries})`).join(', ')}</td>
+                    <td class="mono tenant wrap">
+                      <TenantCounts tenants={retryShare(l)} total={retryShare(l).length} />
+                    </td>
                     <td class="bad small wrap">{l.lastError ?? ''}</td>
                     <td class="mono small" title={`first ${formatTime(l.firstTime)} UTC`}>
                       {formatTime(l.lastTime)}
