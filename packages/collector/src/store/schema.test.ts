@@ -1,0 +1,65 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanAttr } from '@stitch/contract';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newTraceId, tracesRequest } from '../internal/otlp-json-builder.js';
+import { normalizeTraces } from '../otlp/normalize-traces.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { Store } from './store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stitch-schema-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The spans table as schema v2 made it: a store written by the previous release.
+const V2_SPANS = `CREATE TABLE spans (
+  tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, parent_span_id VARCHAR,
+  service VARCHAR, instance VARCHAR, name VARCHAR, kind TINYINT, route VARCHAR, component VARCHAR,
+  status_code TINYINT, status_message VARCHAR, start_ns BIGINT, end_ns BIGINT, duration_ms DOUBLE,
+  perf_violation BOOLEAN, budget_ms DOUBLE, query_name VARCHAR, query_text VARCHAR, http_status INTEGER, request_id VARCHAR,
+  webhook_endpoint VARCHAR, webhook_attempt INTEGER, job_name VARCHAR, job_id VARCHAR, run_id VARCHAR, parent_trace_id VARCHAR,
+  parent_request_id VARCHAR, scope_name VARCHAR, attributes VARCHAR, resource VARCHAR, entry_route VARCHAR)`;
+
+describe('store schema migration', () => {
+  it('opens a v2 store: old rows get no entry kind and are not housekeeping, and new spans append with every column', async () => {
+    const path = join(dir, 'v2.duckdb');
+    const old = await DuckDBInstance.create(path);
+    const conn = await old.connect();
+    await conn.run(V2_SPANS);
+    await conn.run(`INSERT INTO spans (trace_id, span_id, name, entry_route) VALUES ('${'a'.repeat(32)}', '${'b'.repeat(16)}', 'old span', '/old')`);
+    conn.closeSync();
+    old.closeSync();
+
+    const store = await Store.open({ path });
+    try {
+      const traceId = newTraceId();
+      const batch = normalizeTraces(
+        tracesRequest('svc', [
+          { traceId, name: 'late attempt', startMillis: Date.now(), durationMillis: 1, attributes: { [SpanAttr.entryKind]: 'http', [SpanAttr.entryRoute]: '/new', [SpanAttr.housekeeping]: true } },
+        ]),
+      );
+      await store.write([batch]);
+      const rows = await store.query(`SELECT name, entry_route, entry_kind, housekeeping FROM spans ORDER BY name DESC`);
+      expect(rows).toEqual([
+        { name: 'old span', entry_route: '/old', entry_kind: null, housekeeping: false },
+        { name: 'late attempt', entry_route: '/new', entry_kind: 'http', housekeeping: true },
+      ]);
+      expect(await store.query(`SELECT value FROM meta WHERE key = 'schema_version'`)).toEqual([{ value: String(SCHEMA_VERSION) }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is idempotent: opening a current store again changes nothing', async () => {
+    const path = join(dir, 'current.duckdb');
+    await (await Store.open({ path })).close();
+    const store = await Store.open({ path });
+    try {
+      const columns = await store.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'spans' ORDER BY ordinal_position`);
+      expect(columns.slice(-3).map((c) => c.column_name)).toEqual(['entry_route', 'entry_kind', 'housekeeping']);
+    } finally {
+      await store.close();
+    }
+  });
+});
