@@ -1,5 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { tsImport } from 'tsx/esm/api';
+
+// The plugin is TypeScript, like the rest of the repo; tsx (already what runs the repo's
+// scripts) loads its sources here, so `npm run lint` needs no build step and always checks with
+// the rules as they are in the working tree. Users get the compiled dist/ through the exports map.
+const { default: stitch } = await tsImport('./packages/eslint-plugin/src/index.ts', import.meta.url);
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/ui-dist/**', '**/*.d.ts'] },
@@ -14,4 +20,25 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Dogfooding the drift traps (docs/drift-traps.md). The kernel is where ids, drivers and
+  // tracing APIs belong, so it gets only the logging rules; the example service's domain code
+  // gets every rule. Command-line output (the collector's CLI, the demo's trace printer) is
+  // meant for a terminal and keeps console.
+  ...stitch.layout({
+    domain: ['examples/*/src/**'],
+    service: ['packages/*/src/**', 'examples/*/src/**'],
+    ignores: [
+      '**/*.test.ts',
+      '**/test/**',
+      '**/bench/**',
+      '**/scripts/**',
+      'packages/eslint-plugin/**',
+      'packages/collector/src/cli/**',
+      'packages/collector/ui/**',
+      // The demo's wiring: it builds the database, the collector and the printer the domain code uses.
+      'examples/*/src/main.ts',
+      'examples/*/src/embedded-collector.ts',
+      'examples/*/src/trace-printer.ts',
+    ],
+  }),
 );

@@ -127,7 +127,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     const logger = deps.logger;
     context.with(active, () => {
       try {
-        logger.warn({ job_name: name, run_id: runId, attempt, err: failure }, `job ${name} failed after ${attempt} attempt(s)`);
+        logger.warn({ job_name: name, run_id: runId, attempt, err: failure }, 'job failed after its last attempt');
       } catch {
         // Telemetry never breaks the host: the run record still says it failed.
       }

@@ -314,8 +314,10 @@ function warnSafely(
         final_state: finalState,
         error_class: result.errorClass,
         status_code: result.statusCode,
+        detail: result.detail,
       },
-      finalState === 'disabled' ? `webhook endpoint ${claim.endpointId} answered 410 and is disabled` : `webhook delivery ${claim.id} is dead after ${claim.attempt} attempt(s): ${result.detail}`,
+      // Constant messages, one per outcome: the ids and the reason are the fields.
+      finalState === 'disabled' ? 'webhook endpoint answered 410 and is disabled' : 'webhook delivery is dead after its last attempt',
     );
   } catch {
     // Telemetry never breaks the host: a failing logger loses the line, the record has it.
