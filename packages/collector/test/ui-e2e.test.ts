@@ -245,6 +245,13 @@ describe('web UI in headless Chromium', () => {
 
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: `${screenshots}/waterfall.png`, fullPage: true });
+
+    // From a span's attribute to the other traces carrying it.
+    await page.click('[data-span-id="a000000000000003"]');
+    await page.click('[data-testid=span-details] tr:has(th:text-is("db.query.name")) a.attr-search');
+    await page.waitForSelector('[data-testid=search-results]');
+    expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_A]);
+    expect(await page.inputValue('input[name=attr]')).toBe('db.query.name=orders.insert');
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });

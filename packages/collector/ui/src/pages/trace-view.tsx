@@ -153,7 +153,12 @@ function SpanDetails({ span, waterfall }: { span: TraceSpan; waterfall: Waterfal
         ) : null}
       </dl>
       <h3>Attributes</h3>
-      <AttrTable attrs={span.attributes} />
+      <AttrTable attrs={span.attributes} searchable />
+      <p class="small">
+        <a href={href('search', new URLSearchParams({ name: span.name, since: '24h' }).toString())} data-testid="search-span-name">
+          Other traces with a span named like this →
+        </a>
+      </p>
       <h3>Events ({span.events.length})</h3>
       {span.events.map((e) => (
         <div class="event">
@@ -179,7 +184,11 @@ function SpanDetails({ span, waterfall }: { span: TraceSpan; waterfall: Waterfal
   );
 }
 
-function AttrTable({ attrs }: { attrs: Record<string, unknown> }) {
+/**
+ * A span's attributes; `searchable` links each plain value to the traces whose spans carry it
+ * (`#/search?attr=key=value`), the way into "which other requests did this".
+ */
+function AttrTable({ attrs, searchable = false }: { attrs: Record<string, unknown>; searchable?: boolean }) {
   const entries = Object.entries(attrs).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return <p class="muted small">none</p>;
   return (
@@ -188,12 +197,27 @@ function AttrTable({ attrs }: { attrs: Record<string, unknown> }) {
         {entries.map(([k, v]) => (
           <tr>
             <th>{k}</th>
-            <td class="mono">{formatValue(v)}</td>
+            <td class="mono">
+              {formatValue(v)}
+              {searchable && isSearchable(v) ? (
+                <>
+                  {' '}
+                  <a class="attr-search" title="Traces with this value, last 24 h" href={href('search', new URLSearchParams({ attr: `${k}=${String(v)}`, since: '24h' }).toString())}>
+                    search
+                  </a>
+                </>
+              ) : null}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** A value the attribute search can match as text: a short string, a number or a boolean. */
+function isSearchable(v: unknown): v is string | number | boolean {
+  return (typeof v === 'string' && v.length > 0 && v.length <= 200) || typeof v === 'number' || typeof v === 'boolean';
 }
 
 function pct(w: Waterfall, unixNano: string): number {
