@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createServer } from 'node:http';
@@ -241,5 +241,33 @@ describe('the entry travels with every carrier', () => {
     expect(bookkeeping.length).toBeGreaterThan(0);
     for (const span of bookkeeping) expect(span.attributes['stitch.housekeeping']).toBe(true);
     expect(attempts.every((s) => s.attributes['stitch.housekeeping'] === undefined)).toBe(true);
+  });
+
+  it('a delivery to an endpoint disabled by a 410 records its end in its own request’s trace, as housekeeping', async () => {
+    const receiver = createServer((_req, res) => res.writeHead(410).end());
+    servers.push(receiver);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hooks = createWebhooks({ db, schema: 'entry_webhooks', allowNetworks: ['127.0.0.1/32'], baseBackoffMillis: 0, random: () => 0 });
+    const endpoint = await runInNewContext({ name: 'setup' }, async () => {
+      await hooks.migrate();
+      return hooks.addEndpoint({ tenantId: TENANT, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/gone` });
+    });
+    await request(() => hooks.send({ endpointId: endpoint.id, eventId: 'evt-gone-1', eventType: 'order.paid', payload: {} }));
+    await outsideAnyContext(() => hooks.dispatchDue()); // 410: the endpoint is disabled
+    let traceId = '';
+    await request(async () => {
+      await hooks.send({ endpointId: endpoint.id, eventId: 'evt-gone-2', eventType: 'order.paid', payload: {} });
+      traceId = trace.getActiveSpan()?.spanContext().traceId ?? '';
+    });
+    exporter.reset();
+    await outsideAnyContext(() => hooks.dispatchDue());
+
+    expect(spansNamed('webhook.deliver')).toEqual([]); // no request to a disabled endpoint
+    const bookkeeping = exporter.getFinishedSpans().filter((s) => String(s.attributes['db.query.text']).includes('webhook_deliveries'));
+    expect(bookkeeping.length).toBeGreaterThan(0);
+    for (const span of bookkeeping) {
+      expect(span.spanContext().traceId).toBe(traceId);
+      expect(span.attributes['stitch.housekeeping']).toBe(true);
+    }
   });
 });

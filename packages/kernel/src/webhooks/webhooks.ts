@@ -91,13 +91,17 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
   let loop: { stopped: boolean; wake?: () => void; done: Promise<void> } | undefined;
 
   async function attemptOne(claim: ClaimedDelivery): Promise<void> {
+    const parent = extractParent({ traceparent: claim.traceparent, tracestate: claim.tracestate });
     if (claim.endpointDisabled) {
-      await runAsHousekeeping(() =>
-        store.finishAttempt(claim, { spanTraceId: claim.traceId, spanId: undefined, latencyMillis: 0, errorClass: 'endpoint_disabled', finalState: 'disabled' }),
+      // No request is made; the record of that is the delivery's bookkeeping, in its trace (not
+      // in whatever context started the dispatcher loop).
+      const delivery = parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent);
+      await runAsHousekeeping(
+        () => store.finishAttempt(claim, { spanTraceId: claim.traceId, spanId: undefined, latencyMillis: 0, errorClass: 'endpoint_disabled', finalState: 'disabled' }),
+        delivery,
       );
       return;
     }
-    const parent = extractParent({ traceparent: claim.traceparent, tracestate: claim.tracestate });
     const host = safeHost(claim.url);
     // Every retry names the request that sent the delivery, however late it runs; a delivery
     // sent outside any request is the endpoint's own work. Read bounded: the row is data.
