@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema } from '@stitch/contract';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
 import { CollectorError } from '../errors/collector-error.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
 import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
-import { requestFor } from '../questions/question.js';
-import { questionNamed } from '../questions/registry/index.js';
+import { flag, requestFor, type CliFlags } from '../questions/question.js';
+import { QUESTIONS, questionNamed } from '../questions/registry/index.js';
 import { renderLogLine } from '../questions/registry/logs.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,7 +20,9 @@ export interface CliIo {
   abortSignal?: AbortSignal;
 }
 
-const OPTIONS = {
+// Flags every question takes, and those of serve and token; each question's own flags
+// (`--grep`, `--follow`, `--top`…) come from its registry entry, so the parser and the help agree.
+const COMMON_OPTIONS = {
   url: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },
@@ -28,17 +30,6 @@ const OPTIONS = {
   until: { type: 'string' },
   tenant: { type: 'string' },
   limit: { type: 'string' },
-  trace: { type: 'string' },
-  service: { type: 'string' },
-  instance: { type: 'string' },
-  // `errors --grep <text>`: the question's own flag (registry/errors.ts reads it).
-  grep: { type: 'string' },
-  follow: { type: 'boolean' },
-  // Flags that name the question (`queries --top`); accepted for readability.
-  top: { type: 'boolean' },
-  retries: { type: 'boolean' },
-  origin: { type: 'boolean' },
-  jobs: { type: 'boolean' },
   scope: { type: 'string' },
   'all-tenants': { type: 'boolean' },
   data: { type: 'string' },
@@ -50,6 +41,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
+
+const OPTIONS: ParseArgsConfig['options'] = {
+  ...Object.fromEntries(QUESTIONS.flatMap((q) => Object.entries(q.cli?.flags ?? {}).map(([name, type]) => [name, { type }]))),
+  ...COMMON_OPTIONS,
+};
 
 async function serve(flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
   // Loaded here, not at the top: fastify, DuckDB and the YAML parser cost ~190 ms of start-up
@@ -129,7 +125,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`stitch${named ? ` ${named}` : ''}: ${reason}\n${usageFor(named)}`);
     return 2;
   }
-  const { values: flags, positionals } = parsed;
+  const { positionals } = parsed;
+  const flags = parsed.values as CliFlags;
   const [command, ...args] = positionals;
   if (flags.version) {
     io.stdout(`${packageVersion()}\n`);
@@ -172,8 +169,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const question = questionNamed(command);
     if (!question?.cli) throw new Error(`${command} is in the help but not a question`);
     const client: ClientOptions = {
-      url: flags.url ?? io.env.STITCH_URL ?? 'http://127.0.0.1:4318',
-      token: flags.token ?? io.env.STITCH_TOKEN,
+      url: flag(flags.url) ?? io.env.STITCH_URL ?? 'http://127.0.0.1:4318',
+      token: flag(flags.token) ?? io.env.STITCH_TOKEN,
     };
     const { path, query } = requestFor(question.route, question.cli.params(args, flags));
     if (question.follows && flags.follow) {

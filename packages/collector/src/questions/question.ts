@@ -50,6 +50,8 @@ export interface Question<P extends z.ZodType = z.ZodType, A extends z.ZodType =
     usage: string;
     /** One runnable example, shown by `stitch <command> --help`. */
     example: string;
+    /** The command's own flags beyond the common ones (`--grep <text>`: `{ grep: 'string' }`). */
+    flags?: Readonly<Record<string, 'string' | 'boolean'>>;
     /** Positional arguments and flags to `params` (path parameters included, by name). */
     params(args: string[], flags: CliFlags): Record<string, string | undefined>;
     render(answer: z.infer<A>): string;
@@ -77,6 +79,11 @@ export const QueryBoolean = z.enum(['true', 'false', '1', '0']).transform((v) =>
 
 export function flag(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A boolean flag as a query-string value: `--housekeeping` → `true`, absent → left out. */
+export function booleanFlag(v: string | boolean | undefined): string | undefined {
+  return v === true ? 'true' : undefined;
 }
 
 /** The CLI's window flags, with `--limit` checked here so the error is a usage error (exit 2). */

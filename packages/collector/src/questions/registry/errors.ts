@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
 import { UsageError } from '../../cli/usage-error.js';
 import { askErrors } from '../errors.js';
-import { defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
+import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
 /** The longest `grep` text: longer than any message worth searching for, short enough to bound the scan's work. */
@@ -35,9 +35,10 @@ export const errorsQuestion = defineQuestion({
   ask: (ctx, params) =>
     askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.housekeeping }),
   cli: {
-    usage: 'stitch errors [--grep <text>] [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
+    usage: 'stitch errors [--grep <text>] [--since 1h] [--until <time>] [--tenant <id>] [--limit 50] [--housekeeping]',
     example: 'stitch errors --grep "approval" --since 2h',
-    params: (_args, flags) => ({ ...windowFlags(flags), grep: grepFlag(flags.grep) }),
+    flags: { grep: 'string', housekeeping: 'boolean' },
+    params: (_args, flags) => ({ ...windowFlags(flags), grep: grepFlag(flags.grep), housekeeping: booleanFlag(flags.housekeeping) }),
     render: (e) =>
       renderTable(
         ['entry', 'failing step', 'error', 'message', 'count', 'traces', 'tenants', 'last seen', 'example trace'],

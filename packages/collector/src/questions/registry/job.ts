@@ -16,6 +16,8 @@ export const jobQuestion = defineQuestion({
   ask: (ctx, { id }) => askJobOrigin(ctx.store, id, ctx.tenant(undefined)),
   cli: {
     usage: 'stitch job <runId|jobId> --origin',
+    // `--origin` names the question; the runs are shown with it.
+    flags: { origin: 'boolean' },
     example: 'stitch job run_42 --origin',
     params: (args) => ({ id: positional(args, 'run or job id') }),
     render(j) {

@@ -31,6 +31,7 @@ export const logsQuestion = defineQuestion({
   cli: {
     usage: 'stitch logs --tenant <id> [--trace <id>] [--service s] [--instance i] [--follow]',
     example: 'stitch logs --tenant 11111111-1111-4111-8111-111111111111 --follow',
+    flags: { trace: 'string', service: 'string', instance: 'string', follow: 'boolean' },
     params: (_args, flags) => ({ ...windowFlags(flags), trace: flag(flags.trace), service: flag(flags.service), instance: flag(flags.instance) }),
     render: (l) => l.logs.map(renderLogLine).join('\n') + (l.truncated ? '\n… more lines matched: narrow the window or raise --limit\n' : '\n'),
   },

@@ -1,25 +1,42 @@
 import { QueriesTopResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
 import { askQueriesTop } from '../queries-top.js';
-import { defineQuestion, windowFlags, WindowParams } from '../question.js';
+import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 
 export const queriesQuestion = defineQuestion({
   name: 'queries',
   asks: 'Which query caused the spike?',
-  summary: 'which query caused the spike: queries by total and p95 time',
+  summary: 'which query caused the spike: queries by how much their time grew over the window before',
   route: '/queries/top',
-  params: WindowParams,
+  params: WindowParams.extend({
+    /** Also the kernel's own statements (`stitch.housekeeping`); left out by default. */
+    housekeeping: QueryBoolean.optional(),
+  }),
   scope: 'traces:read',
   answer: QueriesTopResponseSchema,
-  ask: (ctx, params) => askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20),
+  ask: (ctx, params) => askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20, { includeHousekeeping: params.housekeeping }),
   cli: {
-    usage: 'stitch queries --top [--since 1h] [--tenant <id>] [--limit 20]',
+    usage: 'stitch queries --top [--since 1h] [--until <time>] [--tenant <id>] [--limit 20] [--housekeeping]',
     example: 'stitch queries --top --since 30m --limit 10',
-    params: (_args, flags) => windowFlags(flags),
+    // `--top` names the question (`stitch queries --top`); it is the only view.
+    flags: { top: 'boolean', housekeeping: 'boolean' },
+    params: (_args, flags) => ({ ...windowFlags(flags), housekeeping: booleanFlag(flags.housekeeping) }),
     render: (q) =>
+      `${q.window.since} .. ${q.window.until} against ${q.baseline.since} .. ${q.baseline.until}\n` +
       renderTable(
-        ['query', 'count', 'total ms', 'p95', 'max', 'tenants', 'example trace'],
-        q.queries.map((r) => [r.queryName ?? r.statement, r.count, r.totalMs, r.p95Ms, r.maxMs, r.tenantCount, r.exampleTraceIds[0]]),
+        ['query', 'growth ms', 'total ms', 'before ms', 'count', 'before', 'p95', 'p95 before', 'tenants', 'example trace'],
+        q.queries.map((r) => [
+          r.queryName ?? r.statement,
+          r.growthMs,
+          r.totalMs,
+          r.baselineTotalMs,
+          r.count,
+          r.baselineCount,
+          r.p95Ms,
+          r.baselineP95Ms,
+          r.tenantCount,
+          r.exampleTraceIds[0],
+        ]),
       ),
   },
   ui: { path: '#/queries', label: 'Queries' },

@@ -16,6 +16,8 @@ export const requestQuestion = defineQuestion({
   ask: (ctx, { traceId }) => askRequestJobs(ctx.store, traceId, ctx.tenant(undefined)),
   cli: {
     usage: 'stitch request <traceId> --jobs',
+    // `--jobs` names the question (`stitch request <traceId> --jobs`).
+    flags: { jobs: 'boolean' },
     example: 'stitch request 4bf92f3577b34da6a3ce929d0e0e4736 --jobs',
     params: (args) => ({ traceId: positional(args, 'trace id') }),
     render: (r) =>

@@ -1,6 +1,6 @@
 import { ViolationsResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
-import { defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
+import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 import { askViolations } from '../violations.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
@@ -19,9 +19,10 @@ export const violationsQuestion = defineQuestion({
   answer: ViolationsResponseSchema,
   ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.housekeeping }),
   cli: {
-    usage: 'stitch violations [--since 1h] [--until <time>] [--tenant <id>] [--limit 50]',
+    usage: 'stitch violations [--since 1h] [--until <time>] [--tenant <id>] [--limit 50] [--housekeeping]',
     example: 'stitch violations --since 2026-12-04T10:00:00Z --until 2026-12-04T11:00:00Z',
-    params: (_args, flags) => windowFlags(flags),
+    flags: { housekeeping: 'boolean' },
+    params: (_args, flags) => ({ ...windowFlags(flags), housekeeping: booleanFlag(flags.housekeeping) }),
     render: (v) =>
       renderTable(
         ['component', 'name', 'count', 'p95 ms', 'budget ms', 'tenants', 'route', 'last seen', 'example trace'],

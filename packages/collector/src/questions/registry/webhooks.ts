@@ -14,6 +14,8 @@ export const webhooksQuestion = defineQuestion({
   ask: (ctx, params) => askWebhookRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
   cli: {
     usage: 'stitch webhooks --retries [--since 1h] [--tenant <id>]',
+    // `--retries` names the question (`stitch webhooks --retries`); it is the only view.
+    flags: { retries: 'boolean' },
     example: 'stitch webhooks --retries --since 2h',
     params: (_args, flags) => windowFlags(flags),
     render: (w) =>
