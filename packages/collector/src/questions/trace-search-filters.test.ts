@@ -34,7 +34,7 @@ beforeAll(async () => {
     ...request(refund, t + 100, 'POST /refunds', {
       name: 'POST psp /refund',
       kind: 3,
-      attributes: { 'http.response.status_code': 503, 'server.address': 'psp.example', 'stitch.retry': true },
+      attributes: { 'http.response.status_code': 503, 'server.address': 'psp.example', 'stitch.retry': true, 'psp.note': 'said "no" \\ twice', 'psp.kind': 'bullmq-like' },
     }),
     // The kernel's bookkeeping in a trace of its own (an outbox purge), tenant-less.
     { traceId: purge, name: 'outbox.purge', startMillis: t + 200, durationMillis: 2, attributes: { [SpanAttr.housekeeping]: true } },
@@ -72,6 +72,11 @@ describe('trace search by span name and attribute', () => {
     ['attr=server.address%3Dpsp.example', [refund]],
     ['attr=stitch.retry%3Dtrue', [refund]],
     ['attr=messaging.system%3Dkafka', []],
+    // A value JSON escapes (quotes, a backslash) is matched on the parsed JSON…
+    ['attr=psp.note%3D' + encodeURIComponent('said "no" \\ twice'), [refund]],
+    // …and text found elsewhere in the span's JSON is not a match for this key.
+    ['attr=psp.kind%3Dbullmq', []],
+    ['attr=messaging.system%3Dbullmq-like', []],
   ])('?%s finds the traces with a span carrying that value', async (query, expected) => {
     expect(await search(query)).toEqual(expected);
   });
