@@ -267,7 +267,7 @@ describe('the entry travels with every carrier', () => {
     expect(bookkeeping.length).toBeGreaterThan(0);
     for (const span of bookkeeping) {
       expect(span.spanContext().traceId).toBe(traceId);
-      expect(span.attributes['stitch.housekeeping']).toBe(true);
+      expect(span.attributes).toMatchObject({ ...REQUEST_ENTRY, 'stitch.housekeeping': true });
     }
   });
 });

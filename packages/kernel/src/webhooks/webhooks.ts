@@ -92,10 +92,14 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
 
   async function attemptOne(claim: ClaimedDelivery): Promise<void> {
     const parent = extractParent({ traceparent: claim.traceparent, tracestate: claim.tracestate });
+    // Every retry names the request that sent the delivery, however late it runs; a delivery
+    // sent outside any request is the endpoint's own work. Read bounded: the row is data.
+    const entry = parseEntry(claim.entryKind, claim.entryRoute) ?? ownEntry('webhook', claim.endpointId);
+    const scope = { requestId: claim.requestId ?? claim.id, tenantId: claim.tenantId, entry, baggage: {} };
     if (claim.endpointDisabled) {
-      // No request is made; the record of that is the delivery's bookkeeping, in its trace (not
-      // in whatever context started the dispatcher loop).
-      const delivery = parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent);
+      // No request is made; the record of that is the delivery's bookkeeping, in its trace and
+      // tenant (not in whatever context started the dispatcher loop).
+      const delivery = setScope(parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent), scope);
       await runAsHousekeeping(
         () => store.finishAttempt(claim, { spanTraceId: claim.traceId, spanId: undefined, latencyMillis: 0, errorClass: 'endpoint_disabled', finalState: 'disabled' }),
         delivery,
@@ -103,9 +107,6 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       return;
     }
     const host = safeHost(claim.url);
-    // Every retry names the request that sent the delivery, however late it runs; a delivery
-    // sent outside any request is the endpoint's own work. Read bounded: the row is data.
-    const entry = parseEntry(claim.entryKind, claim.entryRoute) ?? ownEntry('webhook', claim.endpointId);
     const span = ensureIds(
       getKernelTracer().startSpan(
         'webhook.deliver',
@@ -128,12 +129,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
         parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent),
       ),
     );
-    const active = setScope(trace.setSpan(ROOT_CONTEXT, span), {
-      requestId: claim.requestId ?? claim.id,
-      tenantId: claim.tenantId,
-      entry,
-      baggage: {},
-    });
+    const active = setScope(trace.setSpan(ROOT_CONTEXT, span), scope);
     const timestampSeconds = Math.floor(Date.now() / 1000);
     const headers = {
       ...webhookHeaders({ id: claim.id, timestampSeconds, body: claim.body, secrets: [claim.secret] }),
