@@ -19,6 +19,7 @@ import {
   runInNewContext,
   startStitch,
   withContext,
+  withoutStrictMode,
 } from '@stitch/kernel';
 import type { EventEnvelope, TraceContext } from '@stitch/kernel';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
@@ -41,7 +42,8 @@ beforeAll(async () => {
   await audit.migrate();
   await outbox.migrate();
   await checkpoints.migrate();
-  await db.query(`CREATE TABLE ${SCHEMA}.orders (request_id text PRIMARY KEY, tenant_id text, trace_id text, sent_sql text)`);
+  // The test's own DDL, outside any request on purpose.
+  await withoutStrictMode(() => db.query(`CREATE TABLE ${SCHEMA}.orders (request_id text PRIMARY KEY, tenant_id text, trace_id text, sent_sql text)`));
   nats = await connect({ servers: '127.0.0.1:4222' });
 });
 

@@ -130,19 +130,20 @@ describe('the pg wrapper on the Postgres server', () => {
     }
   });
 
-  it('rolls back a failed transaction on its own pooled connection and returns that connection', async () => {
-    await db.query(`CREATE TABLE ${schema}.items (id int)`);
-    await expect(
-      db.transaction(async (tx) => {
-        await tx.query(`INSERT INTO ${schema}.items VALUES (1)`);
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    await db.transaction((tx) => tx.query(`INSERT INTO ${schema}.items VALUES (2)`));
-    const { rows } = await db.query(`SELECT id FROM ${schema}.items`);
-    expect(rows).toEqual([{ id: 2 }]);
-    expect(pool.idleCount).toBe(pool.totalCount);
-  });
+  it('rolls back a failed transaction on its own pooled connection and returns that connection', () =>
+    runInNewContext({ name: 'transactions' }, async () => {
+      await db.query(`CREATE TABLE ${schema}.items (id int)`);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query(`INSERT INTO ${schema}.items VALUES (1)`);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await db.transaction((tx) => tx.query(`INSERT INTO ${schema}.items VALUES (2)`));
+      const { rows } = await db.query(`SELECT id FROM ${schema}.items`);
+      expect(rows).toEqual([{ id: 2 }]);
+      expect(pool.idleCount).toBe(pool.totalCount);
+    }));
 });
 
 // With logging_collector on, pg_current_logfile() names the file; Debian's pg_ctlcluster

@@ -7,6 +7,7 @@ import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
 import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
 import { traceIdForRun } from '../packages/kernel/src/jobs/run-id.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
+import { withoutStrictMode } from '../packages/kernel/src/config/strict-mode.js';
 import { asQueryable, newPool, REDIS, uniqueName } from './helpers/pg-queryable.js';
 import { waitForFinalOutcome } from './helpers/jobs.js';
 
@@ -106,7 +107,8 @@ describe('jobs on BullMQ (real Redis)', () => {
       traces.push(currentContext().traceId);
     });
     const linked = await runInNewContext({ name: 'req', tenantId: TENANT_A, requestId: 'req-bullmq-2' }, () => jobs.enqueue('report.nightly', {}, { delayMillis: 50 }));
-    const orphan = await jobs.enqueue('report.nightly', {}, { tenantId: TENANT_A });
+    // Enqueued as cron does, outside any request: deliberate, so strict mode is told.
+    const orphan = await withoutStrictMode(() => jobs.enqueue('report.nightly', {}, { tenantId: TENANT_A }));
     await finalOutcome(linked.runId);
     await finalOutcome(orphan.runId);
     expect(traces.sort()).toEqual([traceIdForRun(linked.runId), traceIdForRun(orphan.runId)].sort());

@@ -6,6 +6,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentContext, runInNewContext } from '../packages/kernel/src/context/context-store.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
+import { setStrictMode } from '../packages/kernel/src/config/strict-mode.js';
 import { verifyWebhook } from '../packages/kernel/src/webhooks/webhook-signature.js';
 import { createWebhooks } from '../packages/kernel/src/webhooks/webhooks.js';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
@@ -35,6 +36,12 @@ let base: string;
 function webhooks(extra: Partial<Parameters<typeof createWebhooks>[0]> = {}) {
   return createWebhooks({ db, schema, allowNetworks: ['127.0.0.1/32'], baseBackoffMillis: 0, random: () => 0, timeoutMillis: 2_000, ...extra });
 }
+
+// These tests register endpoints and send deliveries from the test body, outside any request,
+// to exercise delivery itself; strict mode's check of a send outside any context is tested in
+// packages/kernel/src/config/strict-mode.test.ts.
+beforeAll(() => setStrictMode(false));
+afterAll(() => setStrictMode(undefined));
 
 beforeAll(async () => {
   server = createServer((req, res) => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { context, createContextKey } from '@opentelemetry/api';
+import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { ErrorCode } from '@stitch/contract';
@@ -66,7 +66,16 @@ export function isStrictMode(): boolean {
  * (`outbox.lag()`) as housekeeping, DDL and exporter warnings in `withoutStrictMode`.
  */
 export function strictModeApplies(ctx: Context = context.active()): boolean {
-  return isStrictMode() && ctx.getValue(EXEMPT) !== true && !isTracingSuppressed(ctx) && !isHousekeeping(ctx);
+  return isStrictMode() && ctx.getValue(EXEMPT) !== true && !isTracingSuppressed(ctx) && !isHousekeeping(ctx) && contextsPropagate();
+}
+
+const PROBE = createContextKey('stitch.strict.probe');
+
+// Without a context manager (Stitch never started in this process) nothing can ever be in a
+// context, the kernel's own bookkeeping included: there is no drift to hold the code to. Asked
+// only on the way to a violation, so its `context.with` is never on the hot path.
+function contextsPropagate(): boolean {
+  return context.with(ROOT_CONTEXT.setValue(PROBE, true), () => context.active().getValue(PROBE) === true);
 }
 
 /**
@@ -86,7 +95,7 @@ export function withoutStrictMode<T>(fn: () => T): T {
  * the service (or test) that caused it.
  *
  * @example
- *   if (strictModeApplies() && !hasCurrentContext()) throw strictViolation('STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT');
+ *   if (!hasCurrentContext() && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT');
  */
 export function strictViolation(code: ErrorCode, params: Readonly<Record<string, string | number>> = {}): StitchError {
   return new StitchError(code, { ...params, callSite: callSite(new Error().stack ?? '') });

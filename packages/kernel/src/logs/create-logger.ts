@@ -64,7 +64,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       logMethod(args, method) {
         // Outside the try: in strict mode the line's missing context is the caller's bug to see,
         // not a failed call to swallow.
-        if (strictModeApplies() && !hasCurrentContext()) throw strictViolation('STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT');
+        if (!hasCurrentContext() && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT');
         try {
           method.apply(this, args);
         } catch (error) {

@@ -119,7 +119,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const active = context.active();
       // Stored without a traceparent, the event and everything it causes would start traces of
       // their own that nothing links back to the request.
-      if (strictModeApplies(active) && traceHeadersOf(active).traceparent === undefined) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: value.type });
+      if (traceHeadersOf(active).traceparent === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: value.type });
       const fields = scopeFieldsOf(active);
       // A PRODUCER span per event: the relay's publish and every consumer's process_event hang
       // under it, so the request's trace shows where each event went.
