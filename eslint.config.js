@@ -35,10 +35,12 @@ export default tseslint.config(
       'packages/eslint-plugin/**',
       'packages/collector/src/cli/**',
       'packages/collector/ui/**',
-      // The demo's wiring: it builds the database, the collector and the printer the domain code uses.
-      'examples/*/src/main.ts',
-      'examples/*/src/embedded-collector.ts',
-      'examples/*/src/trace-printer.ts',
     ],
   }),
+  {
+    // The demo's wiring, not its domain: it builds the database, the collector and the span
+    // printer the domain code is handed. Its log lines are still checked.
+    files: ['examples/*/src/main.ts', 'examples/*/src/embedded-collector.ts', 'examples/*/src/trace-printer.ts'],
+    rules: { 'stitch/no-id-generation': 'off', 'stitch/no-direct-db-driver': 'off', 'stitch/no-tracing-in-domain': 'off' },
+  },
 );
