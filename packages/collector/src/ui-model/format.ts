@@ -12,6 +12,13 @@ export function formatDuration(ms: number): string {
   return `${minutes}m ${seconds.toString().padStart(2, '0')}s`;
 }
 
+/** A change in time: `+3.90 s`, `−12 ms`, `0 ms` (a growth column reads at a glance). */
+export function formatDurationChange(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms';
+  return `${ms > 0 ? '+' : '−'}${formatDuration(Math.abs(ms))}`;
+}
+
 /** `2026-11-22 02:14:05.123` in UTC: the same text in every browser and in the CLI. */
 export function formatTime(iso: string): string {
   const d = new Date(iso);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatTime, severityName, spanKindName } from './format.js';
+import { formatDuration, formatDurationChange, formatTime, severityName, spanKindName } from './format.js';
 import { budgetStatus, percentileScaleMs, timelineBars } from './overview-model.js';
 import { EMPTY_FILTER, parseSearchFilter, toSearchQuery } from './search-filter.js';
 import { layoutServiceMap } from './service-map-layout.js';
@@ -13,6 +13,16 @@ describe('formatDuration', () => {
     [125_000, '2m 05s'],
   ])('%s ms reads as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('formatDurationChange', () => {
+  it.each([
+    [3900, '+3.90 s'],
+    [-12, '−12 ms'],
+    [0, '0 ms'],
+  ])('%s ms reads as %s', (ms, text) => {
+    expect(formatDurationChange(ms)).toBe(text);
   });
 });
 

@@ -10,6 +10,8 @@ import { newSpanId, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } fro
  *
  * - SLOW_TENANT is 40× the others on GET /reports (its `reports.by_month` query), while GET /burst
  *   is over budget for every tenant (platform-wide: a higher p95, but not the culprit);
+ * - `ledger.rollup` costs more than `reports.by_month` in the last hour, and as much the hour
+ *   before: the spike is `reports.by_month`;
  * - POST /invoices enqueues `invoice.render`; the worker's first attempt fails in `render.pdf`;
  * - endpoint `wh_storm` retries 4 times against a busy healthy `wh_busy`;
  * - consumer `billing-projector` gets `order.placed` ev-1 three times, failing each;
@@ -52,6 +54,12 @@ export async function seedQuestions(collectorUrl: string, nowMillis = Date.now()
       const t = t0 + 20_000 + i * 3000;
       api.push(...request(tenant, 'GET /burst', t, 2400, [query('burst.scan', t + 2, 40)], { [SpanAttr.perfViolation]: true }));
     }
+  }
+
+  // An always-expensive query: more time than reports.by_month in the window, but as much the
+  // hour before, so it did not cause the spike.
+  for (const t of [nowMillis - 70 * 60_000, t0]) {
+    for (let i = 0; i < 10; i++) api.push(...request(OTHER_TENANTS[1], 'GET /ledger', t + i * 1000, 510, [query('ledger.rollup', t + i * 1000 + 2, 500)]));
   }
 
   // The invoice request and its job: enqueue span in the request's trace, in the same

@@ -10,7 +10,7 @@ import { useState } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
 import { Empty, ErrorBox, Loaded, TraceLink, TraceLinks, WINDOWS } from '../components/common.js';
 import { TenantInput } from '../components/tenant-input.js';
-import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
+import { formatDuration, formatDurationChange, formatTime } from '../../../src/ui-model/format.js';
 import { budgetStatus, percentileScaleMs, timelineBars } from '../../../src/ui-model/overview-model.js';
 import { compareRoutes, formatRatio } from '../../../src/ui-model/tenant-comparison.js';
 import { href, navigate } from '../router.js';
@@ -219,12 +219,15 @@ function SlowestTraces({ traces }: { traces: SlowResponse['slowestTraces'] }) {
   );
 }
 
-/** The tenant's queries by total time, named as the kernel names them (`db.query.name`). */
+/**
+ * The tenant's queries, named as the kernel names them (`db.query.name`), ranked as `stitch
+ * queries --top` ranks them: by the growth of their time over the window before.
+ */
 function TopQueries({ path }: { path: string }) {
   const state = useApi(path, QueriesTopResponseSchema);
   return (
     <>
-      <h3>Queries by total time</h3>
+      <h3>Queries, by growth over the window before</h3>
       <Loaded state={state}>
         {(data) =>
           data.queries.length === 0 ? (
@@ -234,10 +237,11 @@ function TopQueries({ path }: { path: string }) {
               <thead>
                 <tr>
                   <th>Query</th>
-                  <th class="num">Count</th>
+                  <th class="num">Growth</th>
                   <th class="num">Total</th>
+                  <th class="num">Before</th>
+                  <th class="num">Count</th>
                   <th class="num">p95</th>
-                  <th class="num">Max</th>
                   <th>Example traces</th>
                 </tr>
               </thead>
@@ -245,10 +249,13 @@ function TopQueries({ path }: { path: string }) {
                 {data.queries.map((q) => (
                   <tr>
                     <td>{q.queryName ? <strong>{q.queryName}</strong> : <span class="mono small statement">{q.statement}</span>}</td>
-                    <td class="num">{q.count}</td>
+                    <td class={`num ${q.growthMs > 0 ? 'warn' : ''}`}>
+                      {formatDurationChange(q.growthMs)}
+                    </td>
                     <td class="num">{formatDuration(q.totalMs)}</td>
+                    <td class="num muted">{q.baselineCount === 0 ? '–' : formatDuration(q.baselineTotalMs)}</td>
+                    <td class="num">{q.count}</td>
                     <td class="num">{formatDuration(q.p95Ms)}</td>
-                    <td class="num">{formatDuration(q.maxMs)}</td>
                     <td>
                       <TraceLinks ids={q.exampleTraceIds} />
                     </td>
