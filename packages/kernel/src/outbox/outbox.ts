@@ -9,7 +9,7 @@ import { StitchError } from '../errors/stitch-error.js';
 import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { isStrictMode, strictModeApplies, strictViolation } from '../config/strict-mode.js';
 import { recordError } from '../tracing/record-error.js';
 
 const OutboxEventSchema = z.object({
@@ -119,7 +119,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const active = context.active();
       // Stored without a traceparent, the event and everything it causes would start traces of
       // their own that nothing links back to the request.
-      if (traceHeadersOf(active).traceparent === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: value.type });
+      if (isStrictMode() && traceHeadersOf(active).traceparent === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: value.type });
       const fields = scopeFieldsOf(active);
       // A PRODUCER span per event: the relay's publish and every consumer's process_event hang
       // under it, so the request's trace shows where each event went.
