@@ -132,6 +132,21 @@ describe('web UI in headless Chromium', () => {
     await page.context().close();
   });
 
+  it("a tenant-bound token's overview is its own tenant's, with no other tenant's figures or ids on the page", async () => {
+    const page = await signIn(q.token('traces:read', SLOW_TENANT), '#/overview', q);
+    await page.waitForSelector('[data-testid=overview-routes] tbody tr');
+    await page.waitForSelector('[data-testid=overview-queries]');
+    expect(await page.textContent('h2')).toContain(SLOW_TENANT);
+    const reports = (await rowTexts(page, 'overview-routes')).find((r) => r.includes('GET /reports'));
+    expect(reports).toContain('800 ms');
+    expect(reports).not.toContain('20 ms'); // the others' p95 is an aggregate of their data: not given
+    expect(await page.$('[data-testid=error]')).toBeNull();
+    const html = await page.content();
+    for (const other of OTHER_TENANTS) expect(html).not.toContain(other);
+    expect(html).not.toContain('ledger.rollup');
+    await page.context().close();
+  });
+
   it('answers the spike, storm, retry, job-origin, failure and budget questions one click from the landing page, culprit first', async () => {
     const page = await signIn(q.token('traces:read'), '', q);
     mkdirSync(screenshots, { recursive: true });
