@@ -12,6 +12,10 @@ import { createJobs } from '../jobs/jobs.js';
 import { createLogger } from '../logs/create-logger.js';
 import { logStats } from '../logs/log-stats.js';
 import { createOutbox } from '../outbox/outbox.js';
+import { createOutboxRelay } from '../outbox/outbox-relay.js';
+import { createInProcessBus } from '../events/in-process-bus.js';
+import { consumeEvents } from '../events/event-consumer.js';
+import { createCheckpointStore } from '../events/checkpoint-store.js';
 import { startStitch } from '../setup/start-stitch.js';
 import type { StitchHandle } from '../setup/start-stitch.js';
 import { createWebhooks } from '../webhooks/webhooks.js';
@@ -182,3 +186,58 @@ describe('strict mode raises instead of counting', () => {
   });
 });
 
+describe('strict mode and the kernel’s own work', () => {
+  it('relay, consumer, webhook dispatcher and job worker run clean: only the caller’s drift raises', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = { warn: (fields: Record<string, unknown>) => void warnings.push(fields) };
+    const outbox = createOutbox({ db, schema: 'strict_kernel' });
+    const checkpoints = createCheckpointStore({ db, schema: 'strict_kernel' });
+    const webhooks = createWebhooks({ db, schema: 'strict_kernel', allowNetworks: ['127.0.0.0/8'], maxAttempts: 1, timeoutMillis: 500, logger });
+    await outbox.migrate();
+    await checkpoints.migrate();
+    await webhooks.migrate();
+    const bus = createInProcessBus();
+    const handled: (string | undefined)[] = [];
+    const { logger: appLogger, lines } = capture();
+    const subscription = await consumeEvents({
+      bus,
+      name: 'strict-test',
+      checkpoints,
+      actions: [
+        {
+          kind: 'record',
+          run: async (envelope) => {
+            handled.push(envelope.tenantId);
+            appLogger.info('event handled'); // in the consumer's context: no violation
+          },
+        },
+      ],
+    });
+
+    // Port 9 (discard) refuses: the delivery fails its one attempt and is dead-lettered.
+    const endpoint = await runInNewContext({ name: 'admin', tenantId: TENANT_A }, () => webhooks.addEndpoint({ tenantId: TENANT_A, url: 'http://127.0.0.1:9/hook' }));
+    await runInNewContext({ name: 'POST /invoices', tenantId: TENANT_A }, async () => {
+      await db.transaction((tx) => outbox.add(tx, { type: 'invoice.paid', payload: {} }));
+      await webhooks.send({ endpointId: endpoint.id, eventId: 'evt-kernel', eventType: 'invoice.paid', payload: {} });
+    });
+
+    // From outside any request, as a worker process runs them.
+    await createOutboxRelay({ db, outbox, bus }).relayOnce();
+    expect(await webhooks.dispatchDue()).toBe(1);
+    expect(await outbox.lag()).toMatchObject({ unsentCount: 0 });
+    await expect.poll(() => handled).toEqual([TENANT_A]);
+    expect(lines).toEqual([expect.objectContaining({ msg: 'event handled', tenant_id: TENANT_A })]);
+    expect(warnings).toEqual([expect.objectContaining({ final_state: 'dead' })]);
+
+    const engine = inProcessJobEngine();
+    const jobs = createJobs({ engine, logger });
+    await jobs.worker('always-fails', () => {
+      throw new Error('nope');
+    });
+    await runInNewContext({ name: 'POST /reports', tenantId: TENANT_A }, () => jobs.enqueue('always-fails', {}, { attempts: 1 }));
+    await engine.idle();
+    expect(warnings).toHaveLength(2);
+    await subscription.close();
+    await jobs.close();
+  });
+});
