@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTRY_KINDS } from './attributes.js';
 
 /** W3C trace-id: 32 lowercase hex digits, not all zero (Trace Context §3.2.2.3). */
 export const TraceIdSchema = z
@@ -44,6 +45,13 @@ export const TraceContextSchema = z
     routeId: z.string().min(1).max(120).optional(),
     masqueradeSessionId: z.uuid().optional(),
     onBehalfOfUserId: z.uuid().optional(),
+    /**
+     * What started the work (`stitch.entry.*`): an HTTP request (`entryRoute` its route
+     * template, once matched), or a job, consumer, webhook endpoint or batch that no request
+     * caused. Set where work enters, carried by every hop; never changed by derivation.
+     */
+    entryKind: z.enum(ENTRY_KINDS).optional(),
+    entryRoute: z.string().min(1).max(120).optional(),
     /** W3C Baggage entries the service chose to carry (tenant, actor, …); never secrets. */
     baggage: z.record(z.string(), z.string()).readonly(),
   })

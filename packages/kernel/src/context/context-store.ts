@@ -4,7 +4,7 @@ import { SpanAttr, TraceContextSchema } from '@stitch/contract';
 import type { ContextChanges, TraceContext } from '@stitch/contract';
 import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
-import { addEntryAttributes } from './entry.js';
+import { addEntryAttributes, parseEntry } from './entry.js';
 import type { Entry } from './entry.js';
 import { newSpanId, newTraceId } from './ids.js';
 import { runInSpan } from '../tracing/run-in-span.js';
@@ -76,6 +76,12 @@ function build(scope: StitchScope, spanContext: SpanContext): TraceContext {
   if (routeId !== undefined) fields.routeId = routeId;
   if (scope.masqueradeSessionId !== undefined) fields.masqueradeSessionId = scope.masqueradeSessionId;
   if (scope.onBehalfOfUserId !== undefined) fields.onBehalfOfUserId = scope.onBehalfOfUserId;
+  if (scope.entry !== undefined) {
+    fields.entryKind = scope.entry.kind;
+    // An edge request's entry route is its route (read above), once matched.
+    const entryRoute = scope.entry.route ?? (scope.entry.kind === 'http' ? routeId : undefined);
+    if (entryRoute !== undefined) fields.entryRoute = entryRoute;
+  }
   fields.baggage = scope.baggage;
   const value = Object.freeze(fields) as unknown as TraceContext;
   const entry: BuiltContext = { scope, spanContext, value };
@@ -174,6 +180,7 @@ export function runInContext<T>(ctx: TraceContext, fn: () => T): T {
     routeId: value.routeId,
     masqueradeSessionId: value.masqueradeSessionId,
     onBehalfOfUserId: value.onBehalfOfUserId,
+    entry: parseEntry(value.entryKind, value.entryRoute),
     baggage: value.baggage,
   };
   return context.with(setScope(trace.setSpan(context.active(), parent), scope), fn);

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { TraceContext } from '@stitch/contract';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +28,7 @@ import { createOutbox } from '../outbox/outbox.js';
 import { createOutboxRelay } from '../outbox/outbox-relay.js';
 import { startStitch } from '../setup/start-stitch.js';
 import { createWebhooks } from '../webhooks/webhooks.js';
-import { runInNewContext, withContext } from './context-store.js';
+import { currentContext, runInContext, runInNewContext, withContext } from './context-store.js';
 
 // Each carrier's late span (a job's second attempt, a webhook retry, an event redelivery, a
 // batch item) is exported long after the request that caused it, in its own batch, often by
@@ -146,6 +147,16 @@ describe('the entry travels with every carrier', () => {
       expect(span.attributes, span.name).toMatchObject({ 'stitch.entry.kind': 'batch', 'stitch.entry.route': 'nightly' });
     }
     expect(spansNamed('batch.item nightly')).toHaveLength(1);
+  });
+
+  it('a context carried by hand (currentContext() to runInContext()) keeps its entry, as it keeps its tenant', async () => {
+    let carried: TraceContext | undefined;
+    await request(async () => {
+      carried = JSON.parse(JSON.stringify(currentContext())) as TraceContext;
+    });
+    expect(carried).toMatchObject({ entryKind: 'http', entryRoute: ROUTE, tenantId: TENANT });
+    await outsideAnyContext(() => runInContext(carried as TraceContext, () => withSpan('resumed', () => undefined)));
+    expect(spansNamed('resumed')[0]?.attributes).toMatchObject(REQUEST_ENTRY);
   });
 
   it('a job enqueued outside any request is its own entry; a damaged or oversized carried entry is dropped or cut, never a failed run', async () => {
