@@ -15,7 +15,7 @@ export { IsoTimeSchema, UnixNanoSchema, AttributesSchema, WindowSchema, ErrorEnv
 export type { ApiWindow } from './api/common.js';
 export { TraceSpanSchema, LogLineSchema, TraceResponseSchema } from './api/trace.js';
 export type { TraceSpan, LogLine, TraceResponse } from './api/trace.js';
-export { SlowRouteSchema, DominantChildSchema, SlowTraceSchema, SlowResponseSchema } from './api/slow.js';
+export { SlowStepSchema, SlowRouteSchema, DominantChildSchema, SlowTraceSchema, SlowResponseSchema } from './api/slow.js';
 export type { SlowResponse } from './api/slow.js';
 export { QueryRankSchema, QueriesTopResponseSchema } from './api/queries.js';
 export type { QueriesTopResponse } from './api/queries.js';

@@ -19,6 +19,22 @@ function requests(tenantId: string, route: string, durationMillis: number, n: nu
   }));
 }
 
+let spanCounter = 0;
+const nextSpanId = () => (++spanCounter).toString(16).padStart(16, '0');
+
+/** Each request's direct children, as the kernel's db wrapper and withSpan make them. */
+function withChildren(roots: SpanSpec[], children: { name: string; durationMillis: number; attributes?: SpanSpec['attributes'] }[]): SpanSpec[] {
+  return roots.flatMap((root) => {
+    const spanId = nextSpanId();
+    return [
+      { ...root, spanId },
+      ...children.map((c) => ({ traceId: root.traceId, spanId: nextSpanId(), parentSpanId: spanId, name: c.name, kind: 1, startMillis: root.startMillis, durationMillis: c.durationMillis, ...(c.attributes && { attributes: { [SpanAttr.tenantId]: root.attributes?.[SpanAttr.tenantId] ?? '', ...c.attributes } }) })),
+    ];
+  });
+}
+
+const query = (name: string, durationMillis: number) => ({ name, durationMillis, attributes: { [SpanAttr.queryName]: name, [SpanAttr.component]: 'query' } });
+
 beforeAll(async () => {
   c = await startTestCollector();
   const t = Date.now() - 60_000;
@@ -26,9 +42,10 @@ beforeAll(async () => {
     // A burst that hits every tenant: X's raw p95 is highest here.
     ...requests(X, '/reports', 2000, 10, t),
     ...OTHERS.flatMap((o) => requests(o, '/reports', 1900, 10, t)),
-    // The culprit: X alone is 40× slower than the others.
-    ...requests(X, '/orders/:id', 800, 10, t + 1000),
-    ...OTHERS.flatMap((o) => requests(o, '/orders/:id', 20, 10, t + 1000)),
+    // The culprit: X alone is 40× slower than the others, all of it in one query; the auth step
+    // takes as long for everyone and takes more of X's time than the others' query.
+    ...withChildren(requests(X, '/orders/:id', 800, 10, t + 1000), [query('orders.by_id', 770), { name: 'auth.check', durationMillis: 15 }]),
+    ...OTHERS.flatMap((o) => withChildren(requests(o, '/orders/:id', 20, 10, t + 1000), [query('orders.by_id', 4), { name: 'auth.check', durationMillis: 15 }])),
     // Healthy for everyone.
     ...requests(X, '/health', 5, 10, t + 2000),
     ...OTHERS.flatMap((o) => requests(o, '/health', 5, 10, t + 2000)),
@@ -50,5 +67,23 @@ describe('slow --tenant', () => {
     expect(routes[0]!.excessMs).toBeCloseTo(7800);
     expect(routes[1]).toMatchObject({ p95Ms: 2000, otherTenantsP95Ms: 1900, platformWide: true });
     expect(routes[2]).toMatchObject({ excessMs: 0, platformWide: false });
+  });
+
+  it('names, inside the culprit route, the query that accounts for the excess, with the tenant’s slowest traces there', async () => {
+    const res = await c.get(`/api/slow?tenant=${X}`, c.token('admin'));
+    const { routes } = SlowResponseSchema.parse(await res.json());
+    expect(routes[0]?.step).toMatchObject({ name: 'orders.by_id', component: 'query', tenantMs: 7700 });
+    // 10 × 770 ms, less what the others' 4 ms per request would have cost: 7660 ms.
+    expect(routes[0]?.step?.excessMs).toBeCloseTo(7660);
+    expect(routes[0]?.exampleTraceIds).toHaveLength(3);
+    // A route whose spans have no children has no step.
+    expect(routes.find((r) => r.route === '/health')?.step).toBeNull();
+  });
+
+  it('without the other tenants (a tenant-bound token), the step with most of the tenant’s time', async () => {
+    const res = await c.get('/api/slow', c.token('traces:read', X));
+    const { routes } = SlowResponseSchema.parse(await res.json());
+    const orders = routes.find((r) => r.route === '/orders/:id');
+    expect(orders?.step).toMatchObject({ name: 'orders.by_id', tenantMs: 7700, excessMs: null });
   });
 });

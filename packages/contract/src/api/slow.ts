@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import { IsoTimeSchema, WindowSchema } from './common.js';
 
+/**
+ * Inside a route, the direct child of its server span (a query, an external call, a `withSpan`
+ * step) that accounts for most of the tenant's excess: its time per request for this tenant
+ * beyond its time per request for the other tenants, times the tenant's requests.
+ */
+export const SlowStepSchema = z.object({
+  name: z.string(),
+  component: z.string(),
+  /** The step's total time for this tenant on the route in the window. */
+  tenantMs: z.number(),
+  /** The step's time beyond the other tenants' per-request time on it; null without others. */
+  excessMs: z.number().nullable(),
+});
+
 export const SlowRouteSchema = z.object({
   route: z.string(),
   service: z.string().nullable(),
@@ -19,6 +33,15 @@ export const SlowRouteSchema = z.object({
   /** Slow for everyone: the others are over the budget too and this tenant is within 1.5× of them. */
   platformWide: z.boolean(),
   violations: z.number().int(),
+  /**
+   * The step that accounts for the excess (without other tenants to compare with: the step with
+   * the most of the tenant's time); null when the route's spans have no children, and below the
+   * first three routes of the ranking (not looked for). Optional only so that answers of older
+   * collectors still parse.
+   */
+  step: SlowStepSchema.nullable().optional(),
+  /** The tenant's slowest traces on this route, slowest first (at most 3). */
+  exampleTraceIds: z.array(z.string()).optional(),
 });
 
 export const DominantChildSchema = z.object({
@@ -37,7 +60,7 @@ export const SlowTraceSchema = z.object({
   dominantChild: DominantChildSchema.nullable(),
 });
 
-/** `GET /api/slow?tenant=` — `stitch slow --tenant <id>`: routes ranked by p95. */
+/** `GET /api/slow?tenant=` — `stitch slow --tenant <id>`: routes ranked by the tenant's excess over the others. */
 export const SlowResponseSchema = z.object({
   tenantId: z.string(),
   window: WindowSchema,

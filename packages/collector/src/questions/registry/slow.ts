@@ -24,8 +24,20 @@ export const slowQuestion = defineQuestion({
     render: (s) =>
       `tenant ${s.tenantId}  ${s.window.since} .. ${s.window.until}\n` +
       renderTable(
-        ['route', 'count', 'p50', 'p95', 'p99', 'budget', 'others p95', 'violations'],
-        s.routes.map((r) => [r.route, r.count, r.p50Ms, r.p95Ms, r.p99Ms, r.budgetMs, r.otherTenantsP95Ms, r.violations]),
+        ['route', 'count', 'p50', 'p95', 'p99', 'budget', 'others p95', 'violations', 'step', 'step excess ms', 'example trace'],
+        s.routes.map((r) => [
+          r.route,
+          r.count,
+          r.p50Ms,
+          r.p95Ms,
+          r.p99Ms,
+          r.budgetMs,
+          r.otherTenantsP95Ms,
+          r.violations,
+          r.step?.name,
+          r.step?.excessMs,
+          r.exampleTraceIds?.[0],
+        ]),
       ) +
       '\nslowest traces\n' +
       renderTable(
