@@ -222,6 +222,10 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect(first?.route).toBe('/orders/search');
     expect(first?.otherTenantsRatio).toBeGreaterThan(1.5);
     expect(first?.platformWide).toBe(false);
+    // Inside it, the query that accounts for the excess, and umbrella's slowest searches.
+    expect(first?.step).toMatchObject({ name: 'orders.search', component: 'query' });
+    expect(first?.step?.excessMs).toBeGreaterThan(24 * conditions.slowSearchSeconds * 1000 * 0.8);
+    expect(first?.exampleTraceIds).toHaveLength(3);
     // The burst is there, marked as platform-wide, and below the culprit.
     const burst = answer.routes.find((r) => r.route === '/reports/export');
     expect(burst?.platformWide).toBe(true);
@@ -229,7 +233,8 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
 
     const table = await (collector as RunningCollector).ask(platform, ['slow', '--tenant', TENANTS.umbrella.id]);
     expect(table.code).toBe(0);
-    expect(firstDataRow(table.stdout)[0]).toBe('/orders/search');
+    const row = firstDataRow(table.stdout);
+    expect([row[0], row[8]]).toEqual(['/orders/search', 'orders.search']);
   });
 
   it('stitch webhooks --retries: the failing endpoint first, ahead of the busy healthy one', async () => {
