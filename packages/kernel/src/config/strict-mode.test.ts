@@ -160,6 +160,19 @@ describe('strict mode raises instead of counting', () => {
     expect((await outbox.lag()).unsentCount).toBe(1);
   });
 
+  it('an envelope published on a bus without trace headers rejects with STITCH_ERR_STRICT_EVENT_UNTRACED; with them it is delivered', async () => {
+    const bus = createInProcessBus();
+    const seen: string[] = [];
+    const subscription = await bus.subscribe('strict-bus', async (envelope) => void seen.push(envelope.type));
+    const envelope = { id: '0b0b6b4e-2c1d-4c8a-9f3e-5d6c7b8a9f01', type: 'invoice.paid', occurredAt: new Date().toISOString(), payload: {} };
+    const error = await violation(() => bus.publish(envelope));
+    expect(error).toMatchObject({ code: 'STITCH_ERR_STRICT_EVENT_UNTRACED', params: { name: 'invoice.paid' } });
+    expect(String(error.params.callSite)).toContain(THIS_FILE);
+    await bus.publish({ ...envelope, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    await expect.poll(() => seen).toEqual(['invoice.paid']);
+    await subscription.close();
+  });
+
   it('a child span naming another tenant than its context throws STITCH_ERR_STRICT_TENANTS_MIXED; a tenant switch starts a new trace instead', async () => {
     const tracer = trace.getTracer('strict-test');
     const error = await violation(() =>

@@ -1,6 +1,7 @@
 import { ENTRY_KINDS } from '@stitch/contract';
 import { z } from 'zod';
 import { StitchError } from '../errors/stitch-error.js';
+import { isStrictMode, strictModeApplies, strictViolation } from '../config/strict-mode.js';
 
 /**
  * What travels on every bus: the event and the trace it belongs to. The same fields are copied
@@ -32,8 +33,13 @@ export const EventEnvelopeSchema = z.object({
 
 export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 
-/** The envelope as bytes on the wire (UTF-8 JSON). */
+/**
+ * The envelope as bytes on the wire (UTF-8 JSON). Every bus publishes through here, so this is
+ * where strict mode refuses an envelope without trace headers: its consumers would start
+ * traces that nothing links back to the producer.
+ */
 export function encodeEnvelope(envelope: EventEnvelope): Uint8Array {
+  if (envelope.traceparent === undefined && isStrictMode() && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: envelope.type });
   return Buffer.from(JSON.stringify(envelope), 'utf8');
 }
 
