@@ -32,7 +32,6 @@ export default tseslint.config(
       '**/test/**',
       '**/bench/**',
       '**/scripts/**',
-      'packages/eslint-plugin/**',
       'packages/collector/src/cli/**',
       'packages/collector/ui/**',
     ],
