@@ -56,8 +56,18 @@ export function setStrictMode(enabled: boolean | undefined): void {
 /** Whether strict mode is on for the process (ignoring `withoutStrictMode` scopes). */
 export function isStrictMode(): boolean {
   if (configured !== undefined) return configured;
-  fromEnv ??= readStrictModeEnv();
+  fromEnv ??= readEnvOnce();
   return fromEnv;
+}
+
+// Read on first use, from a hop (a log call, a query): a bad STITCH_STRICT must not throw there.
+// loadConfig (createStitch) refuses it at start-up with STITCH_ERR_CONFIG_INVALID.
+function readEnvOnce(): boolean {
+  try {
+    return readStrictModeEnv();
+  } catch {
+    return readStrictModeEnv({ NODE_ENV: process.env.NODE_ENV });
+  }
 }
 
 /**
