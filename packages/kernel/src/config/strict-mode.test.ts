@@ -19,6 +19,7 @@ import { createCheckpointStore } from '../events/checkpoint-store.js';
 import { startStitch } from '../setup/start-stitch.js';
 import type { StitchHandle } from '../setup/start-stitch.js';
 import { createWebhooks } from '../webhooks/webhooks.js';
+import { loadConfig } from './load-config.js';
 import { callSite, isStrictMode, readStrictModeEnv, setStrictMode, withoutStrictMode } from './strict-mode.js';
 
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
@@ -68,6 +69,13 @@ describe('strict mode settings', () => {
     expect(readStrictModeEnv({ NODE_ENV: 'test', STITCH_STRICT: 'false' })).toBe(false);
     expect(readStrictModeEnv({ NODE_ENV: 'production', STITCH_STRICT: 'true' })).toBe(true);
     expect(() => readStrictModeEnv({ STITCH_STRICT: 'sometimes' })).toThrow(expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID' }) as Error);
+  });
+
+  it('is the config key `strict`: STITCH_STRICT sets it, a bad value stops start-up, unset leaves it to NODE_ENV', () => {
+    expect(loadConfig({ env: { STITCH_STRICT: 'false' } }).strict).toBe(false);
+    expect(loadConfig({ env: { STITCH_STRICT: 'true', NODE_ENV: 'production' } }).strict).toBe(true);
+    expect(loadConfig({ env: { NODE_ENV: 'test' } }).strict).toBeUndefined();
+    expect(() => loadConfig({ env: { STITCH_STRICT: 'maybe' } })).toThrow(expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID', message: expect.stringContaining('STITCH_STRICT=maybe') }) as Error);
   });
 
   it('is on in this suite (vitest sets NODE_ENV=test) until setStrictMode says otherwise', () => {
