@@ -12,6 +12,8 @@ ruleTester.run('no-direct-db-driver', asRule(noDirectDbDriver), {
     'export function find(repo: { query(sql: string): unknown }) { return repo.query("SELECT 1"); }',
     // A package whose name merely starts like a driver's.
     "import { parse } from 'pg-connection-string-parser-x';",
+    // A tagged template that is not a driver handle.
+    'const html = (s: TemplateStringsArray) => s.join(""); html`<p>`;',
   ],
   invalid: [
     { code: "import pg from 'pg'; const pool = new pg.Pool();", errors: [{ messageId: 'driverImport', data: { source: 'pg' } }] },
@@ -38,6 +40,11 @@ ruleTester.run('no-direct-db-driver', asRule(noDirectDbDriver), {
     {
       code: "import type { PGlite } from '@electric-sql/pglite'; export class Repo { constructor(private readonly db: PGlite) {} all() { return this.db.exec('SELECT 1'); } }",
       errors: [{ messageId: 'rawQuery', data: { method: 'exec' } }],
+    },
+    // postgres.js: the handle is the query function, as a tagged template.
+    {
+      code: "import postgres from 'postgres'; const sql = postgres(); export const list = () => sql`SELECT * FROM orders`;",
+      errors: [{ messageId: 'driverImport', data: { source: 'postgres' } }, { messageId: 'rawQuery', data: { method: 'sql`…`' } }],
     },
     { code: "import { custom } from 'my-driver';", options: [{ drivers: ['my-driver'] }], errors: [{ messageId: 'driverImport', data: { source: 'my-driver' } }] },
   ],

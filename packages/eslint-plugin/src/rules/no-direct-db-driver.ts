@@ -43,6 +43,7 @@ export const noDirectDbDriver = createRule<Options, MessageIds>({
     /** Variables holding a driver's pool, client or connection. */
     const driverValues = new Set<TSESLint.Scope.Variable>();
     const candidates: { node: TSESTree.CallExpression; object: TSESTree.Identifier | TSESTree.MemberExpression; method: string }[] = [];
+    const tagged: { node: TSESTree.TaggedTemplateExpression; tag: TSESTree.Identifier | TSESTree.MemberExpression }[] = [];
     /** `this.pool` members typed or built as a driver: tracked by name within the class body. */
     const driverMembers = new Set<string>();
 
@@ -125,10 +126,17 @@ export const noDirectDbDriver = createRule<Options, MessageIds>({
           if (method === undefined || !STATEMENT_METHODS.has(method)) return;
           if (callee.object.type === AST_NODE_TYPES.Identifier || callee.object.type === AST_NODE_TYPES.MemberExpression) candidates.push({ node, object: callee.object, method });
         },
+        // postgres.js: the handle is itself the query function, called as a tagged template.
+        TaggedTemplateExpression(node) {
+          if (node.tag.type === AST_NODE_TYPES.Identifier || node.tag.type === AST_NODE_TYPES.MemberExpression) tagged.push({ node, tag: node.tag });
+        },
         // Decided at the end: a pool declared below the function that uses it is still a pool.
         'Program:exit'() {
           for (const { node, object, method } of candidates) {
             if (isDriverValue(object)) context.report({ node, messageId: 'rawQuery', data: { method } });
+          }
+          for (const { node, tag } of tagged) {
+            if (isDriverValue(tag)) context.report({ node, messageId: 'rawQuery', data: { method: 'sql`…`' } });
           }
         },
       },
