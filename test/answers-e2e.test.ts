@@ -26,6 +26,7 @@ import type {
   ErrorsResponse,
   JobOriginResponse,
   QueriesTopResponse,
+  RequestJobsResponse,
   RetriesResponse,
   SlowResponse,
   TraceResponse,
@@ -276,6 +277,14 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     const failing = await ask<JobOriginResponse>(platform, ['job', planted.failingExport.runId, '--origin']);
     expect(failing.origin).toMatchObject({ traceId: planted.failingExport.traceId, route: '/ledger/export', tenantId: TENANTS.hooli.id });
     expect(failing.runs.filter((r) => r.statusCode === 2)).toHaveLength(3);
+  });
+
+  it('stitch request <traceId> --jobs: the request lists the job it enqueued, both attempts run by the worker process', async () => {
+    const answer = await ask<RequestJobsResponse>(platform, ['request', planted.flakyOrder.traceId, '--jobs']);
+    expect(answer.jobs.map((j) => [j.jobName, j.runId, j.statusCode, j.tenantId])).toEqual([
+      ['invoice.render', planted.flakyOrder.runId, 2, TENANTS.acme.id],
+      ['invoice.render', planted.flakyOrder.runId, 0, TENANTS.acme.id],
+    ]);
   });
 
   it('stitch errors: the failed approval is one row, with its route, the failing step, its code and its tenant', async () => {
