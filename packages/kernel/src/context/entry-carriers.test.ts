@@ -185,6 +185,9 @@ describe('the entry travels with every carrier', () => {
       await outbox.migrate();
       await checkpoints.migrate();
     });
+    const ddl = exporter.getFinishedSpans().filter((s) => String(s.attributes['db.query.text']).startsWith('CREATE'));
+    expect(ddl.length).toBeGreaterThan(0);
+    for (const span of ddl) expect(span.attributes['stitch.housekeeping'], span.name).toBe(true);
     exporter.reset();
     const bus = createInProcessBus({ retryDelayMillis: 1 });
     let deliveries = 0;

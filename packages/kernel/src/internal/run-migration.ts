@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
 import { withoutStrictMode } from '../config/strict-mode.js';
+import { runAsHousekeeping } from '../tracing/housekeeping.js';
 
 // Two processes migrating at once can both pass `IF NOT EXISTS` and then collide on the
 // catalog's unique index (23505) or find the object just made (42P07 relation, 42P06 schema,
@@ -8,12 +9,13 @@ const ALREADY_DONE = new Set(['23505', '42P07', '42P06', '42710']);
 
 /**
  * Runs idempotent DDL statements one by one, treating a concurrent migrator's win as success.
- * The kernel's own DDL runs at start-up, outside any request: never a strict-mode violation.
+ * The kernel's own DDL runs at start-up, outside any request: never a strict-mode violation,
+ * and housekeeping (a dozen root traces per process start otherwise led the search page).
  */
 export async function runMigration(db: Queryable, statements: readonly string[]): Promise<void> {
   for (const statement of statements) {
     try {
-      await withoutStrictMode(() => db.query(statement));
+      await runAsHousekeeping(() => withoutStrictMode(() => db.query(statement)));
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && ALREADY_DONE.has(code)) continue;
