@@ -1,0 +1,143 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The packages as a user gets them: `npm pack` of contract, kernel and collector (each builds
+ * its dist/ on prepack), the tarballs installed into a fresh project in the system temp folder,
+ * outside the workspace (real directories, no workspace resolution, no symlinks), and used from
+ * there: every public subpath of the kernel imported, the `stitch` binary run, a small Express
+ * service (the README's example) exporting over OTLP to `stitch serve` from the installed
+ * package, and the trace it sent read back through the CLI and the UI served.
+ */
+const run = promisify(execFile);
+const REPO = resolve(import.meta.dirname, '..');
+const kernelPkg = JSON.parse(readFileSync(join(REPO, 'packages/kernel/package.json'), 'utf8')) as {
+  exports: Record<string, unknown>;
+  peerDependencies: Record<string, string>;
+};
+const collectorPkg = JSON.parse(readFileSync(join(REPO, 'packages/collector/package.json'), 'utf8')) as { version: string };
+
+let dir: string;
+let app: string;
+let serve: ChildProcess | undefined;
+
+function stitch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), ...args], { cwd: app, env: { ...process.env, ...env } });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stitch-packaging-'));
+  const packs = join(dir, 'packs');
+  app = join(dir, 'app');
+  mkdirSync(packs);
+  mkdirSync(app);
+  await run('npm', ['pack', '--silent', '--pack-destination', packs, '-w', 'packages/contract', '-w', 'packages/kernel', '-w', 'packages/collector'], {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const tarballs = readdirSync(packs).map((f) => join(packs, f));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'adopter', private: true, type: 'module' }));
+  // The kernel's optional peers too, so that every subpath can be imported.
+  const peers = Object.entries(kernelPkg.peerDependencies).map(([name, range]) => `${name}@${range}`);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers], {
+    cwd: app,
+    maxBuffer: 16 * 1024 * 1024,
+    // Nothing from the workspace may leak in.
+    env: { ...process.env, npm_config_workspaces: 'false' },
+  });
+}, 600_000);
+
+afterAll(() => {
+  serve?.kill('SIGKILL');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the packed packages, installed outside the workspace', () => {
+  it('are real directories holding built JavaScript and a license, not links into the repo', () => {
+    for (const name of ['contract', 'kernel', 'collector']) {
+      const root = join(app, 'node_modules/@stitch', name);
+      expect(lstatSync(root).isSymbolicLink()).toBe(false);
+      expect(readdirSync(root)).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'package.json']));
+      expect(readdirSync(root)).not.toContain('src');
+    }
+    expect(readdirSync(join(app, 'node_modules/@stitch/collector/ui-dist'))).toContain('index.html');
+  });
+
+  it('import every public subpath of the kernel', async () => {
+    const subpaths = Object.keys(kernelPkg.exports).map((k) => (k === '.' ? '@stitch/kernel' : `@stitch/kernel/${k.slice(2)}`));
+    const script = `for (const s of ${JSON.stringify(subpaths)}) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); } console.log('ok');`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    expect(stdout.trim()).toBe('ok');
+  });
+
+  it('run `stitch --version` and `stitch --help` from the installed package', async () => {
+    expect((await stitch(['--version'])).stdout.trim()).toBe(collectorPkg.version);
+    expect((await stitch(['--help'])).stdout).toMatch(/^ {2}slow +\S/m);
+  });
+
+  it('trace a small Express service into `stitch serve` and read its trace back with the CLI, and serve the UI', async () => {
+    const data = join(dir, 'stitch.duckdb');
+    const { stdout: token } = await stitch(['token', 'create', '--scope', 'traces:read', '--all-tenants', '--data', data]);
+    serve = spawn(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), 'serve', '--port', '0', '--data', data], { cwd: app });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let err = '';
+      serve!.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /receiving OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces/.exec(err);
+        if (m) resolveUrl(m[1]!);
+      });
+      serve!.once('exit', (code) => reject(new Error(`stitch serve exited ${code}: ${err}`)));
+    });
+
+    writeFileSync(
+      join(app, 'service.mjs'),
+      `import express from 'express';
+import { createStitch, withContext } from '@stitch/kernel';
+import { stitchExpress } from '@stitch/kernel/edge/express';
+const stitch = createStitch();
+const edge = stitchExpress();
+const app = express();
+app.use(edge.middleware);
+app.use((req, res, next) => withContext({ tenantId: '11111111-1111-4111-8111-111111111111' }, next));
+app.get('/orders/:id', (req, res) => { stitch.logger.info({ id: req.params.id }, 'order read'); res.json({ id: req.params.id }); });
+app.use(edge.notFound);
+app.use(edge.errorHandler);
+const server = app.listen(0, async () => {
+  const res = await fetch('http://127.0.0.1:' + server.address().port + '/orders/42');
+  console.log('RESULT', res.status, res.headers.get('x-trace-id'));
+  server.close();
+  await stitch.shutdown();
+});
+`,
+    );
+    const { stdout } = await run(process.execPath, ['service.mjs'], {
+      cwd: app,
+      env: { ...process.env, OTEL_SERVICE_NAME: 'adopter', OTEL_EXPORTER_OTLP_ENDPOINT: url, NODE_ENV: 'production' },
+    });
+    // The service's own log lines go to stdout too (pino); the result is the line marked RESULT.
+    const [, status, traceId] = stdout.split('\n').find((l) => l.startsWith('RESULT '))!.split(' ');
+    expect(status).toBe('200');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    const env = { STITCH_URL: url, STITCH_TOKEN: token.trim() };
+    let answer: { spans: { service: string | null; tenantId: string | null; route?: string | null; name: string }[] } | undefined;
+    for (let i = 0; i < 40 && !answer; i++) {
+      answer = await stitch(['trace', traceId!, '--json'], env).then(
+        (r) => JSON.parse(r.stdout) as NonNullable<typeof answer>,
+        () => undefined,
+      );
+      if (!answer) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(answer?.spans.length).toBeGreaterThan(0);
+    const root = answer!.spans.find((s) => s.name.includes('/orders/:id'));
+    expect(root).toMatchObject({ service: 'adopter', tenantId: '11111111-1111-4111-8111-111111111111' });
+
+    const ui = await fetch(`${url}/ui/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<div id="app"');
+  }, 120_000);
+});
