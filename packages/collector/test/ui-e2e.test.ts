@@ -102,7 +102,9 @@ describe('web UI in headless Chromium', () => {
     await page.context().close();
   });
 
-  /** The hrefs of a table's rows' first cells' text, for ranking checks. */
+  /** Polls for an answer that follows a click: on two busy cores an API answer can take seconds (vitest's default is 1 s). */
+  const PATIENT = { timeout: 10_000 } as const;
+  /** The text of each row's first cell, for ranking checks. */
   const firstCells = (page: Page, testId: string): Promise<string[]> =>
     page.$$eval(`[data-testid=${testId}] tbody tr`, (rows) => rows.map((r) => r.querySelector('td')?.textContent?.trim() ?? ''));
   const rowTexts = (page: Page, testId: string): Promise<string[]> => page.$$eval(`[data-testid=${testId}] tbody tr`, (rows) => rows.map((r) => r.textContent ?? ''));
@@ -123,6 +125,7 @@ describe('web UI in headless Chromium', () => {
     expect(culprit).toContain('800 ms'); // its p95
     expect(culprit).toContain('20 ms'); // the other tenants' p95
     expect(culprit).toContain('40×');
+    expect(await page.textContent('[data-testid=overview-routes] tr.culprit [data-testid=route-step]')).toContain('reports.by_month'); // the step inside it
     const burst = (await rowTexts(page, 'overview-routes'))[routes.indexOf('GET /burst')];
     expect(burst).toContain('platform-wide');
     expect(await page.textContent('[data-testid=overview-queries]')).toContain('reports.by_month');
@@ -172,7 +175,7 @@ describe('web UI in headless Chromium', () => {
     expect(loops.at(-1)).toContain('wh_busy'); // busier, but no retries: last
     await page.screenshot({ path: `${screenshots}/retries.png` });
     await page.click('[data-testid=retry-kinds] a:text("jobs")');
-    await expect.poll(() => firstCells(page, 'retries')).toEqual(['job']);
+    await expect.poll(() => firstCells(page, 'retries'), PATIENT).toEqual(['job']);
 
     await fromLanding(page, 'job');
     await page.fill('input[name=id]', INVOICE_RUN_ID);
@@ -193,7 +196,7 @@ describe('web UI in headless Chromium', () => {
     expect(failure).not.toContain('job invoice.render'); // the failing step, not the span it bubbled up to
     await page.fill('input[name=grep]', 'pdf renderer');
     await page.click('form.filters button[type=submit]');
-    await expect.poll(() => rowTexts(page, 'errors').then((r) => r.length)).toBe(1);
+    await expect.poll(() => rowTexts(page, 'errors').then((r) => r.length), PATIENT).toBe(1);
     expect((await rowTexts(page, 'errors'))[0]).toContain(SLOW_TENANT);
     await page.screenshot({ path: `${screenshots}/errors.png` });
 
@@ -217,17 +220,17 @@ describe('web UI in headless Chromium', () => {
 
     await page.fill('input[name=name]', 'render.pdf');
     await page.click('form.filters button[type=submit]');
-    await expect.poll(ids).toEqual([WORKER_TRACE]);
+    await expect.poll(ids, PATIENT).toEqual([WORKER_TRACE]);
     await page.fill('input[name=name]', '');
     await page.fill('input[name=attr]', `stitch.run_id=${INVOICE_RUN_ID}`);
     await page.click('form.filters button[type=submit]');
-    await expect.poll(() => ids().then((l) => [...l].sort())).toEqual([INVOICE_TRACE, WORKER_TRACE].sort());
+    await expect.poll(() => ids().then((l) => [...l].sort()), PATIENT).toEqual([INVOICE_TRACE, WORKER_TRACE].sort());
     expect(page.url()).toContain('attr=stitch.run_id');
 
     await page.fill('input[name=attr]', '');
     await page.check('input[name=housekeeping]');
     await page.click('form.filters button[type=submit]');
-    await expect.poll(ids).toContain(HOUSEKEEPING_TRACE);
+    await expect.poll(ids, PATIENT).toContain(HOUSEKEEPING_TRACE);
     await page.screenshot({ path: `${screenshots}/search-housekeeping.png` });
     // The trace page names the same root, though the enqueue span started in the same millisecond.
     await page.click(`a[title="${INVOICE_TRACE}"]`);

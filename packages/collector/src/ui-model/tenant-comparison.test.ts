@@ -24,7 +24,8 @@ const slowRoute = (route: string, p95Ms: number, others: number, excessMs: numbe
 describe('compareRoutes', () => {
   // The issue-11 shape: a burst slow for everyone has the highest p95, the culprit is 40× the others.
   const overview = [overviewRoute('GET /burst', 2400), overviewRoute('GET /reports', 800, 3), overviewRoute('GET /health', 2)];
-  const slow = [slowRoute('GET /reports', 800, 20, 7800), slowRoute('GET /burst', 2400, 2300, 100, true)];
+  const step = { name: 'reports.by_month', component: 'query', tenantMs: 3900, excessMs: 3850 };
+  const slow = [{ ...slowRoute('GET /reports', 800, 20, 7800), step, exampleTraceIds: ['t1'] }, slowRoute('GET /burst', 2400, 2300, 100, true)];
 
   it("puts the tenant's culprit first, as slow ranks it, above the platform-wide burst", () => {
     const rows = compareRoutes(overview, slow);
@@ -33,7 +34,8 @@ describe('compareRoutes', () => {
       ['GET /burst', false, true],
       ['GET /health', false, false],
     ]);
-    expect(rows[0]).toMatchObject({ errors: 3, otherTenantsP95Ms: 20, otherTenantsRatio: 40, excessMs: 7800 });
+    expect(rows[0]).toMatchObject({ errors: 3, otherTenantsP95Ms: 20, otherTenantsRatio: 40, excessMs: 7800, step, exampleTraceIds: ['t1'] });
+    expect(rows[1]).toMatchObject({ step: null, exampleTraceIds: [] }); // an older collector's answer has neither
     expect(rows[2]).toMatchObject({ otherTenantsP95Ms: null, excessMs: null });
   });
 

@@ -1,6 +1,7 @@
 import type { OverviewRoute, SlowResponse } from '@stitch/contract';
 
 type SlowRoute = SlowResponse['routes'][number];
+type SlowStep = NonNullable<SlowRoute['step']>;
 
 /** A row of the tenant overview's route table: the overview's figures beside `slow`'s comparison. */
 export interface ComparedRoute {
@@ -18,6 +19,10 @@ export interface ComparedRoute {
   otherTenantsRatio: number | null;
   excessMs: number | null;
   platformWide: boolean;
+  /** Inside the route, the step (query, external call, `withSpan` step) that accounts for the excess; null when `slow` did not look. */
+  step: SlowStep | null;
+  /** The tenant's slowest traces on the route (from `slow`, at most 3). */
+  exampleTraceIds: string[];
   /** The row to look at first: the top of `slow`'s ranking, when this tenant alone is slow there. */
   culprit: boolean;
 }
@@ -31,7 +36,7 @@ export interface ComparedRoute {
  * @example compareRoutes(overview.routes, slow.routes)[0].culprit // true: the route to open
  */
 export function compareRoutes(overview: readonly OverviewRoute[], slow: readonly SlowRoute[] | null): ComparedRoute[] {
-  const none = { otherTenantsP95Ms: null, otherTenantsRatio: null, excessMs: null, platformWide: false, culprit: false };
+  const none = { otherTenantsP95Ms: null, otherTenantsRatio: null, excessMs: null, platformWide: false, step: null, exampleTraceIds: [], culprit: false };
   if (slow === null) return overview.map((r) => ({ ...r, ...none }));
   const byRoute = new Map(overview.map((r) => [r.route, r]));
   const ranked: ComparedRoute[] = slow.map((s, i) => ({
@@ -48,6 +53,8 @@ export function compareRoutes(overview: readonly OverviewRoute[], slow: readonly
     otherTenantsRatio: s.otherTenantsRatio,
     excessMs: s.excessMs,
     platformWide: s.platformWide,
+    step: s.step ?? null,
+    exampleTraceIds: s.exampleTraceIds ?? [],
     culprit: i === 0 && !s.platformWide && (s.excessMs ?? 0) > 0,
   }));
   const rankedRoutes = new Set(slow.map((s) => s.route));

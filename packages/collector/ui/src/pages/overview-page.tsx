@@ -105,6 +105,7 @@ function Overview({ data, since }: { data: TenantOverviewResponse; since: string
                   <th class="num">Others p95</th>
                   <th class="num">× others</th>
                   <th class="num">Excess</th>
+                  <th>Where the time goes</th>
                 </>
               ) : null}
               <th class="num">p99</th>
@@ -139,6 +140,21 @@ function Overview({ data, since }: { data: TenantOverviewResponse; since: string
                       <td class="num">{r.otherTenantsP95Ms === null ? '–' : formatDuration(r.otherTenantsP95Ms)}</td>
                       <td class={`num ${(r.otherTenantsRatio ?? 0) >= 2 && !r.platformWide ? 'bad' : ''}`}>{formatRatio(r.otherTenantsRatio)}</td>
                       <td class="num">{r.excessMs === null ? '–' : formatDuration(r.excessMs)}</td>
+                      <td class="wrap step-cell" data-testid="route-step">
+                        {r.step ? (
+                          <>
+                            <strong>{r.step.name}</strong> <span class="muted small">{r.step.component}</span>{' '}
+                            <span class="small" title={`the tenant's time in this step: ${formatDuration(r.step.tenantMs)}`}>
+                              {r.step.excessMs === null
+                                ? formatDuration(r.step.tenantMs)
+                                : r.step.excessMs > 0
+                                  ? `${formatDuration(r.step.excessMs)} over the others`
+                                  : `${formatDuration(r.step.tenantMs)}, as for the others`}
+                            </span>{' '}
+                          </>
+                        ) : null}
+                        <TraceLinks ids={r.exampleTraceIds} />
+                      </td>
                     </>
                   ) : null}
                   <td class="num">{formatDuration(r.p99Ms)}</td>
