@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +10,26 @@ import { JOB_RUN_ID, seedTwoTenants, TENANT_A, TENANT_B, TRACE_A, TRACE_B, TRACE
 /**
  * The web UI in a real headless Chromium against a real collector: the prebuilt bundle served
  * by `stitch serve` under /ui/, data seeded over OTLP, tokens created as `stitch token create`
- * does. `npm ci` builds the UI (`prepare`); when ui-dist is missing the suite builds it.
+ * does. `npm ci` builds the UI (`prepare`); when ui-dist is missing, or older than a source it
+ * is built from, the suite builds it (so a local run never tests yesterday's bundle).
  */
 const uiDist = fileURLToPath(new URL('../ui-dist', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../../test-results/ui', import.meta.url));
 
+/** What the bundle is built from: the pages, the view models and the contract it validates against. */
+const UI_SOURCES = ['../ui', '../src/ui-model', '../../contract/src'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+
+function newestMillis(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
 async function ensureUiBuilt(): Promise<void> {
-  if (existsSync(`${uiDist}/index.html`)) return;
+  const index = `${uiDist}/index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...UI_SOURCES.map(newestMillis))) return;
   const { build } = await import('vite');
   await build({ configFile: fileURLToPath(new URL('../ui/vite.config.ts', import.meta.url)), logLevel: 'error' });
 }
