@@ -81,7 +81,7 @@ function expectContinued(requests: TraceContext[], handled: Handled[]): void {
   expect(handled).toHaveLength(requests.length);
   for (const request of requests) {
     const run = handled.find((h) => h.envelope.requestId === request.requestId);
-    expect(run?.envelope.traceparent).toMatch(new RegExp(`^00-${request.traceId}-[0-9a-f]{16}-01$`));
+    expect(run?.envelope.traceparent).toMatch(new RegExp(`^00-${request.traceId}-[0-9a-f]{16}-03$`));
     expect(run?.envelope.tenantId).toBe(request.tenantId);
     expect(run?.ctx.traceId).toBe(request.traceId);
     expect(run?.ctx.tenantId).toBe(request.tenantId);

@@ -87,7 +87,7 @@ describe('webhook deliveries (real Postgres, real HTTP)', () => {
     expect(request).toBeDefined();
     const verified = verifyWebhook({ headers: request?.headers ?? {}, body: request?.body ?? '', secret: endpoint.secret });
     expect(verified).toMatchObject({ ok: true, id: sent.deliveryId });
-    expect(request?.headers.traceparent).toMatch(new RegExp(`^00-${sent.traceId}-[0-9a-f]{16}-0[01]$`));
+    expect(request?.headers.traceparent).toMatch(new RegExp(`^00-${sent.traceId}-[0-9a-f]{16}-0[23]$`));
     expect(JSON.parse(request?.body ?? '{}')).toEqual({ amount: 12 });
 
     const [attempt] = await hooks.attempts(sent.deliveryId);

@@ -78,7 +78,7 @@ describe('outbox and relay', () => {
     );
     const { rows } = await withoutStrictMode(() => db.query<Record<string, unknown>>('SELECT id, tenant_id, request_id, trace_id, traceparent FROM outbox_test.outbox_events'));
     expect(rows).toEqual([
-      { id, tenant_id: TENANT, request_id: ctx.requestId, trace_id: ctx.traceId, traceparent: expect.stringMatching(new RegExp(`^00-${ctx.traceId}-[0-9a-f]{16}-01$`)) },
+      { id, tenant_id: TENANT, request_id: ctx.requestId, trace_id: ctx.traceId, traceparent: expect.stringMatching(new RegExp(`^00-${ctx.traceId}-[0-9a-f]{16}-03$`)) },
     ]);
     expect(await outbox.lag()).toMatchObject({ unsentCount: 1 });
   });

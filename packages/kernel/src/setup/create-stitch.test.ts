@@ -38,7 +38,8 @@ describe('createStitch()', () => {
       return currentContext().traceId;
     });
     server.close();
-    expect(received[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // Sampled and (Level 2) random: the trace began in this process.
+    expect(received[0]).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-03$`));
     const names = memory.getFinishedSpans().map((span) => span.name);
     expect(names).toEqual(expect.arrayContaining(['job', 'HTTP GET']));
     expect(running.stats().export).toBeDefined();
