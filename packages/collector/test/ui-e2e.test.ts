@@ -200,6 +200,10 @@ describe('web UI in headless Chromium', () => {
     expect(origin).toContain(INVOICE_REQUEST_ID);
     expect(origin).toContain(SLOW_TENANT);
     expect(await page.$(`[data-testid=job-origin] a[title="${INVOICE_TRACE}"]`)).not.toBeNull();
+    // The enqueue span sits in the request's trace; both attempts ran in the worker's, pointing back.
+    const runs = await rowTexts(page, 'job-runs');
+    expect(runs.map((r) => r.includes("in the request's trace"))).toEqual([true, false, false]);
+    expect(runs.slice(1).every((r) => r.includes('attribute and link'))).toBe(true);
     await page.screenshot({ path: `${screenshots}/job-origin.png` });
 
     await fromLanding(page, 'errors');

@@ -80,7 +80,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
               </Empty>
             )}
             <h3>Runs ({data.runs.length})</h3>
-            <table class="grid">
+            <table class="grid" data-testid="job-runs">
               <thead>
                 <tr>
                   <th>Start (UTC)</th>
@@ -103,7 +103,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
                     </td>
                     <td>{formatDuration(r.durationMs)}</td>
                     <td class={r.statusCode === 2 ? 'bad' : ''}>{r.statusCode === 2 ? 'failed' : 'ok'}</td>
-                    <td>{r.via}</td>
+                    <td>{linkedBy(r.via, r.traceId === data.origin?.traceId)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -113,4 +113,13 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
       </Loaded>
     </section>
   );
+}
+
+/**
+ * How a run points back at its request, in words. A span in the request's own trace (the
+ * `enqueue` span, or attempts run in that trace) needs no pointer: the trace is the answer.
+ */
+function linkedBy(via: 'attribute' | 'link' | 'both' | 'none', inOriginTrace: boolean): string {
+  if (inOriginTrace) return "in the request's trace";
+  return { attribute: 'parent trace attribute', link: 'span link', both: 'attribute and link', none: '–' }[via];
 }
