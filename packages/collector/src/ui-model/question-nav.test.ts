@@ -9,6 +9,12 @@ describe('the UI navigation, derived from the question registry', () => {
     for (const q of placed) expect({ question: q.name, page: pageOfUiPath(q.ui!.path) }).not.toMatchObject({ page: null });
   });
 
+  it('every seed question (one a user asks) is answered on a page, one click from the landing page', () => {
+    const asked = QUESTIONS.filter((q) => q.asks !== undefined);
+    expect(asked.map((q) => q.name)).toEqual(expect.arrayContaining(['slow', 'queries', 'webhooks', 'job', 'errors', 'retries', 'violations', 'trace']));
+    for (const q of asked) expect({ question: q.name, ui: q.ui?.path ?? null }).not.toMatchObject({ ui: null });
+  });
+
   it('lists the landing page, each page a question is answered on once and in registry order, then the saved-file page', () => {
     const nav = navFromQuestions([
       { ui: { path: '#/overview', label: 'x' } },
