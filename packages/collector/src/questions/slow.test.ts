@@ -19,6 +19,18 @@ function requests(tenantId: string, route: string, durationMillis: number, n: nu
   }));
 }
 
+/** Job attempt spans as the kernel's worker makes them: `job <name>`, a consumer span with the job's name. */
+function jobAttempts(tenantId: string, jobName: string, durationMillis: number, n: number, t: number): SpanSpec[] {
+  return Array.from({ length: n }, (_, i) => ({
+    traceId: newTraceId(),
+    name: `job ${jobName}`,
+    kind: 5,
+    startMillis: t + i,
+    durationMillis,
+    attributes: { [SpanAttr.tenantId]: tenantId, [SpanAttr.jobName]: jobName, [SpanAttr.component]: 'job' },
+  }));
+}
+
 let spanCounter = 0;
 const nextSpanId = () => (++spanCounter).toString(16).padStart(16, '0');
 
@@ -46,6 +58,11 @@ beforeAll(async () => {
     // takes as long for everyone and takes more of X's time than the others' query.
     ...withChildren(requests(X, '/orders/:id', 800, 10, t + 1000), [query('orders.by_id', 770), { name: 'auth.check', durationMillis: 15 }]),
     ...OTHERS.flatMap((o) => withChildren(requests(o, '/orders/:id', 20, 10, t + 1000), [query('orders.by_id', 4), { name: 'auth.check', durationMillis: 15 }])),
+    // A job only X's runs are slow in (3 s more of X's time), and its enqueue spans, which are
+    // part of their requests and must not count as the job.
+    ...withChildren(jobAttempts(X, 'report.render', 300, 10, t + 3000), [{ name: 'pdf.layout', durationMillis: 280 }]),
+    ...OTHERS.flatMap((o) => withChildren(jobAttempts(o, 'report.render', 30, 10, t + 3000), [{ name: 'pdf.layout', durationMillis: 10 }])),
+    ...jobAttempts(X, 'report.render', 5000, 3, t + 3000).map((s) => ({ ...s, name: 'enqueue report.render', kind: 4 })),
     // Healthy for everyone.
     ...requests(X, '/health', 5, 10, t + 2000),
     ...OTHERS.flatMap((o) => requests(o, '/health', 5, 10, t + 2000)),
@@ -62,11 +79,11 @@ describe('slow --tenant', () => {
     const res = await c.get(`/api/slow?tenant=${X}`, c.token('admin'));
     expect(res.status).toBe(200);
     const { routes } = SlowResponseSchema.parse(await res.json());
-    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', '/reports', '/health']);
-    expect(routes[0]).toMatchObject({ p95Ms: 800, otherTenantsP95Ms: 20, otherTenantsRatio: 40, platformWide: false });
+    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', '/reports', '/health']);
+    expect(routes[0]).toMatchObject({ entryKind: 'http', p95Ms: 800, otherTenantsP95Ms: 20, otherTenantsRatio: 40, platformWide: false });
     expect(routes[0]!.excessMs).toBeCloseTo(7800);
-    expect(routes[1]).toMatchObject({ p95Ms: 2000, otherTenantsP95Ms: 1900, platformWide: true });
-    expect(routes[2]).toMatchObject({ excessMs: 0, platformWide: false });
+    expect(routes[2]).toMatchObject({ p95Ms: 2000, otherTenantsP95Ms: 1900, platformWide: true });
+    expect(routes[3]).toMatchObject({ excessMs: 0, platformWide: false });
   });
 
   it('names, inside the culprit route, the query that accounts for the excess, with the tenant’s slowest traces there', async () => {
@@ -76,8 +93,8 @@ describe('slow --tenant', () => {
     // 10 × 770 ms, less what the others' 4 ms per request would have cost: 7660 ms.
     expect(routes[0]?.step?.excessMs).toBeCloseTo(7660);
     expect(routes[0]?.exampleTraceIds).toHaveLength(3);
-    // A route whose spans have no children has no step.
-    expect(routes.find((r) => r.route === '/health')?.step).toBeNull();
+    // A route whose spans have no children has no step (/reports is third: its step was looked for).
+    expect(routes[2]).toMatchObject({ route: '/reports', step: null });
   });
 
   it('without the other tenants (a tenant-bound token), the step with most of the tenant’s time', async () => {
@@ -85,5 +102,17 @@ describe('slow --tenant', () => {
     const { routes } = SlowResponseSchema.parse(await res.json());
     const orders = routes.find((r) => r.route === '/orders/:id');
     expect(orders?.step).toMatchObject({ name: 'orders.by_id', tenantMs: 7700, excessMs: null });
+  });
+
+  it('ranks a job the tenant alone is slow in among the routes, by its attempts only, with the step inside it', async () => {
+    const res = await c.get(`/api/slow?tenant=${X}`, c.token('admin'));
+    const { routes } = SlowResponseSchema.parse(await res.json());
+    const job = routes.find((r) => r.route === 'job report.render');
+    // Ten attempts (the three enqueue spans are part of their requests, not the job).
+    expect(job).toMatchObject({ entryKind: 'job', count: 10, p95Ms: 300, otherTenantsP95Ms: 30, otherTenantsRatio: 10 });
+    expect(job?.excessMs).toBeCloseTo(2700);
+    // 10 × 280 ms of layout, less the others' 10 ms per attempt.
+    expect(job?.step).toMatchObject({ name: 'pdf.layout', tenantMs: 2800 });
+    expect(job?.step?.excessMs).toBeCloseTo(2700);
   });
 });

@@ -5,6 +5,14 @@ import { COMPONENT_SQL, isoFromNanos, num, strList, strOrNull, type QueryScope }
 /** Entry spans of a request: the server span that carries the route template. */
 const ROUTE_SPANS = `kind = 2 AND route IS NOT NULL`;
 
+/**
+ * What slow ranks: requests by route, and job attempts by job name (the kernel's `job <name>`
+ * consumer span; the `enqueue <name>` producer span is part of its request). The issue's "the
+ * route (or job …) where X is slow": a tenant whose invoices render slowly has no slow route.
+ */
+const ENTRY_SPANS = `((${ROUTE_SPANS}) OR (kind = 5 AND job_name IS NOT NULL))`;
+const ENTRY_SQL = `CASE WHEN kind = 2 THEN route ELSE 'job ' || job_name END`;
+
 /** Within this factor of the others' p95, a route over budget for them is slow for everyone, not for this tenant. */
 const PLATFORM_WIDE_RATIO = 1.5;
 
@@ -36,40 +44,47 @@ async function askSteps(
   tenantId: string,
   scope: QueryScope,
   includeOthers: boolean,
-  routes: readonly { route: string; requests: number }[],
+  routes: readonly { route: string; jobName: string | null; requests: number }[],
 ): Promise<Map<string, SlowStep>> {
   const steps = new Map<string, SlowStep>();
   if (routes.length === 0) return steps;
-  const names = routes.map((r, i) => [`r${i}`, r.route] as const);
+  // Filtered on the columns (route, job_name), not on ENTRY_SQL: the CASE per scanned span cost more than the join.
+  const names = routes.map((r, i) => [`r${i}`, r.jobName ?? r.route] as const);
+  const routeKeys = names.filter((_, i) => routes[i]!.jobName === null).map(([k]) => `$${k}`);
+  const jobKeys = names.filter((_, i) => routes[i]!.jobName !== null).map(([k]) => `$${k}`);
+  const entryFilter = [
+    ...(routeKeys.length > 0 ? [`(${ROUTE_SPANS} AND route IN (${routeKeys.join(', ')}))`] : []),
+    ...(jobKeys.length > 0 ? [`(kind = 5 AND job_name IN (${jobKeys.join(', ')}))`] : []),
+  ].join(' OR ');
   const rows = await store.query(
     `WITH roots AS (
-       SELECT trace_id, span_id, route, mine FROM (
-         SELECT trace_id, span_id, route, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
-           row_number() OVER (PARTITION BY route, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
+       SELECT trace_id, span_id, entry, mine FROM (
+         SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
+           row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
          FROM spans
-         WHERE ${ROUTE_SPANS} AND start_ns >= $since AND start_ns < $until
-           AND route IN (${names.map(([k]) => `$${k}`).join(', ')})${includeOthers ? '' : ' AND tenant_id = $tenant'}
+         WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until${includeOthers ? '' : ' AND tenant_id = $tenant'}
        ) WHERE k <= ${STEP_SAMPLE}
      ),
      sampled AS (
-       SELECT route, count(*) FILTER (WHERE mine) AS n_mine, count(*) FILTER (WHERE NOT mine) AS n_others FROM roots GROUP BY route
+       SELECT entry, count(*) FILTER (WHERE mine) AS n_mine, count(*) FILTER (WHERE NOT mine) AS n_others FROM roots GROUP BY entry
      ),
      children AS (
-       SELECT r.route, r.mine, c.name, c.component, c.query_name IS NOT NULL AS named, c.kind, c.duration_ms
+       SELECT r.entry, r.mine, c.name, c.component, c.query_name IS NOT NULL AS named, c.kind, c.duration_ms
        FROM spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
-       WHERE c.start_ns >= $since
+       -- The run and attempt records a job writes are the kernel's bookkeeping, not a step.
+       WHERE c.start_ns >= $since AND NOT c.housekeeping
      )
-     SELECT c.route, c.name, any_value(c.component) AS component, bool_or(c.named) AS named, any_value(c.kind) AS kind,
+     SELECT c.entry, c.name, any_value(c.component) AS component, bool_or(c.named) AS named, any_value(c.kind) AS kind,
        sum(c.duration_ms) FILTER (WHERE c.mine) AS mine_ms, coalesce(sum(c.duration_ms) FILTER (WHERE NOT c.mine), 0) AS others_ms,
        any_value(q.n_mine) AS n_mine, any_value(q.n_others) AS n_others
-     FROM children c JOIN sampled q USING (route)
-     GROUP BY c.route, c.name HAVING sum(c.duration_ms) FILTER (WHERE c.mine) > 0`,
+     FROM children c JOIN sampled q USING (entry)
+     GROUP BY c.entry, c.name HAVING sum(c.duration_ms) FILTER (WHERE c.mine) > 0`,
     { tenant: tenantId, since: scope.sinceNanos, until: scope.untilNanos, ...Object.fromEntries(names) },
   );
   const requests = new Map(routes.map((r) => [r.route, r.requests]));
   const best = new Map<string, number>();
   for (const r of rows) {
-    const route = String(r.route);
+    const route = String(r.entry);
     // Per-request means over the sample, scaled to all of the tenant's requests on the route.
     const mineMs = (num(r.mine_ms) / Math.max(1, num(r.n_mine))) * (requests.get(route) ?? 0);
     const othersPerRequestMs = num(r.n_others) > 0 ? num(r.others_ms) / num(r.n_others) : null;
@@ -132,24 +147,24 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
   const window = `start_ns >= $since AND start_ns < $until`;
   const routesSql = `
     WITH mine AS (
-      SELECT route, any_value(service) AS service, count(*) AS n,
+      SELECT ${ENTRY_SQL} AS entry, bool_or(kind = 5) AS kind_job, any_value(job_name) AS job_name, any_value(service) AS service, count(*) AS n,
         quantile_cont(duration_ms, 0.5) AS p50, quantile_cont(duration_ms, 0.95) AS p95,
         quantile_cont(duration_ms, 0.99) AS p99, max(budget_ms) AS budget, sum(duration_ms) AS total_ms,
         count(*) FILTER (WHERE perf_violation) AS violations, max_by(trace_id, duration_ms, 3) AS examples
-      FROM spans WHERE tenant_id = $tenant AND ${ROUTE_SPANS} AND ${window}
-      GROUP BY route
+      FROM spans WHERE tenant_id = $tenant AND ${ENTRY_SPANS} AND ${window}
+      GROUP BY entry
     )${
       includeOthers
         ? `, others AS (
-      SELECT route, quantile_cont(duration_ms, 0.95) AS p95
-      FROM spans WHERE tenant_id IS DISTINCT FROM $tenant AND ${ROUTE_SPANS} AND ${window}
-        AND route IN (SELECT route FROM mine)
-      GROUP BY route
+      SELECT ${ENTRY_SQL} AS entry, quantile_cont(duration_ms, 0.95) AS p95
+      FROM spans WHERE tenant_id IS DISTINCT FROM $tenant AND ${ENTRY_SPANS} AND ${window}
+        AND ${ENTRY_SQL} IN (SELECT entry FROM mine)
+      GROUP BY entry
     )
     SELECT mine.*, others.p95 AS others_p95,
       CASE WHEN others.p95 IS NULL OR mine.p95 <= 0 THEN NULL
            ELSE greatest(0, 1 - others.p95 / mine.p95) * mine.total_ms END AS excess_ms
-    FROM mine LEFT JOIN others USING (route)`
+    FROM mine LEFT JOIN others USING (entry)`
         : ` SELECT mine.*, NULL AS others_p95, NULL AS excess_ms FROM mine`
     }
     ORDER BY excess_ms DESC NULLS LAST, p95 DESC LIMIT 50`;
@@ -160,7 +175,13 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
   const [routes, slowest] = await Promise.all([store.query(routesSql, params), store.query(slowestSql, params)]);
   // The steps and the slowest traces' dominant children are two scans: side by side, not one after the other.
   const [steps, dominant] = await Promise.all([
-    askSteps(store, tenantId, scope, includeOthers, routes.slice(0, STEP_ROUTES).map((r) => ({ route: String(r.route), requests: num(r.n) }))),
+    askSteps(
+      store,
+      tenantId,
+      scope,
+      includeOthers,
+      routes.slice(0, STEP_ROUTES).map((r) => ({ route: String(r.entry), jobName: r.kind_job === true ? strOrNull(r.job_name) : null, requests: num(r.n) })),
+    ),
     askDominantChildren(store, tenantId, slowest.map((r) => String(r.trace_id))),
   ]);
 
@@ -172,7 +193,8 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       const budgetMs = r.budget === null ? null : num(r.budget);
       const ratio = othersP95 === null || othersP95 <= 0 ? null : num(r.p95) / othersP95;
       return {
-        route: String(r.route),
+        route: String(r.entry),
+        entryKind: r.kind_job === true ? ('job' as const) : ('http' as const),
         service: strOrNull(r.service),
         count: num(r.n),
         p50Ms: num(r.p50),
@@ -184,7 +206,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
         excessMs: r.excess_ms === null || r.excess_ms === undefined ? null : num(r.excess_ms),
         platformWide: othersP95 !== null && budgetMs !== null && othersP95 > budgetMs && ratio !== null && ratio < PLATFORM_WIDE_RATIO,
         violations: num(r.violations),
-        step: steps.get(String(r.route)) ?? null,
+        step: steps.get(String(r.entry)) ?? null,
         exampleTraceIds: [...new Set(strList(r.examples))],
       };
     }),

@@ -16,7 +16,10 @@ export const SlowStepSchema = z.object({
 });
 
 export const SlowRouteSchema = z.object({
+  /** The route template, or `job <name>` for a job's attempts. */
   route: z.string(),
+  /** What the row ranks: requests to a route (`http`) or a job's attempts (`job`). Optional only so that answers of older collectors still parse. */
+  entryKind: z.enum(['http', 'job']).optional(),
   service: z.string().nullable(),
   count: z.number().int(),
   p50Ms: z.number(),
