@@ -219,7 +219,7 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect(planted.runIds.length).toBeGreaterThan(20);
   });
 
-  it('stitch slow --tenant <umbrella>: the route where umbrella is slow compared with the others, not the burst that hit everyone', async () => {
+  it('stitch slow --tenant <umbrella>: the route, then the job, where umbrella is slow compared with the others, not the burst that hit everyone', async () => {
     const answer = await ask<SlowResponse>(platform, ['slow', '--tenant', TENANTS.umbrella.id]);
     const [first] = answer.routes;
     expect(first?.route).toBe('/orders/search');
@@ -229,6 +229,9 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect(first?.step).toMatchObject({ name: 'orders.search', component: 'query' });
     expect(first?.step?.excessMs).toBeGreaterThan(24 * conditions.slowSearchSeconds * 1000 * 0.8);
     expect(first?.exampleTraceIds).toHaveLength(3);
+    // Umbrella's invoice job, run by the worker process, is slow for umbrella alone: next, with its step.
+    expect(answer.routes[1]).toMatchObject({ route: 'job invoice.render', entryKind: 'job', platformWide: false, step: { name: 'invoice.layout' } });
+    expect(answer.routes[1]?.otherTenantsRatio).toBeGreaterThan(1.5);
     // The burst is there, marked as platform-wide, and below the culprit.
     const burst = answer.routes.find((r) => r.route === '/reports/export');
     expect(burst?.platformWide).toBe(true);
