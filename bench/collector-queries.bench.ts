@@ -11,7 +11,8 @@
  * the median CPU ms of this process (server, DuckDB's threads and the client together): on a
  * shared two-core machine wall time swings with other work, CPU time much less.
  *
- * Run: `npm run bench -- collector-queries` (env BENCH_ROUNDS, STITCH_BENCH_STORE, BENCH_SPANS).
+ * Run: `npm run bench -- collector-queries` (env BENCH_ROUNDS, STITCH_BENCH_STORE, BENCH_SPANS,
+ * BENCH_QUESTIONS=errors,slow for a subset by registry name).
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,8 @@ try {
     audit: {},
   };
   const questions: [string, string, string][] = [];
-  for (const q of QUESTIONS) {
+  const only = process.env.BENCH_QUESTIONS?.split(',');
+  for (const q of QUESTIONS.filter((q) => only === undefined || only.includes(q.name))) {
     const { path, query } = requestFor(q.route, paramsFor[q.name] ?? window);
     const url = `${path}?${new URLSearchParams(query as Record<string, string>).toString()}`;
     questions.push([q.name, url, platform]);
