@@ -5,7 +5,7 @@ import { askTenantOverview } from '../tenant-overview.js';
 
 export const overviewQuestion = defineQuestion({
   name: 'overview',
-  summary: "a tenant's routes, latency over time and budget violations, beside the other tenants",
+  summary: "a tenant's routes (p50/p95/p99 against their budgets) and its requests, errors and violations over time",
   route: '/overview',
   params: WindowParams.extend({ buckets: z.coerce.number().int().min(1).max(240).optional() }),
   scope: 'traces:read',
