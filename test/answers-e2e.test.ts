@@ -33,7 +33,7 @@ import type {
   ViolationsResponse,
   WebhookRetriesResponse,
 } from '@stitch/contract';
-import { createStitch } from '@stitch/kernel';
+import { createStitch, withoutStrictMode } from '@stitch/kernel';
 import type { Stitch } from '@stitch/kernel';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { createAnswersService } from './fixtures/answers/service.js';
@@ -71,6 +71,7 @@ let api: Server | undefined;
 let worker: ChildProcess | undefined;
 const probe = new pg.Pool({ ...PG, max: 2 });
 let planted: Planted;
+let nightlyRunId: string;
 /** A platform-wide reader, as an on-call engineer has. */
 let platform: string;
 /** Bound to initech: what that tenant's own engineers get. */
@@ -132,10 +133,13 @@ beforeAll(async () => {
   });
 
   planted = await plantTraffic(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, conditions);
+  // A scheduler's tick: a job enqueued outside any request (strict mode, on under NODE_ENV=test,
+  // would call that drift; a scheduler says it is on purpose).
+  nightlyRunId = (await withoutStrictMode(() => (service as AnswersService).jobs.enqueue('report.nightly', {}, { tenantId: TENANTS.hooli.id }))).runId;
 
   // Everything the traffic caused has happened: events handled, deliveries final, runs final.
   await service.drained();
-  await waitForRuns(planted.runIds);
+  await waitForRuns([...planted.runIds, nightlyRunId]);
 
   // Both kernels flush on shutdown; the worker's is a process exit away.
   await new Promise((resolve) => server.close(resolve));
@@ -280,6 +284,14 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     const failing = await ask<JobOriginResponse>(platform, ['job', planted.failingExport.runId, '--origin']);
     expect(failing.origin).toMatchObject({ traceId: planted.failingExport.traceId, route: '/ledger/export', tenantId: TENANTS.hooli.id });
     expect(failing.runs.filter((r) => r.statusCode === 2)).toHaveLength(3);
+  });
+
+  it('stitch job <runId> --origin: a job enqueued outside any request has no origin, and says so', async () => {
+    const answer = await ask<JobOriginResponse>(platform, ['job', nightlyRunId, '--origin']);
+    expect(answer).toMatchObject({ origin: null, parentTraceId: null, parentRequestId: null });
+    expect(answer.runs.map((r) => [r.jobName, r.tenantId, r.statusCode])).toContainEqual(['report.nightly', TENANTS.hooli.id, 0]);
+    const table = await (collector as RunningCollector).ask(platform, ['job', nightlyRunId, '--origin']);
+    expect(table.stdout).toContain('origin: none');
   });
 
   it('stitch request <traceId> --jobs: the request lists the job it enqueued, both attempts run by the worker process', async () => {
