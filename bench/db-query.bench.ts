@@ -23,8 +23,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { runInNewContext, startStitch, withContext } from '../packages/kernel/src/index.js';
-import { createPgDatabase } from '../packages/kernel/src/db/pg/pg-database.js';
-import { createPgliteDatabase } from '../packages/kernel/src/db/pglite/pglite-database.js';
+import { createPgDatabase } from '../packages/kernel/src/hops/db/pg/pg-database.js';
+import { createPgliteDatabase } from '../packages/kernel/src/hops/db/pglite/pglite-database.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2000);

@@ -117,7 +117,7 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
   const { startStitch } = await import('@stitch/kernel');
   const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
   const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
-  const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
+  const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
   startStitch({
     serviceName: 'bench',
     enabled,

@@ -197,7 +197,7 @@ async function nsPer(iterations: number, fn: () => void): Promise<number> {
 
 async function micro(): Promise<void> {
   const { startStitch, withSpan, runInNewContext } = await import('@stitch/kernel');
-  const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
+  const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
   const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
   const { pino } = await import('pino');
   const { noopExporter, nullDestination } = await import('./http-route-server.js');
@@ -246,7 +246,7 @@ async function requestPathInProcess(): Promise<void> {
   const { startStitch } = await import('@stitch/kernel');
   const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
   const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
-  const { createLogger } = await import('../packages/kernel/src/logs/create-logger.js');
+  const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
   const { bareRoute, inMemoryItems, kernelRoute, noopExporter, nullDestination, SQL } = await import('./http-route-server.js');
   const inMemory = inMemoryItems();
   const N = 20_000;

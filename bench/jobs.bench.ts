@@ -15,10 +15,10 @@
  * Run: `npm run bench -- jobs` (env BENCH_ROUNDS, BENCH_JOBS).
  */
 import { Queue, Worker } from 'bullmq';
-import { runInNewContext } from '../packages/kernel/src/context/context-store.js';
-import { bullmqJobEngine } from '../packages/kernel/src/jobs/bullmq/index.js';
-import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
-import { createMemoryRunStore } from '../packages/kernel/src/jobs/memory-run-store.js';
+import { runInNewContext } from '../packages/kernel/src/core/context/context-store.js';
+import { bullmqJobEngine } from '../packages/kernel/src/hops/jobs/bullmq/index.js';
+import { createJobs } from '../packages/kernel/src/hops/jobs/jobs.js';
+import { createMemoryRunStore } from '../packages/kernel/src/hops/jobs/memory-run-store.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

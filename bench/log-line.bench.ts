@@ -16,8 +16,8 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { pino } from 'pino';
-import { runInNewContext, tryCurrentContext } from '../packages/kernel/src/context/context-store.js';
-import { createLogger } from '../packages/kernel/src/logs/create-logger.js';
+import { runInNewContext, tryCurrentContext } from '../packages/kernel/src/core/context/context-store.js';
+import { createLogger } from '../packages/kernel/src/pipeline/logs/create-logger.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const LINES = Number(process.env.BENCH_LINES ?? 50_000);

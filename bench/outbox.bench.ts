@@ -20,8 +20,8 @@ import { connect } from 'nats';
 import pg from 'pg';
 import { createInProcessBus, createOutbox, createOutboxRelay, runInNewContext, startStitch } from '../packages/kernel/src/index.js';
 import type { EventBus } from '../packages/kernel/src/index.js';
-import { createPgDatabase } from '../packages/kernel/src/db/pg/pg-database.js';
-import { createNatsBus } from '../packages/kernel/src/events/nats/nats-bus.js';
+import { createPgDatabase } from '../packages/kernel/src/hops/db/pg/pg-database.js';
+import { createNatsBus } from '../packages/kernel/src/hops/events/nats/nats-bus.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);

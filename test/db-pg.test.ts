@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentContext, runInNewContext, startStitch, withContext } from '@stitch/kernel';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
-import { hostileStrings } from '../packages/kernel/src/db/internal/hostile-strings.js';
+import { hostileStrings } from '../packages/kernel/src/hops/db/internal/hostile-strings.js';
 
 const CONNECTION = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const TENANT = '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f';

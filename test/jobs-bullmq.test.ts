@@ -1,13 +1,13 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext } from '../packages/kernel/src/context/context-store.js';
-import { bullmqJobEngine } from '../packages/kernel/src/jobs/bullmq/index.js';
-import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
-import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
-import { traceIdForRun } from '../packages/kernel/src/jobs/run-id.js';
+import { currentContext, runInNewContext } from '../packages/kernel/src/core/context/context-store.js';
+import { bullmqJobEngine } from '../packages/kernel/src/hops/jobs/bullmq/index.js';
+import { createJobs } from '../packages/kernel/src/hops/jobs/jobs.js';
+import { createSqlRunStore } from '../packages/kernel/src/hops/jobs/sql-run-store.js';
+import { traceIdForRun } from '../packages/kernel/src/hops/jobs/run-id.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
-import { withoutStrictMode } from '../packages/kernel/src/config/strict-mode.js';
+import { withoutStrictMode } from '../packages/kernel/src/setup/config/strict-mode.js';
 import { asQueryable, newPool, REDIS, uniqueName } from './helpers/pg-queryable.js';
 import { waitForFinalOutcome } from './helpers/jobs.js';
 

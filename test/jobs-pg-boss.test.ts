@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext } from '../packages/kernel/src/context/context-store.js';
-import { pgBossJobEngine } from '../packages/kernel/src/jobs/pg-boss/index.js';
-import { createJobs } from '../packages/kernel/src/jobs/jobs.js';
-import { createSqlRunStore } from '../packages/kernel/src/jobs/sql-run-store.js';
+import { currentContext, runInNewContext } from '../packages/kernel/src/core/context/context-store.js';
+import { pgBossJobEngine } from '../packages/kernel/src/hops/jobs/pg-boss/index.js';
+import { createJobs } from '../packages/kernel/src/hops/jobs/jobs.js';
+import { createSqlRunStore } from '../packages/kernel/src/hops/jobs/sql-run-store.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
 import { asQueryable, newPool, POSTGRES_URL, uniqueName } from './helpers/pg-queryable.js';
 import { waitForFinalOutcome } from './helpers/jobs.js';

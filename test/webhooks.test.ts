@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext } from '../packages/kernel/src/context/context-store.js';
+import { currentContext, runInNewContext } from '../packages/kernel/src/core/context/context-store.js';
 import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
-import { setStrictMode } from '../packages/kernel/src/config/strict-mode.js';
-import { verifyWebhook } from '../packages/kernel/src/webhooks/webhook-signature.js';
-import { createWebhooks } from '../packages/kernel/src/webhooks/webhooks.js';
+import { setStrictMode } from '../packages/kernel/src/setup/config/strict-mode.js';
+import { verifyWebhook } from '../packages/kernel/src/hops/webhooks/webhook-signature.js';
+import { createWebhooks } from '../packages/kernel/src/hops/webhooks/webhooks.js';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { asQueryable, newPool, uniqueName } from './helpers/pg-queryable.js';
 

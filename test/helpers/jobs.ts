@@ -1,4 +1,4 @@
-import type { Jobs } from '../../packages/kernel/src/jobs/jobs.js';
+import type { Jobs } from '../../packages/kernel/src/hops/jobs/jobs.js';
 import { waitFor } from './pg-queryable.js';
 
 /** The run's origin record once its outcome is final (succeeded or failed), polled. */

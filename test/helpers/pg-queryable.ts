@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Queryable } from '../../packages/kernel/src/db/queryable.js';
+import type { Queryable } from '../../packages/kernel/src/hops/db/queryable.js';
 
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS = { host: '127.0.0.1', port: 6379 } as const;

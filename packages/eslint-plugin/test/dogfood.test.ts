@@ -17,6 +17,6 @@ describe("the repository's own eslint.config.js", () => {
   });
 
   it('holds the kernel to the logging rules only: ids, drivers and tracing belong there', async () => {
-    expect(await ruleIdsAt('packages/kernel/src/context/drift.ts')).toEqual(['stitch/no-string-built-log']);
+    expect(await ruleIdsAt('packages/kernel/src/core/context/drift.ts')).toEqual(['stitch/no-string-built-log']);
   });
 });

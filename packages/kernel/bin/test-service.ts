@@ -19,10 +19,10 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { StitchError } from '../src/errors/stitch-error.js';
-import { notFoundError } from '../src/edge/error-envelope.js';
-import { stitchRequestListener } from '../src/edge/node-http.js';
-import { installHttpOut } from '../src/http-out/install-http-out.js';
+import { StitchError } from '../src/core/errors/stitch-error.js';
+import { notFoundError } from '../src/hops/edge/error-envelope.js';
+import { stitchRequestListener } from '../src/hops/edge/node-http.js';
+import { installHttpOut } from '../src/hops/http-out/install-http-out.js';
 import { startStitch } from '../src/setup/start-stitch.js';
 
 const TestCallsSchema = z.array(

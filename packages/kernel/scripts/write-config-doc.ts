@@ -14,7 +14,7 @@ import {
   renderConfigReference,
   renderEnvReference,
   replaceBlock,
-} from '../src/config/config-reference.js';
+} from '../src/setup/config/config-reference.js';
 
 const docPath = join(dirname(fileURLToPath(import.meta.url)), '../../../docs/configuration.md');
 let doc = readFileSync(docPath, 'utf8');

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext } from '../context/context-store.js';
-import { StitchError } from '../errors/stitch-error.js';
+import { currentContext, runInNewContext } from '../core/context/context-store.js';
+import { StitchError } from '../core/errors/stitch-error.js';
 import { createStitch } from './create-stitch.js';
 import type { Stitch } from './create-stitch.js';
 

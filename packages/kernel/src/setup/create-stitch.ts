@@ -1,14 +1,14 @@
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from 'pino';
-import { loadConfig } from '../config/load-config.js';
-import type { LoadConfigOptions } from '../config/load-config.js';
-import type { StitchConfig } from '../config/stitch-config.js';
-import { readStrictModeEnv, setStrictMode } from '../config/strict-mode.js';
-import { installHttpOut } from '../http-out/install-http-out.js';
-import { logStats } from '../logs/log-stats.js';
-import { createLoggerFromConfig } from '../logs/logger-from-config.js';
-import type { OtlpLogStats } from '../logs/otlp-log-stream.js';
-import { raceDeadline } from '../internal/race-deadline.js';
+import { loadConfig } from './config/load-config.js';
+import type { LoadConfigOptions } from './config/load-config.js';
+import type { StitchConfig } from './config/stitch-config.js';
+import { readStrictModeEnv, setStrictMode } from './config/strict-mode.js';
+import { installHttpOut } from '../hops/http-out/install-http-out.js';
+import { logStats } from '../pipeline/logs/log-stats.js';
+import { createLoggerFromConfig } from '../pipeline/logs/logger-from-config.js';
+import type { OtlpLogStats } from '../pipeline/logs/otlp-log-stream.js';
+import { raceDeadline } from '../core/internal/race-deadline.js';
 import { startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
 

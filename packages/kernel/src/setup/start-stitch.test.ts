@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StitchError } from '../errors/stitch-error.js';
-import { withSpan } from '../tracing/with-span.js';
+import { StitchError } from '../core/errors/stitch-error.js';
+import { withSpan } from '../core/tracing/with-span.js';
 import { exportStats, samplingStats, startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
 

@@ -4,26 +4,26 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { defaultResource, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BudgetProcessor } from '../budgets/budget-processor.js';
-import type { BudgetStats, WarnLogger } from '../budgets/budget-processor.js';
-import { newSpanId, newTraceId } from '../context/ids.js';
-import { withoutStrictMode } from '../config/strict-mode.js';
-import { createLogger } from '../logs/create-logger.js';
-import { BoundedBatchSpanProcessor } from '../export/bounded-batch-processor.js';
-import type { ExportStats } from '../export/bounded-batch-processor.js';
-import { createSpanExporter } from '../export/create-span-exporter.js';
-import { stitchPropagator } from '../propagation/index.js';
-import { RedactingSpanExporter } from '../redaction/redacting-span-exporter.js';
-import { defaultRedactor } from '../redaction/redactor.js';
-import type { Redactor } from '../redaction/redactor.js';
-import { createHeadSampler } from '../sampling/stitch-sampler.js';
-import { emptySamplingStats, TailSamplingProcessor } from '../sampling/tail-sampling-processor.js';
-import type { SamplingStats } from '../sampling/tail-sampling-processor.js';
-import { ContextAttributesProcessor } from '../tracing/context-attributes-processor.js';
-import { StrictTenantsProcessor } from '../tracing/strict-tenants-processor.js';
-import { readTracingEnv } from '../tracing/tracing-env.js';
-import { parseTracingOptions } from '../tracing/tracing-options.js';
-import type { TracingOptions, TracingOptionsInput } from '../tracing/tracing-options.js';
+import { BudgetProcessor } from '../pipeline/budgets/budget-processor.js';
+import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
+import { newSpanId, newTraceId } from '../core/context/ids.js';
+import { withoutStrictMode } from './config/strict-mode.js';
+import { createLogger } from '../pipeline/logs/create-logger.js';
+import { BoundedBatchSpanProcessor } from '../pipeline/export/bounded-batch-processor.js';
+import type { ExportStats } from '../pipeline/export/bounded-batch-processor.js';
+import { createSpanExporter } from '../pipeline/export/create-span-exporter.js';
+import { stitchPropagator } from '../core/propagation/index.js';
+import { RedactingSpanExporter } from '../pipeline/redaction/redacting-span-exporter.js';
+import { defaultRedactor } from '../pipeline/redaction/redactor.js';
+import type { Redactor } from '../pipeline/redaction/redactor.js';
+import { createHeadSampler } from '../pipeline/sampling/stitch-sampler.js';
+import { emptySamplingStats, TailSamplingProcessor } from '../pipeline/sampling/tail-sampling-processor.js';
+import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
+import { ContextAttributesProcessor } from '../core/tracing/context-attributes-processor.js';
+import { StrictTenantsProcessor } from '../core/tracing/strict-tenants-processor.js';
+import { readTracingEnv } from '../core/tracing/tracing-env.js';
+import { parseTracingOptions } from '../core/tracing/tracing-options.js';
+import type { TracingOptions, TracingOptionsInput } from '../core/tracing/tracing-options.js';
 
 export interface StartStitchOptions {
   /** `service.name`; defaults to OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`. */
@@ -234,7 +234,7 @@ class FanOutProcessor implements SpanProcessor {
 }
 
 // An export drop is reported from the batch timer, outside any context, on purpose: the kernel's
-// own warnings are never strict mode's violations (config/strict-mode.ts).
+// own warnings are never strict mode's violations (setup/config/strict-mode.ts).
 function kernelDiagnostics(logger: WarnLogger): WarnLogger {
   return { warn: (fields, message) => withoutStrictMode(() => logger.warn(fields, message)) };
 }

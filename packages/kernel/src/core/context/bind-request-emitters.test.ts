@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { bindRequestEmitters } from './bind-request-emitters.js';
 import { runInNewContext, tryCurrentContext } from './context-store.js';
 

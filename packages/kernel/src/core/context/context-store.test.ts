@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { StitchError } from '../errors/stitch-error.js';
 import { currentContext, deriveContext, runInNewContext, tryCurrentContext, withContext } from './context-store.js';
 

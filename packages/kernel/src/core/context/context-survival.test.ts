@@ -3,7 +3,7 @@ import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { bindEmitter } from './bind-emitter.js';
 import { currentContext, runInNewContext, tryCurrentContext } from './context-store.js';
 

@@ -12,7 +12,7 @@ import { isHousekeeping } from './housekeeping.js';
  * tenant-bound tokens, a Tempo query) never has to infer a span's tenant or entry from an
  * ancestor that may have arrived in another batch or been dropped.
  * - `tenant.id`;
- * - `stitch.entry.kind` and `stitch.entry.route` (context/entry.ts): what started the work;
+ * - `stitch.entry.kind` and `stitch.entry.route` (core/context/entry.ts): what started the work;
  * - `stitch.housekeeping` inside `runAsHousekeeping`.
  * A span that already names its tenant or entry keeps it.
  */

@@ -2,7 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanAttr } from '@stitch/contract';
 import { getScope } from '../context/context-store.js';
-import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
 /**
  * Strict mode's tenant check: a child span that names another tenant than the context it starts

@@ -1,8 +1,8 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
-import type { StitchHandle } from '../setup/start-stitch.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import type { StitchHandle } from '../../setup/start-stitch.js';
 import { withSpan } from './with-span.js';
 
 let exporter = new InMemorySpanExporter();

@@ -1,10 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext, withContext } from '../context/context-store.js';
+import { currentContext, runInNewContext, withContext } from '../../core/context/context-store.js';
 import { createPgliteDatabase } from '../db/pglite/pglite-database.js';
 import type { Database } from '../db/database.js';
-import { startStitch } from '../setup/start-stitch.js';
-import { withoutStrictMode } from '../config/strict-mode.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import { withoutStrictMode } from '../../setup/config/strict-mode.js';
 import { createAuditLog } from './audit-log.js';
 import type { AuditLog } from './audit-log.js';
 

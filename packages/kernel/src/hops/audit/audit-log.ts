@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { currentContext } from '../context/context-store.js';
+import { currentContext } from '../../core/context/context-store.js';
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
-import { runMigration } from '../internal/run-migration.js';
-import { StitchError } from '../errors/stitch-error.js';
+import { runMigration } from '../db/internal/run-migration.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 
 const AuditEntrySchema = z.object({
   action: z.string().min(1).max(200),

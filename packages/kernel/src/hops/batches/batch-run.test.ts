@@ -1,7 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { currentContext, runInNewContext } from '../context/context-store.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { currentContext, runInNewContext } from '../../core/context/context-store.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { batch } from './batch-run.js';
 
 const exporter = new InMemorySpanExporter();

@@ -1,10 +1,10 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, getScope, runInNewContext, setScope, withContext } from '../context/context-store.js';
-import { addEntryAttributes, ownEntry } from '../context/entry.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
-import { recordError } from '../tracing/record-error.js';
+import { ensureIds, getScope, runInNewContext, setScope, withContext } from '../../core/context/context-store.js';
+import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 export interface BatchOptions<Item> {
   /** Names the batch span (`batch <name>`) and each item span (`batch.item <name>`). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StitchError } from '../errors/stitch-error.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 
 /**
  * Options of the SQL wrapper (section `db` of the Stitch config). Every field has a default.

@@ -1,6 +1,6 @@
 /**
  * The smallest surface every database hop needs: run one parameterised statement. Both
- * drivers of `db/` (pg and PGlite) and their transaction handles satisfy it, and it is what
+ * drivers of `hops/db/` (pg and PGlite) and their transaction handles satisfy it, and it is what
  * `audit`, `outbox`, `webhooks` and the job adapters accept, so they write inside the
  * caller's transaction when given one.
  */

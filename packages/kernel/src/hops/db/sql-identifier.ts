@@ -1,4 +1,4 @@
-import { StitchError } from '../errors/stitch-error.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 
 // Lower-case, unquoted-safe Postgres identifiers only (NAMEDATALEN 64 → 63 bytes): the schema
 // name is configuration, interpolated into DDL, so anything else is refused rather than quoted.

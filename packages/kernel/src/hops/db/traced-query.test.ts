@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { runInNewContext } from '../context/context-store.js';
+import { runInNewContext } from '../../core/context/context-store.js';
 import { stitchRequestListener } from '../edge/node-http.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { parseDbOptions } from './db-options.js';
 import { createTracedQuery } from './traced-query.js';
 

@@ -1,14 +1,14 @@
 import { context, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { getScope, routeOf } from '../context/context-store.js';
-import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
+import { getScope, routeOf } from '../../core/context/context-store.js';
+import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
-import { recordError } from '../tracing/record-error.js';
-import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { recordError } from '../../core/tracing/record-error.js';
+import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
 /** What a driver does with a statement once it is annotated: run it, nothing else. */
 export type ExecuteStatement = (
@@ -43,7 +43,7 @@ export type QueryFunction = <Row = Record<string, unknown>>(
  * Wraps a driver's execute function into the Queryable `query()`: one CLIENT span per statement
  * (named by the caller's query name, else `OPERATION table`) and the sqlcommenter comment with
  * that span's traceparent. The span is marked at start as `stitch.component = query` (with
- * `db.query.name` when the caller named it), which puts it under the query budget of `budgets/`
+ * `db.query.name` when the caller named it), which puts it under the query budget of `pipeline/budgets/`
  * (`tracing.budgets.queryMillis`, per-name `overrides.query`): a violation there is the
  * `perf_violation` warning with `component: "query"`. Driver errors are recorded and rethrown
  * unchanged.
@@ -80,7 +80,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     const scope = getScope(active);
     // Disabled (no-op tracer): no span to name or mark; the statement still gets its comment
     // with the ids of the span in force.
-    // Budget marking must be there at start (budgets/budget-marking.ts), so it goes in the options.
+    // Budget marking must be there at start (pipeline/budgets/budget-marking.ts), so it goes in the options.
     const span = kernelTracerIsNoop()
       ? undefined
       : getKernelTracer().startSpan(

@@ -1,8 +1,8 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { getScope } from '../context/context-store.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
-import { recordError } from '../tracing/record-error.js';
+import { getScope } from '../../core/context/context-store.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 /**
  * Runs a driver's BEGIN … COMMIT in a `transaction` span, so a transaction's statements are

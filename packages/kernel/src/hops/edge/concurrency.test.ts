@@ -11,12 +11,12 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, withContext } from '../context/context-store.js';
-import { newTraceId } from '../context/ids.js';
+import { currentContext, withContext } from '../../core/context/context-store.js';
+import { newTraceId } from '../../core/context/ids.js';
 import { installHttpOut } from '../http-out/install-http-out.js';
-import { createLogger } from '../logs/create-logger.js';
-import { startStitch } from '../setup/start-stitch.js';
-import { withSpan } from '../tracing/with-span.js';
+import { createLogger } from '../../pipeline/logs/create-logger.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import { withSpan } from '../../core/tracing/with-span.js';
 import { stitchExpress } from './express.js';
 
 const REQUESTS = 1000;

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { currentContext } from '../context/context-store.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { currentContext } from '../../core/context/context-store.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { stitchRequestListener } from './node-http.js';
 
 // The kernel disabled: no tracer provider, so OpenTelemetry's no-op tracer hands out spans.

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorCode, ErrorEnvelope } from '@stitch/contract';
-import { tryCurrentContext } from '../context/context-store.js';
-import { isStitchError, StitchError } from '../errors/stitch-error.js';
+import { tryCurrentContext } from '../../core/context/context-store.js';
+import { isStitchError, StitchError } from '../../core/errors/stitch-error.js';
 import { getEdgeRequest } from './start-request.js';
 import type { EdgeRequest } from './start-request.js';
 

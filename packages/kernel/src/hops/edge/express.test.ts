@@ -7,9 +7,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TraceContext } from '@stitch/contract';
-import { currentContext, tryCurrentContext, withContext } from '../context/context-store.js';
-import { StitchError } from '../errors/stitch-error.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { currentContext, tryCurrentContext, withContext } from '../../core/context/context-store.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { stitchExpress } from './express.js';
 
 const exporter = new InMemorySpanExporter();

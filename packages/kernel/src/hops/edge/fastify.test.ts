@@ -6,9 +6,9 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TraceContext } from '@stitch/contract';
-import { currentContext, tryCurrentContext, withContext } from '../context/context-store.js';
-import { StitchError } from '../errors/stitch-error.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { currentContext, tryCurrentContext, withContext } from '../../core/context/context-store.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { stitchFastify } from './fastify.js';
 
 const exporter = new InMemorySpanExporter();

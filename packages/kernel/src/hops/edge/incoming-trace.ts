@@ -2,7 +2,7 @@ import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, SpanContext } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TraceIdSchema } from '@stitch/contract';
-import { stitchPropagator } from '../propagation/index.js';
+import { stitchPropagator } from '../../core/propagation/index.js';
 
 /** The legacy single-id header of seed KER260 §4.1, both ways. */
 export const TRACE_ID_HEADER = 'x-trace-id';

@@ -1,5 +1,5 @@
 import { RequestIdSchema } from '@stitch/contract';
-import { newRequestId } from '../context/ids.js';
+import { newRequestId } from '../../core/context/ids.js';
 
 /** The header a request id travels in, both ways. */
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withSpan } from '../tracing/with-span.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { withSpan } from '../../core/tracing/with-span.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { stitchRequestListener } from './node-http.js';
 
 const warnings: { fields: Record<string, unknown>; message: string }[] = [];

@@ -11,13 +11,13 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { SpanAttr } from '@stitch/contract';
-import { bindRequestEmitters } from '../context/bind-request-emitters.js';
-import { ensureIds, getScope, setScope } from '../context/context-store.js';
-import type { StitchScope } from '../context/context-store.js';
-import { HTTP_ENTRY } from '../context/entry.js';
-import { newSpanId, withNextTraceId } from '../context/ids.js';
-import { StitchError } from '../errors/stitch-error.js';
-import { getKernelTracer, kernelTracerIsNoop } from '../tracing/kernel-tracer.js';
+import { bindRequestEmitters } from '../../core/context/bind-request-emitters.js';
+import { ensureIds, getScope, setScope } from '../../core/context/context-store.js';
+import type { StitchScope } from '../../core/context/context-store.js';
+import { HTTP_ENTRY } from '../../core/context/entry.js';
+import { newSpanId, withNextTraceId } from '../../core/context/ids.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
 import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
 import { readIncomingTrace, TRACE_ID_HEADER } from './incoming-trace.js';
@@ -136,7 +136,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate);
   // The request is its own route slot: the route a router matches later reaches every context
   // derived from the request's (see StitchScope.routeSlot), and getEdgeRequest() finds it there.
-  // The entry is the request: every hop it causes carries its route (context/entry.ts).
+  // The entry is the request: every hop it causes carries its route (core/context/entry.ts).
   const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
   request.context = setScope(trace.setSpan(parentContext, span), scope);
 
@@ -170,7 +170,7 @@ function serverSpanOptions(
     [ATTR_URL_PATH]: queryAt === -1 ? url : url.slice(0, queryAt),
     [ATTR_URL_SCHEME]: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     [SpanAttr.requestId]: requestId,
-    // Puts the request under the route budget (budgets/budget-marking.ts), named by http.route.
+    // Puts the request under the route budget (pipeline/budgets/budget-marking.ts), named by http.route.
     [SpanAttr.component]: 'route',
   };
   if (remoteAddress !== undefined) attributes[ATTR_NETWORK_PEER_ADDRESS] = remoteAddress;

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
-import { runMigration } from '../internal/run-migration.js';
+import { runMigration } from '../db/internal/run-migration.js';
 import type { EventEnvelope } from './event-envelope.js';
 
 /** What a consumer knows about itself and one event before handling it. */

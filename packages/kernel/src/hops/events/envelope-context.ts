@@ -1,12 +1,12 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { EntryKind } from '@stitch/contract';
-import { entryOf, getScope, setScope } from '../context/context-store.js';
-import type { StitchScope } from '../context/context-store.js';
-import { parseEntry } from '../context/entry.js';
-import type { Entry } from '../context/entry.js';
-import { newRequestId } from '../context/ids.js';
-import { stitchPropagator } from '../propagation/index.js';
+import { entryOf, getScope, setScope } from '../../core/context/context-store.js';
+import type { StitchScope } from '../../core/context/context-store.js';
+import { parseEntry } from '../../core/context/entry.js';
+import type { Entry } from '../../core/context/entry.js';
+import { newRequestId } from '../../core/context/ids.js';
+import { stitchPropagator } from '../../core/propagation/index.js';
 import type { EventEnvelope } from './event-envelope.js';
 
 const EMPTY_BAGGAGE: Readonly<Record<string, string>> = Object.freeze({});

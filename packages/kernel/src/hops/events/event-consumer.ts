@@ -1,16 +1,16 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, getScope } from '../context/context-store.js';
-import { addEntryAttributes, ownEntry } from '../context/entry.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { ensureIds, getScope } from '../../core/context/context-store.js';
+import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { EventAction } from './event-actions.js';
 import type { EventBus, EventSubscription } from './event-bus.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { contextFromEnvelope } from './envelope-context.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { recordError } from '../tracing/record-error.js';
+import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 export interface EventHandlerOptions {
   readonly bus: EventBus;

@@ -1,7 +1,7 @@
 import { ENTRY_KINDS } from '@stitch/contract';
 import { z } from 'zod';
-import { StitchError } from '../errors/stitch-error.js';
-import { isStrictMode, strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
 /**
  * What travels on every bus: the event and the trace it belongs to. The same fields are copied
@@ -15,7 +15,7 @@ export const EventEnvelopeSchema = z.object({
   tenantId: z.string().min(1).max(120).optional(),
   requestId: z.string().min(1).max(120).optional(),
   /**
-   * What started the work that produced the event (context/entry.ts), so every consumer's spans
+   * What started the work that produced the event (core/context/entry.ts), so every consumer's spans
    * name the request's route however late they run. Bounded like the tenant; an unknown kind or
    * an unreadable route is dropped, not a rejected envelope: it is telemetry, the event is not.
    */

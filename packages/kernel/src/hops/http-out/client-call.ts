@@ -2,10 +2,10 @@ import { SpanKind, SpanStatusCode, context, defaultTextMapSetter, trace } from '
 import type { Attributes, Span } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
-import { getScope } from '../context/context-store.js';
-import { injectBaggage } from '../propagation/baggage.js';
-import { stitchPropagator } from '../propagation/stitch-propagator.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { getScope } from '../../core/context/context-store.js';
+import { injectBaggage } from '../../core/propagation/baggage.js';
+import { stitchPropagator } from '../../core/propagation/stitch-propagator.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { Destination } from './trusted-destinations.js';
 
 /** What HTTP out knows about a request before it is sent. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_BAGGAGE_KEYS } from '../propagation/baggage.js';
+import { DEFAULT_BAGGAGE_KEYS } from '../../core/propagation/baggage.js';
 import { parseTrustedDestination } from './trusted-destinations.js';
 
 /**

@@ -8,11 +8,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { currentContext, runInContext, runInNewContext } from '../context/context-store.js';
-import { StitchError } from '../errors/stitch-error.js';
-import { parseTraceparent } from '../propagation/traceparent.js';
-import { stitchPropagator } from '../propagation/stitch-propagator.js';
-import { startStitch } from '../setup/start-stitch.js';
+import { currentContext, runInContext, runInNewContext } from '../../core/context/context-store.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { parseTraceparent } from '../../core/propagation/traceparent.js';
+import { stitchPropagator } from '../../core/propagation/stitch-propagator.js';
+import { startStitch } from '../../setup/start-stitch.js';
 import { installHttpOut } from './install-http-out.js';
 
 const exporter = new InMemorySpanExporter();

@@ -1,4 +1,4 @@
-import { StitchError } from '../errors/stitch-error.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 import type { ClientCallConfig } from './client-call.js';
 import { HttpOutOptionsSchema } from './http-out-options.js';
 import type { HttpOutOptionsInput } from './http-out-options.js';

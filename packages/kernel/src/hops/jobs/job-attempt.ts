@@ -1,18 +1,18 @@
 import { context, diag, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, setScope } from '../context/context-store.js';
-import type { StitchScope } from '../context/context-store.js';
-import { addEntryAttributes, ownEntry, parseEntry } from '../context/entry.js';
-import { withNextTraceId } from '../context/ids.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { ensureIds, setScope } from '../../core/context/context-store.js';
+import type { StitchScope } from '../../core/context/context-store.js';
+import { addEntryAttributes, ownEntry, parseEntry } from '../../core/context/entry.js';
+import { withNextTraceId } from '../../core/context/ids.js';
+import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { EngineDelivery } from './job-engine.js';
 import { extractParent } from './job-envelope.js';
 import type { JobSettings } from './job-options.js';
 import type { RunStore } from './job-run-record.js';
 import { traceIdForRun } from './run-id.js';
-import { recordError } from '../tracing/record-error.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 /** What a handler learns about the attempt it runs; ids come from `currentContext()` as usual. */
 export interface JobInfo {

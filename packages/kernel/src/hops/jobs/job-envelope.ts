@@ -2,7 +2,7 @@ import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trac
 import type { Context, SpanContext } from '@opentelemetry/api';
 import { RequestIdSchema } from '@stitch/contract';
 import type { EntryKind } from '@stitch/contract';
-import { stitchPropagator } from '../propagation/index.js';
+import { stitchPropagator } from '../../core/propagation/index.js';
 
 /**
  * What enqueue stores beside the payload so the worker can continue the request that caused
@@ -18,7 +18,7 @@ export interface JobEnvelope {
   readonly tenantId?: string;
   readonly requestId?: string;
   readonly actorId?: string;
-  /** What started the work that enqueued the job (context/entry.ts): the request's route, for every attempt. */
+  /** What started the work that enqueued the job (core/context/entry.ts): the request's route, for every attempt. */
   readonly entryKind?: EntryKind;
   readonly entryRoute?: string;
   /** The run starts its own trace linked to the enqueue span (a job for another tenant than the request's). */

@@ -1,11 +1,11 @@
 import { context, diag, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, entryOf, getScope, tryCurrentContext } from '../context/context-store.js';
-import { entryFields } from '../context/entry.js';
-import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { ensureIds, entryOf, getScope, tryCurrentContext } from '../../core/context/context-store.js';
+import { entryFields } from '../../core/context/entry.js';
+import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { runJobAttempt } from './job-attempt.js';
 import type { JobHandler } from './job-attempt.js';
 import type { JobEngine } from './job-engine.js';

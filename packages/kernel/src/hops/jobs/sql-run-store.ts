@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
-import { runMigration } from '../internal/run-migration.js';
+import { runMigration } from '../db/internal/run-migration.js';
 import { groupRuns } from './job-run-record.js';
 import type { RunAttemptRecord, RunOutcome, RunStore } from './job-run-record.js';
 
@@ -33,7 +33,7 @@ const COLUMNS =
 
 /**
  * Run records in Postgres or PGlite, through any `Queryable` (a pool, a client, a transaction
- * handle of `db/`). One row per attempt, keyed by (run_id, attempt); the enqueuing trace and
+ * handle of `hops/db/`). One row per attempt, keyed by (run_id, attempt); the enqueuing trace and
  * request are indexed because "which jobs did this request trigger?" looks them up.
  *
  * @example

@@ -2,13 +2,13 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import type { Database } from '../db/database.js';
-import { entryFields, parseEntry } from '../context/entry.js';
+import { entryFields, parseEntry } from '../../core/context/entry.js';
 import { contextFromEnvelope, traceHeadersOf } from '../events/envelope-context.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { Outbox } from './outbox.js';
-import { recordError } from '../tracing/record-error.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 export interface OutboxRelayOptions {
   /** Needs transactions: the claimed rows stay locked until they are marked sent. */

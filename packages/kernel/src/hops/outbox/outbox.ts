@@ -4,13 +4,13 @@ import { SpanAttr } from '@stitch/contract';
 import { z } from 'zod';
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
-import { runMigration } from '../internal/run-migration.js';
-import { StitchError } from '../errors/stitch-error.js';
+import { runMigration } from '../db/internal/run-migration.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { isStrictMode, strictModeApplies, strictViolation } from '../config/strict-mode.js';
-import { recordError } from '../tracing/record-error.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
+import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
+import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
+import { recordError } from '../../core/tracing/record-error.js';
 
 const OutboxEventSchema = z.object({
   /** Defaults to a new UUID; pass one to make `add` idempotent across your own retries. */

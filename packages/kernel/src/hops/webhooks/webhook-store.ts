@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
-import { runMigration } from '../internal/run-migration.js';
+import { runMigration } from '../db/internal/run-migration.js';
 
 /** `pending` → `delivering` → `delivered` | `pending` (retry) | `dead` | `disabled` (endpoint gone). */
 export type DeliveryState = 'pending' | 'delivering' | 'delivered' | 'dead' | 'disabled';
@@ -27,7 +27,7 @@ export interface ClaimedDelivery {
   readonly traceparent: string | undefined;
   readonly tracestate: string | undefined;
   readonly requestId: string | undefined;
-  /** What started the work that sent the delivery (context/entry.ts), as stored: read through parseEntry. */
+  /** What started the work that sent the delivery (core/context/entry.ts), as stored: read through parseEntry. */
   readonly entryKind: string | undefined;
   readonly entryRoute: string | undefined;
   readonly body: string;

@@ -3,14 +3,14 @@ import { context, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@o
 import type { Span, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
-import { ensureIds, entryOf, getScope, hasCurrentContext, setScope, tryCurrentContext } from '../context/context-store.js';
-import { addEntryAttributes, entryFields, ownEntry, parseEntry } from '../context/entry.js';
-import { strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { ensureIds, entryOf, getScope, hasCurrentContext, setScope, tryCurrentContext } from '../../core/context/context-store.js';
+import { addEntryAttributes, entryFields, ownEntry, parseEntry } from '../../core/context/entry.js';
+import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
-import { StitchError } from '../errors/stitch-error.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
 import { extractParent, injectTraceHeaders } from '../jobs/job-envelope.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
-import { getKernelTracer } from '../tracing/kernel-tracer.js';
+import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
+import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { attemptDelivery } from './deliver-webhook.js';
 import type { AttemptResult } from './deliver-webhook.js';
 import { allowList } from './destination-guard.js';
@@ -22,7 +22,7 @@ import { createWebhookStore } from './webhook-store.js';
 import type { AttemptFinalState, ClaimedDelivery, RetryStormRow, WebhookAttemptRecord, WebhookEndpoint } from './webhook-store.js';
 
 export interface CreateWebhooksOptions extends WebhookOptionsInput {
-  /** Where endpoints, deliveries and attempts live (a pg pool, PGlite, a `db/` handle). */
+  /** Where endpoints, deliveries and attempts live (a pg pool, PGlite, a `hops/db/` handle). */
   readonly db: Queryable;
   /** Jitter source, replaceable so tests can pin the backoff. */
   readonly random?: () => number;

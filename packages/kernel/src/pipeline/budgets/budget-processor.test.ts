@@ -3,10 +3,10 @@ import { hrTimeToNanoseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { PERF_VIOLATION_EVENT, SpanAttr } from '@stitch/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
-import type { StitchHandle } from '../setup/start-stitch.js';
-import type { TracingOptionsInput } from '../tracing/tracing-options.js';
-import { withSpan } from '../tracing/with-span.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import type { StitchHandle } from '../../setup/start-stitch.js';
+import type { TracingOptionsInput } from '../../core/tracing/tracing-options.js';
+import { withSpan } from '../../core/tracing/with-span.js';
 import { budgetAttributes } from './budget-marking.js';
 
 const TENANT = '6f1c7a52-0a9e-4b7e-9b1e-2f0a1c3d4e5f';

@@ -4,9 +4,9 @@ import { hrTimeToMilliseconds, hrTimeToNanoseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LogField, PERF_VIOLATION_EVENT, SpanAttr } from '@stitch/contract';
 import type { BudgetComponent } from '@stitch/contract';
-import { getScope } from '../context/context-store.js';
+import { getScope } from '../../core/context/context-store.js';
 import { keepTraceOf } from '../sampling/local-trace.js';
-import type { BudgetOptions } from '../tracing/tracing-options.js';
+import type { BudgetOptions } from '../../core/tracing/tracing-options.js';
 import { BUDGET_NAME_ATTRIBUTE, isBudgetComponent } from './budget-marking.js';
 
 /** The one method of the kernel logger a violation needs (pino's signature). */

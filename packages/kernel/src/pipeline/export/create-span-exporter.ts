@@ -2,7 +2,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { ExportOptions } from '../tracing/tracing-options.js';
+import type { ExportOptions } from '../../core/tracing/tracing-options.js';
 
 /**
  * The exporter `options` ask for, or `undefined` for `none`. Network exporters load lazily (the

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startStitch } from '../setup/start-stitch.js';
-import type { StitchHandle } from '../setup/start-stitch.js';
-import type { TracingOptionsInput } from '../tracing/tracing-options.js';
-import { withSpan } from '../tracing/with-span.js';
+import { startStitch } from '../../setup/start-stitch.js';
+import type { StitchHandle } from '../../setup/start-stitch.js';
+import type { TracingOptionsInput } from '../../core/tracing/tracing-options.js';
+import { withSpan } from '../../core/tracing/with-span.js';
 
 // The OTLP .proto files of shared/, which sits beside the checkout (as in CI): <checkout>/../shared.
-const PROTO_ROOT = fileURLToPath(new URL('../../../../../shared/specs/otlp-proto', import.meta.url));
+const PROTO_ROOT = fileURLToPath(new URL('../../../../../../shared/specs/otlp-proto', import.meta.url));
 const protoRoot = new protobuf.Root();
 protoRoot.resolvePath = (_origin, target) => join(PROTO_ROOT, target);
 protoRoot.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');

@@ -1,8 +1,8 @@
 import { LogField } from '@stitch/contract';
 import { context, trace } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
-import { getScope, hasCurrentContext, routeOf } from '../context/context-store.js';
-import type { StitchScope } from '../context/context-store.js';
+import { getScope, hasCurrentContext, routeOf } from '../../core/context/context-store.js';
+import type { StitchScope } from '../../core/context/context-store.js';
 import { UNREADABLE } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { countContextMissing } from './log-stats.js';

@@ -7,8 +7,8 @@ import type { Redactor } from '../redaction/redactor.js';
 import { COMPONENT, componentField, createMergeStrategy, timeAndContext } from './context-fields.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
-import { hasCurrentContext } from '../context/context-store.js';
-import { isStrictMode, strictModeApplies, strictViolation } from '../config/strict-mode.js';
+import { hasCurrentContext } from '../../core/context/context-store.js';
+import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
 export interface CreateLoggerOptions {
   /** `service` on every line (the OpenTelemetry service name). */
@@ -33,7 +33,7 @@ export interface CreateLoggerOptions {
  * written as `{ type, message, stack }`, and everything redacted (keys and value patterns)
  * before it is written. A line outside any context is still written, with
  * `context_missing: true`, and counted in `logStats()`. A log call never throws, except in
- * strict mode (`config/strict-mode.ts`), where a line outside any context throws
+ * strict mode (`setup/config/strict-mode.ts`), where a line outside any context throws
  * `STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT`.
  *
  * @example

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load-config.js';
-import { setStrictMode } from '../config/strict-mode.js';
+import { loadConfig } from '../../setup/config/load-config.js';
+import { setStrictMode } from '../../setup/config/strict-mode.js';
 import { createLoggerFromConfig } from './logger-from-config.js';
 
 // These tests write lines outside any context on purpose: they check what production does

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { StitchConfig } from '../config/stitch-config.js';
+import type { StitchConfig } from '../../setup/config/stitch-config.js';
 import { createRedactor } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { createLogger } from './create-logger.js';

@@ -7,13 +7,13 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInNewContext } from '../context/context-store.js';
-import { setStrictMode } from '../config/strict-mode.js';
+import { runInNewContext } from '../../core/context/context-store.js';
+import { setStrictMode } from '../../setup/config/strict-mode.js';
 import { createLogger } from './create-logger.js';
 import { createOtlpLogStream } from './otlp-log-stream.js';
 
 // The OTLP .proto files of shared/, which sits beside the checkout (as in CI): <checkout>/../shared.
-const PROTO_ROOT = fileURLToPath(new URL('../../../../../shared/specs/otlp-proto', import.meta.url));
+const PROTO_ROOT = fileURLToPath(new URL('../../../../../../shared/specs/otlp-proto', import.meta.url));
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const SECRET = 'hunter2-very-secret';
 

@@ -9,10 +9,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { LogField } from '@stitch/contract';
-import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../tracing/kernel-tracer.js';
+import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../../core/tracing/kernel-tracer.js';
 import { OtlpLogOptionsSchema } from './log-options.js';
 import type { OtlpLogOptions } from './log-options.js';
-import { raceDeadline } from '../internal/race-deadline.js';
+import { raceDeadline } from '../../core/internal/race-deadline.js';
 
 // pino level names (and numbers, for lines from a logger configured otherwise) to OTLP severity
 // (logs data model, "Mapping of SeverityNumber": the first number of each range).

@@ -1,7 +1,7 @@
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { newTraceId } from '../context/ids.js';
+import { newTraceId } from '../../core/context/ids.js';
 import { StitchSampler } from './stitch-sampler.js';
 
 const TENANT = '6f1c7a52-0a9e-4b7e-9b1e-2f0a1c3d4e5f';

@@ -3,8 +3,8 @@ import type { Attributes, Context } from '@opentelemetry/api';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
 import { SpanAttr } from '@stitch/contract';
-import { getScope } from '../context/context-store.js';
-import type { SamplingOptions, SamplingRule } from '../tracing/tracing-options.js';
+import { getScope } from '../../core/context/context-store.js';
+import type { SamplingOptions, SamplingRule } from '../../core/tracing/tracing-options.js';
 import { localTraceOf } from './local-trace.js';
 
 const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });

@@ -8,7 +8,7 @@ import { objectShape } from './schema-shape.js';
 import { StitchConfigSchema } from './stitch-config.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const doc = readFileSync(join(here, '../../../../docs/configuration.md'), 'utf8');
+const doc = readFileSync(join(here, '../../../../../docs/configuration.md'), 'utf8');
 const REGENERATE = 'docs/configuration.md is stale: run `npx tsx --conditions=source packages/kernel/scripts/write-config-doc.ts`';
 
 function block(start: string, end: string): string {
@@ -33,7 +33,7 @@ describe('configuration reference', () => {
   });
 
   it('every variable the tracing section reads itself is in the mapping', () => {
-    const source = readFileSync(join(here, '../tracing/tracing-env.ts'), 'utf8');
+    const source = readFileSync(join(here, '../../core/tracing/tracing-env.ts'), 'utf8');
     const read = new Set((source.match(/\b(?:OTEL|STITCH)_[A-Z0-9_]*[A-Z0-9]\b/g) ?? []).filter((name) => !name.startsWith('STITCH_ERR_')));
     const mapped = new Set(ENV_MAPPING.map((row) => row.name));
     expect([...read].filter((name) => !mapped.has(name))).toEqual([]);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { StitchError } from '../errors/stitch-error.js';
-import { readTracingEnv } from '../tracing/tracing-env.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { EnvValueError } from './env-parsers.js';
 import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';

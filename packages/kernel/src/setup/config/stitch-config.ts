@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DbOptionsSchema } from '../db/db-options.js';
-import { EdgeOptionsSchema } from '../edge/edge-options.js';
-import { HttpOutOptionsSchema } from '../http-out/http-out-options.js';
-import { JobsOptionsSchema } from '../jobs/job-options.js';
-import { LogOptionsSchema } from '../logs/log-options.js';
-import { RedactionOptionsSchema } from '../redaction/redaction-options.js';
-import { TracingOptionsSchema } from '../tracing/tracing-options.js';
-import { WebhookOptionsSchema } from '../webhooks/webhook-options.js';
+import { DbOptionsSchema } from '../../hops/db/db-options.js';
+import { EdgeOptionsSchema } from '../../hops/edge/edge-options.js';
+import { HttpOutOptionsSchema } from '../../hops/http-out/http-out-options.js';
+import { JobsOptionsSchema } from '../../hops/jobs/job-options.js';
+import { LogOptionsSchema } from '../../pipeline/logs/log-options.js';
+import { RedactionOptionsSchema } from '../../pipeline/redaction/redaction-options.js';
+import { TracingOptionsSchema } from '../../core/tracing/tracing-options.js';
+import { WebhookOptionsSchema } from '../../hops/webhooks/webhook-options.js';
 
 /** OpenTelemetry's name for a service that did not say (resource semantic conventions). */
 export const UNKNOWN_SERVICE_NAME = 'unknown_service:node';
@@ -30,7 +30,7 @@ export const StitchConfigSchema = z.object({
   /** `false`: a no-op path; contexts and log fields still work, nothing is recorded or exported. */
   enabled: z.boolean().default(true),
   /**
-   * Strict mode (`config/strict-mode.ts`): drift that is otherwise counted (a log line or a query
+   * Strict mode (`setup/config/strict-mode.ts`): drift that is otherwise counted (a log line or a query
    * outside any context, a job or webhook sent from nowhere, an event without trace headers, a
    * span mixing tenants) throws a StitchError at its call site. Unset: on when NODE_ENV is
    * `test` or `development`, off otherwise.

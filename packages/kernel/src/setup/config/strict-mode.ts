@@ -3,8 +3,8 @@ import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { ErrorCode } from '@stitch/contract';
-import { StitchError } from '../errors/stitch-error.js';
-import { isHousekeeping } from '../tracing/housekeeping.js';
+import { StitchError } from '../../core/errors/stitch-error.js';
+import { isHousekeeping } from '../../core/tracing/housekeeping.js';
 
 /**
  * Strict mode: the drift production only counts (a log line outside any context, a query whose
@@ -113,7 +113,7 @@ export function strictViolation(code: ErrorCode, params: Readonly<Record<string,
 
 // The kernel's folder (src/ or dist/): its frames are skipped, except its own tests, which are
 // the "service" when the kernel tests itself.
-const KERNEL_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const KERNEL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TEST_FILE = /\.test\.[cm]?[jt]s\b/;
 
 /** @internal Exported for its test: the first frame of `stack` that is not the kernel's, a dependency's or Node's. */

@@ -1,6 +1,6 @@
-import type { Queryable } from '../db/queryable.js';
-import { withoutStrictMode } from '../config/strict-mode.js';
-import { runAsHousekeeping } from '../tracing/housekeeping.js';
+import type { Queryable } from '../queryable.js';
+import { withoutStrictMode } from '../../../setup/config/strict-mode.js';
+import { runAsHousekeeping } from '../../../core/tracing/housekeeping.js';
 
 // Two processes migrating at once can both pass `IF NOT EXISTS` and then collide on the
 // catalog's unique index (23505) or find the object just made (42P07 relation, 42P06 schema,

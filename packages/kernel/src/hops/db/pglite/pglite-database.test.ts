@@ -1,10 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runInNewContext, withContext } from '../../context/context-store.js';
-import { startStitch } from '../../setup/start-stitch.js';
-import { withoutStrictMode } from '../../config/strict-mode.js';
-import type { StitchHandle } from '../../setup/start-stitch.js';
+import { runInNewContext, withContext } from '../../../core/context/context-store.js';
+import { startStitch } from '../../../setup/start-stitch.js';
+import { withoutStrictMode } from '../../../setup/config/strict-mode.js';
+import type { StitchHandle } from '../../../setup/start-stitch.js';
 import type { Database } from '../database.js';
 import { createPgliteDatabase } from './pglite-database.js';
 
