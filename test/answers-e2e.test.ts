@@ -247,6 +247,14 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect([row[0], row[8]]).toEqual(['/orders/search', 'orders.search']);
   });
 
+  it('stitch slow with the tenant’s own token: the same culprit first and the burst marked, without any other tenant’s figures', async () => {
+    const umbrellaReader = await (collector as RunningCollector).createToken('traces:read', TENANTS.umbrella.id);
+    const answer = await ask<SlowResponse>(umbrellaReader, ['slow']);
+    expect(answer.routes[0]?.route).toBe('/orders/search');
+    expect(answer.routes.find((r) => r.route === '/reports/export')?.platformWide).toBe(true);
+    expect(answer.routes.every((r) => r.otherTenantsP95Ms === null && r.otherTenantsRatio === null && r.excessMs === null)).toBe(true);
+  });
+
   it('stitch webhooks --retries: the failing endpoint first, ahead of the busy healthy one', async () => {
     const answer = await ask<WebhookRetriesResponse>(platform, ['webhooks', '--retries']);
     const storm = (service as AnswersService).endpointIds.get(TENANTS.globex.id);

@@ -97,11 +97,17 @@ describe('slow --tenant', () => {
     expect(routes[2]).toMatchObject({ route: '/reports', step: null });
   });
 
-  it('without the other tenants (a tenant-bound token), the step with most of the tenant’s time', async () => {
+  it('gives a tenant-bound token the same ranking, platform-wide marks and steps, without any other tenant’s figures', async () => {
     const res = await c.get('/api/slow', c.token('traces:read', X));
-    const { routes } = SlowResponseSchema.parse(await res.json());
-    const orders = routes.find((r) => r.route === '/orders/:id');
-    expect(orders?.step).toMatchObject({ name: 'orders.by_id', tenantMs: 7700, excessMs: null });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    const { routes } = SlowResponseSchema.parse(JSON.parse(body));
+    // The tenant's own engineers see the route slow for them alone first, not the burst.
+    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', '/reports', '/health']);
+    expect(routes[2]).toMatchObject({ route: '/reports', platformWide: true });
+    expect(routes[0]?.step).toMatchObject({ name: 'orders.by_id', tenantMs: 7700, excessMs: null });
+    for (const r of routes) expect([r.otherTenantsP95Ms, r.otherTenantsRatio, r.excessMs, r.step?.excessMs ?? null]).toEqual([null, null, null, null]);
+    for (const other of OTHERS) expect(body).not.toContain(other);
   });
 
   it('ranks a job the tenant alone is slow in among the routes, by its attempts only, with the step inside it', async () => {

@@ -35,7 +35,7 @@ type SlowTraceChild = NonNullable<SlowResponse['slowestTraces'][number]['dominan
  * beyond its time per request for the others, times the tenant's requests. The tenant's slowest
  * traces alone named the platform-wide burst six times before the culprit route's query (issue
  * 11's end-to-end test): the step has to be found inside the culprit route, against the others.
- * Without the others (tenant-bound token), the step with most of the tenant's time.
+ * Where no other tenant ran the route, the step with most of the tenant's time.
  *
  * Direct children only: a step and the query inside it would both carry the same excess.
  */
@@ -43,7 +43,6 @@ async function askSteps(
   store: Store,
   tenantId: string,
   scope: QueryScope,
-  includeOthers: boolean,
   routes: readonly { route: string; jobName: string | null; requests: number }[],
 ): Promise<Map<string, SlowStep>> {
   const steps = new Map<string, SlowStep>();
@@ -62,7 +61,7 @@ async function askSteps(
          SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
            row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
          FROM spans
-         WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until${includeOthers ? '' : ' AND tenant_id = $tenant'}
+         WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until
        ) WHERE k <= ${STEP_SAMPLE}
      ),
      sampled AS (
@@ -88,7 +87,7 @@ async function askSteps(
     // Per-request means over the sample, scaled to all of the tenant's requests on the route.
     const mineMs = (num(r.mine_ms) / Math.max(1, num(r.n_mine))) * (requests.get(route) ?? 0);
     const othersPerRequestMs = num(r.n_others) > 0 ? num(r.others_ms) / num(r.n_others) : null;
-    const excessMs = includeOthers && othersPerRequestMs !== null ? mineMs - othersPerRequestMs * (requests.get(route) ?? 0) : null;
+    const excessMs = othersPerRequestMs !== null ? mineMs - othersPerRequestMs * (requests.get(route) ?? 0) : null;
     const key = excessMs ?? mineMs;
     if (key <= (best.get(route) ?? -Infinity)) continue;
     best.set(route, key);
@@ -139,10 +138,14 @@ async function askDominantChildren(store: Store, tenantId: string, traceIds: rea
  * so a route ranks by how much of this tenant's time its excess costs. A route slow for
  * everyone is marked `platformWide` and has little excess, so it sorts below.
  *
- * The other-tenant comparison is an aggregate over other tenants' data, so it is given only to
- * platform-wide tokens (`includeOthers`); a tenant-bound token gets null there.
+ * The other-tenant comparison is an aggregate over other tenants' data, so its figures (the
+ * others' p95, the ratio, the excess) are shown only to platform-wide tokens (`showOthers`). A
+ * tenant-bound token gets null there but the same ranking and the same `platformWide` marks:
+ * ranked by raw p95, its own engineers were shown the burst that hit everyone first (issue 11's
+ * end-to-end test). The order and the marks tell which of its routes are slow for it alone,
+ * not how fast any other tenant is.
  */
-export async function askSlow(store: Store, tenantId: string, scope: QueryScope, includeOthers: boolean): Promise<SlowResponse> {
+export async function askSlow(store: Store, tenantId: string, scope: QueryScope, showOthers: boolean): Promise<SlowResponse> {
   const params = { tenant: tenantId, since: scope.sinceNanos, until: scope.untilNanos };
   const window = `start_ns >= $since AND start_ns < $until`;
   const routesSql = `
@@ -153,9 +156,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
         count(*) FILTER (WHERE perf_violation) AS violations, max_by(trace_id, duration_ms, 3) AS examples
       FROM spans WHERE tenant_id = $tenant AND ${ENTRY_SPANS} AND ${window}
       GROUP BY entry
-    )${
-      includeOthers
-        ? `, others AS (
+    ), others AS (
       SELECT ${ENTRY_SQL} AS entry, quantile_cont(duration_ms, 0.95) AS p95
       FROM spans WHERE tenant_id IS DISTINCT FROM $tenant AND ${ENTRY_SPANS} AND ${window}
         AND ${ENTRY_SQL} IN (SELECT entry FROM mine)
@@ -164,9 +165,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
     SELECT mine.*, others.p95 AS others_p95,
       CASE WHEN others.p95 IS NULL OR mine.p95 <= 0 THEN NULL
            ELSE greatest(0, 1 - others.p95 / mine.p95) * mine.total_ms END AS excess_ms
-    FROM mine LEFT JOIN others USING (entry)`
-        : ` SELECT mine.*, NULL AS others_p95, NULL AS excess_ms FROM mine`
-    }
+    FROM mine LEFT JOIN others USING (entry)
     ORDER BY excess_ms DESC NULLS LAST, p95 DESC LIMIT 50`;
   const slowestSql = `
     SELECT trace_id, span_id, route, name, start_ns, duration_ms FROM spans
@@ -179,7 +178,6 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       store,
       tenantId,
       scope,
-      includeOthers,
       routes.slice(0, STEP_ROUTES).map((r) => ({ route: String(r.entry), jobName: r.kind_job === true ? strOrNull(r.job_name) : null, requests: num(r.n) })),
     ),
     askDominantChildren(store, tenantId, slowest.map((r) => String(r.trace_id))),
@@ -192,6 +190,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       const othersP95 = r.others_p95 === null || r.others_p95 === undefined ? null : num(r.others_p95);
       const budgetMs = r.budget === null ? null : num(r.budget);
       const ratio = othersP95 === null || othersP95 <= 0 ? null : num(r.p95) / othersP95;
+      const step = steps.get(String(r.entry)) ?? null;
       return {
         route: String(r.entry),
         entryKind: r.kind_job === true ? ('job' as const) : ('http' as const),
@@ -201,12 +200,12 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
         p95Ms: num(r.p95),
         p99Ms: num(r.p99),
         budgetMs,
-        otherTenantsP95Ms: othersP95,
-        otherTenantsRatio: ratio,
-        excessMs: r.excess_ms === null || r.excess_ms === undefined ? null : num(r.excess_ms),
+        otherTenantsP95Ms: showOthers ? othersP95 : null,
+        otherTenantsRatio: showOthers ? ratio : null,
+        excessMs: !showOthers || r.excess_ms === null || r.excess_ms === undefined ? null : num(r.excess_ms),
         platformWide: othersP95 !== null && budgetMs !== null && othersP95 > budgetMs && ratio !== null && ratio < PLATFORM_WIDE_RATIO,
         violations: num(r.violations),
-        step: steps.get(String(r.entry)) ?? null,
+        step: step && !showOthers ? { ...step, excessMs: null } : step,
         exampleTraceIds: [...new Set(strList(r.examples))],
       };
     }),
