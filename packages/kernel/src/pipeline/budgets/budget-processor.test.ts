@@ -72,6 +72,17 @@ describe('budgets', () => {
     expect(stitch!.budgetStats().violations).toBe(0);
   });
 
+  it('records the budget a span ran under, the default within budget included, and only on budgeted spans', async () => {
+    const { spans } = start({ budgets: { routeMillis: 500 } });
+    withSpan('GET /fast', { root: true, attributes: budgetAttributes('route', '/fast') }, () => {
+      withSpan('unbudgeted', () => undefined);
+    });
+    const byName = new Map(spans.map((s) => [s.name, s]));
+    expect(byName.get('GET /fast')?.attributes[SpanAttr.budgetMillis]).toBe(500);
+    expect(byName.get('GET /fast')?.attributes[SpanAttr.perfViolation]).toBeUndefined();
+    expect(byName.get('unbudgeted')?.attributes).not.toHaveProperty(SpanAttr.budgetMillis);
+  });
+
   it('looks up the per-name override first, then the component default', async () => {
     const { warnings } = start({ budgets: { queryMillis: 1, overrides: { query: { 'report.big': 60_000 } } } });
     await withSpan('SELECT big', { attributes: budgetAttributes('query', 'report.big') }, async () => sleep(5));

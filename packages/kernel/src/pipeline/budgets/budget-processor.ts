@@ -73,6 +73,9 @@ export class BudgetProcessor implements SpanProcessor {
     const named = span.attributes[BUDGET_NAME_ATTRIBUTE[component]];
     const name = typeof named === 'string' && named !== '' ? named : span.name;
     const budgetMillis = this.budgetFor(component, name);
+    // Every budgeted span says what it ran under, within budget too: the collector compares a
+    // route's p95 with its budget (`stitch slow`'s BUDGET column) and cannot know the defaults.
+    if (span.attributes[SpanAttr.budgetMillis] === undefined) span.setAttribute(SpanAttr.budgetMillis, budgetMillis);
     const observedMillis = hrTimeToMilliseconds(span.duration);
     if (observedMillis <= budgetMillis) return;
     if (span.attributes[SpanAttr.perfViolation] === true) {
