@@ -241,6 +241,11 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect(burst?.platformWide).toBe(true);
     expect(burst?.p95Ms).toBeGreaterThan(first?.p95Ms ?? Infinity);
 
+    // Every route shows the budget it runs under, the 500 ms default within budget included.
+    expect(answer.routes.filter((r) => r.entryKind === 'http').map((r) => [r.route, r.budgetMs])).toEqual(
+      answer.routes.filter((r) => r.entryKind === 'http').map((r) => [r.route, 500]),
+    );
+
     const table = await (collector as RunningCollector).ask(platform, ['slow', '--tenant', TENANTS.umbrella.id]);
     expect(table.code).toBe(0);
     const row = firstDataRow(table.stdout, 'ROUTE');
