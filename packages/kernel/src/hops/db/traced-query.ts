@@ -2,6 +2,7 @@ import { context, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { getScope, routeOf } from '../../core/context/context-store.js';
+import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
 import type { QueryResultRows } from './queryable.js';
@@ -118,7 +119,8 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
             tenant_id: scope?.tenantId,
             traceparent:
               spanContext !== undefined && trace.isSpanContextValid(spanContext)
-                ? `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00'}`
+                ? // Only the sampled flag: the comment says whether the trace was kept, as it always has.
+                  formatTraceparent({ ...spanContext, traceFlags: spanContext.traceFlags & TraceFlags.SAMPLED })
                 : undefined,
           }),
         );

@@ -17,6 +17,7 @@ import type { StitchScope } from '../../core/context/context-store.js';
 import { HTTP_ENTRY } from '../../core/context/entry.js';
 import { newSpanId, withNextTraceId } from '../../core/context/ids.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
+import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
 import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
@@ -261,8 +262,10 @@ function startServerSpan(
   return ensureIds(span);
 }
 
-/** `00-<trace-id>-<span-id>-<flags>`: the W3C Level 2 `traceresponse` of a server span. */
+/**
+ * `00-<trace-id>-<span-id>-<flags>`: the W3C Level 2 `traceresponse` of a server span. Its
+ * format is traceparent's (Level 2 §"traceresponse"), so it is written by the same formatter.
+ */
 export function formatTraceResponse(spanContext: SpanContext): string {
-  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+  return formatTraceparent(spanContext);
 }

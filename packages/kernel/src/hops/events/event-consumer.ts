@@ -8,7 +8,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import type { EventAction } from './event-actions.js';
 import type { EventBus, EventSubscription } from './event-bus.js';
 import type { EventEnvelope } from './event-envelope.js';
-import { contextFromEnvelope } from './envelope-context.js';
+import { contextOf } from '../../core/carrier/carrier.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { recordError } from '../../core/tracing/record-error.js';
 
@@ -52,7 +52,7 @@ export function consumeEvents(options: EventHandlerOptions): Promise<EventSubscr
 /** One run of a handler over one envelope (what `consumeEvents` does per delivery). */
 export async function processEvent(options: EventHandlerOptions, envelope: EventEnvelope): Promise<EventRunOutcome> {
   // An event published outside any request is the consumer's own work: its entry is the consumer.
-  const parent = contextFromEnvelope(envelope, ownEntry('consumer', options.name));
+  const parent = contextOf(envelope, ownEntry('consumer', options.name));
   const attributes: Attributes = {
     [SpanAttr.eventId]: envelope.id,
     [SpanAttr.eventType]: envelope.type,

@@ -3,12 +3,12 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope } from '../../core/context/context-store.js';
 import type { StitchScope } from '../../core/context/context-store.js';
-import { addEntryAttributes, ownEntry, parseEntry } from '../../core/context/entry.js';
+import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
 import { withNextTraceId } from '../../core/context/ids.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { EngineDelivery } from './job-engine.js';
-import { extractParent } from './job-envelope.js';
+import { entryOfCarrier, parentOf } from '../../core/carrier/carrier.js';
 import type { JobSettings } from './job-options.js';
 import type { RunStore } from './job-run-record.js';
 import { traceIdForRun } from './run-id.js';
@@ -45,11 +45,11 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   const { message, attempt, maxAttempts, engineJobId } = delivery;
   const envelope = message.stitch;
   const runId = envelope.runId;
-  const parent = extractParent(envelope);
+  const parent = parentOf(envelope);
   const ownTrace = deps.settings.newTrace || envelope.newTrace === true || parent === undefined;
   // The request's entry for every attempt, however late and wherever it runs; a job enqueued
   // outside any request (cron) is its own entry. Read bounded: the envelope came from a queue.
-  const entry = parseEntry(envelope.entryKind, envelope.entryRoute) ?? ownEntry('job', name);
+  const entry = entryOfCarrier(envelope) ?? ownEntry('job', name);
 
   const attributes: Attributes = {
     [SpanAttr.component]: 'job',

@@ -1,26 +1,16 @@
-import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import type { Context, SpanContext } from '@opentelemetry/api';
 import { RequestIdSchema } from '@stitch/contract';
-import type { EntryKind } from '@stitch/contract';
-import { stitchPropagator } from '../../core/propagation/index.js';
+import type { Carrier } from '../../core/carrier/carrier.js';
 
 /**
  * What enqueue stores beside the payload so the worker can continue the request that caused
- * the job: W3C trace context of the enqueuing span, tenant, request id and entry. Versioned
- * because jobs outlive deploys: a worker must read what an older producer wrote (fields added
- * since v1 are optional, and a worker reads them through parseEntry, bounded).
+ * the job: the carrier of the enqueuing span (core/carrier/carrier.ts: trace headers, tenant,
+ * request id, actor, entry), beside the run's own fields. Versioned because jobs outlive
+ * deploys: a worker must read what an older producer wrote (fields added since v1 are
+ * optional, and a worker reads the entry through entryOfCarrier, bounded).
  */
-export interface JobEnvelope {
+export interface JobEnvelope extends Carrier {
   readonly v: 1;
   readonly runId: string;
-  readonly traceparent?: string;
-  readonly tracestate?: string;
-  readonly tenantId?: string;
-  readonly requestId?: string;
-  readonly actorId?: string;
-  /** What started the work that enqueued the job (core/context/entry.ts): the request's route, for every attempt. */
-  readonly entryKind?: EntryKind;
-  readonly entryRoute?: string;
   /** The run starts its own trace linked to the enqueue span (a job for another tenant than the request's). */
   readonly newTrace?: true;
   readonly enqueuedAtMillis: number;
@@ -30,29 +20,6 @@ export interface JobEnvelope {
 export interface JobMessage<Payload = unknown> {
   readonly payload: Payload;
   readonly stitch: JobEnvelope;
-}
-
-/** The traceparent/tracestate of the span active in `ctx`, as W3C headers (empty without a span). */
-export function injectTraceHeaders(ctx: Context = context.active()): { traceparent?: string; tracestate?: string } {
-  const carrier: Record<string, string> = {};
-  stitchPropagator.inject(ctx, carrier, defaultTextMapSetter);
-  return {
-    ...(carrier.traceparent !== undefined && { traceparent: carrier.traceparent }),
-    ...(carrier.tracestate !== undefined && { tracestate: carrier.tracestate }),
-  };
-}
-
-/**
- * The enqueuing span's context from an envelope, or `undefined` when there is none or it is
- * unreadable: a damaged envelope means "no parent", never a failed job (STYLE.md §6).
- */
-export function extractParent(envelope: Pick<JobEnvelope, 'traceparent' | 'tracestate'>): SpanContext | undefined {
-  if (envelope.traceparent === undefined) return undefined;
-  const carrier: Record<string, string> = { traceparent: envelope.traceparent };
-  if (envelope.tracestate !== undefined) carrier.tracestate = envelope.tracestate;
-  const extracted = stitchPropagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
-  const parent = trace.getSpanContext(extracted);
-  return parent !== undefined && trace.isSpanContextValid(parent) ? parent : undefined;
 }
 
 /** Whether a value read back from an engine looks like a message Stitch wrote. */

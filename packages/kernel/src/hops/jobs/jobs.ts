@@ -9,7 +9,7 @@ import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { runJobAttempt } from './job-attempt.js';
 import type { JobHandler } from './job-attempt.js';
 import type { JobEngine } from './job-engine.js';
-import { injectTraceHeaders } from './job-envelope.js';
+import { traceHeadersOf } from '../../core/carrier/carrier.js';
 import type { JobEnvelope } from './job-envelope.js';
 import { JobsOptionsSchema } from './job-options.js';
 import type { JobSettings, JobsOptionsInput } from './job-options.js';
@@ -132,7 +132,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
         }),
       );
       try {
-        const headers = injectTraceHeaders(trace.setSpan(context.active(), span));
+        const headers = traceHeadersOf(trace.setSpan(context.active(), span));
         const envelope: JobEnvelope = {
           v: 1,
           runId,

@@ -3,7 +3,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import type { Database } from '../db/database.js';
 import { entryFields, parseEntry } from '../../core/context/entry.js';
-import { contextFromEnvelope, traceHeadersOf } from '../events/envelope-context.js';
+import { contextOf, traceHeadersOf } from '../../core/carrier/carrier.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { EventEnvelope } from '../events/event-envelope.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
@@ -179,7 +179,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     };
     // Validated like an envelope's: the row is ours, but whatever wrote it, the bound holds.
     const entry = entryFields(parseEntry(row.entry_kind, row.entry_route));
-    const parent = contextFromEnvelope({ ...stored, ...entry });
+    const parent = contextOf({ ...stored, ...entry });
     const span = getKernelTracer().startSpan(
       `publish ${row.type}`,
       {

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
-import { scopeFieldsOf, traceHeadersOf } from '../events/envelope-context.js';
+import { carriedScopeOf, traceHeadersOf } from '../../core/carrier/carrier.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
@@ -120,7 +120,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Stored without a traceparent, the event and everything it causes would start traces of
       // their own that nothing links back to the request.
       if (isStrictMode() && traceHeadersOf(active).traceparent === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_EVENT_UNTRACED', { name: value.type });
-      const fields = scopeFieldsOf(active);
+      const fields = carriedScopeOf(active);
       // A PRODUCER span per event: the relay's publish and every consumer's process_event hang
       // under it, so the request's trace shows where each event went.
       const span = getKernelTracer().startSpan(

@@ -4,11 +4,11 @@ import type { Span, SpanContext } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import { ensureIds, entryOf, getScope, hasCurrentContext, setScope, tryCurrentContext } from '../../core/context/context-store.js';
-import { addEntryAttributes, entryFields, ownEntry, parseEntry } from '../../core/context/entry.js';
+import { addEntryAttributes, entryFields, ownEntry } from '../../core/context/entry.js';
 import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
-import { extractParent, injectTraceHeaders } from '../jobs/job-envelope.js';
+import { entryOfCarrier, parentOf, traceHeadersOf } from '../../core/carrier/carrier.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { attemptDelivery } from './deliver-webhook.js';
@@ -91,10 +91,10 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
   let loop: { stopped: boolean; wake?: () => void; done: Promise<void> } | undefined;
 
   async function attemptOne(claim: ClaimedDelivery): Promise<void> {
-    const parent = extractParent({ traceparent: claim.traceparent, tracestate: claim.tracestate });
+    const parent = parentOf(claim);
     // Every retry names the request that sent the delivery, however late it runs; a delivery
     // sent outside any request is the endpoint's own work. Read bounded: the row is data.
-    const entry = parseEntry(claim.entryKind, claim.entryRoute) ?? ownEntry('webhook', claim.endpointId);
+    const entry = entryOfCarrier(claim) ?? ownEntry('webhook', claim.endpointId);
     const scope = { requestId: claim.requestId ?? claim.id, tenantId: claim.tenantId, entry, baggage: {} };
     if (claim.endpointDisabled) {
       // No request is made; the record of that is the delivery's bookkeeping, in its trace and
@@ -133,7 +133,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     const timestampSeconds = Math.floor(Date.now() / 1000);
     const headers = {
       ...webhookHeaders({ id: claim.id, timestampSeconds, body: claim.body, secrets: [claim.secret] }),
-      ...injectTraceHeaders(active),
+      ...traceHeadersOf(active),
     };
     const result = await context.with(active, () =>
       attemptDelivery({ url: claim.url, headers, body: claim.body, timeoutMillis: settings.timeoutMillis, destination: { allow } }),
@@ -226,7 +226,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
         throw new StitchError('STITCH_ERR_WEBHOOK_TENANT_MISMATCH', { id: endpoint.id });
       }
       const deliveryId = `msg_${randomUUID().replaceAll('-', '')}`;
-      const headers = current === undefined ? {} : injectTraceHeaders();
+      const headers = current === undefined ? {} : traceHeadersOf();
       await store.insertDelivery(
         {
           id: deliveryId,
