@@ -31,6 +31,8 @@ export const SpanAttr = {
   webhookAttempt: 'stitch.webhook.attempt',
   eventId: 'stitch.event.id',
   eventType: 'stitch.event.type',
+  /** The event consumer a `process_event` span ran for (OpenTelemetry's messaging convention). */
+  consumerGroup: 'messaging.consumer.group.name',
   /** On the link to a valid trace context the edge did not continue (the caller is not a trusted upstream). */
   edgeUntrusted: 'stitch.edge.untrusted',
   /** A valid `x-trace-id` the edge did not continue (untrusted caller): kept for search, never as parent. */

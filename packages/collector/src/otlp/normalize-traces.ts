@@ -203,6 +203,8 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           webhookEndpoint: attrString(attrs, SpanAttr.webhookEndpoint),
           webhookAttempt: attrNumber(attrs, SpanAttr.webhookAttempt),
           jobName: attrString(attrs, SpanAttr.jobName),
+          // A copy, not lifted: retries and the trace view read it from the attributes too.
+          consumer: attrString(attrs, SpanAttr.consumerGroup),
           jobId: attrString(attrs, SpanAttr.jobId),
           runId: attrString(attrs, SpanAttr.runId),
           parentTraceId: attrString(attrs, SpanAttr.parentTraceId),

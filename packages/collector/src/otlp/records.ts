@@ -33,6 +33,8 @@ export interface SpanRow {
   webhookEndpoint: string | null;
   webhookAttempt: number | null;
   jobName: string | null;
+  /** The event consumer of a `process_event` span (`messaging.consumer.group.name`). */
+  consumer: string | null;
   jobId: string | null;
   runId: string | null;
   parentTraceId: string | null;

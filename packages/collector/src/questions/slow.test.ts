@@ -31,6 +31,18 @@ function jobAttempts(tenantId: string, jobName: string, durationMillis: number, 
   }));
 }
 
+/** A consumer's runs as the kernel's event consumer makes them: `process_event`, consumer span, its consumer group. */
+function consumerRuns(tenantId: string, consumer: string, durationMillis: number, n: number, t: number): SpanSpec[] {
+  return Array.from({ length: n }, (_, i) => ({
+    traceId: newTraceId(),
+    name: 'process_event',
+    kind: 5,
+    startMillis: t + i,
+    durationMillis,
+    attributes: { [SpanAttr.tenantId]: tenantId, [SpanAttr.consumerGroup]: consumer, [SpanAttr.eventType]: 'order.paid', [SpanAttr.eventId]: `evt-${tenantId}-${i}` },
+  }));
+}
+
 let spanCounter = 0;
 const nextSpanId = () => (++spanCounter).toString(16).padStart(16, '0');
 
@@ -63,6 +75,9 @@ beforeAll(async () => {
     ...withChildren(jobAttempts(X, 'report.render', 300, 10, t + 3000), [{ name: 'pdf.layout', durationMillis: 280 }]),
     ...OTHERS.flatMap((o) => withChildren(jobAttempts(o, 'report.render', 30, 10, t + 3000), [{ name: 'pdf.layout', durationMillis: 10 }])),
     ...jobAttempts(X, 'report.render', 5000, 3, t + 3000).map((s) => ({ ...s, name: 'enqueue report.render', kind: 4 })),
+    // An event consumer only X's deliveries are slow in (kernel-shaped process_event spans).
+    ...withChildren(consumerRuns(X, 'ledger-sync', 250, 10, t + 4000), [{ name: 'ledger.post', durationMillis: 240 }]),
+    ...OTHERS.flatMap((o) => withChildren(consumerRuns(o, 'ledger-sync', 12, 10, t + 4000), [{ name: 'ledger.post', durationMillis: 8 }])),
     // Healthy for everyone.
     ...requests(X, '/health', 5, 10, t + 2000),
     ...OTHERS.flatMap((o) => requests(o, '/health', 5, 10, t + 2000)),
@@ -79,11 +94,11 @@ describe('slow --tenant', () => {
     const res = await c.get(`/api/slow?tenant=${X}`, c.token('admin'));
     expect(res.status).toBe(200);
     const { routes } = SlowResponseSchema.parse(await res.json());
-    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', '/reports', '/health']);
+    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', 'consumer ledger-sync', '/reports', '/health']);
     expect(routes[0]).toMatchObject({ entryKind: 'http', p95Ms: 800, otherTenantsP95Ms: 20, otherTenantsRatio: 40, platformWide: false });
     expect(routes[0]!.excessMs).toBeCloseTo(7800);
-    expect(routes[2]).toMatchObject({ p95Ms: 2000, otherTenantsP95Ms: 1900, platformWide: true });
-    expect(routes[3]).toMatchObject({ excessMs: 0, platformWide: false });
+    expect(routes[3]).toMatchObject({ p95Ms: 2000, otherTenantsP95Ms: 1900, platformWide: true });
+    expect(routes[4]).toMatchObject({ excessMs: 0, platformWide: false });
   });
 
   it('names, inside the culprit route, the query that accounts for the excess, with the tenant’s slowest traces there', async () => {
@@ -93,8 +108,8 @@ describe('slow --tenant', () => {
     // 10 × 770 ms, less what the others' 4 ms per request would have cost: 7660 ms.
     expect(routes[0]?.step?.excessMs).toBeCloseTo(7660);
     expect(routes[0]?.exampleTraceIds).toHaveLength(3);
-    // A route whose spans have no children has no step (/reports is third: its step was looked for).
-    expect(routes[2]).toMatchObject({ route: '/reports', step: null });
+    // The consumer, third, with the step inside its runs.
+    expect(routes[2]).toMatchObject({ route: 'consumer ledger-sync', entryKind: 'consumer', otherTenantsP95Ms: 12, step: { name: 'ledger.post', tenantMs: 2400 } });
   });
 
   it('gives a tenant-bound token the same ranking, platform-wide marks and steps, without any other tenant’s figures', async () => {
@@ -103,8 +118,8 @@ describe('slow --tenant', () => {
     const body = await res.text();
     const { routes } = SlowResponseSchema.parse(JSON.parse(body));
     // The tenant's own engineers see the route slow for them alone first, not the burst.
-    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', '/reports', '/health']);
-    expect(routes[2]).toMatchObject({ route: '/reports', platformWide: true });
+    expect(routes.map((r) => r.route)).toEqual(['/orders/:id', 'job report.render', 'consumer ledger-sync', '/reports', '/health']);
+    expect(routes[3]).toMatchObject({ route: '/reports', platformWide: true });
     expect(routes[0]?.step).toMatchObject({ name: 'orders.by_id', tenantMs: 7700, excessMs: null });
     for (const r of routes) expect([r.otherTenantsP95Ms, r.otherTenantsRatio, r.excessMs, r.step?.excessMs ?? null]).toEqual([null, null, null, null]);
     for (const other of OTHERS) expect(body).not.toContain(other);

@@ -10,8 +10,14 @@ const ROUTE_SPANS = `kind = 2 AND route IS NOT NULL`;
  * consumer span; the `enqueue <name>` producer span is part of its request). The issue's "the
  * route (or job …) where X is slow": a tenant whose invoices render slowly has no slow route.
  */
-const ENTRY_SPANS = `((${ROUTE_SPANS}) OR (kind = 5 AND job_name IS NOT NULL))`;
-const ENTRY_SQL = `CASE WHEN kind = 2 THEN route ELSE 'job ' || job_name END`;
+const JOB_SPANS = `kind = 5 AND job_name IS NOT NULL`;
+/** An event consumer's run over one delivery: the kernel's `process_event` span, named by its consumer. */
+const CONSUMER_SPANS = `kind = 5 AND consumer IS NOT NULL AND job_name IS NULL`;
+const ENTRY_SPANS = `((${ROUTE_SPANS}) OR (${JOB_SPANS}) OR (${CONSUMER_SPANS}))`;
+const ENTRY_SQL = `CASE WHEN kind = 2 THEN route WHEN job_name IS NOT NULL THEN 'job ' || job_name ELSE 'consumer ' || consumer END`;
+const ENTRY_KIND_SQL = `CASE WHEN kind = 2 THEN 'http' WHEN job_name IS NOT NULL THEN 'job' ELSE 'consumer' END`;
+
+type EntryKind = 'http' | 'job' | 'consumer';
 
 /** Within this factor of the others' p95, a route over budget for them is slow for everyone, not for this tenant. */
 const PLATFORM_WIDE_RATIO = 1.5;
@@ -43,18 +49,22 @@ async function askSteps(
   store: Store,
   tenantId: string,
   scope: QueryScope,
-  routes: readonly { route: string; jobName: string | null; requests: number }[],
+  routes: readonly { route: string; kind: EntryKind; name: string; requests: number }[],
 ): Promise<Map<string, SlowStep>> {
   const steps = new Map<string, SlowStep>();
   if (routes.length === 0) return steps;
-  // Filtered on the columns (route, job_name), not on ENTRY_SQL: the CASE per scanned span cost more than the join.
-  const names = routes.map((r, i) => [`r${i}`, r.jobName ?? r.route] as const);
-  const routeKeys = names.filter((_, i) => routes[i]!.jobName === null).map(([k]) => `$${k}`);
-  const jobKeys = names.filter((_, i) => routes[i]!.jobName !== null).map(([k]) => `$${k}`);
-  const entryFilter = [
-    ...(routeKeys.length > 0 ? [`(${ROUTE_SPANS} AND route IN (${routeKeys.join(', ')}))`] : []),
-    ...(jobKeys.length > 0 ? [`(kind = 5 AND job_name IN (${jobKeys.join(', ')}))`] : []),
-  ].join(' OR ');
+  // Filtered on the columns (route, job_name, consumer), not on ENTRY_SQL: the CASE per scanned span cost more than the join.
+  const names = routes.map((r, i) => [`r${i}`, r.name] as const);
+  const keysOf = (kind: EntryKind): string[] => names.filter((_, i) => routes[i]!.kind === kind).map(([k]) => `$${k}`);
+  const filters: [EntryKind, string][] = [
+    ['http', `${ROUTE_SPANS} AND route`],
+    ['job', `${JOB_SPANS} AND job_name`],
+    ['consumer', `${CONSUMER_SPANS} AND consumer`],
+  ];
+  const entryFilter = filters
+    .filter(([kind]) => keysOf(kind).length > 0)
+    .map(([kind, column]) => `(${column} IN (${keysOf(kind).join(', ')}))`)
+    .join(' OR ');
   const rows = await store.query(
     `WITH roots AS (
        SELECT trace_id, span_id, entry, mine FROM (
@@ -150,7 +160,8 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
   const window = `start_ns >= $since AND start_ns < $until`;
   const routesSql = `
     WITH mine AS (
-      SELECT ${ENTRY_SQL} AS entry, bool_or(kind = 5) AS kind_job, any_value(job_name) AS job_name, any_value(service) AS service, count(*) AS n,
+      SELECT ${ENTRY_SQL} AS entry, any_value(${ENTRY_KIND_SQL}) AS entry_kind, any_value(coalesce(job_name, consumer, route)) AS entry_name,
+        any_value(service) AS service, count(*) AS n,
         quantile_cont(duration_ms, 0.5) AS p50, quantile_cont(duration_ms, 0.95) AS p95,
         quantile_cont(duration_ms, 0.99) AS p99, max(budget_ms) AS budget, sum(duration_ms) AS total_ms,
         count(*) FILTER (WHERE perf_violation) AS violations, max_by(trace_id, duration_ms, 3) AS examples
@@ -178,7 +189,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       store,
       tenantId,
       scope,
-      routes.slice(0, STEP_ROUTES).map((r) => ({ route: String(r.entry), jobName: r.kind_job === true ? strOrNull(r.job_name) : null, requests: num(r.n) })),
+      routes.slice(0, STEP_ROUTES).map((r) => ({ route: String(r.entry), kind: r.entry_kind as EntryKind, name: String(r.entry_name), requests: num(r.n) })),
     ),
     askDominantChildren(store, tenantId, slowest.map((r) => String(r.trace_id))),
   ]);
@@ -193,7 +204,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       const step = steps.get(String(r.entry)) ?? null;
       return {
         route: String(r.entry),
-        entryKind: r.kind_job === true ? ('job' as const) : ('http' as const),
+        entryKind: r.entry_kind as EntryKind,
         service: strOrNull(r.service),
         count: num(r.n),
         p50Ms: num(r.p50),

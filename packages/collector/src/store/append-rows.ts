@@ -20,7 +20,7 @@ export function spanValues(r: SpanRow): Values {
     tiny(r.statusCode), r.statusMessage, nanos(r.startNanos), nanos(r.endNanos), r.durationMillis, r.perfViolation,
     r.budgetMillis, r.queryName, r.queryText, int(r.httpStatus), r.requestId, r.webhookEndpoint, int(r.webhookAttempt),
     r.jobName, r.jobId, r.runId, r.parentTraceId, r.parentRequestId, r.scopeName, r.attributes, r.resource, r.entryRoute,
-    r.entryKind, r.housekeeping,
+    r.entryKind, r.housekeeping, r.consumer,
   ];
 }
 

@@ -22,7 +22,7 @@ const V2_SPANS = `CREATE TABLE spans (
   parent_request_id VARCHAR, scope_name VARCHAR, attributes VARCHAR, resource VARCHAR, entry_route VARCHAR)`;
 
 describe('store schema migration', () => {
-  it('opens a v2 store: old rows get no entry kind and are not housekeeping, and new spans append with every column', async () => {
+  it('opens a v2 store: old rows get no entry kind, consumer or housekeeping mark, and new spans append with every column', async () => {
     const path = join(dir, 'v2.duckdb');
     const old = await DuckDBInstance.create(path);
     const conn = await old.connect();
@@ -36,14 +36,20 @@ describe('store schema migration', () => {
       const traceId = newTraceId();
       const batch = normalizeTraces(
         tracesRequest('svc', [
-          { traceId, name: 'late attempt', startMillis: Date.now(), durationMillis: 1, attributes: { [SpanAttr.entryKind]: 'http', [SpanAttr.entryRoute]: '/new', [SpanAttr.housekeeping]: true } },
+          {
+            traceId,
+            name: 'late attempt',
+            startMillis: Date.now(),
+            durationMillis: 1,
+            attributes: { [SpanAttr.entryKind]: 'http', [SpanAttr.entryRoute]: '/new', [SpanAttr.housekeeping]: true, [SpanAttr.consumerGroup]: 'mailer' },
+          },
         ]),
       );
       await store.write([batch]);
-      const rows = await store.query(`SELECT name, entry_route, entry_kind, housekeeping FROM spans ORDER BY name DESC`);
+      const rows = await store.query(`SELECT name, entry_route, entry_kind, housekeeping, consumer FROM spans ORDER BY name DESC`);
       expect(rows).toEqual([
-        { name: 'old span', entry_route: '/old', entry_kind: null, housekeeping: false },
-        { name: 'late attempt', entry_route: '/new', entry_kind: 'http', housekeeping: true },
+        { name: 'old span', entry_route: '/old', entry_kind: null, housekeeping: false, consumer: null },
+        { name: 'late attempt', entry_route: '/new', entry_kind: 'http', housekeeping: true, consumer: 'mailer' },
       ]);
       expect(await store.query(`SELECT value FROM meta WHERE key = 'schema_version'`)).toEqual([{ value: String(SCHEMA_VERSION) }]);
     } finally {
@@ -57,7 +63,7 @@ describe('store schema migration', () => {
     const store = await Store.open({ path });
     try {
       const columns = await store.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'spans' ORDER BY ordinal_position`);
-      expect(columns.slice(-3).map((c) => c.column_name)).toEqual(['entry_route', 'entry_kind', 'housekeeping']);
+      expect(columns.slice(-4).map((c) => c.column_name)).toEqual(['entry_route', 'entry_kind', 'housekeeping', 'consumer']);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@
  * No secondary indexes: DuckDB's ART indexes slow the appender and its zone maps already prune
  * by time, since rows arrive roughly in time order.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS spans (
   webhook_endpoint VARCHAR, webhook_attempt INTEGER,
   job_name VARCHAR, job_id VARCHAR, run_id VARCHAR, parent_trace_id VARCHAR, parent_request_id VARCHAR,
   scope_name VARCHAR, attributes VARCHAR, resource VARCHAR,
-  entry_route VARCHAR, entry_kind VARCHAR, housekeeping BOOLEAN DEFAULT false
+  entry_route VARCHAR, entry_kind VARCHAR, housekeeping BOOLEAN DEFAULT false, consumer VARCHAR
 );
 CREATE TABLE IF NOT EXISTS span_events (
   tenant_id VARCHAR, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL, time_ns BIGINT, name VARCHAR, attributes VARCHAR
@@ -47,6 +47,9 @@ ALTER TABLE spans ADD COLUMN IF NOT EXISTS entry_route VARCHAR;
 -- column, not by parsing the JSON of every row. Old rows: no entry kind, not housekeeping.
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS entry_kind VARCHAR;
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS housekeeping BOOLEAN DEFAULT false;
+-- v4: consumer (messaging.consumer.group.name), so stitch slow ranks an event consumer beside
+-- the routes and jobs on a column. Old rows: none.
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS consumer VARCHAR;
 INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
 `;
 

@@ -16,10 +16,10 @@ export const SlowStepSchema = z.object({
 });
 
 export const SlowRouteSchema = z.object({
-  /** The route template, or `job <name>` for a job's attempts. */
+  /** The route template, `job <name>` for a job's attempts, or `consumer <name>` for an event consumer's runs. */
   route: z.string(),
   /** What the row ranks: requests to a route (`http`) or a job's attempts (`job`). Optional only so that answers of older collectors still parse. */
-  entryKind: z.enum(['http', 'job']).optional(),
+  entryKind: z.enum(['http', 'job', 'consumer']).optional(),
   service: z.string().nullable(),
   count: z.number().int(),
   p50Ms: z.number(),
