@@ -236,6 +236,10 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     // Umbrella's invoice job, run by the worker process, is slow for umbrella alone: next, with its step.
     expect(answer.routes[1]).toMatchObject({ route: 'job invoice.render', entryKind: 'job', platformWide: false, step: { name: 'invoice.layout' } });
     expect(answer.routes[1]?.otherTenantsRatio).toBeGreaterThan(1.5);
+    // The order-mailer consumer, slow for umbrella alone, is ranked with the routes and the job.
+    const mailer = answer.routes.find((r) => r.route === 'consumer order-mailer');
+    expect(mailer).toMatchObject({ entryKind: 'consumer', platformWide: false });
+    expect(mailer?.otherTenantsRatio).toBeGreaterThan(1.5);
     // The burst is there, marked as platform-wide, and below the culprit.
     const burst = answer.routes.find((r) => r.route === '/reports/export');
     expect(burst?.platformWide).toBe(true);
