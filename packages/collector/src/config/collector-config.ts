@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CollectorError } from '../errors/collector-error.js';
+import { DEFAULT_RECORD_LIMITS } from '../otlp/record-limits.js';
 
 /**
  * `stitch serve` configuration: defaults < YAML file (`collector:` section of the shared
@@ -29,6 +30,18 @@ export const CollectorConfigSchema = z
      * Node's 300 s requestTimeout.
      */
     bodyTimeoutMillis: z.number().int().positive().default(10_000),
+    /**
+     * What one span or log record may hold (OpenTelemetry's limit semantics: longer strings are
+     * truncated, attributes, events and links past the count dropped, each cut counted).
+     */
+    recordLimits: z
+      .object({
+        attributeValueLength: z.number().int().positive().default(DEFAULT_RECORD_LIMITS.attributeValueLength),
+        attributesPerRecord: z.number().int().positive().default(DEFAULT_RECORD_LIMITS.attributesPerRecord),
+        eventsPerSpan: z.number().int().min(0).default(DEFAULT_RECORD_LIMITS.eventsPerSpan),
+        linksPerSpan: z.number().int().min(0).default(DEFAULT_RECORD_LIMITS.linksPerSpan),
+      })
+      .prefault({}),
     retention: z
       .object({
         maxAgeHours: z.number().positive().default(24 * 7),

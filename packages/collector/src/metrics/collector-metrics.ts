@@ -25,7 +25,7 @@ export interface CollectorMetricsSources {
  * The collector's own metrics, scraped from `GET /metrics` (Prometheus text format). Counters
  * and gauges are read from IngestStats at scrape time; only the two latency histograms are
  * observed as events happen. Every label has a bound: protocol (2), table (2), outcome (3),
- * refusal reason (the collector's own error codes), check (4), question (the registry's names, else
+ * refusal reason (the collector's own error codes), what was limited (4), check (4), question (the registry's names, else
  * `other`), status class (5).
  */
 export class CollectorMetrics {
@@ -74,6 +74,19 @@ export class CollectorMetrics {
       collect() {
         this.reset();
         this.inc(stats.rejectedRecords);
+      },
+    });
+    new Counter({
+      name: 'stitch_collector_ingest_limited_total',
+      help: 'What the record limits cut from accepted spans and log records: truncated values, dropped attributes, events and links.',
+      labelNames: ['what'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ what: 'truncated_values' }, stats.limited.truncatedValues);
+        this.inc({ what: 'dropped_attributes' }, stats.limited.droppedAttributes);
+        this.inc({ what: 'dropped_events' }, stats.limited.droppedEvents);
+        this.inc({ what: 'dropped_links' }, stats.limited.droppedLinks);
       },
     });
     new Counter({

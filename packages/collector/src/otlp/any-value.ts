@@ -3,6 +3,8 @@
  * result or parsed OTLP/JSON; both use lowerCamelCase field names, and both may be hostile, so
  * every access checks its type instead of trusting the shape.
  */
+import type { Limiter } from './record-limits.js';
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 const MAX_DEPTH = 16;
@@ -11,13 +13,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Converts one AnyValue. int64 arrives as a decimal string (JSON mapping and `longs: String`). */
-export function anyValueToJson(value: unknown, depth = 0): JsonValue {
+function limitString(text: string, limiter: Limiter | undefined): string {
+  if (limiter === undefined || text.length <= limiter.limits.attributeValueLength) return text;
+  limiter.counts.truncatedValues += 1;
+  return text.slice(0, limiter.limits.attributeValueLength);
+}
+
+/**
+ * Converts one AnyValue. int64 arrives as a decimal string (JSON mapping and `longs: String`).
+ * With a limiter, strings are truncated and arrays and maps capped (see record-limits.ts).
+ */
+export function anyValueToJson(value: unknown, depth = 0, limiter?: Limiter): JsonValue {
   if (!isRecord(value) || depth > MAX_DEPTH) return null;
   // Own properties only: a decoded protobufjs message keeps every field's default on its
   // prototype (stringValue '' included), and only the oneof member that was sent is its own.
   const has = (k: string): boolean => Object.hasOwn(value, k);
-  if (has('stringValue') && typeof value.stringValue === 'string') return value.stringValue;
+  if (has('stringValue') && typeof value.stringValue === 'string') return limitString(value.stringValue, limiter);
   if (has('boolValue') && typeof value.boolValue === 'boolean') return value.boolValue;
   if (has('intValue') && value.intValue !== undefined && value.intValue !== null) {
     // int64: a decimal string (OTLP/JSON), a number, or a protobufjs Long (whose toString is decimal).
@@ -29,21 +40,37 @@ export function anyValueToJson(value: unknown, depth = 0): JsonValue {
   if (has('doubleValue') && typeof value.doubleValue === 'string') return Number(value.doubleValue);
   if (has('arrayValue') && isRecord(value.arrayValue)) {
     const values = value.arrayValue.values;
-    return Array.isArray(values) ? values.map((v) => anyValueToJson(v, depth + 1)) : [];
+    if (!Array.isArray(values)) return [];
+    const kept = limiter === undefined ? values : values.slice(0, limiter.limits.attributesPerRecord);
+    if (limiter !== undefined) limiter.counts.droppedAttributes += values.length - kept.length;
+    return kept.map((v) => anyValueToJson(v, depth + 1, limiter));
   }
-  if (has('kvlistValue') && isRecord(value.kvlistValue)) return keyValuesToObject(value.kvlistValue.values, depth + 1);
-  if (has('bytesValue') && value.bytesValue instanceof Uint8Array) return Buffer.from(value.bytesValue).toString('base64');
-  if (has('bytesValue') && typeof value.bytesValue === 'string') return value.bytesValue;
+  if (has('kvlistValue') && isRecord(value.kvlistValue)) return keyValuesToObject(value.kvlistValue.values, depth + 1, limiter);
+  if (has('bytesValue') && value.bytesValue instanceof Uint8Array) return limitString(Buffer.from(value.bytesValue).toString('base64'), limiter);
+  if (has('bytesValue') && typeof value.bytesValue === 'string') return limitString(value.bytesValue, limiter);
   return null;
 }
 
-/** Converts a repeated KeyValue into an object; later duplicates win, as most SDKs do. */
-export function keyValuesToObject(list: unknown, depth = 0): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
+/**
+ * Converts a repeated KeyValue into an object; later duplicates win, as most SDKs do. The object
+ * has no prototype: a key `__proto__` is an attribute like any other, not a way to give the map
+ * a prototype whose `tenant.id` every lookup would then find (issue 15). With a limiter, keys
+ * past `attributesPerRecord` are dropped and counted.
+ */
+export function keyValuesToObject(list: unknown, depth = 0, limiter?: Limiter): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
   if (!Array.isArray(list)) return out;
+  let count = 0;
   for (const kv of list) {
     if (!isRecord(kv) || typeof kv.key !== 'string') continue;
-    out[kv.key] = anyValueToJson(kv.value, depth);
+    if (limiter !== undefined && !Object.hasOwn(out, kv.key)) {
+      if (count >= limiter.limits.attributesPerRecord) {
+        limiter.counts.droppedAttributes += 1;
+        continue;
+      }
+      count += 1;
+    }
+    out[kv.key] = anyValueToJson(kv.value, depth, limiter);
   }
   return out;
 }

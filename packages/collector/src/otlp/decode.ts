@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import { normalizeLogs } from './normalize-logs.js';
 import { normalizeTraces } from './normalize-traces.js';
+import type { RecordLimits } from './record-limits.js';
 import type { DecodedBatch } from './records.js';
 
 // Precompiled by scripts/gen-otlp-descriptor.ts from the vendored protos in proto/.
@@ -22,7 +23,7 @@ export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; deta
  *
  * @example decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans":[]}'))
  */
-export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer): DecodeResult {
+export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer, limits?: RecordLimits): DecodeResult {
   let message: unknown;
   try {
     if (encoding === 'protobuf') {
@@ -41,7 +42,7 @@ export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer): De
     return { ok: false, detail: `undecodable ${encoding} body: ${(err as Error).message}`.slice(0, 300) };
   }
   try {
-    return { ok: true, batch: signal === 'traces' ? normalizeTraces(message) : normalizeLogs(message) };
+    return { ok: true, batch: signal === 'traces' ? normalizeTraces(message, limits) : normalizeLogs(message, limits) };
   } catch (err) {
     // The normalizers check every field; reaching here means a shape they did not foresee.
     return { ok: false, detail: `unreadable ${signal} payload: ${(err as Error).message}`.slice(0, 300) };

@@ -1,6 +1,7 @@
 import { LogField, SpanAttr } from '@stitch/contract';
 import { anyValueToJson, attrBoolean, attrString, isRecord, keyValuesToObject } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
+import { limiter as newLimiter, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch } from './records.js';
 
 /**
@@ -8,13 +9,14 @@ import { emptyBatch, type DecodedBatch } from './records.js';
  * record is its `tenant_id` attribute (what the kernel's pino lines carry), else `tenant.id`,
  * else the resource's `tenant.id`.
  */
-export function normalizeLogs(request: unknown): DecodedBatch {
+export function normalizeLogs(request: unknown, limits?: RecordLimits): DecodedBatch {
   const batch = emptyBatch();
+  const limiter = newLimiter(limits);
   const reasons = new Set<string>();
   const resourceLogs = isRecord(request) && Array.isArray(request.resourceLogs) ? request.resourceLogs : [];
   for (const rl of resourceLogs) {
     if (!isRecord(rl)) continue;
-    const resourceAttrs = keyValuesToObject(isRecord(rl.resource) ? rl.resource.attributes : undefined);
+    const resourceAttrs = keyValuesToObject(isRecord(rl.resource) ? rl.resource.attributes : undefined, 0, limiter);
     const resource = JSON.stringify(resourceAttrs);
     const service = attrString(resourceAttrs, 'service.name');
     const instance = attrString(resourceAttrs, 'service.instance.id');
@@ -38,8 +40,9 @@ export function normalizeLogs(request: unknown): DecodedBatch {
           reasons.add('log record has a malformed traceId, spanId or timestamp');
           continue;
         }
-        const attrs = keyValuesToObject(rec.attributes);
-        const bodyValue = anyValueToJson(rec.body);
+        const attrs = keyValuesToObject(rec.attributes, 0, limiter);
+        // The body is held to the attribute value limit too: a log line is read, not archived.
+        const bodyValue = anyValueToJson(rec.body, 0, limiter);
         batch.logs.push({
           tenantId: attrString(attrs, LogField.tenantId) ?? attrString(attrs, SpanAttr.tenantId) ?? resourceTenant,
           // Per the OTLP data model, observed time stands in when the event time is unknown.
@@ -61,5 +64,6 @@ export function normalizeLogs(request: unknown): DecodedBatch {
     }
   }
   batch.rejectReasons = [...reasons];
+  batch.limited = limiter.counts;
   return batch;
 }

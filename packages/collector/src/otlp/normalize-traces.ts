@@ -1,6 +1,7 @@
 import { ENTRY_KINDS, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
 import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
+import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
 
 /**
@@ -26,10 +27,23 @@ const LIFTED = new Set<string>([
   'http.response.status_code',
 ]);
 
-function rest(attrs: Record<string, JsonValue>): string {
-  const out: Record<string, JsonValue> = {};
+/** The attributes not lifted into columns, as JSON, with what the limits cut from the span. */
+function rest(attrs: Record<string, JsonValue>, cut: Record<string, number>): string {
+  // No prototype, so a `__proto__` attribute is kept as a key (on `{}` it would set the prototype).
+  const out: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
   for (const [k, v] of Object.entries(attrs)) if (!LIFTED.has(k)) out[k] = v;
+  for (const [k, n] of Object.entries(cut)) if (n > 0) out[k] = n;
   return JSON.stringify(out);
+}
+
+/** What the limits cut from one span, as attributes on it (the SDK's dropped counts, and truncations). */
+function cutSince(before: LimitCounts, now: LimitCounts): Record<string, number> {
+  return {
+    [LIMIT_ATTRIBUTES.truncatedValues]: now.truncatedValues - before.truncatedValues,
+    [LIMIT_ATTRIBUTES.droppedAttributes]: now.droppedAttributes - before.droppedAttributes,
+    [LIMIT_ATTRIBUTES.droppedEvents]: now.droppedEvents - before.droppedEvents,
+    [LIMIT_ATTRIBUTES.droppedLinks]: now.droppedLinks - before.droppedLinks,
+  };
 }
 
 const KNOWN_ENTRY_KINDS: ReadonlySet<string> = new Set(ENTRY_KINDS);
@@ -109,13 +123,14 @@ class Rejects {
  * bad trace or span id is rejected and counted (OTLP partial success); everything else degrades
  * (missing times become 0, unknown fields are ignored, per the OTLP/JSON rules).
  */
-export function normalizeTraces(request: unknown): DecodedBatch {
+export function normalizeTraces(request: unknown, limits?: RecordLimits): DecodedBatch {
   const batch = emptyBatch();
+  const limiter = newLimiter(limits);
   const rejects = new Rejects();
   const resourceSpans = isRecord(request) && Array.isArray(request.resourceSpans) ? request.resourceSpans : [];
   for (const rs of resourceSpans) {
     if (!isRecord(rs)) continue;
-    const resourceAttrs = keyValuesToObject(isRecord(rs.resource) ? rs.resource.attributes : undefined);
+    const resourceAttrs = keyValuesToObject(isRecord(rs.resource) ? rs.resource.attributes : undefined, 0, limiter);
     const resource = JSON.stringify(resourceAttrs);
     const service = attrString(resourceAttrs, 'service.name');
     const instance = attrString(resourceAttrs, 'service.instance.id');
@@ -143,11 +158,14 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           rejects.add('span has a malformed start/end time');
           continue;
         }
-        const attrs = keyValuesToObject(span.attributes);
+        const before = { ...limiter.counts };
+        const attrs = keyValuesToObject(span.attributes, 0, limiter);
         const tenantId = attrString(attrs, SpanAttr.tenantId) ?? resourceTenant;
         const entry = carriedEntry(attrs);
         const status = isRecord(span.status) ? span.status : {};
-        const events = Array.isArray(span.events) ? span.events : [];
+        const allEvents = Array.isArray(span.events) ? span.events : [];
+        const events = allEvents.slice(0, limiter.limits.eventsPerSpan);
+        limiter.counts.droppedEvents += allEvents.length - events.length;
         let perfViolation = attrBoolean(attrs, SpanAttr.perfViolation);
         for (const ev of events) {
           if (!isRecord(ev)) continue;
@@ -159,10 +177,12 @@ export function normalizeTraces(request: unknown): DecodedBatch {
             spanId,
             timeNanos: parseNanos(ev.timeUnixNano) ?? 0n,
             name,
-            attributes: JSON.stringify(keyValuesToObject(ev.attributes)),
+            attributes: JSON.stringify(keyValuesToObject(ev.attributes, 0, limiter)),
           });
         }
-        const links = Array.isArray(span.links) ? span.links : [];
+        const allLinks = Array.isArray(span.links) ? span.links : [];
+        const links = allLinks.slice(0, limiter.limits.linksPerSpan);
+        limiter.counts.droppedLinks += allLinks.length - links.length;
         for (const link of links) {
           if (!isRecord(link)) continue;
           const linkedTraceId = parseId(link.traceId, 16);
@@ -175,7 +195,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
             spanId,
             linkedTraceId,
             linkedSpanId,
-            attributes: JSON.stringify(keyValuesToObject(link.attributes)),
+            attributes: JSON.stringify(keyValuesToObject(link.attributes, 0, limiter)),
           });
         }
         const row: SpanRow = {
@@ -213,7 +233,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
           entryRoute: entry.route,
           entryKind: entry.kind,
           housekeeping: attrBoolean(attrs, SpanAttr.housekeeping),
-          attributes: rest(attrs),
+          attributes: rest(attrs, cutSince(before, limiter.counts)),
           resource,
         };
         batch.spans.push(row);
@@ -221,6 +241,7 @@ export function normalizeTraces(request: unknown): DecodedBatch {
     }
   }
   fillFromAncestors(batch);
+  batch.limited = limiter.counts;
   batch.rejected = rejects.count;
   batch.rejectReasons = rejects.list();
   return batch;

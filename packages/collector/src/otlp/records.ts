@@ -1,3 +1,4 @@
+import { emptyLimitCounts, type LimitCounts } from './record-limits.js';
 /**
  * The rows the collector stores, one interface per table. The OTLP decoders produce them and
  * the store appends them; nothing else in between, so a column added here is added everywhere
@@ -104,8 +105,10 @@ export interface DecodedBatch {
   rejected: number;
   /** One human sentence per distinct reason, for OTLP's partial_success.error_message. */
   rejectReasons: string[];
+  /** What the record limits cut (record-limits.ts): stored anyway, counted. */
+  limited: LimitCounts;
 }
 
 export function emptyBatch(): DecodedBatch {
-  return { spans: [], events: [], links: [], logs: [], rejected: 0, rejectReasons: [] };
+  return { spans: [], events: [], links: [], logs: [], rejected: 0, rejectReasons: [], limited: emptyLimitCounts() };
 }

@@ -83,6 +83,7 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     bodyTimeoutMillis: config.bodyTimeoutMillis,
     maxQueueRecords: config.maxQueueRecords,
     retryAfterSeconds: config.retryAfterSeconds,
+    recordLimits: config.recordLimits,
   });
   registerApiRoutes(app, { store, tokens, stats, queue, hub, config, metrics });
   const stopHealth = registerHealthRoutes(app, { store, stats, config, queueDepth, tokens, metrics });

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CollectorError } from '../errors/collector-error.js';
 import type { Forwarder } from '../forward/forwarder.js';
 import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
+import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { WriteQueue } from '../store/write-queue.js';
 import { errorCodeOf, sendError } from './error-envelope.js';
@@ -21,6 +22,7 @@ export interface OtlpRoutesOptions {
   bodyTimeoutMillis: number;
   /** The write queue's capacity: when it is already full, requests are refused before reading. */
   maxQueueRecords: number;
+  recordLimits: RecordLimits;
 }
 
 function encodingOf(contentType: string | undefined): Encoding | null {
@@ -41,7 +43,7 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  * acknowledged survives a kill -9.
  */
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
-  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords } = options;
+  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords, recordLimits } = options;
   let inflight = 0;
   // Body-read deadlines, cleared once the body has been parsed (preValidation runs after it).
   const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
@@ -136,7 +138,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
           new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: `unsupported content-encoding ${contentEncoding}` }),
         );
       }
-      const decoded = decodeOtlp(signal, encoding, body);
+      const decoded = decodeOtlp(signal, encoding, body, recordLimits);
       if (!decoded.ok) {
         stats.undecodableRequests += 1;
         return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
@@ -154,6 +156,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       const outcome = await submitted.done;
       if (!outcome.ok) return throttle('STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', outcome.retryAfterSeconds);
       stats.rejectedRecords += batch.rejected;
+      for (const k of Object.keys(stats.limited) as (keyof LimitCounts)[]) stats.limited[k] += batch.limited[k];
       if (forwarder && records > 0) forwarder.enqueue(signal, encoding, body);
       const response = encodeExportResponse(signal, encoding, batch.rejected, batch.rejectReasons.join('; '));
       return reply.code(200).type(response.contentType).send(response.body);

@@ -1,3 +1,5 @@
+import { emptyLimitCounts, type LimitCounts } from '../otlp/record-limits.js';
+
 /** Counters `stitch status` reports. Monotonic since process start; rates are derived by readers. */
 export interface IngestStats {
   startedAtMillis: number;
@@ -16,6 +18,8 @@ export interface IngestStats {
   lastWriteFailedMillis: number | null;
   /** Request bodies received on the OTLP routes, by encoding (as sent, before gunzip). */
   receivedBytes: { protobuf: number; json: number };
+  /** What the record limits cut from accepted requests (values truncated; attributes, events, links dropped). */
+  limited: LimitCounts;
   /** OTLP requests answered with an error, by status and error code (`429 STITCH_ERR_…`). */
   refusedRequests: Map<string, number>;
   forwardedPayloads: number;
@@ -58,6 +62,7 @@ export function createIngestStats(): IngestStats {
     lastWriteOkMillis: null,
     lastWriteFailedMillis: null,
     receivedBytes: { protobuf: 0, json: 0 },
+    limited: emptyLimitCounts(),
     refusedRequests: new Map(),
     forwardedPayloads: 0,
     forwardDropped: 0,
