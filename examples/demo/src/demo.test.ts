@@ -37,6 +37,7 @@ describe('npm start (the demo)', () => {
     expect(slowAnswer).toMatch(/\/reports\/slow +1 /);
     expect(slowAnswer).toContain(slowTrace);
     const violationsAnswer = out.slice(out.indexOf('$ stitch violations'));
-    expect(violationsAnswer).toMatch(new RegExp(`6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d +/reports/slow +query +reports\\.slow +1 .*${slowTrace}`));
+    // One row per query, summed over tenants, with the tenant breakdown in the row.
+    expect(violationsAnswer).toMatch(new RegExp(`query +reports\\.slow +1 .*6f1c1c1e-8a5e-4c43-9d1f-0b7a1a2b3c4d×1 +/reports/slow .*${slowTrace}`));
   });
 });
