@@ -8,6 +8,7 @@ import { addEntryAttributes, parseEntry } from './entry.js';
 import type { Entry } from './entry.js';
 import { newSpanId, newTraceId } from './ids.js';
 import { runInSpan } from '../tracing/run-in-span.js';
+import { issueDetail } from '../options/parse-options.js';
 
 /**
  * Stitch's own part of a context: everything but the trace ids, which always come from
@@ -163,7 +164,7 @@ export function requireTenantId(): string {
 export function runInContext<T>(ctx: TraceContext, fn: () => T): T {
   const parsed = TraceContextSchema.safeParse(ctx);
   if (!parsed.success) {
-    throw new StitchError('STITCH_ERR_CONTEXT_INVALID', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    throw new StitchError('STITCH_ERR_CONTEXT_INVALID', { detail: issueDetail(parsed.error.issues) });
   }
   const value = parsed.data;
   const parent = trace.wrapSpanContext({

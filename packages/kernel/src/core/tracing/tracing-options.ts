@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StitchError } from '../errors/stitch-error.js';
+import { parseOptions } from '../options/parse-options.js';
 
 const Ratio = z.number().min(0).max(1);
 const Millis = z.number().int().positive();
@@ -102,12 +102,7 @@ export type TracingOptionsInput = z.input<typeof TracingOptionsSchema>;
  *   const options = parseTracingOptions({ sampling: { ratio: 0.1 } }, readTracingEnv(process.env));
  */
 export function parseTracingOptions(explicit: TracingOptionsInput = {}, fromEnv: TracingOptionsInput = {}): TracingOptions {
-  const parsed = TracingOptionsSchema.safeParse(mergeDeep(fromEnv, explicit));
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `tracing.${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail });
-  }
-  return deepFreeze(parsed.data);
+  return parseOptions(TracingOptionsSchema, mergeDeep(fromEnv, explicit), 'tracing');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -122,10 +117,3 @@ function mergeDeep(under: unknown, over: unknown): unknown {
   return out;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}

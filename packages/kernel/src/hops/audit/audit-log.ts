@@ -5,6 +5,7 @@ import type { Queryable } from '../db/queryable.js';
 import { quoteIdentifier } from '../db/sql-identifier.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
+import { issueDetail } from '../../core/options/parse-options.js';
 
 const AuditEntrySchema = z.object({
   action: z.string().min(1).max(200),
@@ -115,7 +116,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const parsed = AuditEntrySchema.safeParse(entry);
       if (!parsed.success) {
         throw new StitchError('STITCH_ERR_AUDIT_ENTRY_INVALID', {
-          detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          detail: issueDetail(parsed.error.issues),
         });
       }
       const ctx = currentContext();

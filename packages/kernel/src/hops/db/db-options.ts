@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StitchError } from '../../core/errors/stitch-error.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 /**
  * Options of the SQL wrapper (section `db` of the Stitch config). Every field has a default.
@@ -35,11 +35,5 @@ export type DbOptionsInput = z.input<typeof DbOptionsSchema>;
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad field.
  */
 export function parseDbOptions(input: DbOptionsInput): DbOptions {
-  const parsed = DbOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new StitchError('STITCH_ERR_CONFIG_INVALID', {
-      detail: parsed.error.issues.map((issue) => `db.${issue.path.join('.')}: ${issue.message}`).join('; '),
-    });
-  }
-  return Object.freeze(parsed.data);
+  return parseOptions(DbOptionsSchema, input, 'db');
 }

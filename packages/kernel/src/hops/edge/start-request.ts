@@ -16,7 +16,6 @@ import { ensureIds, getScope, setScope } from '../../core/context/context-store.
 import type { StitchScope } from '../../core/context/context-store.js';
 import { HTTP_ENTRY } from '../../core/context/entry.js';
 import { newSpanId, withNextTraceId } from '../../core/context/ids.js';
-import { StitchError } from '../../core/errors/stitch-error.js';
 import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
@@ -26,6 +25,7 @@ import type { IncomingTrace } from './incoming-trace.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
 import { createTrustPolicy } from './trust.js';
 import type { TrustPolicy } from './trust.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 /** W3C Trace Context Level 2 §"traceresponse": the server span, answered to the caller. */
 export const TRACE_RESPONSE_HEADER = 'traceresponse';
@@ -44,14 +44,7 @@ export interface Edge {
  *   const edge = createEdge({ trustedUpstreams: ['10.0.0.0/8'] });
  */
 export function createEdge(input: EdgeOptionsInput = {}): Edge {
-  const parsed = EdgeOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((issue) => `edge.${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail });
-  }
-  const options = Object.freeze(parsed.data);
+  const options = parseOptions(EdgeOptionsSchema, input, 'edge');
   bindRequestEmitters();
   return Object.freeze({ options, isTrusted: createTrustPolicy(options) });
 }

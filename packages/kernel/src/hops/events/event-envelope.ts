@@ -2,6 +2,7 @@ import { ENTRY_KINDS } from '@stitch/contract';
 import { z } from 'zod';
 import { StitchError } from '../../core/errors/stitch-error.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
+import { issueDetail } from '../../core/options/parse-options.js';
 
 /**
  * What travels on every bus: the event and the trace it belongs to. The same fields are copied
@@ -58,7 +59,7 @@ export function decodeEnvelope(bytes: Uint8Array): EventEnvelope {
   const parsed = EventEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     throw new StitchError('STITCH_ERR_EVENT_ENVELOPE_INVALID', {
-      detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      detail: issueDetail(parsed.error.issues),
     });
   }
   return parsed.data;

@@ -1,10 +1,10 @@
-import { StitchError } from '../../core/errors/stitch-error.js';
 import type { ClientCallConfig } from './client-call.js';
 import { HttpOutOptionsSchema } from './http-out-options.js';
 import type { HttpOutOptionsInput } from './http-out-options.js';
 import { patchNodeHttp } from './node-http-patch.js';
 import { createTrustedDestinations } from './trusted-destinations.js';
 import { subscribeUndici } from './undici-channels.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 /** Undoes installHttpOut(). Calling it twice, or after a later install replaced it, does nothing. */
 export type UninstallHttpOut = () => void;
@@ -34,13 +34,7 @@ let current: { readonly uninstall: () => void } | undefined;
  *   uninstall();
  */
 export function installHttpOut(options: HttpOutOptionsInput = {}): UninstallHttpOut {
-  const parsed = HttpOutOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StitchError('STITCH_ERR_CONFIG_INVALID', {
-      detail: parsed.error.issues.map((i) => `httpOut.${i.path.join('.')}: ${i.message}`).join('; '),
-    });
-  }
-  const config = parsed.data;
+  const config = parseOptions(HttpOutOptionsSchema, options, 'httpOut');
   current?.uninstall();
   current = undefined;
   if (!config.enabled) return () => {};

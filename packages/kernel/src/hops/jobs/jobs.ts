@@ -16,6 +16,7 @@ import type { JobSettings, JobsOptionsInput } from './job-options.js';
 import type { RunOrigin, RunStore } from './job-run-record.js';
 import { createMemoryRunStore } from './memory-run-store.js';
 import { newRunId, traceIdForRun } from './run-id.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 export interface CreateJobsOptions extends JobsOptionsInput {
   readonly engine: JobEngine;
@@ -76,12 +77,13 @@ export interface Jobs {
  * One jobs surface over any engine: `inProcessJobEngine()`, `bullmqJobEngine()` from
  * `@stitch/kernel/jobs/bullmq`, `pgBossJobEngine()` from `@stitch/kernel/jobs/pg-boss`.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions), never a raw ZodError.
  * @example
  *   const jobs = createJobs({ engine: inProcessJobEngine(), byName: { 'report.nightly': { newTrace: true } } });
  */
 export function createJobs(options: CreateJobsOptions): Jobs {
-  const { engine } = options;
-  const parsed = JobsOptionsSchema.parse({ defaults: options.defaults, byName: options.byName, runSchema: options.runSchema });
+  const { engine, runs: _runs, logger: _logger, ...section } = options;
+  const parsed = parseOptions(JobsOptionsSchema, section, 'jobs');
   const runs = options.runs ?? createMemoryRunStore();
   const settingsCache = new Map<string, JobSettings>();
 

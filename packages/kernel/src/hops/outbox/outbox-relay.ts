@@ -9,18 +9,16 @@ import type { EventEnvelope } from '../events/event-envelope.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { Outbox } from './outbox.js';
 import { recordError } from '../../core/tracing/record-error.js';
+import { parseOptions } from '../../core/options/parse-options.js';
+import { OutboxRelayOptionsSchema } from './outbox-relay-options.js';
+import type { OutboxRelaySettingsInput } from './outbox-relay-options.js';
 
-export interface OutboxRelayOptions {
+/** The relay's handles, and its settings (`batchSize` 100, `pollIntervalMillis` 200, `publishConcurrency` 16; see outbox-relay-options.ts). */
+export interface OutboxRelayOptions extends OutboxRelaySettingsInput {
   /** Needs transactions: the claimed rows stay locked until they are marked sent. */
   readonly db: Database;
   readonly outbox: Outbox;
   readonly bus: EventBus;
-  /** Events claimed per transaction. Default 100. */
-  readonly batchSize?: number;
-  /** Wait between polls when the last one found less than a full batch. Default 200 ms. */
-  readonly pollIntervalMillis?: number;
-  /** Aggregates published side by side within a batch (each one still in order). Default 16. */
-  readonly publishConcurrency?: number;
   /** Called with a failed poll or publish; the relay keeps going. Default: ignore. */
   readonly onError?: (error: unknown) => void;
 }
@@ -73,6 +71,7 @@ interface OutboxRow {
  * Order between two concurrent transactions writing the same aggregate follows `seq`, assigned
  * at insert: serialise such writes on the aggregate's own row (as a business update does).
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions), never a raw ZodError.
  * @example
  *   const relay = createOutboxRelay({ db, outbox, bus: createInProcessBus() });
  *   relay.start();
@@ -80,11 +79,9 @@ interface OutboxRow {
  *   await relay.stop();
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, outbox, bus } = options;
+  const { db, outbox, bus, onError: _onError, ...settingsInput } = options;
   const table = outbox.table;
-  const batchSize = options.batchSize ?? 100;
-  const pollIntervalMillis = options.pollIntervalMillis ?? 200;
-  const publishConcurrency = options.publishConcurrency ?? 16;
+  const { batchSize, pollIntervalMillis, publishConcurrency } = parseOptions(OutboxRelayOptionsSchema, settingsInput, 'outboxRelay');
   const onError = options.onError ?? (() => {});
   const columns =
     'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, entry_kind, entry_route, traceparent, tracestate, created_at';

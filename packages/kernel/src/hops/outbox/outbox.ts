@@ -11,6 +11,7 @@ import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import { recordError } from '../../core/tracing/record-error.js';
+import { issueDetail } from '../../core/options/parse-options.js';
 
 const OutboxEventSchema = z.object({
   /** Defaults to a new UUID; pass one to make `add` idempotent across your own retries. */
@@ -111,7 +112,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const parsed = OutboxEventSchema.safeParse(event);
       if (!parsed.success) {
         throw new StitchError('STITCH_ERR_OUTBOX_EVENT_INVALID', {
-          detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          detail: issueDetail(parsed.error.issues),
         });
       }
       const value = parsed.data;

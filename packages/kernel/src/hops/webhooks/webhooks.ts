@@ -20,6 +20,7 @@ import type { WebhookOptions, WebhookOptionsInput } from './webhook-options.js';
 import { newWebhookSecret, webhookHeaders } from './webhook-signature.js';
 import { createWebhookStore } from './webhook-store.js';
 import type { AttemptFinalState, ClaimedDelivery, RetryStormRow, WebhookAttemptRecord, WebhookEndpoint } from './webhook-store.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 export interface CreateWebhooksOptions extends WebhookOptionsInput {
   /** Where endpoints, deliveries and attempts live (a pg pool, PGlite, a `hops/db/` handle). */
@@ -77,6 +78,7 @@ export interface Webhooks {
  * attempt), signed with Standard Webhooks headers and carrying `traceparent`. Destinations on
  * private networks are refused after DNS resolution unless `allowNetworks` lists them.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions), never a raw ZodError.
  * @example
  *   const webhooks = createWebhooks({ db });
  *   await webhooks.migrate();
@@ -84,7 +86,7 @@ export interface Webhooks {
  */
 export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
   const { db } = options;
-  const settings = Object.freeze(WebhookOptionsSchema.parse(withoutRuntime(options)));
+  const settings = parseOptions(WebhookOptionsSchema, withoutRuntime(options), 'webhooks');
   const store = createWebhookStore(db, settings.schema);
   const allow = allowList(settings.allowNetworks);
   const random = options.random ?? Math.random;
@@ -333,6 +335,6 @@ function safeHost(url: string): string {
 }
 
 function withoutRuntime(options: CreateWebhooksOptions): WebhookOptionsInput {
-  const { db: _db, random: _random, ...rest } = options;
+  const { db: _db, random: _random, logger: _logger, ...rest } = options;
   return rest;
 }

@@ -13,6 +13,7 @@ import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../../core/tracing/kernel-tr
 import { OtlpLogOptionsSchema } from './log-options.js';
 import type { OtlpLogOptions } from './log-options.js';
 import { raceDeadline } from '../../core/internal/race-deadline.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 // pino level names (and numbers, for lines from a logger configured otherwise) to OTLP severity
 // (logs data model, "Mapping of SeverityNumber": the first number of each range).
@@ -79,13 +80,16 @@ export interface OtlpLogStream {
  * runs; the second runs in a worker thread with its own copy of the SDK. The ids are already
  * on the line, so a plain in-process stream is enough.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions), never a raw ZodError.
  * @example
  *   const otlp = createOtlpLogStream({ serviceName: 'billing', endpoint: 'http://127.0.0.1:4318/v1/logs' });
  *   const logger = createLogger({ service: 'billing', otlp });
  *   process.on('SIGTERM', () => void otlp.shutdown());
  */
 export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStream {
-  const config = OtlpLogOptionsSchema.parse({ ...options, exporter: 'otlp' });
+  // The stream's own handles are not options of the `logs.otlp` section.
+  const { serviceName: _serviceName, resourceAttributes: _resourceAttributes, exporter: _exporter, ...section } = options;
+  const config = parseOptions(OtlpLogOptionsSchema, { ...section, exporter: 'otlp' }, 'logs.otlp');
   const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
   // Records accepted but not yet handed to the exporter. BatchLogRecordProcessor drops past
   // maxQueueSize without a readable count, so the bound is kept (and counted) here instead.

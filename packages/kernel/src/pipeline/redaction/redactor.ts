@@ -2,6 +2,7 @@ import { RedactionOptionsSchema } from './redaction-options.js';
 import type { RedactionOptions, RedactionOptionsInput } from './redaction-options.js';
 import { CENSOR, DEFAULT_VALUE_PATTERNS, customPattern, keyValuePattern } from './value-patterns.js';
 import type { ValuePattern } from './value-patterns.js';
+import { parseOptions } from '../../core/options/parse-options.js';
 
 /** Replaces a value that could not be read (a getter or proxy that throws). */
 export const UNREADABLE = '[Unreadable]';
@@ -49,13 +50,14 @@ const KEY_CACHE_LIMIT = 4096;
  * changes, is bounded in depth, size and string length, and survives cycles, throwing getters
  * and hostile proxies.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions), never a raw ZodError.
  * @example
  *   const redactor = createRedactor({ extraKeys: ['ssn'] });
  *   redactor.redact({ user: { Password: 'x', ssn: '1' }, note: 'Bearer abcdefgh123' });
  *   // → { user: { Password: '[REDACTED]', ssn: '[REDACTED]' }, note: 'Bearer [REDACTED]' }
  */
 export function createRedactor(input: RedactionOptionsInput | RedactionOptions = {}): Redactor {
-  const options = RedactionOptionsSchema.parse(input);
+  const options = parseOptions(RedactionOptionsSchema, input, 'redaction');
   const keyList = [...options.keys, ...options.extraKeys];
   const secretKeys = new Set(keyList.map(normalizeKey));
   const keyCache = new Map<string, boolean>();

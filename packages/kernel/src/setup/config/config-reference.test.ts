@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ENV_REFERENCE_END, ENV_REFERENCE_START, REFERENCE_END, REFERENCE_START, listConfigKeys, renderConfigReference, renderEnvReference } from './config-reference.js';
 import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
-import { objectShape } from './schema-shape.js';
+import { objectShape } from '../../core/options/schema-shape.js';
 import { StitchConfigSchema } from './stitch-config.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@ import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { EnvValueError } from './env-parsers.js';
 import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';
-import { objectShape } from './schema-shape.js';
+import { unknownKeys } from '../../core/options/parse-options.js';
 import { StitchConfigSchema, UNKNOWN_SERVICE_NAME } from './stitch-config.js';
 import type { StitchConfig } from './stitch-config.js';
 
@@ -48,7 +48,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   const { [COLLECTOR_SECTION]: _collectorSection, ...fromFile } = file === undefined ? {} : readYaml(file, fileLabel ?? file);
   const unknown = unknownKeys(StitchConfigSchema, fromFile, []);
   if (unknown.length > 0) {
-    fail(unknown.map(({ path, allowed }) => `${path} in ${fileLabel}: unknown key; allowed here: ${allowed.join(', ')}`));
+    fail(unknown.map(({ path, allowed }) => `${path.join('.')} in ${fileLabel}: unknown key; allowed here: ${allowed.join(', ')}`));
   }
 
   const sources = new Map<string, EnvSource>();
@@ -135,19 +135,6 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Tree, fromFile: Tree, so
   const secret = /secret|headers|password|token/i.test(dotted);
   const where = fileLabel !== undefined && valueAt(fromFile, path) !== undefined ? `${dotted} in ${fileLabel}` : dotted;
   return `${where}=${value === undefined ? '(missing)' : shown(JSON.stringify(value) ?? String(value), secret)}: ${issue.message}`;
-}
-
-/** Keys in the file that no section knows: a typo would otherwise be silently ignored. */
-function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): { path: string; allowed: string[] }[] {
-  const shape = objectShape(schema);
-  if (shape === undefined || !isTree(value)) return [];
-  const found: { path: string; allowed: string[] }[] = [];
-  for (const key of Object.keys(value)) {
-    const inner = shape[key];
-    if (inner === undefined) found.push({ path: [...path, key].join('.'), allowed: Object.keys(shape) });
-    else found.push(...unknownKeys(inner, value[key], [...path, key]));
-  }
-  return found;
 }
 
 function fail(details: readonly string[]): never {
