@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +11,22 @@ const here = dirname(fileURLToPath(import.meta.url));
 describe('npm start (the demo)', () => {
   // PGlite's start-up (a WebAssembly Postgres) dominates; on a loaded 2-core machine it can take tens of seconds.
   it('serves two tenants, prints each trace with its tenant, the budget violation and the error envelopes, and the collector answers from what it received', { timeout: 180_000 }, async () => {
-    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'main.ts'), '--once', '--port', '0', '--collector-port', '0'], {
-      encoding: 'utf8',
-      timeout: 170_000,
-      env: { ...process.env, STITCH_LOG_LEVEL: 'info' },
-    });
+    // Both ports it is asked for are taken (as 3000 and 4318 often are): it says so and uses free ones.
+    const taken = [createServer(), createServer()];
+    for (const server of taken) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const [servicePort, collectorPort] = taken.map((server) => String((server.address() as AddressInfo).port));
+    let run;
+    try {
+      run = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=source', join(here, 'main.ts'), '--once', '--port', servicePort!, '--collector-port', collectorPort!], {
+        encoding: 'utf8',
+        timeout: 170_000,
+        env: { ...process.env, STITCH_LOG_LEVEL: 'info' },
+      });
+    } finally {
+      for (const server of taken) server.close();
+    }
+    expect(run.stderr).toContain(`port ${servicePort} is taken; the service listens on`);
+    expect(run.stderr).toContain(`port ${collectorPort} is taken; the collector listens on`);
     const out = run.stdout;
     // Both tenants' requests were traced and their log lines carry their own tenant.
     expect(out).toMatch(/● POST \/orders .* tenant=6f1c1c1e…/);

@@ -25,6 +25,7 @@ export async function startEmbeddedCollector(port: number, dataFile: string): Pr
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     collector = await startCollector(resolveCollectorConfig({ port: 0, data: dataFile }));
+    process.stderr.write(`demo: port ${port} is taken; the collector listens on ${collector.url} instead\n`);
   }
   const { token } = collector.tokens.create('admin', null);
   return {

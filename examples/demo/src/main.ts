@@ -14,6 +14,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,18 +57,38 @@ const db = createPgliteDatabase(new PGlite(), { application: stitch.config.servi
 await migrateDemo(db);
 
 const server = createDemoService({ db, logger });
-server.listen(Number(args.port), '127.0.0.1');
-await once(server, 'listening');
-const { port } = server.address() as AddressInfo;
+const port = await listen(server, Number(args.port));
 // A process's start-up line belongs to no request: said so, for strict mode (docs/drift-traps.md).
 withoutStrictMode(() => logger.info({ port, url: `http://127.0.0.1:${port}` }, 'demo service listening'));
 
-await driveTraffic(`http://127.0.0.1:${port}`);
+try {
+  await driveTraffic(`http://127.0.0.1:${port}`);
+  // Everything the traffic produced reaches the store before the questions are asked.
+  await stitch.flush();
+  await collector.ask(['slow', '--tenant', TENANTS.acme.id]);
+  await collector.ask(['violations']);
+} catch (error) {
+  // What was kept so far is flushed to the collector before the demo gives up.
+  process.stderr.write(`demo: ${(error as Error).message}\n`);
+  await stop();
+  process.exit(1);
+}
 
-// Everything the traffic produced reaches the store before the questions are asked.
-await stitch.flush();
-await collector.ask(['slow', '--tenant', TENANTS.acme.id]);
-await collector.ask(['violations']);
+/** Listens on `wanted`, or on a free port when that one is taken, and says which it got. */
+async function listen(target: Server, wanted: number): Promise<number> {
+  const attempt = async (port: number): Promise<void> => {
+    target.listen(port, '127.0.0.1');
+    await Promise.race([once(target, 'listening'), once(target, 'error').then(([error]) => Promise.reject(error as Error))]);
+  };
+  try {
+    await attempt(wanted);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    await attempt(0);
+    process.stderr.write(`demo: port ${wanted} is taken; the service listens on ${(target.address() as AddressInfo).port} instead\n`);
+  }
+  return (target.address() as AddressInfo).port;
+}
 
 async function stop(): Promise<void> {
   server.close();
