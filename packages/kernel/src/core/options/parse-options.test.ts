@@ -9,9 +9,11 @@ import { createInProcessBus } from '../../hops/events/in-process-bus.js';
 import { installHttpOut } from '../../hops/http-out/install-http-out.js';
 import { inProcessJobEngine } from '../../hops/jobs/in-process-engine.js';
 import { createJobs } from '../../hops/jobs/jobs.js';
+import { createMemoryRunStore } from '../../hops/jobs/memory-run-store.js';
 import { createOutbox } from '../../hops/outbox/outbox.js';
 import { createOutboxRelay } from '../../hops/outbox/outbox-relay.js';
 import { createWebhooks } from '../../hops/webhooks/webhooks.js';
+import { createLogger } from '../../pipeline/logs/create-logger.js';
 import { createOtlpLogStream } from '../../pipeline/logs/otlp-log-stream.js';
 import { createRedactor } from '../../pipeline/redaction/redactor.js';
 import { parseTracingOptions } from '../tracing/tracing-options.js';
@@ -83,6 +85,9 @@ describe('every public factory refuses a bad option with STITCH_ERR_CONFIG_INVAL
     ['createJobs', () => createJobs({ engine: inProcessJobEngine(), defaults: { attempts: 0 } }), 'jobs.defaults.attempts'],
     ['createRedactor', () => createRedactor({ maxDepth: 0 }), 'redaction.maxDepth'],
     ['createOtlpLogStream', () => createOtlpLogStream({ serviceName: 'svc', endpoint: 'not a url' }), 'logs.otlp.endpoint'],
+    ['createLogger', () => createLogger({ service: 'svc', level: 'loud' as never }), 'logger.level'],
+    ['createInProcessBus', () => createInProcessBus({ maxDeliveries: 0 }), 'inProcessBus.maxDeliveries'],
+    ['createMemoryRunStore', () => createMemoryRunStore({ maxRun: 5 } as never), 'memoryRunStore.maxRun: unknown key; did you mean maxRuns?'],
     [
       'createOutboxRelay',
       () => createOutboxRelay({ db, outbox: createOutbox({ db }), bus: createInProcessBus(), batchSize: 0 }),

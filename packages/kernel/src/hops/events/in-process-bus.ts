@@ -1,13 +1,18 @@
 import { decodeEnvelope, encodeEnvelope } from './event-envelope.js';
 import type { EventEnvelope } from './event-envelope.js';
 import type { EnvelopeHandler, EventBus, EventSubscription } from './event-bus.js';
+import { z } from 'zod';
+import { parseOptions } from '../../core/options/parse-options.js';
 
-export interface InProcessBusOptions {
-  /** Deliveries of one event to one consumer before it is dropped (and counted). Default 5. */
-  readonly maxDeliveries?: number;
-  /** Delay before a failed event is delivered again; doubles per attempt. Default 50 ms. */
-  readonly retryDelayMillis?: number;
-}
+const InProcessBusOptionsSchema = z.object({
+  /** Deliveries of one event to one consumer before it is dropped (and counted). */
+  maxDeliveries: z.number().int().min(1).max(1_000).default(5),
+  /** Delay before a failed event is delivered again; doubles per attempt. */
+  retryDelayMillis: z.number().int().min(0).default(50),
+});
+
+/** `maxDeliveries` (default 5) and `retryDelayMillis` (default 50 ms). */
+export type InProcessBusOptions = z.input<typeof InProcessBusOptionsSchema>;
 
 export interface InProcessBus extends EventBus {
   /** Events dropped after `maxDeliveries` failed deliveries, per consumer name. */
@@ -27,13 +32,13 @@ interface Group {
  * and a failing handler is retried with backoff. Nothing survives the process: the outbox, not
  * the bus, is what makes events durable.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions).
  * @example
  *   const bus = createInProcessBus();
  *   await bus.subscribe('mailer', async (envelope) => sendMail(envelope.payload));
  */
 export function createInProcessBus(options: InProcessBusOptions = {}): InProcessBus {
-  const maxDeliveries = options.maxDeliveries ?? 5;
-  const retryDelayMillis = options.retryDelayMillis ?? 50;
+  const { maxDeliveries, retryDelayMillis } = parseOptions(InProcessBusOptionsSchema, options, 'inProcessBus');
   const groups = new Map<string, Group>();
   const dropped = new Map<string, number>();
   const pending = new Set<Promise<void>>();

@@ -1,15 +1,23 @@
 import { groupRuns } from './job-run-record.js';
 import type { RunAttemptRecord, RunFinish, RunOrigin, RunStore } from './job-run-record.js';
+import { z } from 'zod';
+import { parseOptions } from '../../core/options/parse-options.js';
+
+const MemoryRunStoreOptionsSchema = z.object({
+  /** Runs kept; past this the oldest is forgotten. */
+  maxRuns: z.number().int().min(1).default(10_000),
+});
 
 /**
  * Run records in memory, for the in-process runner and unit tests. Bounded: past `maxRuns`
  * the oldest runs are forgotten, so a long-lived process cannot grow without limit.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions).
  * @example
  *   const jobs = createJobs({ engine: inProcessJobEngine(), runs: createMemoryRunStore() });
  */
-export function createMemoryRunStore(options: { maxRuns?: number } = {}): RunStore {
-  const maxRuns = options.maxRuns ?? 10_000;
+export function createMemoryRunStore(options: z.input<typeof MemoryRunStoreOptionsSchema> = {}): RunStore {
+  const { maxRuns } = parseOptions(MemoryRunStoreOptionsSchema, options, 'memoryRunStore');
   const runs = new Map<string, RunAttemptRecord[]>();
 
   return {

@@ -5,10 +5,21 @@ import { LogField } from '@stitch/contract';
 import { defaultRedactor } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { COMPONENT, componentField, createMergeStrategy, timeAndContext } from './context-fields.js';
+import { LOG_LEVELS } from './log-options.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
 import { hasCurrentContext } from '../../core/context/context-store.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
+import { z } from 'zod';
+import { parseOptions } from '../../core/options/parse-options.js';
+
+/** The logger's data options (the rest of CreateLoggerOptions are streams and a redactor). */
+const LoggerSettingsSchema = z.object({
+  service: z.string(),
+  component: z.string().min(1).default('app'),
+  nodeId: z.string().min(1).optional(),
+  level: z.enum(LOG_LEVELS).default('info'),
+});
 
 export interface CreateLoggerOptions {
   /** `service` on every line (the OpenTelemetry service name). */
@@ -36,6 +47,7 @@ export interface CreateLoggerOptions {
  * strict mode (`setup/config/strict-mode.ts`), where a line outside any context throws
  * `STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT`.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions).
  * @example
  *   const logger = createLogger({ service: 'billing' });
  *   const db = logger.child({ component: 'db' });
@@ -43,11 +55,13 @@ export interface CreateLoggerOptions {
  *   // {"level":"info","time":…,"service":"billing","node_id":"…","component":"db","trace_id":"…",…,"msg":"invoices loaded"}
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
+  const { destination: _destination, otlp: _otlp, redactor: _redactor, ...section } = options;
+  const settings = parseOptions(LoggerSettingsSchema, section, 'logger');
   const redactor = options.redactor ?? defaultRedactor();
   const redactMessage = (message: unknown): unknown => (typeof message === 'string' ? redactor.redactString(message) : redactor.redact(message));
   const config: LoggerOptions = {
-    level: options.level ?? 'info',
-    base: { [LogField.service]: options.service, [LogField.nodeId]: options.nodeId ?? hostname() },
+    level: settings.level,
+    base: { [LogField.service]: settings.service, [LogField.nodeId]: settings.nodeId ?? hostname() },
     // The time and the context's fields, in one partial JSON string (see timeAndContext).
     timestamp: timeAndContext,
     mixin: componentField,
@@ -87,7 +101,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
           { level: 'trace', stream: options.otlp },
         ]);
   const root = destination === undefined ? pino(config) : pino(config, destination);
-  return withComponents(root, options.component ?? 'app', redactor);
+  return withComponents(root, settings.component, redactor);
 }
 
 /**
