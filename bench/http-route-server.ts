@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Redactor } from '@stitch/kernel';
+import type { Redactor } from '@stitch/kernel/redaction';
 
 // `enabled-100:nolog+noexport`: a variant, and the parts of the kernel it leaves out (see the
 // header of http-route.bench.ts).

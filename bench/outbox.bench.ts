@@ -18,8 +18,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import pg from 'pg';
-import { createInProcessBus, createOutbox, createOutboxRelay, runInNewContext, startStitch } from '../packages/kernel/src/index.js';
-import type { EventBus } from '../packages/kernel/src/index.js';
+import { runInNewContext, startStitch } from '../packages/kernel/src/index.js';
+import { createInProcessBus } from '../packages/kernel/src/hops/events/index.js';
+import type { EventBus } from '../packages/kernel/src/hops/events/index.js';
+import { createOutbox, createOutboxRelay } from '../packages/kernel/src/hops/outbox/index.js';
 import { createPgDatabase } from '../packages/kernel/src/hops/db/pg/pg-database.js';
 import { createNatsBus } from '../packages/kernel/src/hops/events/nats/nats-bus.js';
 

@@ -9,19 +9,12 @@ import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  consumeEvents,
-  createAuditLog,
-  createCheckpointStore,
-  createOutbox,
-  createOutboxRelay,
-  currentContext,
-  runInNewContext,
-  startStitch,
-  withContext,
-  withoutStrictMode,
-} from '@stitch/kernel';
-import type { EventEnvelope, TraceContext } from '@stitch/kernel';
+import { currentContext, runInNewContext, startStitch, withContext, withoutStrictMode } from '@stitch/kernel';
+import { createAuditLog } from '@stitch/kernel/audit';
+import { consumeEvents, createCheckpointStore } from '@stitch/kernel/events';
+import { createOutbox, createOutboxRelay } from '@stitch/kernel/outbox';
+import type { TraceContext } from '@stitch/kernel';
+import type { EventEnvelope } from '@stitch/kernel/events';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { createNatsBus } from '@stitch/kernel/events/nats';
 

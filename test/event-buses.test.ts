@@ -14,8 +14,9 @@ import type { TraceContext } from '@stitch/kernel';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { createNatsBus } from '@stitch/kernel/events/nats';
 import { createRabbitMqBus } from '@stitch/kernel/events/rabbitmq';
-import { createCheckpointStore, createOutbox, createOutboxRelay, consumeEvents } from '@stitch/kernel';
-import type { EventBus, EventEnvelope } from '@stitch/kernel';
+import { createCheckpointStore, consumeEvents } from '@stitch/kernel/events';
+import { createOutbox, createOutboxRelay } from '@stitch/kernel/outbox';
+import type { EventBus, EventEnvelope } from '@stitch/kernel/events';
 
 const suffix = randomBytes(4).toString('hex');
 const schema = `stitch_bus_${suffix}`;

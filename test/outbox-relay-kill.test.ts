@@ -10,8 +10,10 @@ import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { consumeEvents, createCheckpointStore, createOutbox, createOutboxRelay, runInNewContext, startStitch } from '@stitch/kernel';
-import type { EventEnvelope } from '@stitch/kernel';
+import { runInNewContext, startStitch } from '@stitch/kernel';
+import { consumeEvents, createCheckpointStore } from '@stitch/kernel/events';
+import { createOutbox, createOutboxRelay } from '@stitch/kernel/outbox';
+import type { EventEnvelope } from '@stitch/kernel/events';
 import { createPgDatabase } from '@stitch/kernel/db/pg';
 import { createNatsBus } from '@stitch/kernel/events/nats';
 

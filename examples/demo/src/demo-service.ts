@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createAuditLog, currentContext, markSecurityRelevant, runInNewContext, StitchError, withContext } from '@stitch/kernel';
-import type { Database } from '@stitch/kernel';
+import { currentContext, markSecurityRelevant, runInNewContext, StitchError, withContext } from '@stitch/kernel';
+import { createAuditLog } from '@stitch/kernel/audit';
+import type { Database } from '@stitch/kernel/db';
 import { stitchRequestListener } from '@stitch/kernel/edge/node-http';
 
 /** The demo's two tenants and the API keys that resolve to them. */

@@ -1,5 +1,6 @@
 import { LogsResponseSchema, TraceResponseSchema } from '@stitch/contract';
-import { createOtlpLogStream, currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
+import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
+import { createOtlpLogStream } from '@stitch/kernel/logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
 

@@ -40,7 +40,81 @@ function packagesLoadedBy(entry: string): Set<string> {
   return packages;
 }
 
+/** The public subpaths, in the order a request travels (core, hops and their adapters, pipeline, setup). */
+const SUBPATHS = [
+  '.',
+  './propagation',
+  './edge',
+  './edge/node-http',
+  './edge/express',
+  './edge/fastify',
+  './http-out',
+  './db',
+  './db/pg',
+  './db/pglite',
+  './audit',
+  './outbox',
+  './events',
+  './events/nats',
+  './events/rabbitmq',
+  './webhooks',
+  './jobs',
+  './jobs/bullmq',
+  './jobs/pg-boss',
+  './batches',
+  './redaction',
+  './logs',
+  './export/otlp',
+  './export/zipkin',
+  './config',
+  './stats',
+];
+
+/** The root's runtime names: the context API, setup, spans and errors (its types are checked by tsc). */
+const ROOT_VALUES = [
+  'TraceContextSchema',
+  'StitchError',
+  'bindCallbacks',
+  'bindEmitter',
+  'createStitch',
+  'currentContext',
+  'deriveContext',
+  'isStitchError',
+  'isStrictMode',
+  'markSecurityRelevant',
+  'recordError',
+  'requireTenantId',
+  'runInContext',
+  'runInNewContext',
+  'setStrictMode',
+  'startStitch',
+  'tryCurrentContext',
+  'withContext',
+  'withSpan',
+  'withoutStrictMode',
+];
+
 describe('the kernel package exports map', () => {
+  it('has exactly the public subpaths, in request order', () => {
+    expect(Object.keys(manifest.exports)).toEqual(SUBPATHS);
+  });
+
+  it('keeps the root small: the context API, setup, spans and errors', async () => {
+    const entry = (await import(join(root, manifest.exports['.']!.source))) as Record<string, unknown>;
+    expect(Object.keys(entry).sort()).toEqual([...ROOT_VALUES].sort());
+  });
+
+  it('exports no name twice: each one has one subpath', async () => {
+    const owner = new Map<string, string>();
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      const module = (await import(join(root, target.source))) as Record<string, unknown>;
+      for (const name of Object.keys(module)) {
+        expect(owner.get(name), `${name} in ${subpath} and ${owner.get(name)}`).toBeUndefined();
+        owner.set(name, subpath);
+      }
+    }
+  });
+
   it('names, for every subpath, a source file that exists and the dist files the build writes for it', () => {
     for (const [subpath, target] of Object.entries(manifest.exports)) {
       expect(existsSync(join(root, target.source)), `${subpath} → ${target.source}`).toBe(true);

@@ -2,21 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { ErrorsResponseSchema, RetriesResponseSchema } from '@stitch/contract';
-import {
-  consumeEvents,
-  createCheckpointStore,
-  createInProcessBus,
-  createJobs,
-  createOutbox,
-  createOutboxRelay,
-  createWebhooks,
-  inProcessJobEngine,
-  runInNewContext,
-  startStitch,
-  withContext,
-  withSpan,
-  type StitchHandle,
-} from '@stitch/kernel';
+import { runInNewContext, startStitch, withContext, withSpan } from '@stitch/kernel';
+import type { StitchHandle } from '@stitch/kernel';
+import { consumeEvents, createCheckpointStore, createInProcessBus } from '@stitch/kernel/events';
+import { createJobs, inProcessJobEngine } from '@stitch/kernel/jobs';
+import { createOutbox, createOutboxRelay } from '@stitch/kernel/outbox';
+import { createWebhooks } from '@stitch/kernel/webhooks';
 import { createPgliteDatabase } from '@stitch/kernel/db/pglite';
 import { stitchRequestListener } from '@stitch/kernel/edge/node-http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

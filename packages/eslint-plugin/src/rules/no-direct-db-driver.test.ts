@@ -4,7 +4,7 @@ import { noDirectDbDriver } from './no-direct-db-driver.js';
 ruleTester.run('no-direct-db-driver', asRule(noDirectDbDriver), {
   valid: [
     // The kernel's wrapper: statements get the comment, span and budget.
-    "import type { Database } from '@stitch/kernel'; export async function list(db: Database) { return db.query('SELECT 1', [], { name: 'orders.list' }); }",
+    "import type { Database } from '@stitch/kernel/db'; export async function list(db: Database) { return db.query('SELECT 1', [], { name: 'orders.list' }); }",
     // A type import is allowed by default…
     "import type { PoolConfig } from 'pg'; export const config: PoolConfig = { max: 5 };",
     // …and `.query()` on something that is not a driver handle is not a raw query.

@@ -25,6 +25,9 @@ ruleTester.run('no-tracing-in-domain', asRule(noTracingInDomain), {
     { code: "import * as kernel from '@stitch/kernel'; kernel.recordError(span, e);", errors: [{ messageId: 'kernelTracingExport', data: { name: 'recordError' } }] },
     { code: "const { withSpan } = await import('@stitch/kernel');", errors: [{ messageId: 'kernelTracingExport', data: { name: 'withSpan' } }] },
     { code: "export { withSpan } from '@stitch/kernel';", errors: [{ messageId: 'kernelTracingExport' }] },
+    // The names that moved to subpaths when the root was made small are still tracing there.
+    { code: "import { stitchPropagator } from '@stitch/kernel/propagation';", errors: [{ messageId: 'kernelTracingExport', data: { name: 'stitchPropagator' } }] },
+    { code: "import { samplingStats } from '@stitch/kernel/stats';", errors: [{ messageId: 'kernelTracingExport', data: { name: 'samplingStats' } }] },
     // Outside the allowed folder, the same import is reported.
     { code: "import { trace } from '@opentelemetry/api';", filename: join(process.cwd(), 'src/infrastructure-notes/order.ts'), options: [{ allowFolders: ['src/infra'] }], errors: [{ messageId: 'tracingModule' }] },
   ],

@@ -6,13 +6,15 @@ import { combineListeners, matchesModule, moduleBindingOf, moduleUseListeners, p
 
 /** Tracing APIs: OpenTelemetry's, and the kernel's subpaths that are tracing machinery. */
 export const DEFAULT_TRACING_MODULES = ['@opentelemetry/*', '@stitch/kernel/otel', '@stitch/kernel/internal/*', '@stitch/kernel/export/*'] as const;
-/** Exports of `@stitch/kernel`'s root that are tracing, not the domain's business. */
+/** Exports of `@stitch/kernel` (its root and its subpaths: `/propagation`, `/stats`, `/redaction`…) that are tracing, not the domain's business. */
 export const DEFAULT_KERNEL_TRACING_EXPORTS = [
   'withSpan', 'recordError', 'startStitch', 'createStitch', 'stitchPropagator', 'extractTraceContext',
   'formatTraceparent', 'parseTraceparent', 'parseTracestate', 'Tracestate', 'injectBaggage', 'extractBaggage',
   'samplingStats', 'exportStats', 'budgetStats', 'RedactingSpanProcessor', 'RedactingSpanExporter',
 ] as const;
 const KERNEL = '@stitch/kernel';
+/** The kernel's root or one of its subpaths: the names above moved to subpaths when the root was made small. */
+const isKernel = (source: string | undefined): boolean => source === KERNEL || (source?.startsWith(`${KERNEL}/`) ?? false);
 
 type Options = [{ modules?: string[]; kernelExports?: string[]; allowFolders?: string[] }];
 type MessageIds = 'tracingModule' | 'kernelTracingExport';
@@ -64,7 +66,7 @@ export const noTracingInDomain = createRule<Options, MessageIds>({
           context.report({ node: use.node, messageId: 'tracingModule', data: { source: use.source } });
           return;
         }
-        if (use.source !== KERNEL) return;
+        if (!isKernel(use.source)) return;
         const specifiers: (TSESTree.ImportClause | TSESTree.ExportSpecifier)[] =
           use.node.type === AST_NODE_TYPES.ImportDeclaration || use.node.type === AST_NODE_TYPES.ExportNamedDeclaration ? use.node.specifiers : [];
         for (const spec of specifiers) {
@@ -86,14 +88,14 @@ export const noTracingInDomain = createRule<Options, MessageIds>({
           if (name === undefined || !kernelExports.has(name)) return;
           const variable = resolveVariable(context, node.object);
           const binding = variable === undefined ? undefined : moduleBindingOf(variable);
-          if (binding?.source === KERNEL && binding.imported === '*') context.report({ node, messageId: 'kernelTracingExport', data: { name } });
+          if (isKernel(binding?.source) && binding?.imported === '*') context.report({ node, messageId: 'kernelTracingExport', data: { name } });
         },
         // const { withSpan } = await import('@stitch/kernel')
         VariableDeclarator(node) {
           if (node.id.type !== AST_NODE_TYPES.ObjectPattern) return;
           for (const variable of context.sourceCode.getDeclaredVariables(node)) {
             const binding = moduleBindingOf(variable);
-            if (binding?.source === KERNEL && kernelExports.has(binding.imported)) {
+            if (binding !== undefined && isKernel(binding.source) && kernelExports.has(binding.imported)) {
               context.report({ node: variable.identifiers[0] ?? node, messageId: 'kernelTracingExport', data: { name: binding.imported } });
             }
           }
