@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CollectorError } from '../errors/collector-error.js';
 import { DEFAULT_RECORD_LIMITS } from '../otlp/record-limits.js';
+import { LOG_LEVELS } from '../server/collector-logger.js';
 
 /**
  * `stitch serve` configuration: defaults < YAML file (`collector:` section of the shared
@@ -55,8 +56,21 @@ export const CollectorConfigSchema = z
         /** Base URL of an upstream OTLP/HTTP receiver, e.g. http://otel-collector:4318. */
         url: z.url().optional(),
         maxQueuedPayloads: z.number().int().positive().default(1000),
+        /** Bytes the queued payloads may hold together; past it payloads are dropped and counted. */
+        maxQueuedBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        /** One attempt's limit. */
         timeoutMillis: z.number().int().positive().default(10_000),
         headers: z.record(z.string(), z.string()).default({}),
+        compression: z.enum(['gzip', 'none']).default('gzip'),
+        /** Attempts per payload (the first included), retried on network errors, timeouts, 429, 502, 503, 504. */
+        maxAttempts: z.number().int().positive().default(5),
+        /** No retry starts later than this after a payload's first attempt. */
+        maxElapsedMillis: z.number().int().positive().default(60_000),
+        initialBackoffMillis: z.number().int().min(0).default(1000),
+        /** Cap of one wait, the upstream's Retry-After included. */
+        maxBackoffMillis: z.number().int().min(0).default(30_000),
+        /** What `close()` (shutdown) waits for the queue to drain before dropping the rest. */
+        shutdownTimeoutMillis: z.number().int().min(0).default(5_000),
       })
       .prefault({}),
     limits: z
@@ -71,6 +85,8 @@ export const CollectorConfigSchema = z
     /** Serve the web UI from this folder when it exists (defaults to the package's ui-dist/). */
     uiDir: z.string().optional(),
     memoryLimit: z.string().default('1GB'),
+    /** The server log's level (pino JSON lines on stderr): every 500 is logged at `error`. */
+    logLevel: z.enum(LOG_LEVELS).default('warn'),
   })
   .strict();
 
@@ -130,6 +146,7 @@ export function loadCollectorConfig(
   if (env.STITCH_DATA) fromEnv.data = env.STITCH_DATA;
   const maxBody = numberFrom(env.STITCH_MAX_BODY_BYTES);
   if (maxBody !== undefined) fromEnv.maxBodyBytes = maxBody;
+  if (env.STITCH_LOG_LEVEL) fromEnv.logLevel = env.STITCH_LOG_LEVEL;
   if (env.STITCH_FORWARD_URL) fromEnv.forward = { ...(fromFile.forward as object), url: env.STITCH_FORWARD_URL };
   const defined = Object.fromEntries(Object.entries(flagValues).filter(([, v]) => v !== undefined));
   return resolveCollectorConfig({ ...fromFile, ...fromEnv, ...defined } as CollectorConfigInput);

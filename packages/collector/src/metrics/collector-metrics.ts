@@ -191,6 +191,25 @@ export class CollectorMetrics {
         this.inc({ outcome: 'dropped' }, stats.forwardDropped);
       },
     });
+    new Counter({
+      name: 'stitch_collector_forward_failures_total',
+      help: 'Payloads the forwarder gave up on, by the last reason (http_<status>, network, timeout, shutdown).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of stats.forwardFailures) this.inc({ reason }, count);
+      },
+    });
+    new Counter({
+      name: 'stitch_collector_forward_retries_total',
+      help: 'Forward attempts repeated after a network error, timeout, 429, 502, 503 or 504.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(stats.forwardRetries);
+      },
+    });
     new Gauge({
       name: 'stitch_collector_ready',
       help: 'Readiness as /readyz answers it: 1 ready, 0 not; `check` names each readiness check.',

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { Forwarder } from '../forward/forwarder.js';
@@ -11,6 +12,7 @@ import { Store } from '../store/store.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { registerApiRoutes } from './api-routes.js';
+import { createCollectorLogger } from './collector-logger.js';
 import { installErrorHandler } from './error-envelope.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { LogHub } from './log-hub.js';
@@ -25,6 +27,8 @@ export interface Collector {
   queue: WriteQueue;
   config: CollectorConfig;
   metrics: CollectorMetrics;
+  /** The server log (pino, `config.logLevel`). */
+  log: Logger;
   /** `http://host:port` once listening. */
   url: string;
   close(): Promise<void>;
@@ -38,7 +42,13 @@ const defaultUiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
  *
  * @example const c = await startCollector(loadCollectorConfig({ port: 0, data: '/tmp/s.duckdb' }))
  */
-export async function startCollector(config: CollectorConfig): Promise<Collector> {
+export interface CollectorRuntime {
+  /** Where the server log goes (default: stderr). Tests pass a stream to read the lines. */
+  logDestination?: DestinationStream;
+}
+
+export async function startCollector(config: CollectorConfig, runtime: CollectorRuntime = {}): Promise<Collector> {
+  const log = createCollectorLogger(config.logLevel, runtime.logDestination);
   const store = await Store.open({ path: resolve(config.data), memoryLimit: config.memoryLimit });
   const tokens = new TokenStore(tokenFilePath(resolve(config.data)));
   const stats = createIngestStats();
@@ -52,23 +62,14 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
   );
   const queueDepth = (): number => queue.depth;
   const metrics = new CollectorMetrics({ stats, store, config, queueDepth });
-  const forwarder = config.forward.url
-    ? new Forwarder(
-        {
-          url: config.forward.url,
-          maxQueuedPayloads: config.forward.maxQueuedPayloads,
-          timeoutMillis: config.forward.timeoutMillis,
-          headers: config.forward.headers,
-        },
-        stats,
-      )
-    : null;
+  const forwarder = config.forward.url ? new Forwarder({ ...config.forward, url: config.forward.url }, stats, { log }) : null;
   const stopRetention = startRetention(store, config.retention, stats);
   const sampler = setInterval(() => sampleIngestRate(stats), 5_000);
   sampler.unref();
 
   const app = Fastify({
-    logger: false,
+    // Widened to fastify's logger type, so the instance keeps the plain FastifyInstance type.
+    loggerInstance: log as FastifyBaseLogger,
     // The OTLP routes set their own (configurable) limit; the JSON API needs little.
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
@@ -111,6 +112,7 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
     queue,
     config,
     metrics,
+    log,
     url: url.replace('[::1]', 'localhost'),
     async close() {
       if (closed) return;
@@ -120,7 +122,7 @@ export async function startCollector(config: CollectorConfig): Promise<Collector
       await app.close();
       await queue.idle();
       await stopRetention();
-      await forwarder?.idle();
+      await forwarder?.close();
       await store.close();
     },
   };

@@ -5,11 +5,20 @@ import { CollectorError } from '../errors/collector-error.js';
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-/** The caller's trace id when it sent a valid traceparent, else a fresh one for this answer. */
+const traceIds = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The caller's trace id when it sent a valid traceparent, else a fresh one for this answer;
+ * the same one on every call for a request, so the envelope and the server log agree.
+ */
 export function traceIdOf(request: FastifyRequest): string {
+  const known = traceIds.get(request);
+  if (known) return known;
   const header = request.headers.traceparent;
   const match = typeof header === 'string' ? TRACEPARENT.exec(header) : null;
-  return match?.[1] ?? randomBytes(16).toString('hex');
+  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  traceIds.set(request, traceId);
+  return traceId;
 }
 
 const sentCodes = new WeakMap<FastifyReply, string>();
@@ -31,7 +40,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: C
 /**
  * Maps everything that reaches fastify's error handler onto the envelope: our coded errors as
  * they are, fastify's own (body too large, bad content type) onto collector codes, and the rest
- * onto an internal error whose detail stays in the server log.
+ * onto an internal error whose detail (message, stack) goes to the server log at `error`, with
+ * the envelope's requestId and traceId and the route.
  */
 export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -49,7 +59,19 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: err.message }));
     }
-    request.log.error({ err }, 'unhandled error');
+    // The one place a 500's cause is kept: errorId holds the envelope's ids, so the line is found
+    // from what the caller got (nested, not top-level: the collector runs no kernel context, and
+    // requestId/traceId at the top are the kernel logger's own fields). The request itself (body,
+    // headers, so the Authorization header) is never logged.
+    request.log.error(
+      {
+        err,
+        errorId: { requestId: String(request.id), traceId: traceIdOf(request) },
+        method: request.method,
+        route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+      },
+      'unhandled error answered 500',
+    );
     return sendError(request, reply, new CollectorError('STITCH_ERR_EDGE_INTERNAL'));
   });
   app.setNotFoundHandler((request, reply) =>

@@ -25,6 +25,10 @@ export interface IngestStats {
   forwardedPayloads: number;
   forwardDropped: number;
   forwardFailed: number;
+  /** forwardFailed by reason: `http_<status>`, `network`, `timeout`, `shutdown`. */
+  forwardFailures: Map<string, number>;
+  /** Attempts the forwarder repeated after a retryable failure. */
+  forwardRetries: number;
   retentionDeletedSpans: number;
   retentionDeletedLogs: number;
   lastRetentionRunMillis: number | null;
@@ -67,6 +71,8 @@ export function createIngestStats(): IngestStats {
     forwardedPayloads: 0,
     forwardDropped: 0,
     forwardFailed: 0,
+    forwardFailures: new Map(),
+    forwardRetries: 0,
     retentionDeletedSpans: 0,
     retentionDeletedLogs: 0,
     lastRetentionRunMillis: null,
