@@ -29,10 +29,20 @@ export { TenantCountSchema, ErrorGroupSchema, ErrorsResponseSchema, ViolationGro
 export type { TenantCount, ErrorGroup, ErrorsResponse, ViolationGroup, ViolationsResponse } from './api/failures.js';
 export { LogsResponseSchema, LogStreamNoticeSchema } from './api/logs.js';
 export type { LogsResponse, LogStreamNotice } from './api/logs.js';
-export { StatusResponseSchema } from './api/status.js';
-export type { StatusResponse } from './api/status.js';
-export { TOKEN_SCOPES, TokenScopeSchema, TokenCreatedSchema, AuditEntrySchema, AuditResponseSchema } from './api/access.js';
-export type { TokenScope, TokenCreated, AuditResponse } from './api/access.js';
+export { PlatformStatusSchema, TenantStatusSchema, StatusResponseSchema } from './api/status.js';
+export type { PlatformStatus, TenantStatus, StatusResponse } from './api/status.js';
+export {
+  TOKEN_SCOPES,
+  TokenScopeSchema,
+  TokenNameSchema,
+  TokenCreatedSchema,
+  TokenSummarySchema,
+  TokenListResponseSchema,
+  TokenRevokedSchema,
+  AuditEntrySchema,
+  AuditResponseSchema,
+} from './api/access.js';
+export type { TokenScope, TokenCreated, TokenSummary, TokenListResponse, TokenRevoked, AuditResponse } from './api/access.js';
 export { TraceSummarySchema, TraceSearchResponseSchema } from './api/search.js';
 export type { TraceSummary, TraceSearchResponse } from './api/search.js';
 export { OverviewRouteSchema, OverviewBucketSchema, TenantOverviewResponseSchema } from './api/overview.js';

@@ -1,6 +1,6 @@
 import type { TokenScope } from '@stitch/contract';
 import { CollectorError } from '../errors/collector-error.js';
-import type { TokenRecord } from './token-store.js';
+import type { TokenRecord, TokenStore } from './token-store.js';
 
 /**
  * What a request may see, resolved once from its token. Every question takes one of these and
@@ -12,10 +12,48 @@ export interface Access {
   tenantId: string | null;
 }
 
-/** Admin tokens may read everything; others only their own scope. */
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | string[] | undefined): string | null {
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
+/**
+ * The token record of a request's Authorization header. No token, an unknown or revoked one:
+ * 401 STITCH_ERR_COLLECTOR_UNAUTHENTICATED; an expired one: 401 STITCH_ERR_COLLECTOR_TOKEN_EXPIRED,
+ * so a CI job whose token ran out is told why.
+ *
+ * @example const token = authenticate(tokens, request.headers.authorization);
+ */
+export function authenticate(tokens: TokenStore, header: string | string[] | undefined): TokenRecord {
+  const secret = bearerToken(header);
+  const result = secret === null ? ({ ok: false, reason: 'unknown' } as const) : tokens.check(secret);
+  if (result.ok) return result.record;
+  // RFC 6750 §3: a refused bearer token is answered with a challenge.
+  if (result.reason === 'expired') {
+    throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_EXPIRED', { expiresAt: result.expiresAt }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  }
+  throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' });
+}
+
+/** Whether the token carries the scope; admin implies every scope. */
+export function hasScope(token: TokenRecord, scope: TokenScope): boolean {
+  return token.scopes.includes(scope) || token.scopes.includes('admin');
+}
+
+/** Admin tokens may do everything; others only what their scopes name. */
 export function requireScope(token: TokenRecord, scope: TokenScope): void {
-  if (token.scope === scope || token.scope === 'admin') return;
-  throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope });
+  if (!hasScope(token, scope)) throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope });
+}
+
+/** Token management and /metrics: an admin token that is not bound to a tenant. */
+export function requirePlatformAdmin(token: TokenRecord): void {
+  if (!token.scopes.includes('admin') || token.tenantId !== null) throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope: 'admin' });
+}
+
+/** The scopes as the audit table records them: comma-separated. */
+export function scopeLabel(token: TokenRecord): string {
+  return token.scopes.join(',');
 }
 
 /**

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema } from '@stitch/contract';
-import { TokenStore, tokenFilePath } from '../auth/token-store.js';
+import { TokenNameSchema, TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema, type TokenScope } from '@stitch/contract';
+import { parseTtl, TokenStore, tokenFilePath } from '../auth/token-store.js';
 import { CollectorError } from '../errors/collector-error.js';
+import { renderTable } from './render-table.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
 import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
 import { flag, requestFor, type CliFlags } from '../questions/question.js';
@@ -31,6 +32,8 @@ const COMMON_OPTIONS = {
   tenant: { type: 'string' },
   limit: { type: 'string' },
   scope: { type: 'string' },
+  ttl: { type: 'string' },
+  name: { type: 'string' },
   'all-tenants': { type: 'boolean' },
   data: { type: 'string' },
   host: { type: 'string' },
@@ -79,34 +82,73 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
   return 0;
 }
 
+function tokenStoreFor(flags: Record<string, string | boolean | undefined>, io: CliIo): TokenStore {
+  const data = typeof flags.data === 'string' ? flags.data : (io.env.STITCH_DATA ?? 'stitch.duckdb');
+  // The tokens file beside the store; a running `stitch serve` sees every change at its next request.
+  return new TokenStore(tokenFilePath(resolve(data)));
+}
+
 function tokenCreate(flags: Record<string, string | boolean | undefined>, io: CliIo): number {
-  const scope = TokenScopeSchema.safeParse(flags.scope);
-  if (!scope.success) {
-    io.stderr('stitch token create: --scope must be traces:read, logs:read or admin\n');
+  const usage = (reason: string): number => {
+    io.stderr(`stitch token create: ${reason}
+${usageFor('token')}`);
     return 2;
+  };
+  const scopes: TokenScope[] = [];
+  for (const part of (typeof flags.scope === 'string' ? flags.scope : '').split(',')) {
+    const scope = TokenScopeSchema.safeParse(part.trim());
+    if (!scope.success) return usage('--scope takes traces:read, logs:read or admin, comma-separated (traces:read,logs:read)');
+    scopes.push(scope.data);
   }
   const all = flags['all-tenants'] === true;
   const tenant = typeof flags.tenant === 'string' ? flags.tenant : undefined;
-  if (all === (tenant !== undefined)) {
-    io.stderr('stitch token create: pass exactly one of --tenant <uuid> or --all-tenants\n');
-    return 2;
-  }
-  if (tenant !== undefined && !TenantIdSchema.safeParse(tenant).success) {
-    io.stderr('stitch token create: --tenant must be a uuid\n');
-    return 2;
-  }
-  if (scope.data === 'admin' && !all) {
-    io.stderr('stitch token create: an admin token is platform-wide: use --all-tenants\n');
-    return 2;
-  }
-  const data = typeof flags.data === 'string' ? flags.data : (io.env.STITCH_DATA ?? 'stitch.duckdb');
-  // Written to the tokens file beside the store; a running `stitch serve` picks it up at once.
-  const created = new TokenStore(tokenFilePath(resolve(data))).create(scope.data, tenant ?? null);
+  if (all === (tenant !== undefined)) return usage('pass exactly one of --tenant <uuid> or --all-tenants');
+  if (tenant !== undefined && !TenantIdSchema.safeParse(tenant).success) return usage('--tenant must be a uuid');
+  if (scopes.includes('admin') && !all) return usage('an admin token is platform-wide: use --all-tenants');
+  if (scopes.includes('admin') && scopes.length > 1) return usage('admin implies every scope: pass --scope admin alone');
+  const ttlMillis = typeof flags.ttl === 'string' ? parseTtl(flags.ttl) : undefined;
+  if (ttlMillis === null) return usage('--ttl takes minutes, hours or days: 90m, 12h, 30d (at most 3650d)');
+  const name = typeof flags.name === 'string' ? flags.name : undefined;
+  if (name !== undefined && !TokenNameSchema.safeParse(name).success) return usage('--name takes letters, digits, . _ - (at most 64)');
+  const created = tokenStoreFor(flags, io).create({
+    scopes,
+    tenantId: tenant ?? null,
+    ...(name !== undefined ? { name } : {}),
+    ...(ttlMillis !== undefined ? { ttlMillis } : {}),
+  });
   if (flags.json === true) io.stdout(JSON.stringify(created) + '\n');
   else {
     io.stdout(`${created.token}\n`);
-    io.stderr(`token ${created.id}: scope ${created.scope}, ${created.tenantId ? `tenant ${created.tenantId}` : 'all tenants'}. It is shown once; only its hash is stored.\n`);
+    const label = created.name === null ? created.id : `${created.id} (${created.name})`;
+    const expiry = created.expiresAt === null ? 'no expiry' : `expires ${created.expiresAt}`;
+    io.stderr(`token ${label}: scopes ${created.scopes.join(',')}, ${created.tenantId ? `tenant ${created.tenantId}` : 'all tenants'}, ${expiry}. It is shown once; only its hash is stored.\n`);
   }
+  return 0;
+}
+
+function tokenList(flags: Record<string, string | boolean | undefined>, io: CliIo): number {
+  const tokens = tokenStoreFor(flags, io).list();
+  if (flags.json === true) {
+    io.stdout(JSON.stringify({ tokens }, null, 2) + '\n');
+    return 0;
+  }
+  io.stdout(
+    renderTable(
+      ['id', 'name', 'scopes', 'tenant', 'created', 'expires'],
+      tokens.map((t) => [t.id, t.name, t.scopes.join(','), t.tenantId ?? 'all tenants', t.createdAt, t.expiresAt === null ? 'never' : `${t.expiresAt}${t.expired ? ' (expired)' : ''}`]),
+    ),
+  );
+  return 0;
+}
+
+function tokenRevoke(args: string[], flags: Record<string, string | boolean | undefined>, io: CliIo): number {
+  if (args.length !== 1) {
+    io.stderr(`stitch token revoke: ${args.length === 0 ? 'missing <id|name>' : 'revokes one token at a time'}\n${usageFor('token')}`);
+    return 2;
+  }
+  const revoked = tokenStoreFor(flags, io).revoke(args[0]!);
+  if (flags.json === true) io.stdout(JSON.stringify({ revoked }) + '\n');
+  else io.stderr(`token ${revoked.id}${revoked.name === null ? '' : ` (${revoked.name})`} revoked: it is refused from now on.\n`);
   return 0;
 }
 
@@ -160,11 +202,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     if (command === 'serve') return await serve(flags, io);
     if (command === 'token') {
-      if (args[0] !== 'create') {
-        io.stderr(`stitch token: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand ${args[0]}`}\n${usageFor('token')}`);
-        return 2;
-      }
-      return tokenCreate(flags, io);
+      const [sub, ...rest] = args;
+      if (sub === 'create') return tokenCreate(flags, io);
+      if (sub === 'list') return tokenList(flags, io);
+      if (sub === 'revoke') return tokenRevoke(rest, flags, io);
+      io.stderr(`stitch token: ${sub === undefined ? 'missing subcommand' : `unknown subcommand ${sub}`}\n${usageFor('token')}`);
+      return 2;
     }
     const question = questionNamed(command);
     if (!question?.cli) throw new Error(`${command} is in the help but not a question`);

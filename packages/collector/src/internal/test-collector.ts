@@ -8,7 +8,8 @@ import { startCollector, type Collector } from '../server/create-collector.js';
 /** A real collector on port 0 with a DuckDB file in a fresh temp dir; `stop()` removes both. */
 export interface TestCollector extends Collector {
   dir: string;
-  token(scope: TokenScope, tenantId?: string | null): string;
+  /** A token's secret; one scope or several. */
+  token(scope: TokenScope | TokenScope[], tenantId?: string | null): string;
   get(path: string, token: string): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -19,7 +20,8 @@ export async function startTestCollector(overrides: Partial<CollectorConfigInput
   const c = await startCollector(config);
   return Object.assign(c, {
     dir,
-    token: (scope: TokenScope, tenantId: string | null = null) => c.tokens.create(scope, tenantId).token,
+    token: (scope: TokenScope | TokenScope[], tenantId: string | null = null) =>
+      c.tokens.create({ scopes: Array.isArray(scope) ? scope : [scope], tenantId }).token,
     get: (path: string, token: string) => fetch(`${c.url}${path}`, { headers: { authorization: `Bearer ${token}` } }),
     async stop() {
       await c.close();

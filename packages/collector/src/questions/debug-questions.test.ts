@@ -5,7 +5,7 @@ import {
   QueriesTopResponseSchema,
   RequestJobsResponseSchema,
   SlowResponseSchema,
-  StatusResponseSchema,
+  PlatformStatusSchema,
   TraceResponseSchema,
   ViolationsResponseSchema,
   WebhookRetriesResponseSchema,
@@ -122,7 +122,7 @@ describe('the debug questions', () => {
   });
 
   it('status: reports what was ingested and stored', async () => {
-    const s = await ask(StatusResponseSchema, '/api/status');
+    const s = await ask(PlatformStatusSchema, '/api/status');
     expect(s.store.spans).toBe(2 * 17);
     expect(s.store.logs).toBe(6);
     expect(s.ingest.acceptedSpans).toBe(2 * 17);

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { StatusResponse } from '@stitch/contract';
+import type { PlatformStatus, TenantStatus } from '@stitch/contract';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { recentIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
@@ -13,8 +13,32 @@ function fileSize(path: string): number {
   }
 }
 
-/** `stitch status`: ingest counters, store size, retention and forwarding. Platform-wide numbers only. */
-export async function askStatus(store: Store, stats: IngestStats, queueDepth: number, config: CollectorConfig): Promise<StatusResponse> {
+function oldest(value: unknown): string | null {
+  return value === null || value === undefined ? null : isoFromNanos(value as string);
+}
+
+/**
+ * `stitch status` for a tenant-bound token: what is stored for that tenant, and how long it is
+ * kept. Nothing of the platform (ingest totals, store path and size, forwarder) leaves with it.
+ */
+export async function askTenantStatus(store: Store, stats: IngestStats, config: CollectorConfig, tenantId: string): Promise<TenantStatus> {
+  const [row] = await store.query(
+    `SELECT (SELECT count(*) FROM spans WHERE tenant_id = $tenant) AS spans, (SELECT count(*) FROM logs WHERE tenant_id = $tenant) AS logs,
+            (SELECT min(start_ns) FROM spans WHERE tenant_id = $tenant) AS oldest`,
+    { tenant: tenantId },
+  );
+  return {
+    view: 'tenant',
+    tenantId,
+    startedAt: new Date(stats.startedAtMillis).toISOString(),
+    uptimeSeconds: (Date.now() - stats.startedAtMillis) / 1000,
+    store: { spans: num(row?.spans), logs: num(row?.logs), oldestSpanTime: oldest(row?.oldest) },
+    retention: { maxAgeHours: config.retention.maxAgeHours },
+  };
+}
+
+/** `stitch status` for a platform-wide token: ingest counters, store size, retention and forwarding. */
+export async function askStatus(store: Store, stats: IngestStats, queueDepth: number, config: CollectorConfig): Promise<PlatformStatus> {
   const [row] = await store.query(
     `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs, (SELECT min(start_ns) FROM spans) AS oldest`,
   );
@@ -22,6 +46,7 @@ export async function askStatus(store: Store, stats: IngestStats, queueDepth: nu
   const perSecond = (n: number): number => (uptimeSeconds > 0 ? Math.round((n / uptimeSeconds) * 100) / 100 : 0);
   const recent = recentIngestRate(stats);
   return {
+    view: 'platform',
     startedAt: new Date(stats.startedAtMillis).toISOString(),
     uptimeSeconds,
     ingest: {
@@ -45,7 +70,7 @@ export async function askStatus(store: Store, stats: IngestStats, queueDepth: nu
       walBytes: fileSize(`${store.path}.wal`),
       spans: num(row?.spans),
       logs: num(row?.logs),
-      oldestSpanTime: row?.oldest === null || row?.oldest === undefined ? null : isoFromNanos(row.oldest as string),
+      oldestSpanTime: oldest(row?.oldest),
     },
     retention: {
       maxAgeHours: config.retention.maxAgeHours,

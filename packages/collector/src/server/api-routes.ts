@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { TokenScopeSchema, TenantIdSchema, type QuestionsResponse } from '@stitch/contract';
-import { requireScope, resolveTenant } from '../auth/access.js';
+import { TokenNameSchema, TokenScopeSchema, TenantIdSchema, type QuestionsResponse, type TokenListResponse, type TokenRevoked } from '@stitch/contract';
+import { authenticate, requirePlatformAdmin, requireScope, resolveTenant, scopeLabel } from '../auth/access.js';
 import { recordAudit } from '../auth/audit-log.js';
-import type { TokenRecord, TokenStore } from '../auth/token-store.js';
+import { parseTtl, type TokenRecord, type TokenStore } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
@@ -93,7 +93,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     a.audited = true;
     await recordAudit(store, {
       tokenId: token.id,
-      scope: token.scope,
+      scope: scopeLabel(token),
       tenantId,
       route: '/api/logs (follow)',
       query: request.url,
@@ -108,11 +108,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   void app.register(
     async (api) => {
       api.addHook('onRequest', async (request) => {
-        const header = request.headers.authorization;
-        const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-        const token = match ? tokens.verify(match[1]!) : null;
-        access.set(request, { token, tenantId: token?.tenantId ?? null, audited: false });
-        if (!token) throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' });
+        // Set before authenticating, so a refused request is audited too (without a token).
+        access.set(request, { token: null, tenantId: null, audited: false });
+        const token = authenticate(tokens, request.headers.authorization);
+        access.set(request, { token, tenantId: token.tenantId, audited: false });
       });
       api.addHook('onResponse', async (request, reply) => {
         const question = questionOfRoute.get(request.routeOptions.url ?? '') ?? 'other';
@@ -126,7 +125,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         a.audited = true;
         await recordAudit(store, {
           tokenId: a.token?.id ?? null,
-          scope: a.token?.scope ?? null,
+          scope: a.token ? scopeLabel(a.token) : null,
           tenantId: a.tenantId,
           route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
           query: request.url,
@@ -164,18 +163,46 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         } satisfies QuestionsResponse;
       });
 
+      // Token management, for platform-wide admins only; `stitch token` does the same on the file.
       api.post('/tokens', async (request, reply) => {
-        const token = tokenOf(request);
-        if (token.scope !== 'admin' || token.tenantId !== null) throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope: 'admin' });
+        requirePlatformAdmin(tokenOf(request));
+        const common = {
+          // `scope` (one) is what this route took before tokens had several.
+          scope: TokenScopeSchema.optional(),
+          scopes: z.array(TokenScopeSchema).min(1).optional(),
+          name: TokenNameSchema.optional(),
+          /** `90m`, `12h`, `30d`; absent: never expires. */
+          ttl: z.string().optional(),
+        };
         const body = parse(
           z.union([
-            z.object({ scope: TokenScopeSchema, tenantId: TenantIdSchema }),
-            z.object({ scope: TokenScopeSchema, allTenants: z.literal(true) }),
+            z.object({ ...common, tenantId: TenantIdSchema }).strict(),
+            z.object({ ...common, allTenants: z.literal(true) }).strict(),
           ]),
           request.body,
         );
-        const created = tokens.create(body.scope, 'tenantId' in body ? body.tenantId : null);
+        const scopes = body.scopes ?? (body.scope ? [body.scope] : []);
+        if (body.scope && body.scopes) throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'pass scope or scopes, not both' });
+        const ttlMillis = body.ttl === undefined ? undefined : parseTtl(body.ttl);
+        if (ttlMillis === null) throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'ttl must be like 90m, 12h or 30d (at most 3650d)' });
+        const created = tokens.create({
+          scopes,
+          tenantId: 'tenantId' in body ? body.tenantId : null,
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(ttlMillis !== undefined ? { ttlMillis } : {}),
+        });
         return reply.code(201).send(created);
+      });
+
+      api.get('/tokens', async (request): Promise<TokenListResponse> => {
+        requirePlatformAdmin(tokenOf(request));
+        return { tokens: tokens.list() };
+      });
+
+      api.delete('/tokens/:id', async (request): Promise<TokenRevoked> => {
+        requirePlatformAdmin(tokenOf(request));
+        const { id } = parse(z.object({ id: z.string().min(1).max(64) }), request.params);
+        return { revoked: tokens.revoke(id) };
       });
     },
     { prefix: '/api' },

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { authenticate, requirePlatformAdmin } from '../auth/access.js';
 import type { TokenStore } from '../auth/token-store.js';
 import { CollectorError } from '../errors/collector-error.js';
 import { checkReadiness, type ReadinessSources } from '../health/readiness.js';
@@ -33,11 +34,12 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
   });
 
   app.get('/metrics', async (request, reply) => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    const token = match ? options.tokens.verify(match[1]!) : null;
-    if (!token) return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' }));
-    if (token.scope !== 'admin' || token.tenantId !== null) return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope: 'admin' }));
+    try {
+      requirePlatformAdmin(authenticate(options.tokens, request.headers.authorization));
+    } catch (err) {
+      if (err instanceof CollectorError) return sendError(request, reply, err);
+      throw err;
+    }
     const { contentType, body } = await options.metrics.exposition();
     return reply.type(contentType).send(body);
   });

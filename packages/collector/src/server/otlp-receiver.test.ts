@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ErrorEnvelopeSchema, StatusResponseSchema } from '@stitch/contract';
+import { ErrorEnvelopeSchema, PlatformStatusSchema } from '@stitch/contract';
 import { TracesRequest, TracesResponse } from '../otlp/decode.js';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest } from '../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
@@ -107,7 +107,7 @@ describe('the OTLP/HTTP receiver', () => {
 describe('stitch status after the requests above', () => {
   it('counts rejected records, undecodable and throttled requests', async () => {
     const res = await collector.get('/api/status', collector.token('admin'));
-    const status = StatusResponseSchema.parse(await res.json());
+    const status = PlatformStatusSchema.parse(await res.json());
     expect(status.ingest.rejectedRecords).toBeGreaterThanOrEqual(2);
     expect(status.ingest.undecodableRequests).toBeGreaterThanOrEqual(3);
     expect(status.ingest.acceptedSpans).toBeGreaterThan(0);

@@ -137,7 +137,7 @@ describe('access rules', () => {
     const res = await post(c.token('admin'), { scope: 'traces:read', tenantId: B });
     expect(res.status).toBe(201);
     const created = TokenCreatedSchema.parse(await res.json());
-    expect(created).toMatchObject({ scope: 'traces:read', tenantId: B });
+    expect(created).toMatchObject({ scopes: ['traces:read'], tenantId: B, expiresAt: null });
     expect((await c.get(`/api/traces/${b.requestTraceId}`, created.token)).status).toBe(200);
     expect((await c.get(`/api/traces/${a.requestTraceId}`, created.token)).status).toBe(404);
   });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { IsoTimeSchema } from './common.js';
 
-/** `GET /api/status` — `stitch status`. */
-export const StatusResponseSchema = z.object({
+/** `GET /api/status` for a platform-wide token: the whole collector. */
+export const PlatformStatusSchema = z.object({
+  view: z.literal('platform'),
   startedAt: IsoTimeSchema,
   uptimeSeconds: z.number(),
   ingest: z.object({
@@ -45,4 +46,26 @@ export const StatusResponseSchema = z.object({
   }),
 });
 
+/**
+ * `GET /api/status` for a tenant-bound token: that tenant's stored figures only. Ingest
+ * counters, store file, forwarding and retention sizes are the platform's, so they are left out.
+ */
+export const TenantStatusSchema = z.object({
+  view: z.literal('tenant'),
+  tenantId: z.string(),
+  startedAt: IsoTimeSchema,
+  uptimeSeconds: z.number(),
+  store: z.object({
+    spans: z.number().int(),
+    logs: z.number().int(),
+    oldestSpanTime: IsoTimeSchema.nullable(),
+  }),
+  retention: z.object({ maxAgeHours: z.number() }),
+});
+
+/** `GET /api/status` — `stitch status`: which view depends on the token. */
+export const StatusResponseSchema = z.discriminatedUnion('view', [PlatformStatusSchema, TenantStatusSchema]);
+
+export type PlatformStatus = z.infer<typeof PlatformStatusSchema>;
+export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;

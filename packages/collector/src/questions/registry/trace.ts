@@ -1,5 +1,6 @@
 import { TraceResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
+import { hasScope } from '../../auth/access.js';
 import { renderTraceTree } from '../../cli/render-trace-tree.js';
 import { defineQuestion, positional } from '../question.js';
 import { askTrace } from '../trace.js';
@@ -15,7 +16,7 @@ export const traceQuestion = defineQuestion({
   async ask(ctx, { traceId }) {
     const result = await askTrace(ctx.store, traceId, ctx.tenant(undefined));
     // Log lines are tenant data under their own scope (seed 002): traces:read alone gets none.
-    if (ctx.token.scope !== 'admin' && ctx.token.scope !== 'logs:read') result.logs = [];
+    if (!hasScope(ctx.token, 'logs:read')) result.logs = [];
     return result;
   },
   cli: {
