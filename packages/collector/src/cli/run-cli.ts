@@ -97,7 +97,7 @@ ${usageFor('token')}`);
   const scopes: TokenScope[] = [];
   for (const part of (typeof flags.scope === 'string' ? flags.scope : '').split(',')) {
     const scope = TokenScopeSchema.safeParse(part.trim());
-    if (!scope.success) return usage('--scope takes traces:read, logs:read or admin, comma-separated (traces:read,logs:read)');
+    if (!scope.success) return usage('--scope takes traces:read, logs:read, ingest:write or admin, comma-separated (traces:read,logs:read)');
     scopes.push(scope.data);
   }
   const all = flags['all-tenants'] === true;

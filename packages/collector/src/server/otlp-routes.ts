@@ -1,6 +1,8 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateIngest, pinBatchTenant, type IngestAuthMode } from '../auth/ingest-access.js';
+import type { TokenStore } from '../auth/token-store.js';
 import { CollectorError } from '../errors/collector-error.js';
 import type { Forwarder } from '../forward/forwarder.js';
 import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
@@ -23,6 +25,9 @@ export interface OtlpRoutesOptions {
   /** The write queue's capacity: when it is already full, requests are refused before reading. */
   maxQueueRecords: number;
   recordLimits: RecordLimits;
+  /** Ingest tokens (`ingestAuth`); without `tokens`, or `off`, none is looked at. */
+  tokens?: TokenStore;
+  ingestAuth?: IngestAuthMode;
 }
 
 function encodingOf(contentType: string | undefined): Encoding | null {
@@ -47,6 +52,9 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
   let inflight = 0;
   // Body-read deadlines, cleared once the body has been parsed (preValidation runs after it).
   const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+  // The tenant a tenant-bound ingest token pins its request's records to.
+  const pinnedTenant = new WeakMap<FastifyRequest, string>();
+  const ingestAuth = options.tokens ? (options.ingestAuth ?? 'off') : 'off';
 
   const refuseBusy = (request: FastifyRequest, reply: FastifyReply) => {
     stats.throttledRequests += 1;
@@ -65,6 +73,16 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
     // Admission is decided here, before a byte of the body is read or decoded, so a flood of
     // large requests cannot pile up in memory or CPU.
     otlp.addHook('onRequest', async (request, reply) => {
+      // First: an unauthenticated sender takes no slot and has nothing read (401/403, enveloped).
+      if (ingestAuth !== 'off') {
+        try {
+          const token = authenticateIngest(options.tokens!, ingestAuth, request.headers.authorization);
+          if (token?.tenantId) pinnedTenant.set(request, token.tenantId);
+        } catch (err) {
+          if (err instanceof CollectorError) return sendError(request, reply, err);
+          throw err;
+        }
+      }
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
         return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
@@ -144,6 +162,10 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
         return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
       }
       const { batch } = decoded;
+      const pinned = pinnedTenant.get(request);
+      // Records that claimed another tenant are stored under the token's; their original body,
+      // which still claims it, is not forwarded upstream.
+      const forgedRecords = pinned === undefined ? 0 : pinBatchTenant(batch, pinned);
       const records = batch.spans.length + batch.logs.length;
       // Both refusals ask the client to retry later: counted alike, answered with Retry-After.
       const throttle = (code: 'STITCH_ERR_COLLECTOR_QUEUE_FULL' | 'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', retryAfter: number) => {
@@ -157,7 +179,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       if (!outcome.ok) return throttle('STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', outcome.retryAfterSeconds);
       stats.rejectedRecords += batch.rejected;
       for (const k of Object.keys(stats.limited) as (keyof LimitCounts)[]) stats.limited[k] += batch.limited[k];
-      if (forwarder && records > 0) forwarder.enqueue(signal, encoding, body);
+      if (forwarder && records > 0 && forgedRecords === 0) forwarder.enqueue(signal, encoding, body);
       const response = encodeExportResponse(signal, encoding, batch.rejected, batch.rejectReasons.join('; '));
       return reply.code(200).type(response.contentType).send(response.body);
     };

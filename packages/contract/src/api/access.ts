@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { IsoTimeSchema } from './common.js';
 
-export const TOKEN_SCOPES = ['traces:read', 'logs:read', 'admin'] as const;
+/** `ingest:write`: may send OTLP when the collector's `ingestAuth` asks for a token. */
+export const TOKEN_SCOPES = ['traces:read', 'logs:read', 'ingest:write', 'admin'] as const;
 export const TokenScopeSchema = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof TokenScopeSchema>;
 
@@ -51,6 +52,8 @@ export const AuditEntrySchema = z.object({
   query: z.string(),
   status: z.number().int(),
   requestId: z.string(),
+  /** Requests the row stands for: 1, or more for a summary of refusals past a client's rate (the latest one's route and request id). */
+  count: z.number().int().positive(),
 });
 
 /** `GET /api/audit` (admin): who read what, newest first. */
