@@ -120,7 +120,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
             traceparent:
               spanContext !== undefined && trace.isSpanContextValid(spanContext)
                 ? // Only the sampled flag: the comment says whether the trace was kept, as it always has.
-                  formatTraceparent({ ...spanContext, traceFlags: spanContext.traceFlags & TraceFlags.SAMPLED })
+                  formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, traceFlags: spanContext.traceFlags & TraceFlags.SAMPLED })
                 : undefined,
           }),
         );
