@@ -96,9 +96,32 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-// Plain objects and arrays only: a RegExp, a Map or a user's handle passed through a schema
-// keeps working (a frozen global RegExp could no longer advance its lastIndex).
-function deepFreeze<T>(value: T): T {
+/**
+ * Layers options: objects merge key by key, arrays and scalars from `over` replace (a list is
+ * one setting), and an `undefined` in `over` leaves `under`'s value. Explicit options over the
+ * environment over a file, in the loader and in the tracing section alike.
+ *
+ * @example
+ *   mergeDeep({ export: { endpoint: 'a', headers: { x: '1' } } }, { export: { headers: { y: '2' } } });
+ *   // { export: { endpoint: 'a', headers: { x: '1', y: '2' } } }
+ */
+export function mergeDeep(under: unknown, over: unknown): unknown {
+  if (!isTree(under) || !isTree(over)) return over === undefined ? under : over;
+  const out: Record<string, unknown> = { ...under };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeDeep(under[key], value);
+  return out;
+}
+
+function isTree(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Freezes `value` and everything inside it. Plain objects and arrays only: a RegExp, a Map or a
+ * user's handle passed through a schema keeps working (a frozen global RegExp could no longer
+ * advance its lastIndex).
+ */
+export function deepFreeze<T>(value: T): T {
   if (isPlainObject(value) || Array.isArray(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions } from '../options/parse-options.js';
+import { mergeDeep, parseOptions } from '../options/parse-options.js';
 
 const Ratio = z.number().min(0).max(1);
 const Millis = z.number().int().positive();
@@ -103,17 +103,5 @@ export type TracingOptionsInput = z.input<typeof TracingOptionsSchema>;
  */
 export function parseTracingOptions(explicit: TracingOptionsInput = {}, fromEnv: TracingOptionsInput = {}): TracingOptions {
   return parseOptions(TracingOptionsSchema, mergeDeep(fromEnv, explicit), 'tracing');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// Objects merge key by key; arrays and scalars from `over` replace (a rule list is one setting).
-function mergeDeep(under: unknown, over: unknown): unknown {
-  if (!isPlainObject(under) || !isPlainObject(over)) return over === undefined ? under : over;
-  const out: Record<string, unknown> = { ...under };
-  for (const [key, value] of Object.entries(over)) out[key] = mergeDeep(under[key], value);
-  return out;
 }
 

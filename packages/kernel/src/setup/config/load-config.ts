@@ -6,7 +6,7 @@ import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { EnvValueError } from './env-parsers.js';
 import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';
-import { unknownKeys } from '../../core/options/parse-options.js';
+import { deepFreeze, mergeDeep, unknownKeys } from '../../core/options/parse-options.js';
 import { StitchConfigSchema, UNKNOWN_SERVICE_NAME } from './stitch-config.js';
 import type { StitchConfig } from './stitch-config.js';
 
@@ -166,23 +166,7 @@ function isTree(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// Objects merge key by key; arrays and scalars from `over` replace (a list is one setting).
-function mergeDeep(under: unknown, over: unknown): unknown {
-  if (!isTree(under) || !isTree(over)) return over === undefined ? under : over;
-  const out: Tree = { ...under };
-  for (const [key, value] of Object.entries(over)) out[key] = mergeDeep(under[key], value);
-  return out;
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
