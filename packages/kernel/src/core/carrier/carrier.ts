@@ -27,14 +27,16 @@ export interface CarriedScope {
  * The carried context: what crosses a process boundary with a piece of work (an outbox row, an
  * event envelope, a job envelope, a webhook delivery), so that the other side continues the
  * trace, for the same tenant and request, naming what started it. Every hop that leaves the
- * process writes these fields with `carrierOf` and reads them back with `parentOf` or
- * `contextOf`; each stores them in its own place (columns, JSON, transport headers), under
- * these names.
+ * process takes its trace headers from `traceHeadersOf` (the span it sends under) and reads
+ * them back with `parentOf` or `contextOf`; each stores the fields in its own place (columns,
+ * JSON, transport headers), under these names. `carrierOf` is the whole of it for one context.
  *
- * The fields, in the order `carrierOf` writes them (jobs' envelopes are JSON, so the order is
- * part of their bytes):
+ * The fields, in the order `carrierOf` writes them (a job envelope is JSON written in this
+ * order, so it is part of its bytes):
  * - `traceparent`, `tracestate`: W3C Trace Context of the span that sent the work;
- * - `tenantId`, `requestId` (the run id inside a job run, else the request id), `actorId`;
+ * - `tenantId`, `requestId`, `actorId`: the outbox carries the run id inside a job run (the
+ *   work's id, as the audit log does), jobs and webhooks the request id of the context; they
+ *   differ only in a context made with both a `runId` and another `requestId`;
  * - `entryKind`, `entryRoute`: what started the work (../context/entry.ts).
  */
 export type Carrier = TraceHeaders & CarriedScope;
