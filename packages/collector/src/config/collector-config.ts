@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CollectorError } from '../errors/collector-error.js';
+import { INGEST_AUTH_MODES } from '../auth/ingest-access.js';
 import { DEFAULT_RECORD_LIMITS } from '../otlp/record-limits.js';
 import { LOG_LEVELS } from '../server/collector-logger.js';
 
@@ -32,6 +33,12 @@ export const CollectorConfigSchema = z
      */
     bodyTimeoutMillis: z.number().int().positive().default(10_000),
     /**
+     * OTLP ingest tokens (`ingest:write`): `off` looks at none (any local process may write, as
+     * before), `optional` checks a token when one is sent, `required` refuses ingest without one
+     * (401). A tenant-bound ingest token stores what it sends under its tenant.
+     */
+    ingestAuth: z.enum(INGEST_AUTH_MODES).default('off'),
+    /**
      * What one span or log record may hold (OpenTelemetry's limit semantics: longer strings are
      * truncated, attributes, events and links past the count dropped, each cut counted).
      */
@@ -49,6 +56,16 @@ export const CollectorConfigSchema = z
         /** Upper bound of the data file's used size; oldest data goes first. */
         maxSizeMb: z.number().positive().default(2048),
         checkIntervalSeconds: z.number().positive().default(60),
+        /** Audit rows are kept by age alone (the size limit never trims them). */
+        auditMaxAgeDays: z.number().positive().default(90),
+      })
+      .prefault({}),
+    audit: z
+      .object({
+        /** Refused API requests (401, 403, 429) of one token or IP written one row each, per second; the rest are summarised with a count. */
+        maxRefusalRowsPerSecond: z.number().int().min(0).default(5),
+        /** How often buffered refusal rows are written, in one transaction. */
+        flushIntervalMillis: z.number().int().positive().default(1000),
       })
       .prefault({}),
     forward: z
@@ -147,6 +164,7 @@ export function loadCollectorConfig(
   const maxBody = numberFrom(env.STITCH_MAX_BODY_BYTES);
   if (maxBody !== undefined) fromEnv.maxBodyBytes = maxBody;
   if (env.STITCH_LOG_LEVEL) fromEnv.logLevel = env.STITCH_LOG_LEVEL;
+  if (env.STITCH_INGEST_AUTH) fromEnv.ingestAuth = env.STITCH_INGEST_AUTH;
   if (env.STITCH_FORWARD_URL) fromEnv.forward = { ...(fromFile.forward as object), url: env.STITCH_FORWARD_URL };
   const defined = Object.fromEntries(Object.entries(flagValues).filter(([, v]) => v !== undefined));
   return resolveCollectorConfig({ ...fromFile, ...fromEnv, ...defined } as CollectorConfigInput);

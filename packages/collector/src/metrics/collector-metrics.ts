@@ -169,6 +169,7 @@ export class CollectorMetrics {
         this.reset();
         this.inc({ table: 'spans' }, stats.retentionDeletedSpans);
         this.inc({ table: 'logs' }, stats.retentionDeletedLogs);
+        this.inc({ table: 'audit' }, stats.retentionDeletedAudit);
       },
     });
     new Gauge({
@@ -208,6 +209,25 @@ export class CollectorMetrics {
       collect() {
         this.reset();
         this.inc(stats.forwardRetries);
+      },
+    });
+    new Counter({
+      name: 'stitch_collector_api_refused_requests_total',
+      help: 'API requests refused before anything was read (401, 403, 429), by status; audited rate-limited.',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, count] of stats.apiRefusedRequests) this.inc({ status }, count);
+      },
+    });
+    new Counter({
+      name: 'stitch_collector_audit_write_failures_total',
+      help: 'Refused API requests whose audit rows the store failed to write.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(stats.auditWriteFailures);
       },
     });
     new Gauge({

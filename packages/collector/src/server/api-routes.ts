@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { TokenNameSchema, TokenScopeSchema, TenantIdSchema, type QuestionsResponse, type TokenListResponse, type TokenRevoked } from '@stitch/contract';
 import { authenticate, requirePlatformAdmin, requireScope, resolveTenant, scopeLabel } from '../auth/access.js';
-import { recordAudit } from '../auth/audit-log.js';
+import { isRefusal, recordAudit, type AuditEntryInput, type AuditLog } from '../auth/audit-log.js';
 import { parseTtl, type TokenRecord, type TokenStore } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { CollectorError } from '../errors/collector-error.js';
@@ -25,6 +25,8 @@ export interface ApiDeps {
   hub: LogHub;
   config: CollectorConfig;
   metrics?: CollectorMetrics;
+  /** Where refused requests are counted and written rate-limited. */
+  audit: AuditLog;
 }
 
 interface RequestAccess {
@@ -59,8 +61,9 @@ function tenantFor(request: FastifyRequest, requested: string | undefined): stri
 }
 
 /**
- * The JSON API under /api. Every route needs a bearer token, localhost included; every request
- * (answered or refused) is written to the audit table with token, scope, tenant and query.
+ * The JSON API under /api. Every route needs a bearer token, localhost included; every answered
+ * request is written to the audit table with token, scope, tenant and query before its answer
+ * leaves, and every refused one (401, 403, 429) is counted and written rate-limited (AuditLog).
  */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, tokens, stats, queue, hub, config, metrics } = deps;
@@ -118,12 +121,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         metrics?.observeApi(question, reply.statusCode, reply.elapsedTime / 1000);
       });
       // onSend, not onResponse: the audit row is written before the answer leaves, so no read
-      // is ever answered without its audit entry.
+      // is ever answered without its audit entry. A refusal has read nothing: it is counted and
+      // buffered instead, so a flood of them costs no write on the request path.
       api.addHook('onSend', async (request, reply, payload) => {
         const a = access.get(request);
         if (!a || a.audited) return payload;
         a.audited = true;
-        await recordAudit(store, {
+        const entry: AuditEntryInput = {
           tokenId: a.token?.id ?? null,
           scope: a.token ? scopeLabel(a.token) : null,
           tenantId: a.tenantId,
@@ -131,7 +135,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
           query: request.url,
           status: reply.statusCode,
           requestId: String(request.id),
-        }).catch(() => undefined);
+        };
+        if (isRefusal(reply.statusCode)) deps.audit.refuse(entry, a.token ? `token:${a.token.id}` : `ip:${request.ip}`);
+        else await recordAudit(store, entry).catch(() => undefined);
         return payload;
       });
 

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
+import { AuditLog } from '../auth/audit-log.js';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { Forwarder } from '../forward/forwarder.js';
@@ -64,6 +65,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
   const metrics = new CollectorMetrics({ stats, store, config, queueDepth });
   const forwarder = config.forward.url ? new Forwarder({ ...config.forward, url: config.forward.url }, stats, { log }) : null;
   const stopRetention = startRetention(store, config.retention, stats);
+  const audit = new AuditLog(store, stats, config.audit);
   const sampler = setInterval(() => sampleIngestRate(stats), 5_000);
   sampler.unref();
 
@@ -85,8 +87,10 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     maxQueueRecords: config.maxQueueRecords,
     retryAfterSeconds: config.retryAfterSeconds,
     recordLimits: config.recordLimits,
+    tokens,
+    ingestAuth: config.ingestAuth,
   });
-  registerApiRoutes(app, { store, tokens, stats, queue, hub, config, metrics });
+  registerApiRoutes(app, { store, tokens, stats, queue, hub, config, metrics, audit });
   const stopHealth = registerHealthRoutes(app, { store, stats, config, queueDepth, tokens, metrics });
   const uiDir = config.uiDir ?? defaultUiDir;
   if (existsSync(uiDir)) await registerUi(app, uiDir);
@@ -100,6 +104,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     stopHealth();
     await stopRetention();
     await app.close().catch(() => undefined);
+    await audit.close();
     await store.close();
     throw err;
   }
@@ -121,6 +126,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
       stopHealth();
       await app.close();
       await queue.idle();
+      await audit.close();
       await stopRetention();
       await forwarder?.close();
       await store.close();

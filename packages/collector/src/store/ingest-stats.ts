@@ -31,6 +31,11 @@ export interface IngestStats {
   forwardRetries: number;
   retentionDeletedSpans: number;
   retentionDeletedLogs: number;
+  retentionDeletedAudit: number;
+  /** API requests refused (401, 403, 429), by status: each is in the audit, alone or in a summary row. */
+  apiRefusedRequests: Map<string, number>;
+  /** Audited refusals whose rows the store failed to write. */
+  auditWriteFailures: number;
   lastRetentionRunMillis: number | null;
   /** Samples of the accepted counters, oldest first, for the recent rate (see sampleIngestRate). */
   samples: { atMillis: number; spans: number; logs: number }[];
@@ -75,6 +80,9 @@ export function createIngestStats(): IngestStats {
     forwardRetries: 0,
     retentionDeletedSpans: 0,
     retentionDeletedLogs: 0,
+    retentionDeletedAudit: 0,
+    apiRefusedRequests: new Map(),
+    auditWriteFailures: 0,
     lastRetentionRunMillis: null,
     samples: [],
   };

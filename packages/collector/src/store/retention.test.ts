@@ -24,7 +24,7 @@ describe('retention', () => {
       { traceId: newTrace, name: 'new', startMillis: now, durationMillis: 1, events: [{ name: 'e', timeMillis: now }] },
     ]));
     await postOtlpJson(c.url, 'logs', logsRequest('svc', [{ timeMillis: old, body: 'old' }, { timeMillis: now, body: 'new' }]));
-    const run = await runRetention(c.store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60 }, now);
+    const run = await runRetention(c.store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60, auditMaxAgeDays: 90 }, now);
     expect(run).toMatchObject({ deletedSpans: 1, deletedLogs: 1 });
     expect((await c.store.query(`SELECT name FROM spans`)).map((r) => r.name)).toEqual(['new']);
     expect(await count('span_events')).toBe(1);
@@ -49,7 +49,7 @@ describe('retention', () => {
       }
       return c.store.exec(sql, params);
     };
-    const run = await runRetention(store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60 }, now);
+    const run = await runRetention(store, { maxAgeHours: 5, maxSizeMb: 10_000, checkIntervalSeconds: 60, auditMaxAgeDays: 90 }, now);
     expect(injected).toBe(true);
     expect(run).toMatchObject({ deletedSpans: 1, deletedLogs: 0 });
     expect(await count('spans')).toBe(3);
@@ -68,7 +68,7 @@ describe('retention', () => {
       expect((await postOtlpJson(c.url, 'traces', tracesRequest('svc', spans))).status).toBe(200);
     }
     const before = await count('spans');
-    const run = await runRetention(c.store, { maxAgeHours: 1000, maxSizeMb: 0.5, checkIntervalSeconds: 60 }, now);
+    const run = await runRetention(c.store, { maxAgeHours: 1000, maxSizeMb: 0.5, checkIntervalSeconds: 60, auditMaxAgeDays: 90 }, now);
     expect(run.deletedSpans).toBeGreaterThan(0);
     const after = await count('spans');
     expect(after).toBeLessThan(before);
@@ -76,6 +76,22 @@ describe('retention', () => {
     const [oldest] = await c.store.query(`SELECT min(name) AS first FROM spans WHERE name LIKE 'batch 0 %'`);
     expect(oldest!.first).toBeNull();
   }, 60_000);
+
+  it('trims audit rows past auditMaxAgeDays, however much room the store has, and keeps the rest', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    await c.store.exec('DELETE FROM audit');
+    for (const [requestId, ageDays] of [['old', 91], ['recent', 89], ['today', 0]] as const) {
+      await c.store.exec(`INSERT INTO audit (time_ns, route, query, status, request_id) VALUES ($1, '/api/status', '/api/status', 200, $2)`, [
+        BigInt(now - ageDays * day) * 1_000_000n,
+        requestId,
+      ]);
+    }
+    // Far below the age limit of spans and far under the size limit: only the audit's own age counts.
+    const run = await runRetention(c.store, { maxAgeHours: 100_000, maxSizeMb: 10_000, checkIntervalSeconds: 60, auditMaxAgeDays: 90 }, now);
+    expect(run.deletedAudit).toBe(1);
+    expect((await c.store.query(`SELECT request_id FROM audit ORDER BY time_ns`)).map((r) => r.request_id)).toEqual(['recent', 'today']);
+  });
 
   it('is reported by `stitch status`', async () => {
     const res = await c.get('/api/status', c.token('admin'));

@@ -6,11 +6,14 @@ export interface RetentionOptions {
   maxAgeHours: number;
   maxSizeMb: number;
   checkIntervalSeconds: number;
+  /** Audit rows older than this go; the size limit never trims them (the audit is the record of who read what). */
+  auditMaxAgeDays: number;
 }
 
 export interface RetentionRun {
   deletedSpans: number;
   deletedLogs: number;
+  deletedAudit: number;
   usedBytes: number;
 }
 
@@ -40,7 +43,8 @@ async function checkpoint(store: Store): Promise<void> {
 }
 
 /**
- * One retention pass: delete everything older than maxAgeHours, then, while the used size is
+ * One retention pass: delete everything older than maxAgeHours and audit rows older than
+ * auditMaxAgeDays, then, while the used size is
  * over maxSizeMb, delete the oldest tenth of what is left (at most 5 rounds a pass, so one pass
  * stays short). A CHECKPOINT after deleting returns the freed blocks to DuckDB's free list,
  * which new data reuses; the file itself keeps its high-water size.
@@ -49,6 +53,8 @@ export async function runRetention(store: Store, options: RetentionOptions, nowM
   const deleted: Deleted = new Map();
   const cutoff = BigInt(Math.floor(nowMillis - options.maxAgeHours * 3_600_000)) * 1_000_000n;
   await deleteBefore(store, cutoff, deleted);
+  const auditCutoff = BigInt(Math.floor(nowMillis - options.auditMaxAgeDays * 86_400_000)) * 1_000_000n;
+  const deletedAudit = await store.exec(`DELETE FROM audit WHERE time_ns < $1`, [auditCutoff]);
   const limitBytes = options.maxSizeMb * 1024 * 1024;
   await checkpoint(store);
   for (let round = 0; round < 5 && (await usedBytes(store)) > limitBytes; round++) {
@@ -62,6 +68,7 @@ export async function runRetention(store: Store, options: RetentionOptions, nowM
   return {
     deletedSpans: deleted.get('spans') ?? 0,
     deletedLogs: deleted.get('logs') ?? 0,
+    deletedAudit,
     usedBytes: await usedBytes(store),
   };
 }
@@ -75,6 +82,7 @@ export function startRetention(store: Store, options: RetentionOptions, stats: I
       .then((run) => {
         stats.retentionDeletedSpans += run.deletedSpans;
         stats.retentionDeletedLogs += run.deletedLogs;
+        stats.retentionDeletedAudit += run.deletedAudit;
         stats.lastRetentionRunMillis = Date.now();
       })
       .catch(() => undefined)

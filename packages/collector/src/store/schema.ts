@@ -6,7 +6,7 @@
  * No secondary indexes: DuckDB's ART indexes slow the appender and its zone maps already prune
  * by time, since rows arrive roughly in time order.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -50,6 +50,9 @@ ALTER TABLE spans ADD COLUMN IF NOT EXISTS housekeeping BOOLEAN DEFAULT false;
 -- v4: consumer (messaging.consumer.group.name), so stitch slow ranks an event consumer beside
 -- the routes and jobs on a column. Old rows: none.
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS consumer VARCHAR;
+-- v5: audit.count, the requests one audit row stands for: 1 for each answered request; refusals
+-- past a client's rate are summarised as one row with their count. Old rows: 1 each.
+ALTER TABLE audit ADD COLUMN IF NOT EXISTS count INTEGER DEFAULT 1;
 INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
 `;
 

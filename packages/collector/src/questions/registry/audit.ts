@@ -18,8 +18,8 @@ export const auditQuestion = defineQuestion({
     params: (_args, flags) => ({ limit: flag(flags.limit), tenant: flag(flags.tenant) }),
     render: (a) =>
       renderTable(
-        ['time', 'token', 'scope', 'tenant', 'status', 'query'],
-        a.entries.map((e) => [e.time, e.tokenId, e.scope, e.tenantId, e.status, e.query]),
+        ['time', 'token', 'scope', 'tenant', 'status', 'count', 'query'],
+        a.entries.map((e) => [e.time, e.tokenId, e.scope, e.tenantId, e.status, e.count, e.query]),
       ),
   },
 });
