@@ -316,6 +316,9 @@ describe('forwarding from a running collector', () => {
       expect(body).toContain('stitch_collector_forward_payloads_total{outcome="dropped"} 2');
       expect(body).toContain('stitch_collector_forward_failures_total{reason="http_400"} 1');
       expect(body).toContain('stitch_collector_forward_retries_total 1');
+      // `stitch status` reads the same counters.
+      const status = (await (await edge.get('/api/status', edge.token('admin'))).json()) as { forward: object };
+      expect(status.forward).toEqual({ url: up.url, forwarded: 1, dropped: 2, failed: 1 });
       expect(gunzipSync(up.received[0]!.raw).equals(gunzipSync(up.received[1]!.raw))).toBe(true);
     } finally {
       // Bounded: the hanging attempt is aborted at once (shutdownTimeoutMillis 0).
