@@ -102,6 +102,11 @@ export const CollectorConfigSchema = z
     /** Serve the web UI from this folder when it exists (defaults to the package's ui-dist/). */
     uiDir: z.string().optional(),
     memoryLimit: z.string().default('1GB'),
+    /**
+     * On shutdown, how long open connections (requests in flight, follow streams, slow readers)
+     * may take before they are cut, so stopping never waits on a client.
+     */
+    shutdownGraceMillis: z.number().int().min(0).default(5_000),
     /** The server log's level (pino JSON lines on stderr): every 500 is logged at `error`. */
     logLevel: z.enum(LOG_LEVELS).default('warn'),
   })

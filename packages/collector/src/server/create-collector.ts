@@ -124,7 +124,11 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
       closed = true;
       clearInterval(sampler);
       stopHealth();
+      // app.close() waits for every open connection; a follow stream or a stalled reader would
+      // hold shutdown for ever (a `stitch logs --follow` did), so past the grace they are cut.
+      const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMillis);
       await app.close();
+      clearTimeout(cut);
       await queue.idle();
       await audit.close();
       await stopRetention();
