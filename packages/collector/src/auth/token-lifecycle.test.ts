@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorEnvelopeSchema, TokenCreatedSchema, TokenListResponseSchema, TokenRevokedSchema } from '@stitch/contract';
 import { runCli } from '../cli/run-cli.js';
@@ -125,6 +127,17 @@ describe('stitch token on the token file of a running collector', () => {
     expect(revoked.code).toBe(0);
     expect(revoked.err).toMatch(/ci-bot\) revoked/);
     expect((await c.get('/api/logs', token)).status).toBe(401);
+  });
+
+  it('list shows a token without a name with a "-" in the name column, aligned like a name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stitch-token-list-'));
+    try {
+      const data = join(dir, 'other.duckdb');
+      const id = (JSON.parse((await cli(['token', 'create', '--scope', 'admin', '--all-tenants', '--json', '--data', data])).out) as { id: string }).id;
+      expect((await cli(['token', 'list', '--data', data])).out).toMatch(new RegExp(`^${id}  -  +admin +all tenants `, 'm'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with the usage for a bad scope, ttl or name, or a revoke without its argument; 1 for an unknown token', async () => {

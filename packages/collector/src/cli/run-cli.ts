@@ -135,7 +135,7 @@ function tokenList(flags: Record<string, string | boolean | undefined>, io: CliI
   io.stdout(
     renderTable(
       ['id', 'name', 'scopes', 'tenant', 'created', 'expires'],
-      tokens.map((t) => [t.id, t.name, t.scopes.join(','), t.tenantId ?? 'all tenants', t.createdAt, t.expiresAt === null ? 'never' : `${t.expiresAt}${t.expired ? ' (expired)' : ''}`]),
+      tokens.map((t) => [t.id, t.name ?? '-', t.scopes.join(','), t.tenantId ?? 'all tenants', t.createdAt, t.expiresAt === null ? 'never' : `${t.expiresAt}${t.expired ? ' (expired)' : ''}`]),
     ),
   );
   return 0;
