@@ -16,6 +16,7 @@ import { stitchPropagator } from '../core/propagation/index.js';
 import { RedactingSpanExporter } from '../pipeline/redaction/redacting-span-exporter.js';
 import { defaultRedactor } from '../pipeline/redaction/redactor.js';
 import type { Redactor } from '../pipeline/redaction/redactor.js';
+import { observingProcessor } from '../pipeline/metrics/span-observers.js';
 import { createHeadSampler } from '../pipeline/sampling/stitch-sampler.js';
 import { emptySamplingStats, TailSamplingProcessor } from '../pipeline/sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
@@ -127,7 +128,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
   // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
   // The tenant check first: a span that mixes tenants never reaches the others.
-  const processors: SpanProcessor[] = [new StrictTenantsProcessor(), new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), tail ?? exportChain];
+  const processors: SpanProcessor[] = [new StrictTenantsProcessor(), new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), observingProcessor, tail ?? exportChain];
 
   const provider = new BasicTracerProvider({
     resource: buildResource(options, env),
