@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   STITCH_ERR_CONTEXT_INVALID: { status: 500, message: 'The trace context is invalid: {detail}' },
   STITCH_ERR_TENANT_REQUIRED: { status: 500, message: 'This operation needs a tenant, and the current context has none.' },
   STITCH_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid Stitch configuration: {detail}' },
+  STITCH_ERR_SETUP_OTEL_ALREADY_REGISTERED: {
+    status: 500,
+    message: 'startStitch() cannot register its OpenTelemetry globals: {detail} already registered by another setup (a NodeSDK?). Inside your own NodeSDK, use stitchSdkOptions() from @stitch/kernel/otel instead (docs/opentelemetry.md).',
+  },
   STITCH_ERR_EDGE_NOT_FOUND: { status: 404, message: 'No route matches {method} {path}.' },
   STITCH_ERR_EDGE_BAD_REQUEST: { status: 400, message: 'The request is malformed: {detail}' },
   STITCH_ERR_EDGE_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit} bytes.' },

@@ -7,6 +7,8 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { BudgetProcessor } from '../pipeline/budgets/budget-processor.js';
 import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
 import { newSpanId, newTraceId } from '../core/context/ids.js';
+import { StitchError } from '../core/errors/stitch-error.js';
+import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
 import { withoutStrictMode } from './config/strict-mode.js';
 import { createLogger } from '../pipeline/logs/create-logger.js';
 import { BoundedBatchSpanProcessor } from '../pipeline/export/bounded-batch-processor.js';
@@ -80,16 +82,17 @@ let active: StitchHandle | undefined;
  * provider and propagator only when enabled. Disabled, nothing else is built: spans are
  * OpenTelemetry's no-op ones.
  *
+ * This is the standalone mode. A service that runs its own `NodeSDK` hands Stitch's pieces to
+ * it instead (`stitchSdkOptions()` from `@stitch/kernel/otel`).
+ *
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options or OTEL_* values.
+ * @throws StitchError `STITCH_ERR_SETUP_OTEL_ALREADY_REGISTERED` when enabled and another setup
+ *   registered a tracer provider, propagator or context manager first; nothing is registered then.
  * @example
  *   const stitch = startStitch({ serviceName: 'billing', tracing: { sampling: { ratio: 0.1 } } });
  *   process.on('SIGTERM', () => void stitch.shutdown());
  */
 export function startStitch(options: StartStitchOptions = {}): StitchHandle {
-  if (contextManager === undefined) {
-    contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
-  }
   const env = options.env ?? process.env;
   const fromEnv = readTracingEnv(env);
   const explicit: TracingOptionsInput = {
@@ -106,10 +109,16 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   }
   const tracing = parseTracingOptions(explicit, fromEnv);
   if (!tracing.enabled) {
+    // Disabled, Stitch records nothing, so another setup's provider takes nothing from it; its
+    // contexts need only some context manager, the other setup's as well as ours.
+    if (contextManager === undefined && !contextManagerRegistered()) registerContextManager();
     const handle = disabledHandle(tracing);
     active = handle;
     return handle;
   }
+
+  refuseRegisteredGlobals();
+  if (contextManager === undefined) registerContextManager();
 
   const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node'));
   const exporter = options.exporter ?? createSpanExporter(tracing.export);
@@ -160,6 +169,20 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   };
   active = handle;
   return handle;
+}
+
+function registerContextManager(): void {
+  contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+}
+
+// The API refuses a second registration and says so only through `diag`: without this check a
+// service that started a NodeSDK first would run on it, with none of Stitch's pipeline.
+function refuseRegisteredGlobals(): void {
+  const found = findRegisteredGlobals(contextManager !== undefined);
+  if (found.length === 0) return;
+  const earlier = active?.enabled === true ? ' (an earlier startStitch() that was not shut down)' : '';
+  throw new StitchError('STITCH_ERR_SETUP_OTEL_ALREADY_REGISTERED', { detail: `${found.join(', ')}${earlier}` });
 }
 
 /** Counters of the tail sampler of the running kernel (zeros when disabled or not started). */
