@@ -311,7 +311,7 @@ describe('web UI in headless Chromium', () => {
   });
 
   it("a tenant-bound token cannot see another tenant's trace, and nothing of it reaches the page", async () => {
-    const page = await signIn(c.token('admin', TENANT_A), '#/search');
+    const page = await signIn(c.token(['traces:read', 'logs:read'], TENANT_A), '#/search');
     await page.waitForSelector('[data-testid=search-results]');
     expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_JOB, TRACE_A]);
 
