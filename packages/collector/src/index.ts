@@ -6,6 +6,6 @@ export { loadCollectorConfig, resolveCollectorConfig, CollectorConfigSchema } fr
 export type { CollectorConfig, CollectorConfigInput } from './config/collector-config.js';
 export { runCli } from './cli/run-cli.js';
 export type { CliIo } from './cli/run-cli.js';
-export { CollectorError } from './errors/collector-error.js';
+export { StitchError } from '@stitch/contract';
 export { decodeOtlp } from './otlp/decode.js';
 export type { DecodeResult, Signal, Encoding } from './otlp/decode.js';

@@ -8,6 +8,8 @@ export {
 export type { TraceContext, ContextChanges } from './trace-context.js';
 export { ERROR_CODES, formatErrorMessage } from './errors.js';
 export type { ErrorCode, ErrorEnvelope } from './errors.js';
+export { StitchError, isStitchError } from './stitch-error.js';
+export type { StitchErrorOptions } from './stitch-error.js';
 export { SpanAttr, LogField, PERF_VIOLATION_EVENT, BUDGET_COMPONENTS, ENTRY_KINDS } from './attributes.js';
 export type { BudgetComponent, EntryKind } from './attributes.js';
 // Collector API responses (the web UI validates every response against these).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenScope } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { hasScope, requirePlatformAdmin, requireScope } from './access.js';
 import type { TokenRecord } from './token-store.js';
 
@@ -15,7 +15,7 @@ function refusal(fn: () => void): string | null {
     fn();
     return null;
   } catch (err) {
-    return err instanceof CollectorError ? err.code : String(err);
+    return err instanceof StitchError ? err.code : String(err);
   }
 }
 

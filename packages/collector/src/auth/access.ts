@@ -1,5 +1,5 @@
 import type { TokenScope } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import type { TokenRecord, TokenStore } from './token-store.js';
 
 /**
@@ -31,9 +31,9 @@ export function authenticate(tokens: TokenStore, header: string | string[] | und
   if (result.ok) return result.record;
   // RFC 6750 §3: a refused bearer token is answered with a challenge.
   if (result.reason === 'expired') {
-    throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_EXPIRED', { expiresAt: result.expiresAt }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_EXPIRED', { expiresAt: result.expiresAt }, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
   }
-  throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { 'www-authenticate': 'Bearer' });
+  throw new StitchError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED', {}, { headers: { 'www-authenticate': 'Bearer' } });
 }
 
 /** Whether the token carries the scope; admin implies every scope. */
@@ -43,12 +43,12 @@ export function hasScope(token: TokenRecord, scope: TokenScope): boolean {
 
 /** Admin tokens may do everything; others only what their scopes name. */
 export function requireScope(token: TokenRecord, scope: TokenScope): void {
-  if (!hasScope(token, scope)) throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope });
+  if (!hasScope(token, scope)) throw new StitchError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope });
 }
 
 /** Token management and /metrics: an admin token that is not bound to a tenant. */
 export function requirePlatformAdmin(token: TokenRecord): void {
-  if (!token.scopes.includes('admin') || token.tenantId !== null) throw new CollectorError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope: 'admin' });
+  if (!token.scopes.includes('admin') || token.tenantId !== null) throw new StitchError('STITCH_ERR_COLLECTOR_FORBIDDEN', { scope: 'admin' });
 }
 
 /** The scopes as the audit table records them: comma-separated. */
@@ -64,7 +64,7 @@ export function scopeLabel(token: TokenRecord): string {
 export function resolveTenant(token: TokenRecord, requested: string | undefined): string | null {
   if (token.tenantId === null) return requested ?? null;
   if (requested !== undefined && requested !== token.tenantId) {
-    throw new CollectorError('STITCH_ERR_COLLECTOR_TENANT_FORBIDDEN');
+    throw new StitchError('STITCH_ERR_COLLECTOR_TENANT_FORBIDDEN');
   }
   return token.tenantId;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { logsRequest, newTraceId, tracesRequest } from '../internal/otlp-json-builder.js';
 import { decodeOtlp } from '../otlp/decode.js';
 import type { DecodedBatch } from '../otlp/records.js';
@@ -25,7 +25,7 @@ function refusal(fn: () => unknown): string | null {
     fn();
     return null;
   } catch (err) {
-    return err instanceof CollectorError ? `${err.status} ${err.code}` : String(err);
+    return err instanceof StitchError ? `${err.status} ${err.code}` : String(err);
   }
 }
 

@@ -14,7 +14,7 @@ export type IngestAuthMode = (typeof INGEST_AUTH_MODES)[number];
 
 /**
  * The ingest token of an OTLP request, or null when none is needed and none was sent. Throws
- * the 401/403 CollectorError to answer with otherwise.
+ * the 401/403 StitchError to answer with otherwise.
  *
  * @example const token = authenticateIngest(tokens, config.ingestAuth, request.headers.authorization);
  */

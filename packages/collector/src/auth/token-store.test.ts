@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { parseTtl, TokenStore } from './token-store.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -20,7 +20,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (err) {
-    return err instanceof CollectorError ? err.code : `not a CollectorError: ${String(err)}`;
+    return err instanceof StitchError ? err.code : `not a StitchError: ${String(err)}`;
   }
   return undefined;
 }

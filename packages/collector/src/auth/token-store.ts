@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TokenNameSchema, TokenScopeSchema, type TokenCreated, type TokenScope, type TokenSummary } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 
 /** A token as the collector knows it: never the secret, only its SHA-256. */
 export interface TokenRecord {
@@ -124,18 +124,18 @@ export class TokenStore {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', { file: this.path, detail: (err as Error).message });
+      throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', { file: this.path, detail: (err as Error).message });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', { file: this.path, detail: (err as Error).message });
+      throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', { file: this.path, detail: (err as Error).message });
     }
     const parsed = TokenFileSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', {
+      throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID', {
         file: this.path,
         detail: issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid',
       });
@@ -185,7 +185,7 @@ export class TokenStore {
     const request: TokenRequest = typeof requestOrScope === 'string' ? { scopes: [requestOrScope], tenantId: (second as string | null | undefined) ?? null } : requestOrScope;
     const nowMillis = typeof requestOrScope === 'string' || typeof second !== 'number' ? Date.now() : second;
     const scopes = [...new Set(request.scopes)];
-    const invalid = (detail: string): CollectorError => new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail });
+    const invalid = (detail: string): StitchError => new StitchError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail });
     if (scopes.length === 0) throw invalid('a token needs at least one scope');
     if (scopes.includes('admin') && scopes.length > 1) throw invalid('admin implies every scope: pass it alone');
     if (scopes.includes('admin') && request.tenantId !== null) throw invalid('an admin token is platform-wide');
@@ -229,7 +229,7 @@ export class TokenStore {
     let removed: TokenRecord | undefined;
     this.write((records) => {
       removed = records.find((r) => r.id === idOrName) ?? records.find((r) => r.name === idOrName);
-      if (!removed) throw new CollectorError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `token ${idOrName}` });
+      if (!removed) throw new StitchError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `token ${idOrName}` });
       return records.filter((r) => r !== removed);
     });
     const summary = summarizeToken(removed!, this.lastUsed.get(removed!.id), nowMillis);

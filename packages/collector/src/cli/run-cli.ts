@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TokenNameSchema, TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema, type TokenScope } from '@stitch/contract';
 import { parseTtl, TokenStore, tokenFilePath } from '../auth/token-store.js';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { renderTable } from './render-table.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
 import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
@@ -235,7 +235,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`stitch slow: missing --tenant <uuid> (needed unless the token is bound to a tenant)\n${usageFor('slow')}`);
       return 2;
     }
-    if (err instanceof ApiCallError || err instanceof CollectorError) {
+    if (err instanceof ApiCallError || err instanceof StitchError) {
       io.stderr(`stitch ${command}: ${err.message}\n`);
       return 1;
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { loadCollectorConfig } from './collector-config.js';
 
 describe('loadCollectorConfig', () => {
@@ -26,7 +26,7 @@ describe('loadCollectorConfig', () => {
 
   it('fails with STITCH_ERR_CONFIG_INVALID naming the bad key', () => {
     const attempt = (): unknown => loadCollectorConfig({}, { STITCH_PORT: 'eighty' });
-    expect(attempt).toThrow(CollectorError);
+    expect(attempt).toThrow(StitchError);
     expect(attempt).toThrow(/port/);
   });
 });

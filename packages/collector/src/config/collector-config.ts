@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { INGEST_AUTH_MODES } from '../auth/ingest-access.js';
 import { DEFAULT_RECORD_LIMITS } from '../otlp/record-limits.js';
 import { LOG_LEVELS } from '../server/collector-logger.js';
@@ -129,7 +129,7 @@ export function resolveCollectorConfig(input: CollectorConfigInput): CollectorCo
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const detail = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-    throw new CollectorError('STITCH_ERR_CONFIG_INVALID', { detail });
+    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail });
   }
   return deepFreeze(parsed.data);
 }
@@ -156,7 +156,7 @@ export function loadCollectorConfig(
     try {
       text = readFileSync(configPath, 'utf8');
     } catch (err) {
-      throw new CollectorError('STITCH_ERR_CONFIG_INVALID', { detail: `cannot read ${configPath}: ${(err as Error).message}` });
+      throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: `cannot read ${configPath}: ${(err as Error).message}` });
     }
     const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
     fromFile = (typeof doc.collector === 'object' && doc.collector !== null ? doc.collector : doc) as Record<string, unknown>;

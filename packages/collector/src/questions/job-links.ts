@@ -1,5 +1,5 @@
 import type { JobOriginResponse, RequestJobsResponse } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
 import { isoFromNanos, num, strOrNull, tenantClause } from './query-scope.js';
 
@@ -50,7 +50,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
      ORDER BY s.start_ns`,
     { id, ...t.params },
   );
-  if (runs.length === 0) throw new CollectorError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `job ${id}` });
+  if (runs.length === 0) throw new StitchError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `job ${id}` });
   // With the kernel, the earliest span is the `enqueue <name>` producer span: it sits in the
   // request's own trace and carries no `stitch.parent.trace_id`; the attempts (one per retry)
   // carry it, or a link when they run in their own trace. So any attempt's attribute, then any
@@ -99,7 +99,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
 /** `stitch request <traceId> --jobs`: every job run whose parent is this trace. */
 export async function askRequestJobs(store: Store, traceId: string, tenantId: string | null): Promise<RequestJobsResponse> {
   const id = traceId.toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(id)) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
   const t = tenantClause(tenantId, 's.tenant_id');
   const rows = await store.query(
     `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM span_links WHERE linked_trace_id = $trace)

@@ -1,5 +1,5 @@
 import type { ApiWindow } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 
 /** What every question is given: the time window and the tenant it is confined to (null = all). */
 export interface QueryScope {
@@ -18,7 +18,7 @@ export function parseTimeMillis(value: string, nowMillis: number): number {
   if (rel) return nowMillis - Number(rel[1]) * UNIT_MILLIS[rel[2]!]!;
   if (/^\d{10,16}$/.test(value.trim())) return Number(value);
   const parsed = Date.parse(value);
-  if (Number.isNaN(parsed)) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: `unreadable time "${value}"` });
+  if (Number.isNaN(parsed)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: `unreadable time "${value}"` });
   return parsed;
 }
 
@@ -54,9 +54,9 @@ export function resolveWindow(
 ): { sinceNanos: bigint; untilNanos: bigint; window: ApiWindow } {
   const untilMillis = until ? parseTimeMillis(until, nowMillis) : nowMillis;
   const sinceMillis = since ? parseTimeMillis(since, nowMillis) : untilMillis - defaultHours * 3_600_000;
-  if (sinceMillis > untilMillis) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'since is after until' });
+  if (sinceMillis > untilMillis) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'since is after until' });
   if (untilMillis - sinceMillis > maxWindowHours * 3_600_000) {
-    throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW', { limit: maxWindowHours });
+    throw new StitchError('STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW', { limit: maxWindowHours });
   }
   return {
     sinceNanos: nanosFromMillis(sinceMillis),

@@ -1,5 +1,5 @@
 import { SpanAttr, type LogLine, type TraceResponse, type TraceSpan } from '@stitch/contract';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
 import { isoFromNanos, num, parseJsonObject, strOrNull, tenantClause } from './query-scope.js';
 
@@ -52,7 +52,7 @@ function treeOrder(spans: TraceSpan[]): TraceSpan[] {
  */
 export async function askTrace(store: Store, traceId: string, tenantId: string | null): Promise<TraceResponse> {
   const id = traceId.toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(id)) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
   const t = tenantClause(tenantId);
   const params = { trace: id, ...t.params };
   const [spanRows, eventRows, linkRows, logRows] = await Promise.all([
@@ -62,7 +62,7 @@ export async function askTrace(store: Store, traceId: string, tenantId: string |
     store.query(`SELECT * FROM logs WHERE trace_id = $trace${t.sql} ORDER BY time_ns LIMIT 5000`, params),
   ]);
   if (spanRows.length === 0 && logRows.length === 0) {
-    throw new CollectorError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `trace ${id}` });
+    throw new StitchError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `trace ${id}` });
   }
   const spans: TraceSpan[] = spanRows.map((r) => ({
     traceId: id,

@@ -5,7 +5,7 @@ import { authenticate, requirePlatformAdmin, requireScope, resolveTenant, scopeL
 import { isRefusal, recordAudit, type AuditEntryInput, type AuditLog } from '../auth/audit-log.js';
 import { parseTtl, type TokenRecord, type TokenStore } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { AskContext } from '../questions/question.js';
 import { resolveWindow } from '../questions/query-scope.js';
@@ -41,14 +41,14 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid' });
+    throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid' });
   }
   return r.data;
 }
 
 function tokenOf(request: FastifyRequest): TokenRecord {
   const a = access.get(request);
-  if (!a?.token) throw new CollectorError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED');
+  if (!a?.token) throw new StitchError('STITCH_ERR_COLLECTOR_UNAUTHENTICATED');
   return a.token;
 }
 
@@ -88,9 +88,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const followFor = async (request: FastifyRequest, reply: FastifyReply, token: TokenRecord, q: z.infer<typeof LogsParams>): Promise<FastifyReply> => {
     const tenantId = tenantFor(request, q.tenant);
     const maxRate = config.limits.maxTailLinesPerSecond;
-    if (q.rate !== undefined && q.rate > maxRate) throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE', { limit: maxRate });
+    if (q.rate !== undefined && q.rate > maxRate) throw new StitchError('STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE', { limit: maxRate });
     if (!streams.tryOpen(token.id)) {
-      throw new CollectorError('STITCH_ERR_COLLECTOR_LIMIT_STREAMS', { limit: config.limits.maxConcurrentStreamsPerToken });
+      throw new StitchError('STITCH_ERR_COLLECTOR_LIMIT_STREAMS', { limit: config.limits.maxConcurrentStreamsPerToken });
     }
     const a = access.get(request)!;
     a.audited = true;
@@ -188,9 +188,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
           request.body,
         );
         const scopes = body.scopes ?? (body.scope ? [body.scope] : []);
-        if (body.scope && body.scopes) throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'pass scope or scopes, not both' });
+        if (body.scope && body.scopes) throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'pass scope or scopes, not both' });
         const ttlMillis = body.ttl === undefined ? undefined : parseTtl(body.ttl);
-        if (ttlMillis === null) throw new CollectorError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'ttl must be like 90m, 12h or 30d (at most 3650d)' });
+        if (ttlMillis === null) throw new StitchError('STITCH_ERR_COLLECTOR_TOKEN_INVALID', { detail: 'ttl must be like 90m, 12h or 30d (at most 3650d)' });
         const created = tokens.create({
           scopes,
           tenantId: 'tenantId' in body ? body.tenantId : null,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ErrorEnvelope } from '@stitch/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -28,7 +28,7 @@ export function errorCodeOf(reply: FastifyReply): string | undefined {
   return sentCodes.get(reply);
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: CollectorError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: StitchError): FastifyReply {
   sentCodes.set(reply, error.code);
   const body: ErrorEnvelope = {
     error: { code: error.code, message: error.message, traceId: traceIdOf(request), requestId: String(request.id) },
@@ -45,19 +45,19 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: C
  */
 export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof CollectorError) return sendError(request, reply, err);
+    if (err instanceof StitchError) return sendError(request, reply, err);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
+      return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(
         request,
         reply,
-        new CollectorError('STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', { contentType: String(request.headers['content-type'] ?? '') }),
+        new StitchError('STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', { contentType: String(request.headers['content-type'] ?? '') }),
       );
     }
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: err.message }));
+      return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: err.message }));
     }
     // The one place a 500's cause is kept: errorId holds the envelope's ids, so the line is found
     // from what the caller got (nested, not top-level: the collector runs no kernel context, and
@@ -72,9 +72,9 @@ export function installErrorHandler(app: FastifyInstance, maxBodyBytes: number):
       },
       'unhandled error answered 500',
     );
-    return sendError(request, reply, new CollectorError('STITCH_ERR_EDGE_INTERNAL'));
+    return sendError(request, reply, new StitchError('STITCH_ERR_EDGE_INTERNAL'));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new CollectorError('STITCH_ERR_EDGE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' })),
+    sendError(request, reply, new StitchError('STITCH_ERR_EDGE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' })),
   );
 }

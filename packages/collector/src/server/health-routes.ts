@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requirePlatformAdmin } from '../auth/access.js';
 import type { TokenStore } from '../auth/token-store.js';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { checkReadiness, type ReadinessSources } from '../health/readiness.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { sendError } from './error-envelope.js';
@@ -37,7 +37,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
     try {
       requirePlatformAdmin(authenticate(options.tokens, request.headers.authorization));
     } catch (err) {
-      if (err instanceof CollectorError) return sendError(request, reply, err);
+      if (err instanceof StitchError) return sendError(request, reply, err);
       throw err;
     }
     const { contentType, body } = await options.metrics.exposition();

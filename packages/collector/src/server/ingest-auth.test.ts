@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorEnvelopeSchema, LogsResponseSchema, PlatformStatusSchema } from '@stitch/contract';
 import { loadCollectorConfig } from '../config/collector-config.js';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { logsRequest, newTraceId, postOtlpJson, tracesRequest } from '../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 
@@ -101,8 +101,8 @@ describe('the ingestAuth setting', () => {
     } catch (err) {
       refused = err;
     }
-    expect(refused).toBeInstanceOf(CollectorError);
-    expect((refused as CollectorError).code).toBe('STITCH_ERR_CONFIG_INVALID');
-    expect((refused as CollectorError).message).toContain('ingestAuth');
+    expect(refused).toBeInstanceOf(StitchError);
+    expect((refused as StitchError).code).toBe('STITCH_ERR_CONFIG_INVALID');
+    expect((refused as StitchError).message).toContain('ingestAuth');
   });
 });

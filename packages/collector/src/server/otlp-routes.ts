@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateIngest, pinBatchTenant, type IngestAuthMode } from '../auth/ingest-access.js';
 import type { TokenStore } from '../auth/token-store.js';
-import { CollectorError } from '../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import type { Forwarder } from '../forward/forwarder.js';
 import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
 import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
@@ -61,7 +61,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
     return sendError(
       request,
       reply,
-      new CollectorError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) }),
+      new StitchError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter: retryAfterSeconds }, { headers: { 'retry-after': String(retryAfterSeconds) } }),
     );
   };
 
@@ -79,13 +79,13 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
           const token = authenticateIngest(options.tokens!, ingestAuth, request.headers.authorization);
           if (token?.tenantId) pinnedTenant.set(request, token.tenantId);
         } catch (err) {
-          if (err instanceof CollectorError) return sendError(request, reply, err);
+          if (err instanceof StitchError) return sendError(request, reply, err);
           throw err;
         }
       }
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
-        return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
+        return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
       }
       if (inflight >= maxInflightRequests || queue.depth >= maxQueueRecords) return refuseBusy(request, reply);
       inflight += 1;
@@ -107,7 +107,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
         void sendError(
           request,
           reply.header('connection', 'close'),
-          new CollectorError('STITCH_ERR_COLLECTOR_BODY_TIMEOUT', { limit: bodyTimeoutMillis }),
+          new StitchError('STITCH_ERR_COLLECTOR_BODY_TIMEOUT', { limit: bodyTimeoutMillis }),
         );
       }, bodyTimeoutMillis);
       timer.unref();
@@ -131,7 +131,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
         return sendError(
           request,
           reply,
-          new CollectorError('STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', { contentType: String(request.headers['content-type'] ?? '(none)') }),
+          new StitchError('STITCH_ERR_COLLECTOR_UNSUPPORTED_MEDIA_TYPE', { contentType: String(request.headers['content-type'] ?? '(none)') }),
         );
       }
       let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -143,23 +143,23 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
           body = await gunzipAsync(body, { maxOutputLength: maxBodyBytes });
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-            return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
+            return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
           }
           stats.undecodableRequests += 1;
-          return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: 'invalid gzip stream' }));
+          return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: 'invalid gzip stream' }));
         }
       } else if (contentEncoding !== 'identity') {
         stats.undecodableRequests += 1;
         return sendError(
           request,
           reply,
-          new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: `unsupported content-encoding ${contentEncoding}` }),
+          new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: `unsupported content-encoding ${contentEncoding}` }),
         );
       }
       const decoded = decodeOtlp(signal, encoding, body, recordLimits);
       if (!decoded.ok) {
         stats.undecodableRequests += 1;
-        return sendError(request, reply, new CollectorError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
+        return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
       }
       const { batch } = decoded;
       const pinned = pinnedTenant.get(request);
@@ -171,7 +171,7 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       const throttle = (code: 'STITCH_ERR_COLLECTOR_QUEUE_FULL' | 'STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', retryAfter: number) => {
         stats.throttledRequests += 1;
         stats.throttledRecords += records;
-        return sendError(request, reply, new CollectorError(code, { retryAfter }, { 'retry-after': String(retryAfter) }));
+        return sendError(request, reply, new StitchError(code, { retryAfter }, { headers: { 'retry-after': String(retryAfter) } }));
       };
       const submitted = queue.submit(batch);
       if (!submitted.ok) return throttle('STITCH_ERR_COLLECTOR_QUEUE_FULL', submitted.retryAfterSeconds);

@@ -1,6 +1,6 @@
 import { SlowResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
-import { CollectorError } from '../../errors/collector-error.js';
+import { StitchError } from '@stitch/contract';
 import { defineQuestion, windowFlags, WindowParams } from '../question.js';
 import { askSlow } from '../slow.js';
 
@@ -14,7 +14,7 @@ export const slowQuestion = defineQuestion({
   answer: SlowResponseSchema,
   async ask(ctx, params) {
     const scope = ctx.scope(params);
-    if (scope.tenantId === null) throw new CollectorError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'tenant is required' });
+    if (scope.tenantId === null) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'tenant is required' });
     return askSlow(ctx.store, scope.tenantId, scope, ctx.token.tenantId === null);
   },
   cli: {
