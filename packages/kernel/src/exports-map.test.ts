@@ -66,7 +66,9 @@ const SUBPATHS = [
   './logs',
   './export/otlp',
   './export/zipkin',
+  './metrics',
   './config',
+  './otel',
   './stats',
 ];
 
