@@ -70,6 +70,7 @@ const SUBPATHS = [
   './config',
   './otel',
   './stats',
+  './health',
 ];
 
 /** The root's runtime names: the context API, setup, spans and errors (its types are checked by tsc). */
