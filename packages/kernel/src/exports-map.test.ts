@@ -66,11 +66,9 @@ const SUBPATHS = [
   './logs',
   './export/otlp',
   './export/zipkin',
-  './metrics',
   './config',
   './otel',
   './stats',
-  './health',
 ];
 
 /** The root's runtime names: the context API, setup, spans and errors (its types are checked by tsc). */

@@ -1,32 +1,18 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { Attributes, Context, TextMapPropagator } from '@opentelemetry/api';
+import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { defaultResource, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BudgetProcessor } from '../pipeline/budgets/budget-processor.js';
-import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
-import { newSpanId, newTraceId } from '../core/context/ids.js';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { StitchError } from '../core/errors/stitch-error.js';
-import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
-import { withoutStrictMode } from './config/strict-mode.js';
-import { createLogger } from '../pipeline/logs/create-logger.js';
-import { BoundedBatchSpanProcessor } from '../pipeline/export/bounded-batch-processor.js';
-import type { ExportStats } from '../pipeline/export/bounded-batch-processor.js';
-import { createSpanExporter } from '../pipeline/export/create-span-exporter.js';
-import { stitchPropagator } from '../core/propagation/index.js';
-import { RedactingSpanExporter } from '../pipeline/redaction/redacting-span-exporter.js';
-import { defaultRedactor } from '../pipeline/redaction/redactor.js';
-import type { Redactor } from '../pipeline/redaction/redactor.js';
-import { observingProcessor } from '../pipeline/metrics/span-observers.js';
-import { createHeadSampler } from '../pipeline/sampling/stitch-sampler.js';
-import { emptySamplingStats, TailSamplingProcessor } from '../pipeline/sampling/tail-sampling-processor.js';
-import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
-import { ContextAttributesProcessor } from '../core/tracing/context-attributes-processor.js';
-import { StrictTenantsProcessor } from '../core/tracing/strict-tenants-processor.js';
-import { readTracingEnv } from '../core/tracing/tracing-env.js';
-import { parseTracingOptions } from '../core/tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../core/tracing/tracing-options.js';
+import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
+import type { ExportStats } from '../pipeline/export/bounded-batch-processor.js';
+import type { Redactor } from '../pipeline/redaction/redactor.js';
+import { emptySamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
+import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
+import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
+import { buildStitchPipeline, emptyBudgetStats, emptyExportStats, resolveTracingOptions } from './otel/stitch-pipeline.js';
+import type { StitchPipeline } from './otel/stitch-pipeline.js';
 
 export interface StartStitchOptions {
   /** `service.name`; defaults to OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`. */
@@ -94,20 +80,7 @@ let active: StitchHandle | undefined;
  */
 export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   const env = options.env ?? process.env;
-  const fromEnv = readTracingEnv(env);
-  const explicit: TracingOptionsInput = {
-    ...options.tracing,
-    ...(options.enabled !== undefined && { enabled: options.enabled }),
-  };
-  if (
-    options.spanProcessors !== undefined &&
-    options.exporter === undefined &&
-    options.tracing?.export?.exporter === undefined &&
-    fromEnv.export?.exporter === undefined
-  ) {
-    explicit.export = { ...explicit.export, exporter: 'none' };
-  }
-  const tracing = parseTracingOptions(explicit, fromEnv);
+  const tracing = resolveTracingOptions(options, env);
   if (!tracing.enabled) {
     // Disabled, Stitch records nothing, so another setup's provider takes nothing from it; its
     // contexts need only some context manager, the other setup's as well as ours.
@@ -120,41 +93,23 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   refuseRegisteredGlobals();
   if (contextManager === undefined) registerContextManager();
 
-  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node'));
-  const exporter = options.exporter ?? createSpanExporter(tracing.export);
-  const batch =
-    exporter === undefined
-      ? undefined
-      : new BoundedBatchSpanProcessor(redacting(exporter, options.redactor), {
-          ...tracing.export,
-          warn: (fields, message) => logger.warn(fields, message),
-        });
-  const downstream = [...(batch === undefined ? [] : [batch]), ...(options.spanProcessors ?? [])];
-  const exportChain = new FanOutProcessor(downstream);
-  const tail = tracing.sampling.tail.enabled
-    ? new TailSamplingProcessor(exportChain, tracing.sampling.tail)
-    : undefined;
-  const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
-  // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
-  // The tenant check first: a span that mixes tenants never reaches the others.
-  const processors: SpanProcessor[] = [new StrictTenantsProcessor(), new ContextAttributesProcessor(), ...(budgets === undefined ? [] : [budgets]), observingProcessor, tail ?? exportChain];
-
+  const pipeline = buildStitchPipeline(options, tracing, env);
   const provider = new BasicTracerProvider({
-    resource: buildResource(options, env),
-    sampler: createHeadSampler(tracing.sampling),
-    idGenerator: { generateTraceId: newTraceId, generateSpanId: newSpanId },
-    spanProcessors: processors,
+    resource: pipeline.resource,
+    sampler: pipeline.sampler,
+    idGenerator: pipeline.idGenerator,
+    spanProcessors: pipeline.spanProcessors,
   });
   trace.setGlobalTracerProvider(provider);
-  propagation.setGlobalPropagator(options.propagator ?? stitchPropagator);
+  propagation.setGlobalPropagator(options.propagator ?? pipeline.propagator);
   let stopped: Promise<void> | undefined;
   const handle: StitchHandle = {
     enabled: true,
     provider,
     options: tracing,
-    samplingStats: () => tail?.stats() ?? emptySamplingStats(),
-    exportStats: () => batch?.stats() ?? emptyExportStats(),
-    budgetStats: () => budgets?.stats() ?? emptyBudgetStats(),
+    samplingStats: pipeline.samplingStats,
+    exportStats: pipeline.exportStats,
+    budgetStats: pipeline.budgetStats,
     shutdown() {
       stopped ??= provider
         .shutdown()
@@ -169,6 +124,26 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   };
   active = handle;
   return handle;
+}
+
+/**
+ * The integration mode's pipeline (`stitchSdkOptions`), running in the user's NodeSDK: the
+ * module's counters read it, and a later `startStitch()` is refused as a second start.
+ */
+export function activateExternalPipeline(tracing: TracingOptions, pipeline: StitchPipeline | undefined): void {
+  active =
+    pipeline === undefined
+      ? disabledHandle(tracing)
+      : {
+          enabled: true,
+          provider: undefined,
+          options: tracing,
+          samplingStats: pipeline.samplingStats,
+          exportStats: pipeline.exportStats,
+          budgetStats: pipeline.budgetStats,
+          // The user's NodeSDK owns the provider and shuts the processors down with it.
+          shutdown: () => Promise.resolve(),
+        };
 }
 
 function registerContextManager(): void {
@@ -200,24 +175,6 @@ export function budgetStats(): BudgetStats {
   return active?.budgetStats() ?? emptyBudgetStats();
 }
 
-function redacting(exporter: SpanExporter, redactor: Redactor | undefined): SpanExporter {
-  // Redaction runs inside export, on the batch timer, not on the request's path.
-  return new RedactingSpanExporter(exporter, redactor ?? defaultRedactor());
-}
-
-function buildResource(options: StartStitchOptions, env: Readonly<Record<string, string | undefined>>) {
-  const fromEnv = envDetector.detect().attributes ?? {};
-  const serviceName =
-    options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? (fromEnv['service.name'] as string | undefined) ?? 'unknown_service:node';
-  return defaultResource().merge(
-    resourceFromAttributes({ ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName }),
-  );
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
 function disabledHandle(tracing: TracingOptions): StitchHandle {
   return {
     enabled: false,
@@ -228,57 +185,4 @@ function disabledHandle(tracing: TracingOptions): StitchHandle {
     budgetStats: emptyBudgetStats,
     shutdown: () => Promise.resolve(),
   };
-}
-
-/** Hands every span to each processor; one that throws never stops the others. */
-class FanOutProcessor implements SpanProcessor {
-  constructor(private readonly processors: readonly SpanProcessor[]) {}
-
-  onStart(span: Span, parentContext: Context): void {
-    for (const p of this.processors) p.onStart(span, parentContext);
-  }
-
-  onEnd(span: ReadableSpan): void {
-    for (const p of this.processors) {
-      try {
-        p.onEnd(span);
-      } catch {
-        // Telemetry never breaks the host.
-      }
-    }
-  }
-
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.processors.map((p) => p.forceFlush().catch(() => undefined)));
-  }
-
-  async shutdown(): Promise<void> {
-    await Promise.all(this.processors.map((p) => p.shutdown().catch(() => undefined)));
-  }
-}
-
-// An export drop is reported from the batch timer, outside any context, on purpose: the kernel's
-// own warnings are never strict mode's violations (setup/config/strict-mode.ts).
-function kernelDiagnostics(logger: WarnLogger): WarnLogger {
-  return { warn: (fields, message) => withoutStrictMode(() => logger.warn(fields, message)) };
-}
-
-// The kernel's own logger (component `stitch`), made on the first warning: a service that never
-// violates a budget or drops a span never builds it.
-function lazyKernelLogger(service: string): WarnLogger {
-  let logger: WarnLogger | undefined;
-  return {
-    warn(fields, message) {
-      logger ??= createLogger({ service, component: 'stitch' });
-      logger.warn(fields, message);
-    },
-  };
-}
-
-function emptyExportStats(): ExportStats {
-  return { exported: 0, queued: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
-}
-
-function emptyBudgetStats(): BudgetStats {
-  return { violations: 0, byComponent: { route: 0, query: 0, external: 0, job: 0 } };
 }

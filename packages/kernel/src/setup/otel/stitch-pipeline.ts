@@ -1,0 +1,165 @@
+import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
+import { defaultResource, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import type { IdGenerator, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { newSpanId, newTraceId } from '../../core/context/ids.js';
+import { stitchPropagator } from '../../core/propagation/index.js';
+import { ContextAttributesProcessor } from '../../core/tracing/context-attributes-processor.js';
+import { StrictTenantsProcessor } from '../../core/tracing/strict-tenants-processor.js';
+import { readTracingEnv } from '../../core/tracing/tracing-env.js';
+import { parseTracingOptions } from '../../core/tracing/tracing-options.js';
+import type { TracingOptions, TracingOptionsInput } from '../../core/tracing/tracing-options.js';
+import { BudgetProcessor } from '../../pipeline/budgets/budget-processor.js';
+import type { BudgetStats, WarnLogger } from '../../pipeline/budgets/budget-processor.js';
+import { BoundedBatchSpanProcessor } from '../../pipeline/export/bounded-batch-processor.js';
+import type { ExportStats } from '../../pipeline/export/bounded-batch-processor.js';
+import { createSpanExporter } from '../../pipeline/export/create-span-exporter.js';
+import { createLogger } from '../../pipeline/logs/create-logger.js';
+import { observingProcessor } from '../../pipeline/metrics/span-observers.js';
+import { RedactingSpanExporter } from '../../pipeline/redaction/redacting-span-exporter.js';
+import { defaultRedactor } from '../../pipeline/redaction/redactor.js';
+import type { Redactor } from '../../pipeline/redaction/redactor.js';
+import { createHeadSampler } from '../../pipeline/sampling/stitch-sampler.js';
+import { emptySamplingStats, TailSamplingProcessor } from '../../pipeline/sampling/tail-sampling-processor.js';
+import type { SamplingStats } from '../../pipeline/sampling/tail-sampling-processor.js';
+import { withoutStrictMode } from '../config/strict-mode.js';
+import { FanOutProcessor } from './fan-out-processor.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What both modes build the pipeline from: `startStitch`'s options, less what only it registers. */
+export interface StitchPipelineOptions {
+  readonly serviceName?: string;
+  readonly enabled?: boolean;
+  readonly tracing?: TracingOptionsInput;
+  readonly resourceAttributes?: Attributes;
+  readonly spanProcessors?: readonly SpanProcessor[];
+  readonly exporter?: SpanExporter;
+  readonly logger?: WarnLogger;
+  readonly redactor?: Redactor;
+  readonly env?: Env;
+}
+
+/** Stitch's pieces, for a tracer provider of its own (standalone) or the user's NodeSDK. */
+export interface StitchPipeline {
+  readonly sampler: Sampler;
+  /** strict tenants → context attributes → budgets → observers → tail keep → (redaction → exporter) batched */
+  readonly spanProcessors: SpanProcessor[];
+  readonly propagator: TextMapPropagator;
+  readonly resource: Resource;
+  readonly idGenerator: IdGenerator;
+  samplingStats(): SamplingStats;
+  exportStats(): ExportStats;
+  budgetStats(): BudgetStats;
+}
+
+/**
+ * The tracing options in force: the code's, over OTEL_* env, over defaults. Processors given
+ * without an exporter named anywhere replace the network exporter (`exporter: 'none'`), as
+ * they did before export existed.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options or OTEL_* values.
+ */
+export function resolveTracingOptions(options: StitchPipelineOptions, env: Env): TracingOptions {
+  const fromEnv = readTracingEnv(env);
+  const explicit: TracingOptionsInput = {
+    ...options.tracing,
+    ...(options.enabled !== undefined && { enabled: options.enabled }),
+  };
+  if (
+    options.spanProcessors !== undefined &&
+    options.exporter === undefined &&
+    options.tracing?.export?.exporter === undefined &&
+    fromEnv.export?.exporter === undefined
+  ) {
+    explicit.export = { ...explicit.export, exporter: 'none' };
+  }
+  return parseTracingOptions(explicit, fromEnv);
+}
+
+/**
+ * Builds Stitch's sampler, processors, propagator, resource and id generator from validated
+ * options. Registers nothing: `startStitch` puts them in a provider of its own, `stitchSdkOptions`
+ * hands them to the user's NodeSDK.
+ *
+ * @example
+ *   const pipeline = buildStitchPipeline({ serviceName: 'billing' }, tracing, process.env);
+ *   new BasicTracerProvider({ sampler: pipeline.sampler, spanProcessors: pipeline.spanProcessors });
+ */
+export function buildStitchPipeline(options: StitchPipelineOptions, tracing: TracingOptions, env: Env): StitchPipeline {
+  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node'));
+  const exporter = options.exporter ?? createSpanExporter(tracing.export);
+  const batch =
+    exporter === undefined
+      ? undefined
+      : new BoundedBatchSpanProcessor(redacting(exporter, options.redactor), {
+          ...tracing.export,
+          warn: (fields, message) => logger.warn(fields, message),
+        });
+  const downstream = [...(batch === undefined ? [] : [batch]), ...(options.spanProcessors ?? [])];
+  const exportChain = new FanOutProcessor(downstream);
+  const tail = tracing.sampling.tail.enabled ? new TailSamplingProcessor(exportChain, tracing.sampling.tail) : undefined;
+  const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
+  // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
+  // The tenant check first: a span that mixes tenants never reaches the others.
+  const spanProcessors: SpanProcessor[] = [
+    new StrictTenantsProcessor(),
+    new ContextAttributesProcessor(),
+    ...(budgets === undefined ? [] : [budgets]),
+    observingProcessor,
+    tail ?? exportChain,
+  ];
+  return {
+    sampler: createHeadSampler(tracing.sampling),
+    spanProcessors,
+    propagator: stitchPropagator,
+    resource: buildResource(options, env),
+    idGenerator: { generateTraceId: newTraceId, generateSpanId: newSpanId },
+    samplingStats: () => tail?.stats() ?? emptySamplingStats(),
+    exportStats: () => batch?.stats() ?? emptyExportStats(),
+    budgetStats: () => budgets?.stats() ?? emptyBudgetStats(),
+  };
+}
+
+function redacting(exporter: SpanExporter, redactor: Redactor | undefined): SpanExporter {
+  // Redaction runs inside export, on the batch timer, not on the request's path.
+  return new RedactingSpanExporter(exporter, redactor ?? defaultRedactor());
+}
+
+/** `service.name` from the options, then OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, over the SDK's default resource. */
+export function buildResource(options: StitchPipelineOptions, env: Env): Resource {
+  const fromEnv = envDetector.detect().attributes ?? {};
+  const serviceName =
+    options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? (fromEnv['service.name'] as string | undefined) ?? 'unknown_service:node';
+  return defaultResource().merge(resourceFromAttributes({ ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName }));
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+// An export drop is reported from the batch timer, outside any context, on purpose: the kernel's
+// own warnings are never strict mode's violations (setup/config/strict-mode.ts).
+function kernelDiagnostics(logger: WarnLogger): WarnLogger {
+  return { warn: (fields, message) => withoutStrictMode(() => logger.warn(fields, message)) };
+}
+
+// The kernel's own logger (component `stitch`), made on the first warning: a service that never
+// violates a budget or drops a span never builds it.
+function lazyKernelLogger(service: string): WarnLogger {
+  let logger: WarnLogger | undefined;
+  return {
+    warn(fields, message) {
+      logger ??= createLogger({ service, component: 'stitch' });
+      logger.warn(fields, message);
+    },
+  };
+}
+
+export function emptyExportStats(): ExportStats {
+  return { exported: 0, queued: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
+}
+
+export function emptyBudgetStats(): BudgetStats {
+  return { violations: 0, byComponent: { route: 0, query: 0, external: 0, job: 0 } };
+}
