@@ -27,6 +27,14 @@ export const CollectorConfigSchema = z
      */
     maxInflightRequests: z.number().int().positive().default(64),
     /**
+     * Declared body bytes all in-flight OTLP requests may hold together (a body without a
+     * content-length counts as maxBodyBytes); more get 429. Bounds the memory bodies take
+     * however many senders arrive at once (40 bodies of 12.8 MB once took RSS to 1.8 GB).
+     */
+    maxInflightBytes: z.number().int().positive().default(128 * 1024 * 1024),
+    /** In-flight OTLP requests one sender (address) may hold, so one retry loop cannot take every slot. */
+    maxInflightPerSender: z.number().int().positive().default(16),
+    /**
      * Time from a request's arrival until its body must have been read; slower uploads get 408
      * and free their slot, so trickling or stalled senders cannot hold the in-flight slots for
      * Node's 300 s requestTimeout.

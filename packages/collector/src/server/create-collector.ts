@@ -83,6 +83,8 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     forwarder,
     maxBodyBytes: config.maxBodyBytes,
     maxInflightRequests: config.maxInflightRequests,
+    maxInflightBytes: config.maxInflightBytes,
+    maxInflightPerSender: config.maxInflightPerSender,
     bodyTimeoutMillis: config.bodyTimeoutMillis,
     maxQueueRecords: config.maxQueueRecords,
     retryAfterSeconds: config.retryAfterSeconds,

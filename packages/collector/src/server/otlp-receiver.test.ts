@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createConnection, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -192,6 +193,63 @@ describe('in-flight slots under aborted and stalled uploads', () => {
       }
       expect((await postOtlpJson(small.url, 'traces', oneSpan())).status).toBe(200);
     } finally {
+      await small.stop();
+    }
+  });
+
+  /** An upload that has sent its head and part of its body, from `localAddress`, and waits. */
+  const stalled = async (url: string, length: number, localAddress = '127.0.0.1'): Promise<Socket> => {
+    const { hostname, port } = new URL(url);
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = createConnection({ host: hostname, port: Number(port), localAddress }, () => resolve(s));
+      s.once('error', reject);
+    });
+    socket.write(`${headOf(url, length)}{"resourceSpans":`);
+    // The server takes the place when it has read the head.
+    await new Promise((r) => setTimeout(r, 50));
+    return socket;
+  };
+  const postFrom = (url: string, localAddress: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(oneSpan());
+      const req = httpRequest(`${url}/v1/traces`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
+
+  it('lets one sender hold at most maxInflightPerSender uploads, while another sender still gets in', async () => {
+    const small = await startTestCollector({ maxInflightRequests: 10, maxInflightPerSender: 2 });
+    const held: Socket[] = [];
+    try {
+      held.push(await stalled(small.url, 1000), await stalled(small.url, 1000));
+      expect(await postFrom(small.url, '127.0.0.1')).toBe(429);
+      expect(await postFrom(small.url, '127.0.0.2')).toBe(200);
+      for (const socket of held.splice(0)) socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await postFrom(small.url, '127.0.0.1')).toBe(200);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await small.stop();
+    }
+  });
+
+  it('bounds the declared body bytes all in-flight uploads hold together (maxInflightBytes)', async () => {
+    const small = await startTestCollector({ maxInflightBytes: 2000, maxInflightPerSender: 10 });
+    let socket: Socket | undefined;
+    try {
+      socket = await stalled(small.url, 1900);
+      // 1900 held: a request declaring more than the 100 bytes left is refused, before its body is read…
+      const big = await fetch(`${small.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(oneSpan()) + ' '.repeat(200) });
+      await expectEnvelope(big, 429, 'STITCH_ERR_COLLECTOR_QUEUE_FULL');
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      // …and admitted once the held upload is gone.
+      expect((await postOtlpJson(small.url, 'traces', oneSpan())).status).toBe(200);
+    } finally {
+      socket?.destroy();
       await small.stop();
     }
   });

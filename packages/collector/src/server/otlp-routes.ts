@@ -10,6 +10,7 @@ import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { WriteQueue } from '../store/write-queue.js';
 import { errorCodeOf, sendError } from './error-envelope.js';
+import { IngestAdmission } from './ingest-admission.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -25,6 +26,10 @@ export interface OtlpRoutesOptions {
   /** The write queue's capacity: when it is already full, requests are refused before reading. */
   maxQueueRecords: number;
   recordLimits: RecordLimits;
+  /** Declared body bytes all in-flight requests may hold together (see ingest-admission.ts). */
+  maxInflightBytes: number;
+  /** In-flight requests one sender (address) may hold. */
+  maxInflightPerSender: number;
   /** Ingest tokens (`ingestAuth`); without `tokens`, or `off`, none is looked at. */
   tokens?: TokenStore;
   ingestAuth?: IngestAuthMode;
@@ -48,8 +53,9 @@ function encodingOf(contentType: string | undefined): Encoding | null {
  * acknowledged survives a kill -9.
  */
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
-  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords, recordLimits } = options;
-  let inflight = 0;
+  const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, maxInflightBytes, maxInflightPerSender, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords, recordLimits } =
+    options;
+  const admission = new IngestAdmission({ maxRequests: maxInflightRequests, maxBytes: maxInflightBytes, maxPerSender: maxInflightPerSender });
   // Body-read deadlines, cleared once the body has been parsed (preValidation runs after it).
   const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
   // The tenant a tenant-bound ingest token pins its request's records to.
@@ -87,16 +93,14 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       if (Number.isFinite(declared) && declared > maxBodyBytes) {
         return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: maxBodyBytes }));
       }
-      if (inflight >= maxInflightRequests || queue.depth >= maxQueueRecords) return refuseBusy(request, reply);
-      inflight += 1;
+      if (queue.depth >= maxQueueRecords) return refuseBusy(request, reply);
+      const ticket = admission.admit(request.ip, Number.isFinite(declared) && declared >= 0 ? declared : maxBodyBytes);
+      if (typeof ticket === 'string') return refuseBusy(request, reply);
       // The response's 'close' fires exactly once however the request ends: sent, client
       // aborted, socket timed out or errored. onResponse alone missed aborted uploads (issue 15),
       // which wedged ingest into 429 for good.
-      let released = false;
       reply.raw.once('close', () => {
-        if (released) return;
-        released = true;
-        inflight -= 1;
+        ticket.release();
         const timer = bodyTimers.get(request);
         if (timer) clearTimeout(timer);
       });
