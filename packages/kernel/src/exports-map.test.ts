@@ -66,9 +66,11 @@ const SUBPATHS = [
   './logs',
   './export/otlp',
   './export/zipkin',
+  './metrics',
   './config',
   './otel',
   './stats',
+  './health',
 ];
 
 /** The root's runtime names: the context API, setup, spans and errors (its types are checked by tsc). */
