@@ -13,7 +13,7 @@ async function ruleIdsAt(filePath: string): Promise<string[]> {
 
 describe("the repository's own eslint.config.js", () => {
   it('sets every trap in the example service’s domain code', async () => {
-    expect(await ruleIdsAt('examples/demo/src/orders-drift.ts')).toEqual(['stitch/no-id-generation', 'stitch/no-string-built-log']);
+    expect(await ruleIdsAt('examples/approvals/src/domain/orders-drift.ts')).toEqual(['stitch/no-id-generation', 'stitch/no-string-built-log']);
   });
 
   it('holds the kernel to the logging rules only: ids, drivers and tracing belong there', async () => {

@@ -3,13 +3,15 @@ import { dirname } from 'node:path';
 import { resolveCollectorConfig, runCli, startCollector } from '@stitch/collector';
 import type { Collector } from '@stitch/collector';
 
-/** The collector the demo runs in its own process: OTLP in, DuckDB store, API and web UI. */
+/** The collector `npm start` runs in its own process: OTLP in, DuckDB store, API and web UI. */
 export interface EmbeddedCollector {
   readonly url: string;
-  /** An admin token for the demo's questions and for the web UI. */
+  /** An admin token for the questions and for the web UI. */
   readonly token: string;
-  /** Runs a `stitch` CLI command against this collector and prints its answer. */
-  ask(argv: readonly string[]): Promise<void>;
+  /** Runs a `stitch` CLI command against this collector, prints its answer and returns it. */
+  ask(argv: readonly string[], options?: { readonly quiet?: boolean }): Promise<string>;
+  /** Resolves once everything received so far is written to the store. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,20 +27,27 @@ export async function startEmbeddedCollector(port: number, dataFile: string): Pr
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     collector = await startCollector(resolveCollectorConfig({ port: 0, data: dataFile }));
-    process.stderr.write(`demo: port ${port} is taken; the collector listens on ${collector.url} instead\n`);
+    process.stderr.write(`approvals: port ${port} is taken; the collector listens on ${collector.url} instead\n`);
   }
   const { token } = collector.tokens.create('admin', null);
   return {
     url: collector.url,
     token,
-    async ask(argv) {
-      process.stdout.write(`\n$ stitch ${argv.join(' ')}\n`);
+    async ask(argv, askOptions = {}) {
+      const print = askOptions.quiet !== true;
+      if (print) process.stdout.write(`\n$ stitch ${argv.join(' ')}\n`);
+      let out = '';
       await runCli([...argv, '--url', collector.url, '--token', token], {
-        stdout: (text) => process.stdout.write(text),
+        stdout: (text) => {
+          out += text;
+          if (print) process.stdout.write(text);
+        },
         stderr: (text) => process.stderr.write(text),
         env: {},
       });
+      return out;
     },
+    settle: () => collector.queue.idle(),
     close: () => collector.close(),
   };
 }
