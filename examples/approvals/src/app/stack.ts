@@ -73,6 +73,9 @@ export interface Stack {
   readonly receiver: WebhookReceiver;
   readonly service: ApprovalsService;
   readonly stitch: Stitch;
+  /** The service's database (through the kernel's wrapper) and the schema of its tables. */
+  readonly db: Database;
+  readonly schema: string;
   readonly conditions: Conditions;
   readonly worker: ChildProcess;
   /** Every job the service enqueued, in order. */
@@ -178,6 +181,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     receiver,
     service,
     stitch,
+    db,
+    schema,
     conditions,
     worker,
     enqueued,
