@@ -62,6 +62,8 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     'messaging.operation.type': 'process',
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
+  // How long the job waited for its first run (delay included): the queue-wait metric reads it.
+  if (attempt === 1 && typeof envelope.enqueuedAtMillis === 'number') attributes['stitch.job.queue_wait_ms'] = Math.max(0, Date.now() - envelope.enqueuedAtMillis);
   if (parent !== undefined) attributes[SpanAttr.parentTraceId] = parent.traceId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
   addEntryAttributes(attributes, entry);

@@ -126,6 +126,7 @@ export function createMetrics(input: CreateMetricsOptions): StitchMetrics {
       httpClient: histogram('http_client_request_duration_seconds'),
       eventProcess: histogram('messaging_process_duration_seconds'),
       jobRun: histogram('stitch_job_run_duration_seconds'),
+      jobQueueWait: histogram('stitch_job_queue_wait_seconds'),
       webhookAttempt: histogram('stitch_webhook_attempt_duration_seconds'),
     },
     { ...DEFAULT_BOUNDS, ...options.bounds },

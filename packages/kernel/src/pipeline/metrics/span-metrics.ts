@@ -20,6 +20,7 @@ export interface SpanHistograms {
   readonly httpClient: Histogram<string>;
   readonly eventProcess: Histogram<string>;
   readonly jobRun: Histogram<string>;
+  readonly jobQueueWait: Histogram<string>;
   readonly webhookAttempt: Histogram<string>;
 }
 
@@ -105,7 +106,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
         seconds(span),
       );
     } else if (component === 'job') {
-      this.histograms.jobRun.observe({ stitch_job_name: this.job.value(text(span, SpanAttr.jobName) ?? OTHER), outcome: this.jobOutcome.value(text(span, 'stitch.job.outcome') ?? (failed ? 'failed' : 'succeeded')) }, seconds(span));
+      const job = this.job.value(text(span, SpanAttr.jobName) ?? OTHER);
+      this.histograms.jobRun.observe({ stitch_job_name: job, outcome: this.jobOutcome.value(text(span, 'stitch.job.outcome') ?? (failed ? 'failed' : 'succeeded')) }, seconds(span));
+      const waitMillis = span.attributes['stitch.job.queue_wait_ms'];
+      if (typeof waitMillis === 'number') this.histograms.jobQueueWait.observe({ stitch_job_name: job }, waitMillis / 1000);
     } else if (span.name === 'process_event' && span.kind === SpanKind.CONSUMER) {
       this.histograms.eventProcess.observe(
         {
