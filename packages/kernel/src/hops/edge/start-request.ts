@@ -23,6 +23,7 @@ import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
 import { readIncomingTrace, TRACE_ID_HEADER } from './incoming-trace.js';
 import type { IncomingTrace } from './incoming-trace.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
+import { findOpenServerSpan } from './open-server-span.js';
 import { createTrustPolicy } from './trust.js';
 import type { TrustPolicy } from './trust.js';
 import { parseOptions } from '../../core/options/parse-options.js';
@@ -114,6 +115,10 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
   const routeTemplate = route === undefined ? undefined : route.slice(0, MAX_ROUTE_LENGTH);
 
+  const active = context.active();
+  const open = kernelTracerIsNoop() ? undefined : findOpenServerSpan(active, incoming, trusted);
+  if (open !== undefined) return enrichOpenSpan(open, active, res, { requestId, method, trusted, routeTemplate, incoming });
+
   let parentContext = ROOT_CONTEXT;
   if (incoming.kind === 'parent' && trusted) parentContext = incoming.context;
   // Disabled (no-op tracer), a span records nothing: its name, attributes and links are not built.
@@ -127,7 +132,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
       );
   const spanContext = span.spanContext();
 
-  const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate);
+  const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate, true);
   // The request is its own route slot: the route a router matches later reaches every context
   // derived from the request's (see StitchScope.routeSlot), and getEdgeRequest() finds it there.
   // The entry is the request: every hop it causes carries its route (core/context/entry.ts).
@@ -142,6 +147,35 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   // dropped first: one listener covers both ends of a span. `on`, not `once`: end() runs once
   // anyway, and `once` would allocate its wrapper on every request. Added before the handler
   // runs, outside the request's context, so bindRequestEmitters leaves it unwrapped.
+  res.on('close', () => request.end(res));
+  return request;
+}
+
+interface RequestFacts {
+  readonly requestId: string;
+  readonly method: string;
+  readonly trusted: boolean;
+  readonly routeTemplate: string | undefined;
+  readonly incoming: IncomingTrace;
+}
+
+/**
+ * The integration mode's request: the instrumentation's server span gets the edge's attributes
+ * (request id, the route budget, the route, an untrusted bare trace id) and the same response
+ * headers, and stays the instrumentation's to end, with its own status code and outcome.
+ */
+function enrichOpenSpan(span: Span, active: Context, res: ServerResponse, facts: RequestFacts): EdgeRequest {
+  span.setAttribute(SpanAttr.requestId, facts.requestId);
+  span.setAttribute(SpanAttr.component, 'route');
+  if (facts.incoming.kind === 'trace-id' && !facts.trusted) span.setAttribute(SpanAttr.edgeUntrustedTraceId, facts.incoming.traceId);
+  const spanContext = span.spanContext();
+  const request = new RequestState(span, spanContext.traceId, facts.requestId, facts.method, facts.trusted, undefined, false);
+  if (facts.routeTemplate !== undefined) request.setRoute(facts.routeTemplate);
+  const scope: StitchScope = { requestId: facts.requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
+  request.context = setScope(active, scope);
+  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
+  res.setHeader(REQUEST_ID_HEADER, facts.requestId);
+  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
   res.on('close', () => request.end(res));
   return request;
 }
@@ -191,6 +225,8 @@ class RequestState implements EdgeRequest {
     readonly method: string,
     readonly trusted: boolean,
     routeId: string | undefined,
+    /** False when an instrumentation opened the span: it ends it, with its own outcome. */
+    private readonly ownsSpan: boolean,
   ) {
     this.routeId = routeId;
   }
@@ -217,6 +253,7 @@ class RequestState implements EdgeRequest {
     if (this.ended) return;
     this.ended = true;
     const span = this.span;
+    if (!this.ownsSpan) return;
     if (!span.isRecording()) {
       span.end();
       return;

@@ -6,6 +6,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { currentContext, withContext } from '../../core/context/context-store.js';
@@ -48,6 +49,18 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** A GET over a bare TCP socket, answered with `connection: close`: its body. */
+async function rawGet(base: string, path: string, headers: Record<string, string>): Promise<string> {
+  const { port } = new URL(base);
+  const socket = connect(Number(port), '127.0.0.1');
+  const lines = [`GET ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`, 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  return raw.slice(raw.indexOf('\r\n\r\n') + 4);
+}
+
 async function flush(): Promise<void> {
   const provider = trace.getTracerProvider() as unknown as { getDelegate(): { forceFlush(): Promise<void> } };
   await provider.getDelegate().forceFlush();
@@ -68,7 +81,7 @@ const handler = (res: { setHeader(name: string, value: string): unknown; end(bod
   res.end(JSON.stringify({ traceId: ctx.traceId, tenantId: ctx.tenantId }));
 };
 
-describe('stitchSdkOptions() in the user\'s own NodeSDK with auto-instrumentations', () => {
+describe('stitchSdkOptions() in the user\'s own NodeSDK with auto-instrumentations (one server span per request)', () => {
   it('a node:http request through the edge is one trace, with tenant, budget and the tail decision, exported through Stitch\'s redacting batch export', async () => {
     const base = await listen(createServer(stitchRequestListener((_req, res) => withContext({ tenantId: TENANT }, () => handler(res)), { routes: ['/orders/:id'] })));
     const response = await fetch(`${base}/orders/42?api_key=${SECRET}`);
@@ -76,7 +89,14 @@ describe('stitchSdkOptions() in the user\'s own NodeSDK with auto-instrumentatio
     expect(response.headers.get('x-trace-id')).toBe(body.traceId);
 
     const spans = await spansOf(body.traceId, SpanKind.SERVER);
-    const edge = spans.find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/orders/:id');
+    // One server span: instrumentation-http's, enriched by the edge instead of a second inside it.
+    const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers.map((s) => s.instrumentationScope.name)).toEqual(['@opentelemetry/instrumentation-http']);
+    const edge = servers[0];
+    expect(edge?.name).toBe('GET /orders/:id');
+    expect(edge?.attributes['http.route']).toBe('/orders/:id');
+    expect(edge?.attributes['stitch.request_id']).toBe(response.headers.get('x-request-id'));
+    expect(response.headers.get('traceresponse')).toBe(`00-${body.traceId}-${edge?.spanContext().spanId}-01`);
     expect(edge?.attributes['tenant.id']).toBe(TENANT);
     expect(edge?.attributes['stitch.budget_ms']).toBe(500);
     expect(edge?.resource.attributes['service.name']).toBe('sdk-integrated');
@@ -96,8 +116,24 @@ describe('stitchSdkOptions() in the user\'s own NodeSDK with auto-instrumentatio
     expect(body.tenantId).toBe(TENANT);
 
     const spans = await spansOf(body.traceId, SpanKind.SERVER);
-    expect(spans.some((s) => s.kind === SpanKind.SERVER && s.attributes['tenant.id'] === TENANT)).toBe(true);
+    const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers).toHaveLength(1);
+    expect(servers[0]?.attributes['tenant.id']).toBe(TENANT);
+    expect(servers[0]?.attributes['http.route']).toBe('/invoices/:id');
     expect(spans.every((s) => s.spanContext().traceId === body.traceId)).toBe(true);
+  });
+
+  it('keeps the trust rule: a traceparent from an untrusted caller, which the instrumentation continued, gets a server span of Stitch\'s own in a new trace', async () => {
+    const untrusted = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+    const base = await listen(createServer(stitchRequestListener((_req, res) => handler(res), { trustedUpstreams: ['10.255.255.0/24'] })));
+    // Over a bare socket: the instrumented clients (undici, http) would add a traceparent of their own.
+    const body = JSON.parse(await rawGet(base, '/from-outside', { traceparent: untrusted })) as { traceId: string };
+    expect(body.traceId).not.toBe('ab'.repeat(16));
+    const spans = await spansOf(body.traceId, SpanKind.SERVER);
+    const edge = spans.find((s) => s.kind === SpanKind.SERVER);
+    expect(edge?.instrumentationScope.name).toBe('@stitch/kernel');
+    expect(edge?.parentSpanContext).toBeUndefined();
+    expect(edge?.links[0]?.context.traceId).toBe('ab'.repeat(16));
   });
 
   it('leaves startStitch() refusing: the NodeSDK owns the globals', () => {
