@@ -2,4 +2,4 @@
 export { createOutbox } from './outbox.js';
 export type { Outbox, OutboxOptions, OutboxEventInput, OutboxLag } from './outbox.js';
 export { createOutboxRelay } from './outbox-relay.js';
-export type { OutboxRelay, OutboxRelayOptions, RelayBatchResult } from './outbox-relay.js';
+export type { OutboxRelay, OutboxRelayOptions, OutboxRelayStats, RelayBatchResult } from './outbox-relay.js';

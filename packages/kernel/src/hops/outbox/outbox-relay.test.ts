@@ -99,10 +99,14 @@ describe('outbox and relay', () => {
     expect(types(failing, 'a')).toEqual(['a.1', 'a.2', 'a.3']);
     expect(types(failing, 'b')).toEqual(['b.1']);
     expect(await outbox.lag()).toMatchObject({ unsentCount: 2 });
+    // What its metrics read: a.1-a.3 and b.1 published, the poison event failed in each batch that claimed it.
+    expect(relay.stats()).toMatchObject({ published: 4, failedPolls: 0 });
+    expect(relay.stats().failed).toBeGreaterThan(0);
 
     const healthy = recordingBus();
     const recovered = createOutboxRelay({ db, outbox, bus: healthy });
     await recovered.relayOnce();
+    expect(recovered.stats()).toEqual({ published: 2, failed: 0, failedPolls: 0 });
     expect(types(healthy, 'b')).toEqual(['poison', 'b.3']);
     expect(types(healthy, 'a')).toEqual([]);
     expect(await outbox.lag()).toEqual({ unsentCount: 0, oldestUnsentAgeMillis: 0 });

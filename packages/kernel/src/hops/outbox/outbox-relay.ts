@@ -30,9 +30,20 @@ export interface RelayBatchResult {
   readonly failed: number;
 }
 
+/** What a relay has done since it was created (read by `@stitch/kernel/metrics`). */
+export interface OutboxRelayStats {
+  /** Events published and marked sent, in committed batches. */
+  readonly published: number;
+  /** Publishes that failed (the event waits for a later batch). */
+  readonly failed: number;
+  /** Polls that threw (the database or the claim failed). */
+  readonly failedPolls: number;
+}
+
 export interface OutboxRelay {
   /** Claims one batch, publishes it in order, marks it sent, commits. */
   relayOnce(): Promise<RelayBatchResult>;
+  stats(): OutboxRelayStats;
   /** Polls until `stop()`. */
   start(): void;
   /** Finishes the batch in flight, then stops polling. */
@@ -86,7 +97,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const columns =
     'seq, id, type, aggregate_type, aggregate_id, payload, tenant_id, request_id, entry_kind, entry_route, traceparent, tracestate, created_at';
 
+  const counts = { published: 0, failed: 0, failedPolls: 0 };
+
   async function relayOnce(): Promise<RelayBatchResult> {
+    try {
+      const result = await relayBatch();
+      counts.published += result.published;
+      counts.failed += result.failed;
+      return result;
+    } catch (error) {
+      counts.failedPolls += 1;
+      throw error;
+    }
+  }
+
+  async function relayBatch(): Promise<RelayBatchResult> {
     // The claim and its bookkeeping statements make no spans: an idle relay polls several times
     // a second, and each poll was a tenant-less root trace that topped `queries --top` in a quiet
     // run (issue 11). The work is traced where it belongs: each `publish` span is in its event's
@@ -243,6 +268,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   return {
     relayOnce,
+    stats: () => ({ ...counts }),
     start() {
       if (running !== undefined) return;
       stopping = false;

@@ -136,7 +136,12 @@ describe('createMetrics()', () => {
   });
 
   it('reads job, event and webhook outcomes off their spans and the kernel’s counters off stitch.stats()', async () => {
-    metrics = createMetrics({ stitch, outbox: { lag: async () => ({ unsentCount: 4, oldestUnsentAgeMillis: 2500 }) }, pools: { main: { totalCount: 5, idleCount: 2, waitingCount: 1 } } });
+    metrics = createMetrics({
+      stitch,
+      outbox: { lag: async () => ({ unsentCount: 4, oldestUnsentAgeMillis: 2500 }) },
+      relays: [{ stats: () => ({ published: 7, failed: 1, failedPolls: 2 }) }],
+      pools: { main: { totalCount: 5, idleCount: 2, waitingCount: 1 } },
+    });
     endSpan('job send-invoice', SpanKind.CONSUMER, { [SpanAttr.component]: 'job', [SpanAttr.jobName]: 'send-invoice', 'stitch.job.outcome': 'retrying' });
     endSpan('process_event', SpanKind.CONSUMER, { [SpanAttr.consumerGroup]: 'mailer', [SpanAttr.eventType]: 'order.paid', 'stitch.event.outcome': 'skipped-duplicate' });
     endSpan('webhook.deliver', SpanKind.CLIENT, { [SpanAttr.component]: 'external', 'server.address': 'hooks.example.com', 'stitch.webhook.final_state': 'dead' });
@@ -145,6 +150,7 @@ describe('createMetrics()', () => {
     expect((await series(metrics, 'stitch_webhook_attempt_duration_seconds')).map((s) => s.labels)).toEqual([{ outcome: 'dead' }]);
     expect(await series(metrics, 'stitch_outbox_unsent_events')).toEqual([{ labels: {}, value: 4 }]);
     expect(await series(metrics, 'stitch_outbox_oldest_unsent_age_seconds')).toEqual([{ labels: {}, value: 2.5 }]);
+    expect((await series(metrics, 'stitch_outbox_relayed_events_total')).map((s) => [s.labels.outcome, s.value])).toEqual([['published', 7], ['failed', 1], ['failed_poll', 2]]);
     expect((await series(metrics, 'stitch_db_pool_connections')).map((s) => [s.labels.state, s.value])).toEqual([['total', 5], ['idle', 2], ['waiting', 1]]);
     const kept = stitch.stats().sampling.tracesKept;
     expect((await series(metrics, 'stitch_sampling_traces_total')).find((s) => s.labels.decision === 'error')?.value).toBe(kept.error);

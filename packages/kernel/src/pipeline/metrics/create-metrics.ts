@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseOptions } from '../../core/options/parse-options.js';
 import type { Stitch } from '../../setup/create-stitch.js';
 import type { OutboxLag } from '../../hops/outbox/outbox.js';
+import type { OutboxRelayStats } from '../../hops/outbox/outbox-relay.js';
 import { FoldCounter } from './label-guard.js';
 import { DEFAULT_BOUNDS, METRICS } from './metric-catalogue.js';
 import type { MetricSpec } from './metric-catalogue.js';
@@ -34,6 +35,8 @@ export interface CreateMetricsOptions {
   readonly tenants?: TenantLabelOptions;
   /** The outbox, for the unsent count and oldest unsent age (one query per scrape). */
   readonly outbox?: { lag(): Promise<OutboxLag> };
+  /** The outbox relays of this process, for `stitch_outbox_relayed_events_total`. */
+  readonly relays?: readonly { stats(): OutboxRelayStats }[];
   /** pg pools by name, for `stitch_db_pool_connections`. */
   readonly pools?: Readonly<Record<string, PoolCounts>>;
   /** The service's health, for `stitch_ready`. */
@@ -54,6 +57,7 @@ const OptionsSchema = z.object({
     .optional(),
   tenants: z.union([z.object({ allow: z.array(z.string()) }).strict(), z.object({ top: z.number().int().positive() }).strict()]).optional(),
   outbox: Ref('an outbox (createOutbox())').optional(),
+  relays: z.array(Ref('an outbox relay (createOutboxRelay())')).optional(),
   pools: z.record(z.string(), Ref('a pg Pool')).optional(),
   health: Ref('a health (createHealth())').optional(),
   bucketsSeconds: z.array(z.number().positive()).optional(),
@@ -71,6 +75,7 @@ function refShape(input: CreateMetricsOptions): Record<string, unknown> {
   shape.stitch = has(input?.stitch, 'stats', 'function');
   if (input?.outbox !== undefined) shape.outbox = has(input.outbox, 'lag', 'function');
   if (input?.health !== undefined) shape.health = has(input.health, 'check', 'function');
+  if (Array.isArray(input?.relays)) shape.relays = input.relays.map((r) => has(r, 'stats', 'function'));
   if (input?.pools !== undefined) shape.pools = Object.fromEntries(Object.entries(input.pools).map(([k, p]) => [k, has(p, 'totalCount', 'number')]));
   return shape;
 }
@@ -186,6 +191,14 @@ export function createMetrics(input: CreateMetricsOptions): StitchMetrics {
   gauge('stitch_outbox_oldest_unsent_age_seconds', async (g) => {
     const l = await readLag();
     if (l !== undefined) g.set(l.oldestUnsentAgeMillis / 1000);
+  });
+  counter('stitch_outbox_relayed_events_total', (c) => {
+    for (const relay of options.relays ?? []) {
+      const s = relay.stats();
+      c.inc({ outcome: 'published' }, s.published);
+      c.inc({ outcome: 'failed' }, s.failed);
+      c.inc({ outcome: 'failed_poll' }, s.failedPolls);
+    }
   });
   gauge('stitch_db_pool_connections', (g) => {
     for (const [pool, p] of Object.entries(options.pools ?? {})) {
