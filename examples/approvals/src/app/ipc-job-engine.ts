@@ -22,6 +22,7 @@ export type WorkerMessage =
   | { readonly type: 'flushed'; readonly id: number }
   | { readonly type: 'ready' }
   | { readonly type: 'start' }
+  | { readonly type: 'listening'; readonly port: number }
   | { readonly type: 'stop' };
 
 /** The service's side: sends jobs to the worker process; runs none itself. */

@@ -2,7 +2,7 @@
  * `npm start`: the approvals service and everything around it, on embedded defaults (no
  * server): the collector with its UI, the service (PGlite, in-process bus, outbox relay,
  * webhook dispatcher), its job worker as a separate OS process, a webhook receiver, and a day
- * of traffic across six tenants with faults planted in it. Then it prints one request's trace
+ * of traffic across ten tenants with faults planted in it. Then it prints one request's trace
  * through every hop, and each of the seven questions as a `stitch` command filled in with this
  * run's ids, with its answer.
  *
@@ -43,7 +43,7 @@ say(
     `collector           ${collector.url}   web UI ${collector.url}/ui/`,
     `token               ${collector.token}`,
     '',
-    'playing a day of traffic across six tenants, with faults planted in it…',
+    'playing a day of traffic across ten tenants, with faults planted in it…',
   ].join('\n'),
 );
 

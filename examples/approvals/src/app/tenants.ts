@@ -44,6 +44,11 @@ export const TENANTS = {
   hooli: tenant('hooli', 'e5'),
   /** Its submitter's mailbox bounces: the notification job fails every attempt for its approvals. */
   stark: tenant('stark', 'f6', DEFAULT_RULES, 'bounce@stark.invalid'),
+  /** Ordinary tenants: the background the others stand out from. */
+  wayne: tenant('wayne', 'a7'),
+  tyrell: tenant('tyrell', 'b8'),
+  soylent: tenant('soylent', 'c9'),
+  cyberdyne: tenant('cyberdyne', 'da'),
 } as const;
 
 export type TenantName = keyof typeof TENANTS;
