@@ -4,7 +4,8 @@
  *
  * The route: GET /items/:id → one PGlite query (in memory) → one log line (pino to a null
  * destination) → JSON answer. Variants: bare | bare-als | disabled | enabled-100 | enabled-10 |
- * otel | otel-same-output, a kernel variant optionally with knobs (`enabled-100:nolog`).
+ * otel | otel-same-output, a kernel variant optionally with knobs (`enabled-100:nolog`,
+ * `enabled-100:metrics`).
  */
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
@@ -13,6 +14,7 @@ import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { StitchHandle } from '@stitch/kernel';
 import type { Redactor } from '@stitch/kernel/redaction';
 
 // `enabled-100:nolog+noexport`: a variant, and the parts of the kernel it leaves out (see the
@@ -113,12 +115,26 @@ async function bareWithAsyncLocalStorage(http: typeof Http): Promise<Http.Server
   return withCpuEndpoint(http, (req, res) => storage.run({ requestId: (requests += 1) }, listener, req, res));
 }
 
+/**
+ * The `metrics` knob: @stitch/kernel/metrics on, its span observer counting every request and
+ * query (the route's histogram, the query's), as a service with `/metrics` has it. Scraped
+ * never: a scrape's cost is Prometheus's interval, not the route's.
+ */
+async function startMetrics(handle: StitchHandle): Promise<void> {
+  const { createMetrics } = await import('@stitch/kernel/metrics');
+  const { logStats } = await import('@stitch/kernel/stats');
+  const noLogExport = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
+  createMetrics({
+    stitch: { stats: () => ({ logs: logStats(), logExport: noLogExport, sampling: handle.samplingStats(), export: handle.exportStats(), budgets: handle.budgetStats() }) },
+  });
+}
+
 async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promise<Http.Server> {
   const { startStitch } = await import('@stitch/kernel');
   const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
   const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
   const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
-  startStitch({
+  const handle = startStitch({
     serviceName: 'bench',
     enabled,
     ...(!knobs.has('noexport') && { exporter: noopExporter }),
@@ -136,6 +152,7 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
   const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' && !knobs.has('nocomment') });
   const query: ItemQuery = knobs.has('nodb') ? (id) => raw.query(SQL, [id]) : (id) => db.query(SQL, [id], { name: 'item.by_id' });
   const logger = knobs.has('nolog') ? undefined : createLogger({ service: 'bench', destination: nullDestination });
+  if (knobs.has('metrics')) await startMetrics(handle);
   return withCpuEndpoint(http, stitchRequestListener(kernelRoute(query, logger), { routes: ['/items/:id'] }));
 }
 

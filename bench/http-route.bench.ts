@@ -39,7 +39,8 @@
  * BENCH_VARIANTS=a,b measures bare and those variants only, where a kernel variant may take knobs
  * that leave one part out, to attribute its cost:
  * `BENCH_VARIANTS=enabled-100,enabled-100:nolog,enabled-100:nodb` (knobs: nolog, nodb (the raw
- * driver, no wrapper), nocomment, noexport, notail, nobudget, noredact; join several with `+`).
+ * driver, no wrapper), nocomment, noexport, notail, nobudget, noredact, metrics (@stitch/kernel/metrics
+ * on; `BENCH_VARIANTS=enabled-100,enabled-100:metrics` prints its ratio); join several with `+`).
  *
  * Every server runs a full garbage collection before it serves (`--expose-gc`): otherwise V8's
  * allocation-site pretenuring decides, run by run, whether per-request objects go straight to
@@ -166,6 +167,14 @@ async function httpRounds(): Promise<void> {
       );
     }
     const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+    // Metrics on (issue 16): each `X:metrics` against its `X`, target under 2% beyond tracing.
+    for (const withMetrics of VARIANTS.filter((v) => v.endsWith(':metrics') || v.includes(':metrics+') || v.includes('+metrics'))) {
+      const without = withMetrics.replace(/[:+]metrics/, '').replace(/:$/, '');
+      if (!VARIANTS.includes(without)) continue;
+      const rpsRatio = byRps(withMetrics) / byRps(without);
+      const cpuRatio = byCpu(withMetrics) / byCpu(without);
+      console.log(`\nmetrics on: ${withMetrics} / ${without} = ${rpsRatio.toFixed(3)} by req/s ${verdict(rpsRatio >= 0.98)}, ${cpuRatio.toFixed(3)} by CPU ${verdict(cpuRatio >= 0.98)} (target ≥ 0.98: under 2% beyond tracing)`);
+    }
     if (!ALL_VARIANTS.every((v) => VARIANTS.includes(v))) return;
     console.log(`\nfloor: bare + one AsyncLocalStorage store per request = ${byRps('bare-als').toFixed(3)} × bare by req/s, ${byCpu('bare-als').toFixed(3)} by CPU`);
     console.log('  (the promise hooks any in-process context propagation turns on; the kernel and plain OTel both pay it)');
