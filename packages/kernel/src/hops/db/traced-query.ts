@@ -1,10 +1,11 @@
 import { context, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { getScope, routeOf } from '../../core/context/context-store.js';
 import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import type { DbOptions } from './db-options.js';
+import { withDriverQueryAttributes } from './driver-query-span.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
@@ -30,6 +31,11 @@ export interface TracedQueryConfig {
    * query's duration and budget.
    */
   readonly ready?: (() => Promise<unknown>) | undefined;
+  /**
+   * True while the driver's own instrumentation (instrumentation-pg) makes a span per query: the
+   * wrapper then opens none and gives that span its attributes (driver-query-span.ts).
+   */
+  readonly driverTracesQueries?: (() => boolean) | undefined;
 }
 
 const QUERY_MARK = Object.freeze({ [SpanAttr.component]: 'query' });
@@ -82,7 +88,8 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     // Disabled (no-op tracer): no span to name or mark; the statement still gets its comment
     // with the ids of the span in force.
     // Budget marking must be there at start (pipeline/budgets/budget-marking.ts), so it goes in the options.
-    const span = kernelTracerIsNoop()
+    const delegated = config.driverTracesQueries?.() === true && !kernelTracerIsNoop();
+    const span = kernelTracerIsNoop() || delegated
       ? undefined
       : getKernelTracer().startSpan(
           querySpanName(sql, queryName),
@@ -135,7 +142,9 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       // Outside any context the comment could name no request: pg_stat_activity and slow-query
       // logs would show a statement nobody can trace. `db.comment: false` is a choice, not drift.
       if (options.comment && scope === undefined && strictModeApplies(active)) throw strictViolation('STITCH_ERR_STRICT_QUERY_UNTRACED');
-      pending = execute(text, params, preparedName);
+      pending = delegated
+        ? context.with(withDriverQueryAttributes(active, driverSpanAttributes(sql, queryName, scope?.tenantId)), () => execute(text, params, preparedName))
+        : execute(text, params, preparedName);
     } catch (error) {
       endFailed(span, error);
       throw error;
@@ -155,6 +164,17 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       },
     );
   }
+}
+
+/** What the wrapper's own span would carry, for the driver instrumentation's span (which names and times itself). */
+function driverSpanAttributes(sql: string, queryName: string | undefined, tenantId: string | undefined): Attributes {
+  const { operation, table } = summarizeStatement(sql);
+  const attributes: Attributes = { ...QUERY_MARK };
+  if (queryName !== undefined) attributes[SpanAttr.queryName] = queryName;
+  if (operation !== undefined) attributes['db.operation.name'] = operation;
+  if (table !== undefined) attributes['db.collection.name'] = table;
+  if (tenantId !== undefined) attributes[SpanAttr.tenantId] = tenantId;
+  return attributes;
 }
 
 /** Records a driver error on the query span (when it records) and ends it. */

@@ -6,6 +6,7 @@ import { newSpanId, newTraceId } from '../../core/context/ids.js';
 import { stitchPropagator } from '../../core/propagation/index.js';
 import { ContextAttributesProcessor } from '../../core/tracing/context-attributes-processor.js';
 import { StrictTenantsProcessor } from '../../core/tracing/strict-tenants-processor.js';
+import { DriverQuerySpanProcessor } from '../../hops/db/driver-query-span.js';
 import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { parseTracingOptions } from '../../core/tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../../core/tracing/tracing-options.js';
@@ -105,6 +106,8 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
   const spanProcessors: SpanProcessor[] = [
     new StrictTenantsProcessor(),
     new ContextAttributesProcessor(),
+    // Before budgets: a pg instrumentation query span must be marked as a query at its start.
+    new DriverQuerySpanProcessor(),
     ...(budgets === undefined ? [] : [budgets]),
     observingProcessor,
     tail ?? exportChain,

@@ -19,6 +19,15 @@ function isPool(connection: Connection): connection is Pool {
   return typeof (connection as Pool).totalCount === 'number';
 }
 
+/**
+ * Whether instrumentation-pg has wrapped this connection's `query` now (shimmer marks what it
+ * wraps with `__wrapped`; disabling it unwraps): a pool's queries run on its Client class.
+ */
+function instrumentedByPg(connection: Connection): () => boolean {
+  const client = isPool(connection) ? (connection as Pool & { Client?: { prototype: { query: unknown } } }).Client?.prototype : connection;
+  return () => (client?.query as { __wrapped?: unknown } | undefined)?.__wrapped === true;
+}
+
 function executeOn(connection: Pool | Client | PoolClient): ExecuteStatement {
   // `.then`, not async/await: one promise per statement fewer (see traced-query.ts).
   return (text, params, preparedName) => {
@@ -43,6 +52,7 @@ export function createPgDatabase(connection: Pool | Client, options: PgDatabaseO
     options: parseDbOptions(options),
     system: 'postgresql',
     supportsNamedStatements: true,
+    driverTracesQueries: instrumentedByPg(connection),
   };
   const query = createTracedQuery(executeOn(connection), config);
 
