@@ -67,6 +67,7 @@ const SUBPATHS = [
   './export/otlp',
   './export/zipkin',
   './metrics',
+  './metrics/otel',
   './config',
   './otel',
   './stats',

@@ -2,10 +2,10 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanAttr } from '@stitch/contract';
-import type { Histogram } from 'prom-client';
 import { BoundedLabel, EnumLabel, OTHER } from './label-guard.js';
 import type { FoldCounter } from './label-guard.js';
 import type { LabelBounds } from './metric-catalogue.js';
+import type { HistogramLike } from './metrics-backend.js';
 import type { TenantLabel } from './tenant-label.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '_OTHER']);
@@ -15,36 +15,13 @@ const JOB_OUTCOMES = new Set(['succeeded', 'retrying', 'failed']);
 const WEBHOOK_OUTCOMES = new Set(['delivered', 'retrying', 'dead', 'disabled']);
 
 export interface SpanHistograms {
-  readonly httpServer: Histogram<string>;
-  readonly dbQuery: Histogram<string>;
-  readonly httpClient: Histogram<string>;
-  readonly eventProcess: Histogram<string>;
-  readonly jobRun: Histogram<string>;
-  readonly jobQueueWait: Histogram<string>;
-  readonly webhookAttempt: Histogram<string>;
-}
-
-/**
- * Each histogram's children by label values: prom-client's `observe(labels, v)` hashes the
- * labels object (sorts its keys, joins them) on every call, which showed as most of the metrics'
- * cost per request in `bench/http-route` (`enabled-100:metrics`); a joined key and a Map lookup
- * is a fraction of it. Bounded like the labels themselves: one child per series.
- */
-class ChildCache {
-  private readonly children = new Map<string, { observe(value: number): void }>();
-
-  constructor(private readonly histogram: Histogram<string>) {}
-
-  observe(labels: Record<string, string>, value: number): void {
-    let key = '';
-    for (const k in labels) key += `${labels[k]}\u0000`;
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.histogram.labels(labels);
-      this.children.set(key, child);
-    }
-    child.observe(value);
-  }
+  readonly httpServer: HistogramLike;
+  readonly dbQuery: HistogramLike;
+  readonly httpClient: HistogramLike;
+  readonly eventProcess: HistogramLike;
+  readonly jobRun: HistogramLike;
+  readonly jobQueueWait: HistogramLike;
+  readonly webhookAttempt: HistogramLike;
 }
 
 function seconds(span: ReadableSpan): number {
@@ -81,15 +58,12 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly jobOutcome: EnumLabel;
   private readonly webhookOutcome: EnumLabel;
 
-  private readonly histograms: Record<keyof SpanHistograms, ChildCache>;
-
   constructor(
-    histograms: SpanHistograms,
+    private readonly histograms: SpanHistograms,
     bounds: LabelBounds,
     folds: FoldCounter,
     private readonly tenant: TenantLabel | undefined,
   ) {
-    this.histograms = Object.fromEntries(Object.entries(histograms).map(([k, h]) => [k, new ChildCache(h)])) as Record<keyof SpanHistograms, ChildCache>;
     const server = 'http_server_request_duration_seconds';
     this.route = new BoundedLabel(server, 'http_route', bounds.routes, folds, new Set([OTHER, 'unmatched']));
     this.method = new EnumLabel(server, 'http_request_method', METHODS, folds);
