@@ -222,6 +222,20 @@ async function micro(): Promise<void> {
   await spanIn('span, kernel disabled', { enabled: false });
   await spanIn('span, kernel 100%', { tracing: { sampling: { ratio: 1 } } });
   await spanIn('span, kernel 10%', { tracing: { sampling: { ratio: 0.1 } } });
+  // A server span as the edge ends it, without and with @stitch/kernel/metrics observing it
+  // (issue 16): the difference is what metrics cost per observed span, free of the HTTP run's noise.
+  const { createMetrics } = await import('@stitch/kernel/metrics');
+  const { SpanKind } = await import('@opentelemetry/api');
+  const routeSpan = { root: true, kind: SpanKind.SERVER, attributes: { 'stitch.component': 'route', 'http.route': '/items/:id', 'http.request.method': 'GET', 'http.response.status_code': 200 } };
+  for (const withMetrics of [false, true]) {
+    const handle = startStitch({ serviceName: 'micro', exporter: noopExporter, logger: { warn: () => undefined }, env: {} });
+    const metrics = withMetrics
+      ? createMetrics({ stitch: { stats: () => ({ logs: { contextMissing: 0, failedCalls: 0 }, logExport: { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 }, sampling: handle.samplingStats(), export: handle.exportStats(), budgets: handle.budgetStats() }) } })
+      : undefined;
+    rows.push([`route span, kernel 100%${withMetrics ? ' + metrics' : ''}`, await nsPer(N, () => withSpan('GET /items/:id', routeSpan, noop))]);
+    await metrics?.close();
+    await handle.shutdown();
+  }
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
   const tracer = provider.getTracer('plain');
   rows.push(['span, plain OTel SDK', await nsPer(N, () => tracer.startActiveSpan('op', { root: true }, (span) => span.end()))]);
