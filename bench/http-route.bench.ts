@@ -29,7 +29,7 @@
  * ratios, every sample divided by bare's sample of the same round and process copy.
  *
  * Then microbenchmarks in this process: ns per span (a root span through `withSpan`, kernel on at
- * 100% and 10%, off, and the plain SDK), ns per log line (kernel logger in a context vs bare
+ * 100% and 10%, off, and the plain SDK; a server span with and without @stitch/kernel/metrics), ns per log line (kernel logger in a context vs bare
  * pino), both to null destinations, and the request path in process (see requestPathInProcess).
  *
  * Knobs (environment): BENCH_ROUNDS (7), BENCH_REQUESTS (3000), BENCH_PROCESSES (3);
