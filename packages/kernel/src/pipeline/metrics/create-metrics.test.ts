@@ -122,6 +122,12 @@ describe('createMetrics()', () => {
     expect(body.split('\n').length).toBeLessThan(5_000);
   }, 60_000);
 
+  it('reads the status and method of a server span written in the older HTTP conventions (instrumentation-http’s default)', async () => {
+    metrics = createMetrics({ stitch });
+    endSpan('GET', SpanKind.SERVER, { [SpanAttr.component]: 'route', [SpanAttr.routeId]: '/a/:id', 'http.method': 'GET', 'http.status_code': 404 });
+    expect((await series(metrics, 'http_server_request_duration_seconds')).map((s) => s.labels)).toEqual([{ http_route: '/a/:id', http_request_method: 'GET', http_response_status_class: '4xx' }]);
+  });
+
   it('leaves the tenant out unless enabled, and with an allowlist gives only the named tenants a series', async () => {
     metrics = createMetrics({ stitch });
     endSpan('GET', SpanKind.SERVER, { [SpanAttr.component]: 'route', [SpanAttr.routeId]: '/a', [SpanAttr.tenantId]: 'acme' });

@@ -33,8 +33,11 @@ function text(span: ReadableSpan, key: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+// Under @opentelemetry/instrumentation-http (integration mode, docs/opentelemetry.md) the server
+// span is the instrumentation's, which writes the older semantic conventions unless
+// OTEL_SEMCONV_STABILITY_OPT_IN=http: `http.status_code` and `http.method`.
 function statusClass(span: ReadableSpan): string {
-  const code = Number(span.attributes['http.response.status_code']);
+  const code = Number(span.attributes['http.response.status_code'] ?? span.attributes['http.status_code']);
   return code >= 100 && code < 600 ? `${Math.floor(code / 100)}xx` : 'none';
 }
 
@@ -87,7 +90,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     if (component === 'route' && span.kind === SpanKind.SERVER) {
       const labels: Record<string, string> = {
         http_route: this.route.value(text(span, SpanAttr.routeId) ?? 'unmatched'),
-        http_request_method: this.method.value(text(span, 'http.request.method') ?? '_OTHER'),
+        http_request_method: this.method.value(text(span, 'http.request.method') ?? text(span, 'http.method') ?? '_OTHER'),
         http_response_status_class: this.status.value(statusClass(span)),
       };
       if (this.tenant !== undefined) labels.tenant_id = this.tenant.value(text(span, SpanAttr.tenantId));
