@@ -50,6 +50,8 @@ describe('durability', () => {
         child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
       });
       const acknowledged: string[] = [];
+      let firstAcknowledged!: () => void;
+      const someAcknowledged = new Promise<void>((resolve) => (firstAcknowledged = resolve));
       // Keep requests in flight while the process dies; only the 200s are promised to survive.
       const inflight: Promise<void>[] = [];
       for (let i = 0; i < 40; i++) {
@@ -57,12 +59,15 @@ describe('durability', () => {
         inflight.push(
           postOtlpJson(url, 'traces', batch(traceId, 20))
             .then((res) => {
-              if (res.status === 200) acknowledged.push(traceId);
+              if (res.status !== 200) return;
+              acknowledged.push(traceId);
+              firstAcknowledged();
             })
             .catch(() => undefined),
         );
+        // Killed once something was acknowledged (a 429 from the per-sender limit may come first).
         if (i === 25) {
-          await Promise.race(inflight);
+          await Promise.race([someAcknowledged, Promise.all(inflight)]);
           child.kill('SIGKILL');
         }
       }
