@@ -116,6 +116,19 @@ describe('webhook deliveries (real Postgres, real HTTP)', () => {
     expect(new Set(attempts.map((a) => a.traceId)).size).toBe(3); // no parent request: a trace per attempt
   });
 
+  it('backlog() counts a waiting delivery, then as retrying after a failed attempt, and neither once delivered', async () => {
+    const hooks = webhooks();
+    const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/backlog` });
+    answers.set('/backlog', [500]);
+    const before = await hooks.backlog();
+    await hooks.send({ endpointId: endpoint.id, eventId: 'evt_backlog', eventType: 'invoice.paid', payload: {} });
+    expect(await hooks.backlog()).toEqual({ pending: before.pending + 1, retrying: before.retrying });
+    await hooks.dispatchDue();
+    expect(await hooks.backlog()).toEqual({ pending: before.pending + 1, retrying: before.retrying + 1 });
+    await drain(hooks);
+    expect(await hooks.backlog()).toEqual(before);
+  });
+
   it('after maxAttempts a delivery is dead-lettered; a redirect is a failure and is not followed', async () => {
     const hooks = webhooks({ maxAttempts: 2 });
     const endpoint = await hooks.addEndpoint({ tenantId: TENANT_A, url: `${base}/redirecting` });

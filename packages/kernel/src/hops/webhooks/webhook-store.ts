@@ -5,6 +5,12 @@ import { runMigration } from '../db/internal/run-migration.js';
 /** `pending` → `delivering` → `delivered` | `pending` (retry) | `dead` | `disabled` (endpoint gone). */
 export type DeliveryState = 'pending' | 'delivering' | 'delivered' | 'dead' | 'disabled';
 
+/** Deliveries not yet delivered, dead or disabled: all of them, and those past a failed attempt. */
+export interface WebhookBacklog {
+  readonly pending: number;
+  readonly retrying: number;
+}
+
 /** What an attempt ended as: the delivery's state right after it. */
 export type AttemptFinalState = 'delivered' | 'retrying' | 'dead' | 'disabled';
 
@@ -258,6 +264,13 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
         finalState: String(r.final_state) as AttemptFinalState,
         attemptedAt: date(r.attempted_at) as Date,
       }));
+    },
+
+    async backlog(): Promise<WebhookBacklog> {
+      const { rows } = await db.query<Row>(
+        `SELECT count(*)::int AS pending, (count(*) FILTER (WHERE attempts > 0))::int AS retrying FROM ${deliveries} WHERE state IN ('pending', 'delivering')`,
+      );
+      return { pending: Number(rows[0]?.pending ?? 0), retrying: Number(rows[0]?.retrying ?? 0) };
     },
 
     async deliveryState(deliveryId: string): Promise<{ state: DeliveryState; attempts: number; traceId: string | undefined } | undefined> {

@@ -19,7 +19,7 @@ import { WebhookOptionsSchema } from './webhook-options.js';
 import type { WebhookOptions, WebhookOptionsInput } from './webhook-options.js';
 import { newWebhookSecret, webhookHeaders } from './webhook-signature.js';
 import { createWebhookStore } from './webhook-store.js';
-import type { AttemptFinalState, ClaimedDelivery, RetryStormRow, WebhookAttemptRecord, WebhookEndpoint } from './webhook-store.js';
+import type { AttemptFinalState, ClaimedDelivery, RetryStormRow, WebhookAttemptRecord, WebhookBacklog, WebhookEndpoint } from './webhook-store.js';
 import { parseOptions } from '../../core/options/parse-options.js';
 
 export interface CreateWebhooksOptions extends WebhookOptionsInput {
@@ -64,6 +64,8 @@ export interface Webhooks {
   stop(): Promise<void>;
   attempts(deliveryId: string): Promise<WebhookAttemptRecord[]>;
   delivery(deliveryId: string): Promise<{ state: string; attempts: number; traceId: string | undefined } | undefined>;
+  /** Deliveries waiting (first attempt or retry) and those past a failed attempt: the retry backlog metrics and probes read. */
+  backlog(): Promise<WebhookBacklog>;
   /**
    * "Which webhook caused the retry storm?": endpoints with attempts in [since, until), ranked
    * by retries (attempts after a delivery's first), then attempts, with failures, tenants and
@@ -284,6 +286,8 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
 
     attempts: (deliveryId) => store.attempts(deliveryId),
     delivery: (deliveryId) => store.deliveryState(deliveryId),
+    // Asked by metrics scrapes every few seconds: bookkeeping, not work.
+    backlog: () => runAsHousekeeping(() => store.backlog()),
     retryStorm: ({ since, until = new Date(), limit = 20 }) => store.retryStorm(since, until, limit),
   };
 }

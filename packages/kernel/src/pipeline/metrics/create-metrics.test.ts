@@ -146,6 +146,7 @@ describe('createMetrics()', () => {
       stitch,
       outbox: { lag: async () => ({ unsentCount: 4, oldestUnsentAgeMillis: 2500 }) },
       relays: [{ stats: () => ({ published: 7, failed: 1, failedPolls: 2 }) }],
+      webhooks: { backlog: async () => ({ pending: 6, retrying: 2 }) },
       pools: { main: { totalCount: 5, idleCount: 2, waitingCount: 1 } },
     });
     endSpan('job send-invoice', SpanKind.CONSUMER, { [SpanAttr.component]: 'job', [SpanAttr.jobName]: 'send-invoice', 'stitch.job.outcome': 'retrying' });
@@ -156,6 +157,7 @@ describe('createMetrics()', () => {
     expect((await series(metrics, 'stitch_webhook_attempt_duration_seconds')).map((s) => s.labels)).toEqual([{ outcome: 'dead' }]);
     expect(await series(metrics, 'stitch_outbox_unsent_events')).toEqual([{ labels: {}, value: 4 }]);
     expect(await series(metrics, 'stitch_outbox_oldest_unsent_age_seconds')).toEqual([{ labels: {}, value: 2.5 }]);
+    expect((await series(metrics, 'stitch_webhook_backlog_deliveries')).map((s) => [s.labels.state, s.value])).toEqual([['pending', 6], ['retrying', 2]]);
     expect((await series(metrics, 'stitch_outbox_relayed_events_total')).map((s) => [s.labels.outcome, s.value])).toEqual([['published', 7], ['failed', 1], ['failed_poll', 2]]);
     expect((await series(metrics, 'stitch_db_pool_connections')).map((s) => [s.labels.state, s.value])).toEqual([['total', 5], ['idle', 2], ['waiting', 1]]);
     const kept = stitch.stats().sampling.tracesKept;

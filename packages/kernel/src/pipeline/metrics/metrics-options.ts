@@ -28,6 +28,8 @@ export interface CreateMetricsOptions {
   readonly outbox?: { lag(): Promise<OutboxLag> };
   /** The outbox relays of this process, for `stitch_outbox_relayed_events_total`. */
   readonly relays?: readonly { stats(): OutboxRelayStats }[];
+  /** The webhooks (createWebhooks()), for the retry backlog (one query per collection). */
+  readonly webhooks?: { backlog(): Promise<{ pending: number; retrying: number }> };
   /** pg pools by name, for `stitch_db_pool_connections`. */
   readonly pools?: Readonly<Record<string, PoolCounts>>;
   /** The service's health, for `stitch_ready`. */
@@ -49,6 +51,7 @@ export const OptionsSchema = z.object({
   tenants: z.union([z.object({ allow: z.array(z.string()) }).strict(), z.object({ top: z.number().int().positive() }).strict()]).optional(),
   outbox: Ref('an outbox (createOutbox())').optional(),
   relays: z.array(Ref('an outbox relay (createOutboxRelay())')).optional(),
+  webhooks: Ref('webhooks (createWebhooks())').optional(),
   pools: z.record(z.string(), Ref('a pg Pool')).optional(),
   health: Ref('a health (createHealth())').optional(),
   bucketsSeconds: z.array(z.number().positive()).optional(),
@@ -65,6 +68,7 @@ export function refShape(input: CreateMetricsOptions): Record<string, unknown> {
   const shape: Record<string, unknown> = { ...(input as unknown as Record<string, unknown>) };
   shape.stitch = has(input?.stitch, 'stats', 'function');
   if (input?.outbox !== undefined) shape.outbox = has(input.outbox, 'lag', 'function');
+  if (input?.webhooks !== undefined) shape.webhooks = has(input.webhooks, 'backlog', 'function');
   if (input?.health !== undefined) shape.health = has(input.health, 'check', 'function');
   if (Array.isArray(input?.relays)) shape.relays = input.relays.map((r) => has(r, 'stats', 'function'));
   if (input?.pools !== undefined) shape.pools = Object.fromEntries(Object.entries(input.pools).map(([k, p]) => [k, has(p, 'totalCount', 'number')]));

@@ -47,6 +47,13 @@ export function wireMetrics(options: CreateMetricsOptions, backend: MetricsBacke
   const gauge = (name: string, collect: (g: { set(labels: Record<string, string>, value: number): void }) => void | Promise<void>): void =>
     backend.observable(spec(name), (emit) => collect({ set: emit }));
 
+  gauge('stitch_webhook_backlog_deliveries', async (g) => {
+    // A failing query leaves the series out of this collection rather than failing it.
+    const backlog = await options.webhooks?.backlog().catch(() => undefined);
+    if (backlog === undefined) return;
+    g.set({ state: 'pending' }, backlog.pending);
+    g.set({ state: 'retrying' }, backlog.retrying);
+  });
   counter('stitch_budget_violations_total', (c) => {
     for (const [component, count] of Object.entries(stats().budgets.byComponent)) c.inc({ component }, count);
   });
