@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest } from '../src/internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
+import { eventually, startPrometheus, type PromSeries, type RealPrometheus } from '../../../test/helpers/prometheus.js';
 
 /**
  * The collector's metrics and alert rules as Prometheus meets them: Debian's `promtool` checks
@@ -15,26 +15,6 @@ import { startTestCollector, type TestCollector } from '../src/internal/test-col
  */
 const alerts = fileURLToPath(new URL('../alerts/', import.meta.url));
 const TENANT = '11111111-1111-4111-8111-111111111111';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMillis = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMillis;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('the collector’s alert rules', () => {
   it('pass `promtool check rules` and their unit tests in `promtool test rules`', () => {
@@ -48,47 +28,25 @@ describe('the collector’s alert rules', () => {
 
 describe('a real Prometheus scraping the collector', () => {
   let c: TestCollector;
-  let prometheus: ChildProcess;
+  let prometheus: RealPrometheus;
   let dir: string;
-  let promUrl: string;
-
-  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    if (body.status !== 'success') throw new Error(`query failed: ${JSON.stringify(body)}`);
-    return body.data.result;
-  }
+  const promQuery = (query: string): Promise<PromSeries[]> => prometheus.query(query);
 
   beforeAll(async () => {
     c = await startTestCollector();
     dir = mkdtempSync(join(tmpdir(), 'stitch-prometheus-'));
     writeFileSync(join(dir, 'token'), c.token('admin'));
-    const target = new URL(c.url).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        `rule_files: ['${join(alerts, 'stitch-collector.rules.yml')}']`,
-        'scrape_configs:',
-        '  - job_name: stitch-collector',
-        '    metrics_path: /metrics',
-        `    authorization: { credentials_file: '${join(dir, 'token')}' }`,
-        `    static_configs: [{ targets: ['${target}'] }]`,
-        '',
-      ].join('\n'),
-    );
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    await eventually('prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
+    prometheus = await startPrometheus({
+      dir,
+      job: 'stitch-collector',
+      target: new URL(c.url).host,
+      ruleFile: join(alerts, 'stitch-collector.rules.yml'),
+      credentialsFile: join(dir, 'token'),
+    });
   }, 60_000);
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM');
+    prometheus?.stop();
     await c?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

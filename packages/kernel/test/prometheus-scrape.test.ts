@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { stitchRequestListener } from '../src/hops/edge/node-http.js';
 import { createMetrics, type StitchMetrics } from '../src/pipeline/metrics/index.js';
 import { createHealth, type StitchHealth } from '../src/setup/health/index.js';
 import { createStitch, type Stitch } from '../src/setup/create-stitch.js';
+import { eventually, startPrometheus, type PromSeries, type RealPrometheus } from '../../../test/helpers/prometheus.js';
 
 /**
  * The kernel's metrics and service alert rules as Prometheus meets them: Debian's `promtool`
@@ -17,26 +18,6 @@ import { createStitch, type Stitch } from '../src/setup/create-stitch.js';
  * with its own temp storage) scrapes a small kernel-instrumented service and answers PromQL.
  */
 const alerts = fileURLToPath(new URL('../alerts/', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMillis = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMillis;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('the service alert rules', () => {
   it('pass `promtool check rules` and their unit tests in `promtool test rules`', () => {
@@ -54,17 +35,10 @@ describe('a real Prometheus scraping a kernel-instrumented service', () => {
   let health: StitchHealth;
   let service: Server;
   let serviceUrl: string;
-  let prometheus: ChildProcess;
+  let prometheus: RealPrometheus;
   let dir: string;
-  let promUrl: string;
   let dependencyUp = true;
-
-  async function promQuery(query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-    const body = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    if (body.status !== 'success') throw new Error(`query failed: ${JSON.stringify(body)}`);
-    return body.data.result;
-  }
+  const promQuery = (query: string): Promise<PromSeries[]> => prometheus.query(query);
 
   beforeAll(async () => {
     stitch = createStitch({ env: { OTEL_SERVICE_NAME: 'scraped', STITCH_LOG_LEVEL: 'silent', OTEL_TRACES_EXPORTER: 'none' } });
@@ -77,30 +51,11 @@ describe('a real Prometheus scraping a kernel-instrumented service', () => {
     serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
 
     dir = mkdtempSync(join(tmpdir(), 'stitch-kernel-prometheus-'));
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      [
-        'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-        `rule_files: ['${join(alerts, 'stitch-service.rules.yml')}']`,
-        'scrape_configs:',
-        '  - job_name: stitch-service',
-        '    metrics_path: /metrics',
-        `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
-        '',
-      ].join('\n'),
-    );
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    await eventually('prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined));
+    prometheus = await startPrometheus({ dir, job: 'stitch-service', target: `127.0.0.1:${metricsPort}`, ruleFile: join(alerts, 'stitch-service.rules.yml') });
   }, 60_000);
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM');
+    prometheus?.stop();
     await metrics?.close();
     health?.close();
     service?.closeAllConnections();
