@@ -1,7 +1,12 @@
 /**
  * The attribute and log-field names Stitch writes and the collector reads. One place, so the
  * kernel that writes `tenant.id` and the collector that indexes it can never drift apart.
+ * OpenTelemetry's standard names are re-exported from `@opentelemetry/semantic-conventions`
+ * (its `incubating` entry for the conventions not yet stable, db and messaging), never spelled
+ * here; every `stitch.*` name is defined once, below.
  */
+import { ATTR_DB_QUERY_TEXT, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import { ATTR_MESSAGING_CONSUMER_GROUP_NAME } from '@opentelemetry/semantic-conventions/incubating';
 
 /** Span and resource attributes (OpenTelemetry dotted style). */
 export const SpanAttr = {
@@ -9,7 +14,7 @@ export const SpanAttr = {
   requestId: 'stitch.request_id',
   runId: 'stitch.run_id',
   actorId: 'enduser.id',
-  routeId: 'http.route',
+  routeId: ATTR_HTTP_ROUTE,
   masqueradeSessionId: 'stitch.masquerade_session_id',
   onBehalfOfUserId: 'stitch.on_behalf_of_user_id',
   component: 'stitch.component',
@@ -21,7 +26,7 @@ export const SpanAttr = {
   /** Marks an operation as security-relevant (auth failure, permission change, masquerade). */
   security: 'stitch.security',
   queryName: 'db.query.name',
-  dbStatement: 'db.query.text',
+  dbStatement: ATTR_DB_QUERY_TEXT,
   jobName: 'stitch.job.name',
   jobId: 'stitch.job.id',
   jobAttempt: 'stitch.job.attempt',
@@ -32,7 +37,7 @@ export const SpanAttr = {
   eventId: 'stitch.event.id',
   eventType: 'stitch.event.type',
   /** The event consumer a `process_event` span ran for (OpenTelemetry's messaging convention). */
-  consumerGroup: 'messaging.consumer.group.name',
+  consumerGroup: ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   /** On the link to a valid trace context the edge did not continue (the caller is not a trusted upstream). */
   edgeUntrusted: 'stitch.edge.untrusted',
   /** A valid `x-trace-id` the edge did not continue (untrusted caller): kept for search, never as parent. */
