@@ -111,7 +111,7 @@ describe('the pg wrapper on the Postgres server', () => {
         expect(rows).toEqual([{ n: 2 }]);
       }
       const { rows } = await client.query<{ name: string; statement: string }>('SELECT name, statement FROM pg_prepared_statements');
-      expect(rows).toEqual([{ name: 'plus.one', statement: "SELECT $1::int + 1 AS n /*application='db-pg-test'*/" }]);
+      expect(rows).toEqual([{ name: 'plus.one', statement: "SELECT $1::int + 1 AS n /*application='db-pg-test',db_driver='pg'*/" }]);
     } finally {
       await client.end();
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendSqlComment, encodeSqlCommentValue, formatSqlComment, hasSqlComment } from './sql-comment.js';
+import type { SqlCommentTags } from './sql-comment.js';
 import { hostileStrings } from './internal/hostile-strings.js';
 
 // encodeURIComponent cannot encode a lone surrogate: the comment carries U+FFFD in its place.
@@ -43,6 +44,74 @@ describe('formatSqlComment', () => {
       expect(decodeURIComponent(route)).toBe(value.replace(LONE_SURROGATE, '\uFFFD'));
     }
   });
+});
+
+// The sqlcommenter spec's serialisation, case by case. Where Stitch departs from the spec it is
+// on purpose and in the stricter direction (sql-comment.ts): `'` and `*` are percent-encoded
+// (`%27`, `%2A`) instead of left to `\'` and a bare `*`; every parser decodes both the same way.
+describe('sqlcommenter serialisation vectors', () => {
+  const TRACEPARENT = '00-5bd66ef5095369c7b0d1f8f4bd33716a-c532cb4098ac3dd2-01';
+  const cases: { name: string; tags: SqlCommentTags; comment: string }[] = [
+    {
+      // The spec's own example (its `action='%2Fparam*d'` has `*` bare; here it is `%2A`).
+      name: 'the spec example: action, controller, framework, traceparent, tracestate',
+      tags: {
+        tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
+        traceparent: TRACEPARENT,
+        framework: 'spring',
+        controller: 'index',
+        action: '/param*d',
+      },
+      comment: `/*action='%2Fparam%2Ad',controller='index',framework='spring',traceparent='${TRACEPARENT}',tracestate='congo%3Dt61rcWkgMzE%2Crojo%3D00f067aa0ba902b7'*/`,
+    },
+    {
+      name: 'every key, sorted by key whatever the order given',
+      tags: {
+        tracestate: 'a=1',
+        traceparent: TRACEPARENT,
+        tenant_id: 't1',
+        route: '/r',
+        request_id: 'req-1',
+        framework: 'fastify',
+        db_driver: 'pg',
+        controller: 'orders',
+        application: 'billing',
+        action: 'show',
+      },
+      comment: `/*action='show',application='billing',controller='orders',db_driver='pg',framework='fastify',request_id='req-1',route='%2Fr',tenant_id='t1',traceparent='${TRACEPARENT}',tracestate='a%3D1'*/`,
+    },
+    { name: "a quote is escaped (percent-encoded)", tags: { application: "Dev's app" }, comment: "/*application='Dev%27s%20app'*/" },
+    { name: '= and & and , are encoded', tags: { route: 'a=b&c,d' }, comment: "/*route='a%3Db%26c%2Cd'*/" },
+    { name: 'unicode is UTF-8 percent-encoded', tags: { tenant_id: 'café-東京' }, comment: "/*tenant_id='caf%C3%A9-%E6%9D%B1%E4%BA%AC'*/" },
+    { name: 'the spec’s value examples', tags: { action: 'DROP TABLE FOO', route: '/param first', request_id: '1234' }, comment: "/*action='DROP%20TABLE%20FOO',request_id='1234',route='%2Fparam%20first'*/" },
+    { name: 'an npm scope and slash in db_driver', tags: { db_driver: '@electric-sql/pglite' }, comment: "/*db_driver='%40electric-sql%2Fpglite'*/" },
+    { name: 'unknown (empty) values are left out', tags: { action: '', controller: 'c', framework: '' }, comment: "/*controller='c'*/" },
+  ];
+  for (const { name, tags, comment } of cases) {
+    it(name, () => {
+      expect(formatSqlComment(tags)).toBe(comment);
+      // Each value decodes back to what was given: the encoding loses nothing.
+      for (const [key, value] of Object.entries(tags)) {
+        if (value === '' || value === undefined) continue;
+        const encoded = new RegExp(`(?:^/\\*|,)${key}='([^']*)'`).exec(comment)?.[1];
+        expect(decodeURIComponent(encoded ?? '')).toBe(value);
+      }
+    });
+  }
+
+  const appendCases: { name: string; sql: string; expected: string }[] = [
+    { name: 'a statement without a comment gets one', sql: 'SELECT * FROM FOO', expected: "SELECT * FROM FOO /*route='x'*/" },
+    { name: 'before a final semicolon', sql: 'SELECT 1;', expected: "SELECT 1 /*route='x'*/;" },
+    { name: 'an existing block comment is left alone', sql: 'SELECT 1 /*traceparent=\'…\'*/', expected: "SELECT 1 /*traceparent='…'*/" },
+    { name: 'an existing line comment is left alone', sql: 'SELECT 1 -- note', expected: 'SELECT 1 -- note' },
+    { name: 'empty SQL is untouched', sql: '', expected: '' },
+    { name: 'whitespace-only SQL is untouched', sql: ' \n\t', expected: ' \n\t' },
+  ];
+  for (const { name, sql, expected } of appendCases) {
+    it(`appendSqlComment: ${name}`, () => {
+      expect(appendSqlComment(sql, "/*route='x'*/")).toBe(expected);
+    });
+  }
 });
 
 describe('appendSqlComment', () => {

@@ -12,8 +12,23 @@
  * parser decodes the same way and which needs no backslash rule in the database.
  */
 
-/** The keys Stitch writes, in the order the spec requires (sorted). */
-export const SQL_COMMENT_KEYS = ['application', 'request_id', 'route', 'tenant_id', 'traceparent'] as const;
+/**
+ * The keys Stitch writes, in the order the spec requires (sorted): the spec's own (`action`,
+ * `application`, `controller`, `db_driver`, `framework`, `route`, `traceparent`, `tracestate`)
+ * and Stitch's `request_id` and `tenant_id`. A key is written only when its value is known.
+ */
+export const SQL_COMMENT_KEYS = [
+  'action',
+  'application',
+  'controller',
+  'db_driver',
+  'framework',
+  'request_id',
+  'route',
+  'tenant_id',
+  'traceparent',
+  'tracestate',
+] as const;
 export type SqlCommentKey = (typeof SQL_COMMENT_KEYS)[number];
 export type SqlCommentTags = Partial<Record<SqlCommentKey, string>>;
 

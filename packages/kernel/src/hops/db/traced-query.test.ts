@@ -46,6 +46,33 @@ describe('the query wrapper behind the edge', () => {
     expect(sent[0]).toContain(`traceparent='00-${traceId}-`);
     expect(sent[0]).not.toContain('%2Forders%2F42'); // the raw path (an id) never reaches the database log
   });
+
+  it("carries the caller's tracestate and the driver in the comment, so the database log joins the vendor's trace too", async () => {
+    const sent: string[] = [];
+    const query = createTracedQuery(
+      async (text) => {
+        sent.push(text);
+        return { rows: [], rowCount: 0 };
+      },
+      { ...config, dbDriver: 'pg' },
+    );
+    const server = createServer(
+      stitchRequestListener(async (_req, res) => {
+        await query('SELECT 1', [], { name: 'orders.get' });
+        res.end('ok');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7' },
+    });
+    await response.text();
+    server.close();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain("db_driver='pg'");
+    expect(sent[0]).toContain("tracestate='congo%3Dt61rcWkgMzE%2Crojo%3D00f067aa0ba902b7'");
+    expect(sent[0]).toContain("traceparent='00-0af7651916cd43dd8448eb211c80319c-");
+  });
 });
 
 describe('the query wrapper when the driver fails', () => {

@@ -23,6 +23,8 @@ export interface TracedQueryConfig {
   readonly options: DbOptions;
   /** `db.system` / `db.system.name`: `postgresql` for both drivers (PGlite is Postgres). */
   readonly system: string;
+  /** The sqlcommenter `db_driver`: the driver's npm package (`pg`, `@electric-sql/pglite`). */
+  readonly dbDriver?: string | undefined;
   /** Whether the driver has server-side named statements (pg does, PGlite does not). */
   readonly supportsNamedStatements: boolean;
   /**
@@ -57,7 +59,7 @@ export type QueryFunction = <Row = Record<string, unknown>>(
  */
 export function createTracedQuery(execute: ExecuteStatement, config: TracedQueryConfig): QueryFunction {
   const { options, system } = config;
-  const staticComment = formatSqlComment({ application: options.application });
+  const staticComment = formatSqlComment({ application: options.application, db_driver: config.dbDriver });
 
   // Awaited until it has resolved once: an await per query would cost every query a promise
   // (and, with AsyncLocalStorage's hooks on, their callbacks) for nothing.
@@ -121,6 +123,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
           sql,
           formatSqlComment({
             application: options.application,
+            db_driver: config.dbDriver,
             request_id: scope?.requestId,
             route: scope === undefined ? undefined : routeOf(scope),
             tenant_id: scope?.tenantId,
@@ -129,6 +132,8 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
                 ? // Only the sampled flag: the comment says whether the trace was kept, as it always has.
                   formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, traceFlags: spanContext.traceFlags & TraceFlags.SAMPLED })
                 : undefined,
+            // Serialised only when the trace carries one (most do not): no cost otherwise.
+            tracestate: spanContext?.traceState?.serialize(),
           }),
         );
       }

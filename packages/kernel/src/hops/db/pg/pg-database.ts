@@ -51,6 +51,7 @@ export function createPgDatabase(connection: Pool | Client, options: PgDatabaseO
   const config: TracedQueryConfig = {
     options: parseDbOptions(options),
     system: 'postgresql',
+    dbDriver: 'pg',
     supportsNamedStatements: true,
     driverTracesQueries: instrumentedByPg(connection),
   };

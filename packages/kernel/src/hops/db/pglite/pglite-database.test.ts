@@ -46,7 +46,7 @@ async function sentText(): Promise<string> {
 }
 
 describe('createPgliteDatabase', () => {
-  it('sends each statement with a sqlcommenter comment naming its own span, tenant, route and request', async () => {
+  it('sends each statement with a sqlcommenter comment naming its own span, tenant, route, request and driver', async () => {
     const { text, traceId, spanId } = await runInNewContext({ name: 'req', requestId: 'req-00000001', routeId: '/items/:id' }, () =>
       withContext({ tenantId: TENANT }, async () => {
         const q = await sentText();
@@ -55,7 +55,7 @@ describe('createPgliteDatabase', () => {
       }),
     );
     expect(text).toBe(
-      `SELECT current_query() AS q /*application='db-test',request_id='req-00000001',route='%2Fitems%2F%3Aid',tenant_id='${TENANT}',traceparent='00-${traceId}-${spanId}-01'*/`,
+      `SELECT current_query() AS q /*application='db-test',db_driver='%40electric-sql%2Fpglite',request_id='req-00000001',route='%2Fitems%2F%3Aid',tenant_id='${TENANT}',traceparent='00-${traceId}-${spanId}-01'*/`,
     );
   });
 

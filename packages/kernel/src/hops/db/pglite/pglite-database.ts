@@ -36,6 +36,7 @@ export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOpti
   const config: TracedQueryConfig = {
     options: parseDbOptions(options),
     system: 'postgresql',
+    dbDriver: '@electric-sql/pglite',
     supportsNamedStatements: false,
     ready: () => pglite.waitReady,
   };
