@@ -113,6 +113,13 @@ describe('the README', () => {
     expect(missing).toEqual([]);
   });
 
+  it("links within the page only to headings it has (GitHub's anchors)", () => {
+    const anchors = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+    const links = [...readme.matchAll(/\]\((#[^)\s]+)\)/g)].map((m) => m[1]!.slice(1));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !anchors.has(l))).toEqual([]);
+  });
+
   it('opens with the set-up commands, then the question table', () => {
     const setup = readme.indexOf('```sh\nnpm install');
     const table = readme.indexOf('<!-- questions-table');
