@@ -9,8 +9,9 @@ export interface OtlpExporterOptions {
 }
 
 /**
- * The official OpenTelemetry OTLP/HTTP trace exporter for `protocol` (protobuf or JSON), loaded
- * on first use so services that export elsewhere never load protobuf code. Every value is
+ * OpenTelemetry's OTLP/HTTP trace exporter for `protocol` (protobuf or JSON), with a 2xx counted
+ * as exported only when its body is an OTLP response (checked-otlp-exporter.ts), loaded on first
+ * use so services that export elsewhere never load protobuf code. Every value is
  * passed explicitly, so the exporter's own reading of `OTEL_EXPORTER_OTLP_*` never overrides
  * Stitch's config (which already folded those variables in, see `readTracingEnv`).
  *
@@ -18,17 +19,7 @@ export interface OtlpExporterOptions {
  *   const exporter = await createOtlpExporter({ protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:4318/v1/traces', headers: {}, timeoutMillis: 10000 });
  */
 export async function createOtlpExporter(options: OtlpExporterOptions): Promise<SpanExporter> {
-  const config = {
-    ...(options.endpoint !== undefined && { url: options.endpoint }),
-    headers: { ...options.headers },
-    timeoutMillis: options.timeoutMillis,
-    // Our batch processor sends one batch at a time; two leaves room for one abandoned request.
-    concurrencyLimit: 2,
-  };
-  if (options.protocol === 'http/json') {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(config);
-  }
-  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(config);
+  const { createCheckedOtlpSpanExporter } = await import('./checked-otlp-exporter.js');
+  // Our batch processor sends one batch at a time; two leaves room for one abandoned request.
+  return createCheckedOtlpSpanExporter({ ...options, concurrencyLimit: 2 });
 }

@@ -3,13 +3,12 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPLogExporter as OtlpJsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OtlpProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { LogField } from '@stitch/contract';
 import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../../core/tracing/kernel-tracer.js';
+import { createCheckedOtlpLogExporter } from '../export/checked-otlp-exporter.js';
 import { OtlpLogOptionsSchema } from './log-options.js';
 import type { OtlpLogOptions } from './log-options.js';
 import { raceDeadline } from '../../core/internal/race-deadline.js';
@@ -100,9 +99,8 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
   let abandoned = false;
   const inner =
     options.exporter ??
-    (config.protocol === 'http/json'
-      ? new OtlpJsonLogExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis })
-      : new OtlpProtoLogExporter({ url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis }));
+    // A 2xx whose body is not an OTLP response counts as failed, as for spans.
+    createCheckedOtlpLogExporter({ protocol: config.protocol, endpoint: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis });
   const counting: LogRecordExporter = {
     export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
       queued -= records.length;
