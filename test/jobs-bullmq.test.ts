@@ -61,7 +61,11 @@ describe('jobs on BullMQ (real Redis)', () => {
     });
     expect((await jobs.triggeredBy('req-bullmq-1')).map((r) => r.runId)).toEqual([request.runId]);
     const span = exporter.getFinishedSpans().find((s) => s.name === 'job invoice.render');
-    expect(span?.attributes).toMatchObject({ 'stitch.job.id': request.runId, 'stitch.run_id': request.runId, 'messaging.system': 'bullmq' });
+    // BullMQ's job id is the run id: the same message id on the enqueue and on the attempt.
+    const messaging = { 'messaging.system.name': 'bullmq', 'messaging.destination.name': 'invoice.render', 'messaging.message.id': request.runId };
+    expect(span?.attributes).toMatchObject({ 'stitch.job.id': request.runId, 'stitch.run_id': request.runId, ...messaging });
+    expect(span?.attributes).not.toHaveProperty('messaging.system');
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'enqueue invoice.render')?.attributes).toMatchObject(messaging);
   });
 
   it('a job added by plain BullMQ (a repeatable job, another producer) runs as a parentless run in the trace of its job id', async () => {

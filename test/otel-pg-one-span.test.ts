@@ -76,7 +76,7 @@ describe('the pg wrapper under instrumentation-pg', () => {
     const [query, counted] = queries;
     expect(query?.instrumentationScope.name).toBe('@opentelemetry/instrumentation-pg');
     expect(query?.attributes['stitch.component']).toBe('query');
-    expect(query?.attributes['db.query.name']).toBe('invoice.total');
+    expect(query?.attributes['stitch.query.name']).toBe('invoice.total');
     expect(query?.attributes['tenant.id']).toBe(TENANT);
     expect(query?.attributes['stitch.budget_ms']).toBe(200);
     expect(spans.filter((s) => s.instrumentationScope.name === '@stitch/kernel' && s.kind === SpanKind.CLIENT)).toEqual([]);

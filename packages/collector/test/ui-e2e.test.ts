@@ -276,7 +276,7 @@ describe('web UI in headless Chromium', () => {
     await page.click('[data-span-id="a000000000000003"]');
     const details = await page.textContent('[data-testid=span-details]');
     expect(details).toContain('INSERT INTO orders (id, total) VALUES ($1, $2)');
-    expect(details).toContain('db.query.name');
+    expect(details).toContain('stitch.query.name');
     await page.click('[data-span-id="a000000000000001"]');
     const root = await page.textContent('[data-testid=span-details]');
     expect(root).toContain('stitch.perf_violation'); // the event
@@ -287,10 +287,10 @@ describe('web UI in headless Chromium', () => {
 
     // From a span's attribute to the other traces carrying it.
     await page.click('[data-span-id="a000000000000003"]');
-    await page.click('[data-testid=span-details] tr:has(th:text-is("db.query.name")) a.attr-search');
+    await page.click('[data-testid=span-details] tr:has(th:text-is("stitch.query.name")) a.attr-search');
     await page.waitForSelector('[data-testid=search-results]');
     expect(await page.$$eval('[data-testid=search-results] a[title]', (as) => as.map((a) => a.getAttribute('title')))).toEqual([TRACE_A]);
-    expect(await page.inputValue('input[name=attr]')).toBe('db.query.name=orders.insert');
+    expect(await page.inputValue('input[name=attr]')).toBe('stitch.query.name=orders.insert');
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });

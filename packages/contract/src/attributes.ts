@@ -5,15 +5,27 @@
  * (its `incubating` entry for the conventions not yet stable, db and messaging), never spelled
  * here; every `stitch.*` name is defined once, below.
  */
-import { ATTR_DB_QUERY_TEXT, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import { ATTR_MESSAGING_CONSUMER_GROUP_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import {
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_ROUTE,
+} from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  ATTR_USER_ID,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 /** Span and resource attributes (OpenTelemetry dotted style). */
 export const SpanAttr = {
   tenantId: 'tenant.id',
   requestId: 'stitch.request_id',
   runId: 'stitch.run_id',
-  actorId: 'enduser.id',
+  actorId: ATTR_USER_ID,
   routeId: ATTR_HTTP_ROUTE,
   masqueradeSessionId: 'stitch.masquerade_session_id',
   onBehalfOfUserId: 'stitch.on_behalf_of_user_id',
@@ -25,8 +37,21 @@ export const SpanAttr = {
   samplingReason: 'stitch.sampling.reason',
   /** Marks an operation as security-relevant (auth failure, permission change, masquerade). */
   security: 'stitch.security',
-  queryName: 'db.query.name',
+  /** The name the caller gave a query (`query(sql, params, { name })`): span name, budget override key, metric label. */
+  queryName: 'stitch.query.name',
+  /** The convention's low-cardinality summary of a statement: `OPERATION table` (`SELECT orders`). */
+  querySummary: ATTR_DB_QUERY_SUMMARY,
   dbStatement: ATTR_DB_QUERY_TEXT,
+  /** `postgresql` for both drivers (PGlite is Postgres). */
+  dbSystemName: ATTR_DB_SYSTEM_NAME,
+  /** The job engine (`bullmq`, `pg-boss`, `in-process`) on enqueue and attempt spans. */
+  messagingSystem: ATTR_MESSAGING_SYSTEM_NAME,
+  /** The queue a job is sent to. */
+  messagingDestination: ATTR_MESSAGING_DESTINATION_NAME,
+  /** The engine's job id, or the event id, on producer and consumer spans. */
+  messagingMessageId: ATTR_MESSAGING_MESSAGE_ID,
+  /** Why a server or client span failed: the 5xx status as a string, or the error's code or class. */
+  errorType: ATTR_ERROR_TYPE,
   jobName: 'stitch.job.name',
   jobId: 'stitch.job.id',
   jobAttempt: 'stitch.job.attempt',
@@ -55,6 +80,23 @@ export const SpanAttr = {
   entryRoute: 'stitch.entry.route',
   /** The kernel's own bookkeeping (run records, delivery records, outbox lag): left out of search and the questions unless asked. */
   housekeeping: 'stitch.housekeeping',
+} as const;
+
+/**
+ * Names kernels before the move to current semantic conventions wrote in their place (issue 13).
+ * The collector still reads them (spans from older kernels, stores already written). Spelled
+ * here, not imported: the package marks its constants for them deprecated, and `db.query.name`
+ * was never a convention.
+ */
+export const LegacyAttr = {
+  /** Now `stitch.query.name` (the caller's name) beside `db.query.summary`. */
+  queryName: 'db.query.name',
+  /** Now `user.id`. */
+  actorId: 'enduser.id',
+  /** Now `db.system.name`. */
+  dbSystem: 'db.system',
+  /** Now `messaging.system.name`. */
+  messagingSystem: 'messaging.system',
 } as const;
 
 /** What can start work: an HTTP request, a job run without a request, an event consumer, a webhook delivery or a batch without one. */

@@ -10,7 +10,7 @@ export { ERROR_CODES, formatErrorMessage } from './errors.js';
 export type { ErrorCode, ErrorEnvelope } from './errors.js';
 export { StitchError, isStitchError } from './stitch-error.js';
 export type { StitchErrorOptions } from './stitch-error.js';
-export { SpanAttr, LogField, PERF_VIOLATION_EVENT, BUDGET_COMPONENTS, ENTRY_KINDS } from './attributes.js';
+export { SpanAttr, LegacyAttr, LogField, PERF_VIOLATION_EVENT, BUDGET_COMPONENTS, ENTRY_KINDS } from './attributes.js';
 export type { BudgetComponent, EntryKind } from './attributes.js';
 // Collector API responses (the web UI validates every response against these).
 export { IsoTimeSchema, UnixNanoSchema, AttributesSchema, WindowSchema, ErrorEnvelopeSchema } from './api/common.js';

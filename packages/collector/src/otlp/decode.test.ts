@@ -111,6 +111,30 @@ describe('decodeOtlp', () => {
     expect(r.batch.events[0]?.tenantId).toBe('t1');
   });
 
+  it('reads the query name from current kernels (stitch.query.name) and older ones (db.query.name) into the same column', () => {
+    const traceId = '0102030405060708090a0b0c0d0e0f10';
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const body = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId, spanId: '1111111111111111', name: 'orders.by_id', kind: 3, attributes: [str('stitch.query.name', 'orders.by_id'), str('db.query.summary', 'SELECT orders')] },
+                { traceId, spanId: '2222222222222222', name: 'orders.by_id', kind: 3, attributes: [str('db.query.name', 'orders.by_id')] },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body)));
+    if (!r.ok) throw new Error(r.detail);
+    expect(r.batch.spans.map((s) => s.queryName)).toEqual(['orders.by_id', 'orders.by_id']);
+    // Lifted, not kept twice; the summary stays in the attributes for the trace view.
+    expect(r.batch.spans.map((s) => JSON.parse(s.attributes) as Record<string, unknown>)).toEqual([{ 'db.query.summary': 'SELECT orders' }, {}]);
+  });
+
   it.each([
     ['truncated protobuf', 'protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])],
     ['JSON syntax error', 'json', Buffer.from('{"resourceSpans": [')],

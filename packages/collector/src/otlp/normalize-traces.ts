@@ -1,4 +1,4 @@
-import { ENTRY_KINDS, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
+import { ENTRY_KINDS, LegacyAttr, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
 import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
@@ -15,6 +15,8 @@ const LIFTED = new Set<string>([
   SpanAttr.perfViolation,
   SpanAttr.budgetMillis,
   SpanAttr.queryName,
+  // Kernels before issue 13 wrote the caller's query name as `db.query.name`: the same column.
+  LegacyAttr.queryName,
   SpanAttr.dbStatement,
   SpanAttr.requestId,
   SpanAttr.webhookEndpoint,
@@ -216,7 +218,9 @@ export function normalizeTraces(request: unknown, limits?: RecordLimits): Decode
           durationMillis: endNanos > startNanos ? Number(endNanos - startNanos) / 1e6 : 0,
           perfViolation,
           budgetMillis: attrNumber(attrs, SpanAttr.budgetMillis),
-          queryName: attrString(attrs, SpanAttr.queryName),
+          // The new name first, then the one older kernels wrote (issue 13): spans from either
+          // land in the same column, so the store's columns and the files already written stay as they are.
+          queryName: attrString(attrs, SpanAttr.queryName) ?? attrString(attrs, LegacyAttr.queryName),
           queryText: attrString(attrs, SpanAttr.dbStatement),
           httpStatus: attrNumber(attrs, 'http.response.status_code'),
           requestId: attrString(attrs, SpanAttr.requestId),

@@ -1,3 +1,4 @@
+import { SpanAttr } from '@stitch/contract';
 import type { EntryKind, ErrorsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { attributeSql as attr, housekeepingClause } from './attribute-sql.js';
@@ -55,7 +56,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
     `WITH failed AS (
        SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
            route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
-           ${attr('error.type')} AS error_type_attr, ${attr('messaging.consumer.group.name')} AS consumer
+           ${attr(SpanAttr.errorType)} AS error_type_attr, ${attr(SpanAttr.consumerGroup)} AS consumer
        FROM spans
        WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeepingClause(options.includeHousekeeping ?? false)}),
      leaf AS (

@@ -21,7 +21,7 @@ function kernelRequest(t: number, label: string, runId: string): { traceId: stri
     spans: [
       { traceId, spanId: rootId, name: 'POST /invoices', kind: 2, startMillis: t, durationMillis: 30, attributes: { ...tenant, [SpanAttr.routeId]: '/invoices', [SpanAttr.requestId]: `req-${label}` } },
       // Same millisecond as the root: the SDK's start times tie.
-      { traceId, spanId: enqueueSpanId, parentSpanId: rootId, name: 'enqueue invoice.render', kind: 4, startMillis: t, durationMillis: 2, attributes: { ...tenant, [SpanAttr.jobName]: 'invoice.render', [SpanAttr.runId]: runId, 'messaging.system': 'bullmq' } },
+      { traceId, spanId: enqueueSpanId, parentSpanId: rootId, name: 'enqueue invoice.render', kind: 4, startMillis: t, durationMillis: 2, attributes: { ...tenant, [SpanAttr.jobName]: 'invoice.render', [SpanAttr.runId]: runId, [SpanAttr.messagingSystem]: 'bullmq' } },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { SpanAttr } from '@stitch/contract';
+import { LegacyAttr, SpanAttr } from '@stitch/contract';
 
 /**
  * Attributes the ingest lifts out of the JSON blob into their own columns
@@ -12,6 +12,8 @@ const COLUMN_OF: Readonly<Record<string, string>> = {
   [SpanAttr.perfViolation]: 'perf_violation',
   [SpanAttr.budgetMillis]: 'budget_ms',
   [SpanAttr.queryName]: 'query_name',
+  // The name older kernels wrote it under (issue 13): a saved search for it keeps answering.
+  [LegacyAttr.queryName]: 'query_name',
   [SpanAttr.dbStatement]: 'query_text',
   [SpanAttr.requestId]: 'request_id',
   [SpanAttr.webhookEndpoint]: 'webhook_endpoint',

@@ -29,7 +29,7 @@ beforeAll(async () => {
     ...request(invoice, t, 'POST /invoices', {
       name: 'enqueue invoice.render',
       kind: 4,
-      attributes: { [SpanAttr.jobName]: 'invoice.render', [SpanAttr.jobId]: 'job-77', 'messaging.system': 'bullmq', [SpanAttr.budgetMillis]: 500 },
+      attributes: { [SpanAttr.jobName]: 'invoice.render', [SpanAttr.jobId]: 'job-77', [SpanAttr.messagingSystem]: 'bullmq', [SpanAttr.budgetMillis]: 500 },
     }),
     ...request(refund, t + 100, 'POST /refunds', {
       name: 'POST psp /refund',
@@ -68,15 +68,15 @@ describe('trace search by span name and attribute', () => {
     ['attr=stitch.budget_ms%3D500', [invoice]],
     ['attr=tenant.id%3D' + TENANT, [refund, invoice]],
     // …and those it keeps in the JSON of the rest, strings, numbers and booleans as text.
-    ['attr=messaging.system%3Dbullmq', [invoice]],
+    ['attr=messaging.system.name%3Dbullmq', [invoice]],
     ['attr=server.address%3Dpsp.example', [refund]],
     ['attr=stitch.retry%3Dtrue', [refund]],
-    ['attr=messaging.system%3Dkafka', []],
+    ['attr=messaging.system.name%3Dkafka', []],
     // A value JSON escapes (quotes, a backslash) is matched on the parsed JSON…
     ['attr=psp.note%3D' + encodeURIComponent('said "no" \\ twice'), [refund]],
     // …and text found elsewhere in the span's JSON is not a match for this key.
     ['attr=psp.kind%3Dbullmq', []],
-    ['attr=messaging.system%3Dbullmq-like', []],
+    ['attr=messaging.system.name%3Dbullmq-like', []],
   ])('?%s finds the traces with a span carrying that value', async (query, expected) => {
     expect(await search(query)).toEqual(expected);
   });

@@ -72,7 +72,7 @@ export async function seedQuestions(collectorUrl: string, nowMillis = Date.now()
       'POST /invoices',
       ti,
       30,
-      [{ spanId: enqueueId, name: 'enqueue invoice.render', kind: 4, startMillis: ti, durationMillis: 2, attributes: { [SpanAttr.jobName]: 'invoice.render', [SpanAttr.runId]: INVOICE_RUN_ID, 'messaging.system': 'bullmq' } }],
+      [{ spanId: enqueueId, name: 'enqueue invoice.render', kind: 4, startMillis: ti, durationMillis: 2, attributes: { [SpanAttr.jobName]: 'invoice.render', [SpanAttr.runId]: INVOICE_RUN_ID, [SpanAttr.messagingSystem]: 'bullmq' } }],
       { [SpanAttr.requestId]: INVOICE_REQUEST_ID },
       INVOICE_TRACE,
     ),

@@ -103,7 +103,7 @@ export async function seedTwoTenants(collectorUrl: string, baseMs = Date.now() -
           kind: 3,
           startOffsetMs: 30,
           durationMs: 310,
-          attributes: { ...a, 'db.query.name': 'orders.insert', 'db.query.text': 'INSERT INTO orders (id, total) VALUES ($1, $2)', 'stitch.budget_ms': 200, 'stitch.perf_violation': true },
+          attributes: { ...a, 'stitch.query.name': 'orders.insert', 'db.query.text': 'INSERT INTO orders (id, total) VALUES ($1, $2)', 'stitch.budget_ms': 200, 'stitch.perf_violation': true },
         },
         { spanId: 'a000000000000004', parentSpanId: 'a000000000000001', name: 'POST billing /charge', kind: 3, startOffsetMs: 350, durationMs: 200, attributes: { ...a, 'stitch.component': 'external' } },
         {
@@ -147,7 +147,7 @@ export async function seedTwoTenants(collectorUrl: string, baseMs = Date.now() -
           attributes: { 'tenant.id': TENANT_B, 'http.route': 'GET /ledger/entries', 'http.response.status_code': 500 },
           status: { code: 2, message: 'ledger exploded' },
         },
-        { spanId: 'b000000000000002', parentSpanId: 'b000000000000001', name: 'ledger.select', kind: 3, startOffsetMs: 10, durationMs: 50, attributes: { 'tenant.id': TENANT_B, 'db.query.name': 'ledger.select' } },
+        { spanId: 'b000000000000002', parentSpanId: 'b000000000000001', name: 'ledger.select', kind: 3, startOffsetMs: 10, durationMs: 50, attributes: { 'tenant.id': TENANT_B, 'stitch.query.name': 'ledger.select' } },
       ]),
     ],
   };

@@ -236,7 +236,7 @@ function SlowestTraces({ traces }: { traces: SlowResponse['slowestTraces'] }) {
 }
 
 /**
- * The tenant's queries, named as the kernel names them (`db.query.name`), ranked as `stitch
+ * The tenant's queries, named as the kernel names them (`stitch.query.name`), ranked as `stitch
  * queries --top` ranks them: by the growth of their time over the window before.
  */
 function TopQueries({ path }: { path: string }) {

@@ -19,7 +19,7 @@ describe('withSpan()', () => {
   it('runs a sync function in a child span of the active one, with attributes and events, and ends it', () => {
     enable();
     const result = withSpan('parent', () =>
-      withSpan('child', { attributes: { 'db.query.name': 'invoice.by_id' } }, (span) => {
+      withSpan('child', { attributes: { 'stitch.query.name': 'invoice.by_id' } }, (span) => {
         span.addEvent('cache.miss');
         expect(trace.getActiveSpan()).toBe(span);
         return 42;
@@ -29,7 +29,7 @@ describe('withSpan()', () => {
     const [child, parent] = exporter.getFinishedSpans();
     expect(child?.name).toBe('child');
     expect(child?.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
-    expect(child?.attributes['db.query.name']).toBe('invoice.by_id');
+    expect(child?.attributes['stitch.query.name']).toBe('invoice.by_id');
     expect(child?.events.map((e) => e.name)).toEqual(['cache.miss']);
     expect(child?.status.code).toBe(SpanStatusCode.UNSET);
   });

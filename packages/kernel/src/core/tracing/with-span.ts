@@ -26,7 +26,7 @@ const NO_OPTIONS: WithSpanOptions = {};
  * attribute is touched: the cost is one no-op `startSpan`.
  *
  * @example
- *   const rows = await withSpan('invoice.load', { attributes: { 'db.query.name': 'invoice.by_id' } }, async (span) => {
+ *   const rows = await withSpan('invoice.load', { attributes: { 'stitch.query.name': 'invoice.by_id' } }, async (span) => {
  *     span.addEvent('cache.miss');
  *     return db.query(sql);
  *   });

@@ -29,12 +29,20 @@ export function summarizeStatement(sql: string): StatementSummary {
   return summary;
 }
 
+/**
+ * `db.query.summary`: `OPERATION table` (`SELECT orders`), or the operation alone; `undefined`
+ * when the statement does not start with a keyword. Low-cardinality by construction, as the
+ * convention asks, whatever name the caller gave the query.
+ */
+export function statementSummaryText(sql: string): string | undefined {
+  const { operation, table } = summarizeStatement(sql);
+  if (operation === undefined) return undefined;
+  return table === undefined ? operation : `${operation} ${table}`;
+}
+
 /** The span name of a statement: the caller's name, else `OPERATION table`, else `query`. */
 export function querySpanName(sql: string, queryName: string | undefined): string {
-  if (queryName !== undefined) return queryName;
-  const { operation, table } = summarizeStatement(sql);
-  if (operation === undefined) return 'query';
-  return table === undefined ? operation : `${operation} ${table}`;
+  return queryName ?? statementSummaryText(sql) ?? 'query';
 }
 
 // String literals (with '' escapes, E'' and dollar-quoted bodies) and numbers that are not part

@@ -8,7 +8,7 @@ import type { DbOptions } from './db-options.js';
 import { withDriverQueryAttributes } from './driver-query-span.js';
 import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
-import { querySpanName, sanitizeStatement, summarizeStatement } from './statement-summary.js';
+import { querySpanName, sanitizeStatement, statementSummaryText, summarizeStatement } from './statement-summary.js';
 import { recordError } from '../../core/tracing/record-error.js';
 import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
@@ -21,7 +21,7 @@ export type ExecuteStatement = (
 
 export interface TracedQueryConfig {
   readonly options: DbOptions;
-  /** `db.system` / `db.system.name`: `postgresql` for both drivers (PGlite is Postgres). */
+  /** `db.system.name`: `postgresql` for both drivers (PGlite is Postgres). */
   readonly system: string;
   /** The sqlcommenter `db_driver`: the driver's npm package (`pg`, `@electric-sql/pglite`). */
   readonly dbDriver?: string | undefined;
@@ -52,7 +52,7 @@ export type QueryFunction = <Row = Record<string, unknown>>(
  * Wraps a driver's execute function into the Queryable `query()`: one CLIENT span per statement
  * (named by the caller's query name, else `OPERATION table`) and the sqlcommenter comment with
  * that span's traceparent. The span is marked at start as `stitch.component = query` (with
- * `db.query.name` when the caller named it), which puts it under the query budget of `pipeline/budgets/`
+ * `stitch.query.name` when the caller named it), which puts it under the query budget of `pipeline/budgets/`
  * (`tracing.budgets.queryMillis`, per-name `overrides.query`): a violation there is the
  * `perf_violation` warning with `component: "query"`. Driver errors are recorded and rethrown
  * unchanged.
@@ -101,11 +101,12 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     const recording = span?.isRecording() === true;
     if (recording) {
       const { operation, table } = summarizeStatement(sql);
-      span.setAttribute('db.system', system);
-      span.setAttribute('db.system.name', system);
+      span.setAttribute(SpanAttr.dbSystemName, system);
       span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
       if (operation !== undefined) span.setAttribute('db.operation.name', operation);
       if (table !== undefined) span.setAttribute('db.collection.name', table);
+      const summary = statementSummaryText(sql);
+      if (summary !== undefined) span.setAttribute(SpanAttr.querySummary, summary);
       if (scope?.tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, scope.tenantId);
     }
 
@@ -176,6 +177,8 @@ function driverSpanAttributes(sql: string, queryName: string | undefined, tenant
   const { operation, table } = summarizeStatement(sql);
   const attributes: Attributes = { ...QUERY_MARK };
   if (queryName !== undefined) attributes[SpanAttr.queryName] = queryName;
+  const summary = statementSummaryText(sql);
+  if (summary !== undefined) attributes[SpanAttr.querySummary] = summary;
   if (operation !== undefined) attributes['db.operation.name'] = operation;
   if (table !== undefined) attributes['db.collection.name'] = table;
   if (tenantId !== undefined) attributes[SpanAttr.tenantId] = tenantId;
@@ -189,6 +192,8 @@ function endFailed(span: Span | undefined, error: unknown): void {
     recordError(span, error);
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+    // The convention: the database's status code when it gave one (a SQLSTATE), else the error's class.
+    span.setAttribute(SpanAttr.errorType, typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error');
   }
   span.end();
 }

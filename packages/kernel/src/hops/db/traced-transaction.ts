@@ -13,8 +13,7 @@ export async function runTracedTransaction<T>(system: string, run: () => Promise
   const active = context.active();
   const span = getKernelTracer().startSpan('transaction', { kind: SpanKind.INTERNAL }, active);
   if (!span.isRecording()) return run();
-  span.setAttribute('db.system', system);
-  span.setAttribute('db.system.name', system);
+  span.setAttribute(SpanAttr.dbSystemName, system);
   span.setAttribute('db.operation.name', 'transaction');
   const tenantId = getScope(active)?.tenantId;
   if (tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, tenantId);

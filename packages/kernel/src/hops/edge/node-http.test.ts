@@ -195,6 +195,7 @@ describe('node:http edge adapter', () => {
     const span = await serverSpan(body.error.traceId);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['http.response.status_code']).toBe(500);
+    expect(span.attributes['error.type']).toBe('500');
     expect(span.events.some((event) => event.name === 'exception')).toBe(true);
   });
 
@@ -207,7 +208,9 @@ describe('node:http edge adapter', () => {
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('STITCH_ERR_EDGE_FORBIDDEN');
     expect(body.error.message).toBe('This credential may not do that.');
-    expect((await serverSpan(response.headers.get('x-trace-id') ?? '')).status.code).toBe(SpanStatusCode.UNSET);
+    const span = await serverSpan(response.headers.get('x-trace-id') ?? '');
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span.attributes['error.type']).toBeUndefined();
   });
 
   it('lets auth set the tenant with withContext(): the server span and the handler carry it', async () => {

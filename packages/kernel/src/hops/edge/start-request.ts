@@ -261,7 +261,11 @@ class RequestState implements EdgeRequest {
     const statusCode = res.statusCode;
     if (res.writableFinished) {
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
-      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (statusCode >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        // HTTP server convention: a response that failed says how, as the status code in text.
+        span.setAttribute(SpanAttr.errorType, String(statusCode));
+      }
     } else {
       span.setAttribute(SpanAttr.edgeAborted, true);
     }

@@ -56,7 +56,8 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
   const attributes: Attributes = {
     [SpanAttr.eventId]: envelope.id,
     [SpanAttr.eventType]: envelope.type,
-    'messaging.consumer.group.name': options.name,
+    [SpanAttr.messagingMessageId]: envelope.id,
+    [SpanAttr.consumerGroup]: options.name,
     'messaging.operation.type': 'process',
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;

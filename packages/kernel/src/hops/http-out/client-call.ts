@@ -42,7 +42,7 @@ export class ClientCall {
     if (this.#ended) return;
     this.span.setAttribute('http.response.status_code', statusCode);
     if (statusCode >= 500) {
-      this.span.setAttribute('error.type', String(statusCode));
+      this.span.setAttribute(SpanAttr.errorType, String(statusCode));
       this.span.setStatus({ code: SpanStatusCode.ERROR });
     }
   }
@@ -53,7 +53,7 @@ export class ClientCall {
     const err = error instanceof Error ? error : new Error(String(error));
     const code = (err as { code?: unknown }).code;
     this.span.recordException(err);
-    this.span.setAttribute('error.type', typeof code === 'string' ? code : err.name);
+    this.span.setAttribute(SpanAttr.errorType, typeof code === 'string' ? code : err.name);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
     this.end();
   }

@@ -27,6 +27,8 @@ export type JobHandler<Payload = unknown> = (payload: Payload, info: JobInfo) =>
 
 export interface AttemptDeps {
   readonly engine: string;
+  /** The queue the engine delivers this job from (`messaging.destination.name`); the job name when not given. */
+  readonly queue?: string | undefined;
   readonly runs: RunStore;
   readonly settings: JobSettings;
   readonly logger?: { warn(fields: Record<string, unknown>, message: string): void } | undefined;
@@ -58,7 +60,9 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     [SpanAttr.runId]: runId,
     [SpanAttr.jobAttempt]: attempt,
     [SpanAttr.requestId]: runId,
-    'messaging.system': deps.engine,
+    [SpanAttr.messagingSystem]: deps.engine,
+    [SpanAttr.messagingDestination]: deps.queue ?? name,
+    [SpanAttr.messagingMessageId]: engineJobId,
     'messaging.operation.type': 'process',
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;

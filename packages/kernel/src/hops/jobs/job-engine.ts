@@ -36,6 +36,8 @@ export interface JobEngine {
   /** `in-process`, `bullmq`, `pg-boss`: written to run records. */
   readonly kind: string;
   send(name: string, message: JobMessage, options: EngineSendOptions): Promise<string>;
+  /** The queue a job name is sent to (`messaging.destination.name`), when the engine maps names; the name itself otherwise. */
+  queueName?(name: string): string;
   work(name: string, handler: (delivery: EngineDelivery) => Promise<void>, options: EngineWorkOptions): Promise<void>;
   /** Stops workers (letting running attempts finish) and closes connections the engine opened. */
   close(): Promise<void>;

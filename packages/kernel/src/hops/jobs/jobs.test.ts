@@ -60,6 +60,11 @@ describe('jobs over the in-process runner', () => {
     });
     const enqueueSpan = exporter.getFinishedSpans().find((s) => s.name === 'enqueue invoice.render');
     expect(jobSpan?.parentSpanContext?.spanId).toBe(enqueueSpan?.spanContext().spanId);
+    // Current messaging conventions on both ends, with the engine's job id as the message id.
+    const messaging = { 'messaging.system.name': 'in-process', 'messaging.destination.name': 'invoice.render', 'messaging.message.id': request.runId };
+    expect(enqueueSpan?.attributes).toMatchObject(messaging);
+    expect(jobSpan?.attributes).toMatchObject(messaging);
+    expect(jobSpan?.attributes).not.toHaveProperty('messaging.system');
     await jobs.close();
   });
 

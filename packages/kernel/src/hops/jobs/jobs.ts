@@ -127,7 +127,8 @@ export function createJobs(options: CreateJobsOptions): Jobs {
           attributes: {
             [SpanAttr.jobName]: name,
             [SpanAttr.runId]: runId,
-            'messaging.system': engine.kind,
+            [SpanAttr.messagingSystem]: engine.kind,
+            [SpanAttr.messagingDestination]: engine.queueName?.(name) ?? name,
             'messaging.operation.type': 'send',
             ...(current.tenantId !== undefined && { [SpanAttr.tenantId]: current.tenantId }),
           },
@@ -150,7 +151,8 @@ export function createJobs(options: CreateJobsOptions): Jobs {
         const spanContext = span.spanContext();
         const traceId = ownTrace ? traceIdForRun(runId) : spanContext.traceId;
         await recordEnqueue(runs, engine.kind, name, runId, tenantId, traceId, spanContext.traceId, spanContext.spanId, current.requestId, ownTrace, enqueueOptions.db);
-        await engine.send(name, { payload, stitch: envelope }, sendOptions);
+        const messageId = await engine.send(name, { payload, stitch: envelope }, sendOptions);
+        span.setAttribute(SpanAttr.messagingMessageId, messageId);
         return { runId, traceId };
       } finally {
         span.end();
@@ -164,6 +166,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
         (delivery) =>
           runJobAttempt(name, delivery, handler as JobHandler, {
             engine: engine.kind,
+            queue: engine.queueName?.(name) ?? name,
             runs,
             settings,
             logger: options.logger,

@@ -171,6 +171,12 @@ describe('event handlers', () => {
     expect(byName('action.slack').attributes).toMatchObject({ 'slack.channel': '#sales', 'slack.thread_id': 't-1' });
     expect(['action.webhook', 'action.email', 'action.slack'].map((n) => parentOf(byName(n)))).toEqual([actions, actions, actions]);
     expect(root.attributes).toMatchObject({ 'tenant.id': TENANT, 'stitch.event.outcome': 'handled' });
+    // The event id is the message id on the producer spans and on the consumer's.
+    const eventId = root.attributes['stitch.event.id'];
+    expect(typeof eventId).toBe('string');
+    for (const name of ['outbox.add order.paid', 'publish order.paid', 'process_event']) {
+      expect(byName(name).attributes['messaging.message.id']).toBe(eventId);
+    }
   });
 
   it('idle relay polls make no spans; a poll with work traces its publish in the event’s trace', async () => {

@@ -209,6 +209,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         attributes: {
           [SpanAttr.eventId]: row.id,
           [SpanAttr.eventType]: row.type,
+          [SpanAttr.messagingMessageId]: row.id,
           'messaging.operation.type': 'send',
           ...(row.tenant_id !== null && { [SpanAttr.tenantId]: row.tenant_id }),
         },

@@ -131,6 +131,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
           attributes: {
             [SpanAttr.eventId]: id,
             [SpanAttr.eventType]: value.type,
+            [SpanAttr.messagingMessageId]: id,
             ...(fields.tenantId !== undefined && { [SpanAttr.tenantId]: fields.tenantId }),
           },
         },

@@ -297,7 +297,7 @@ function finishSpan(span: Span, result: AttemptResult, finalState: AttemptFinalS
     if (result.statusCode !== undefined) span.setAttribute('http.response.status_code', result.statusCode);
     span.setAttribute('stitch.webhook.final_state', finalState);
     if (!result.ok) {
-      span.setAttribute('error.type', result.errorClass);
+      span.setAttribute(SpanAttr.errorType, result.errorClass);
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
     }
   }

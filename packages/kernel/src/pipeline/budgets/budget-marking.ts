@@ -11,7 +11,7 @@ import type { BudgetComponent } from '@stitch/contract';
  * and names the thing the per-name override is looked up by — at start or any time before end:
  *
  *   route    → `http.route`       (the route template, `/invoices/:id`; not the raw path)
- *   query    → `db.query.name`    (the query's name, `invoice.by_id`)
+ *   query    → `stitch.query.name` (the query's name, `invoice.by_id`)
  *   external → `server.address`   (the destination host, `api.stripe.com`)
  *   job      → `stitch.job.name`  (the job name, `nightly-report`)
  *

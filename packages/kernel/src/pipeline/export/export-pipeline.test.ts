@@ -83,7 +83,7 @@ function start(exportOptions: TracingOptionsInput['export']): StitchHandle {
 
 function makeTrace(): void {
   withSpan('GET /invoices/:id', { root: true, attributes: { 'http.route': '/invoices/:id' } }, () => {
-    withSpan('invoice.load', { attributes: { 'db.query.name': 'invoice.by_id', 'user.password': 'hunter2' } }, () => undefined);
+    withSpan('invoice.load', { attributes: { 'stitch.query.name': 'invoice.by_id', 'user.password': 'hunter2' } }, () => undefined);
   });
 }
 
@@ -106,7 +106,7 @@ describe('export', () => {
     expect(hex(child.parentSpanId)).toBe(hex(root.spanId));
     expect(hex(child.traceId)).toBe(hex(root.traceId));
     expect(hex(root.parentSpanId)).toBe('');
-    expect(attr(child.attributes, 'db.query.name')).toBe('invoice.by_id');
+    expect(attr(child.attributes, 'stitch.query.name')).toBe('invoice.by_id');
     expect(attr(root.attributes, 'stitch.sampling.reason')).toBe('head');
     expect(attr(child.attributes, 'user.password')).not.toBe('hunter2');
     expect(handle.exportStats()).toMatchObject({ exported: 2, queued: 0, droppedExportFailed: 0 });

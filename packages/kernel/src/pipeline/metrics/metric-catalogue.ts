@@ -59,7 +59,8 @@ export const OTEL_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({
   http_request_method: 'http.request.method',
   http_response_status_class: 'http.response.status_class',
   tenant_id: 'tenant.id',
-  db_query_name: 'db.query.name',
+  // The caller's query name, which is Stitch's (the convention's db.query.summary is `OPERATION table`).
+  db_query_name: 'stitch.query.name',
   server_address: 'server.address',
   messaging_consumer_group_name: 'messaging.consumer.group.name',
   stitch_event_type: 'stitch.event.type',

@@ -67,14 +67,19 @@ describe('createPgliteDatabase', () => {
     const [insert, select] = exporter.getFinishedSpans().filter((s) => s.name !== 'req');
     expect(insert?.name).toBe('items.insert');
     expect(insert?.attributes).toMatchObject({
-      'db.system': 'postgresql',
+      'db.system.name': 'postgresql',
       'db.query.text': 'INSERT INTO items VALUES ($1, ?), (?, $2)',
-      'db.query.name': 'items.insert',
+      // The caller's name is Stitch's; the convention's summary stays low-cardinality.
+      'stitch.query.name': 'items.insert',
+      'db.query.summary': 'INSERT items',
       'db.response.returned_rows': 2,
       'stitch.component': 'query',
       'tenant.id': TENANT,
     });
+    expect(insert?.attributes).not.toHaveProperty('db.system');
+    expect(insert?.attributes).not.toHaveProperty('db.query.name');
     expect(select?.name).toBe('SELECT items');
+    expect(select?.attributes['db.query.summary']).toBe('SELECT items');
     expect(select?.attributes['db.response.returned_rows']).toBe(2);
   });
 
@@ -83,6 +88,7 @@ describe('createPgliteDatabase', () => {
     const span = exporter.getFinishedSpans()[0];
     expect(span?.status.code).toBe(2);
     expect(span?.attributes['db.response.status_code']).toBe('42P01');
+    expect(span?.attributes['error.type']).toBe('42P01');
   });
 
   it('commits a transaction, and rolls back every write of one whose callback throws', () =>

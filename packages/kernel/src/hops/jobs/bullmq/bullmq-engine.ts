@@ -47,6 +47,7 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
 
   return {
     kind: 'bullmq',
+    queueName,
     async send(name, message, send) {
       const job = await queueFor(name).add(name, message, {
         jobId: send.runId,
