@@ -123,7 +123,7 @@ async function bareWithAsyncLocalStorage(http: typeof Http): Promise<Http.Server
 async function startMetrics(handle: StitchHandle): Promise<void> {
   const { createMetrics } = await import('@stitch/kernel/metrics');
   const { logStats } = await import('@stitch/kernel/stats');
-  const noLogExport = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
+  const noLogExport = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0, rejected: 0 };
   createMetrics({
     stitch: { stats: () => ({ logs: logStats(), logExport: noLogExport, sampling: handle.samplingStats(), export: handle.exportStats(), budgets: handle.budgetStats() }) },
   });

@@ -230,7 +230,7 @@ async function micro(): Promise<void> {
   for (const withMetrics of [false, true]) {
     const handle = startStitch({ serviceName: 'micro', exporter: noopExporter, logger: { warn: () => undefined }, env: {} });
     const metrics = withMetrics
-      ? createMetrics({ stitch: { stats: () => ({ logs: { contextMissing: 0, failedCalls: 0 }, logExport: { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 }, sampling: handle.samplingStats(), export: handle.exportStats(), budgets: handle.budgetStats() }) } })
+      ? createMetrics({ stitch: { stats: () => ({ logs: { contextMissing: 0, failedCalls: 0 }, logExport: { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0, rejected: 0 }, sampling: handle.samplingStats(), export: handle.exportStats(), budgets: handle.budgetStats() }) } })
       : undefined;
     rows.push([`route span, kernel 100%${withMetrics ? ' + metrics' : ''}`, await nsPer(N, () => withSpan('GET /items/:id', routeSpan, noop))]);
     await metrics?.close();

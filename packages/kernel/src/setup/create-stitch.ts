@@ -12,7 +12,7 @@ import { raceDeadline } from '../core/internal/race-deadline.js';
 import { startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
 
-const NO_LOG_EXPORT: OtlpLogStats = Object.freeze({ exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 });
+const NO_LOG_EXPORT: OtlpLogStats = Object.freeze({ exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0, rejected: 0 });
 
 export interface CreateStitchOptions extends LoadConfigOptions {
   /** An already loaded config; by default it is loaded from `env` and `file`. */

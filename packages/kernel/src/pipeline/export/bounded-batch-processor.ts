@@ -1,6 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { rejectedCount } from './rejected-count.js';
 
 /** What the export path did, readable at any time (`exportStats()`). Every span that does not reach the backend is counted in one `dropped*` field. */
 export interface ExportStats {
@@ -14,6 +15,8 @@ export interface ExportStats {
   droppedExportFailed: number;
   /** Lost because shutdown() hit its deadline, or ended after shutdown began. */
   droppedShutdown: number;
+  /** Refused by the backend in a partial success (OTLP `partial_success.rejected_spans`). */
+  droppedRejected: number;
   /** Batches that failed or timed out. */
   failedExports: number;
 }
@@ -53,7 +56,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   private dropEpisode = 0;
   /** Spans lost to failed exports since the last success; > 0 means the backend is failing. */
   private failEpisode = 0;
-  private readonly counters = { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
+  private readonly counters = { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, droppedRejected: 0, failedExports: 0 };
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -146,10 +149,10 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
     if (batch.length === 0) return Promise.resolve();
     this.inFlight = batch.length;
-    this.exporting = this.sendOnce(batch).then((ok) => {
+    this.exporting = this.sendOnce(batch).then((rejected) => {
       // inFlight is zeroed when shutdown gave up on this batch: it was counted there.
       if (this.inFlight > 0) {
-        if (ok) this.recordSuccess(batch.length);
+        if (rejected !== false) this.recordSuccess(batch.length, rejected);
         else this.recordFailure(batch.length);
       }
       this.inFlight = 0;
@@ -170,17 +173,21 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     this.failEpisode += spans;
   }
 
-  private recordSuccess(spans: number): void {
-    this.counters.exported += spans;
+  private recordSuccess(spans: number, rejected: number): void {
+    this.counters.exported += spans - rejected;
+    this.counters.droppedRejected += rejected;
     if (this.failEpisode > 0) this.options.warn?.({ dropped_spans: this.failEpisode }, 'span export works again');
     this.failEpisode = 0;
   }
 
-  /** One export attempt, settled as true/false: by the exporter's callback, a throw, or the timeout. */
-  private sendOnce(batch: ReadableSpan[]): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
+  /**
+   * One export attempt, settled by the exporter's callback, a throw, or the timeout: `false` for
+   * a failure, else how many spans the backend rejected (a partial success).
+   */
+  private sendOnce(batch: ReadableSpan[]): Promise<number | false> {
+    return new Promise<number | false>((resolve) => {
       let settled = false;
-      const settle = (ok: boolean): void => {
+      const settle = (ok: number | false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timeout);
@@ -191,7 +198,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       // Spans the exporter's own HTTP client would make must not feed back into the queue.
       context.with(suppressTracing(context.active()), () => {
         try {
-          this.exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS));
+          this.exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS ? rejectedCount(result, batch.length) : false));
         } catch {
           settle(false);
         }

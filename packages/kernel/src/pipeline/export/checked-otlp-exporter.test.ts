@@ -75,4 +75,29 @@ describe('a 2xx export answer', () => {
       expect(stitch.stats().logExport).toMatchObject({ exported: 1, failed: 0 });
     });
   }
+
+  // ExportTraceServiceResponse / ExportLogsServiceResponse { partial_success { rejected_* = 1, error_message = "x" } }:
+  // both messages have the same field numbers, so one encoding serves traces and logs.
+  const REJECT_ONE_PROTOBUF = Buffer.from([0x0a, 0x05, 0x08, 0x01, 0x12, 0x01, 0x78]);
+  const partial = [
+    { protocol: 'http/protobuf', contentType: 'application/x-protobuf', body: REJECT_ONE_PROTOBUF },
+    // proto3 JSON writes int64 as a string; each signal names its own field, both sent here.
+    { protocol: 'http/json', contentType: 'application/json', body: '{"partialSuccess":{"rejectedSpans":"1","rejectedLogRecords":"1","errorMessage":"x"}}' },
+  ];
+  for (const { protocol, contentType, body } of partial) {
+    it(`with a partial success rejecting one item (${protocol}) counts it as rejected, the rest as exported`, async () => {
+      const { endpoint, paths } = await backend(200, contentType, body);
+      running = createStitch({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, STITCH_LOG_LEVEL: 'info' } });
+      const stitch = running;
+      for (let i = 0; i < 3; i += 1) runInNewContext({ name: `job${i}`, tenantId: TENANT }, () => stitch.logger.info('working'));
+      await stitch.flush();
+      // Each upload rejected one item of its batch.
+      const traceUploads = paths.filter((path) => path === '/v1/traces').length;
+      const logUploads = paths.filter((path) => path === '/v1/logs').length;
+      expect(traceUploads).toBeGreaterThan(0);
+      expect(logUploads).toBeGreaterThan(0);
+      expect(stitch.stats().export).toMatchObject({ exported: 3 - traceUploads, droppedRejected: traceUploads, droppedExportFailed: 0 });
+      expect(stitch.stats().logExport).toMatchObject({ exported: 3 - logUploads, rejected: logUploads, failed: 0 });
+    });
+  }
 });

@@ -13,6 +13,7 @@ import {
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { CheckedExportResult } from './rejected-count.js';
 
 export interface CheckedOtlpOptions {
   readonly protocol: 'http/protobuf' | 'http/json';
@@ -37,6 +38,8 @@ interface Signal<Item> {
   readonly protobuf: ISerializer<Item[], unknown>;
   readonly json: ISerializer<Item[], unknown>;
   readonly metrics: IExporterMetricsHelper<Item[]>;
+  /** The field of `partialSuccess` that counts what the backend refused. */
+  readonly rejectedField: 'rejectedSpans' | 'rejectedLogRecords';
 }
 
 // The component types OpenTelemetry's own exporters report for their self-observability metrics.
@@ -47,6 +50,7 @@ const TRACES: Signal<ReadableSpan> = {
   protobuf: ProtobufTraceSerializer,
   json: JsonTraceSerializer,
   metrics: TraceExporterMetricsHelper,
+  rejectedField: 'rejectedSpans',
 };
 const LOGS: Signal<ReadableLogRecord> = {
   name: 'LOGS',
@@ -55,6 +59,7 @@ const LOGS: Signal<ReadableLogRecord> = {
   protobuf: ProtobufLogsSerializer,
   json: JsonLogsSerializer,
   metrics: LogsExporterMetricsHelper,
+  rejectedField: 'rejectedLogRecords',
 };
 
 /** The OTLP/HTTP span exporter, a 2xx counting only with an OTLP response body (see below). */
@@ -74,6 +79,8 @@ export function createCheckedOtlpLogExporter(options: CheckedOtlpOptions): Check
  * HTML page would count as exported while every span is lost. Here a 2xx is a success only when
  * its body is empty (the protobuf encoding of an empty `Export*ServiceResponse`) or decodes as
  * that message in the request's protocol (for JSON: a JSON object); anything else is FAILED.
+ * A partial success says how many items the backend rejected: the result carries that number
+ * (`rejected`), for the caller to count them as dropped, not exported.
  *
  * The SDK decodes the body, then calls back, in the same synchronous step: the wrapped
  * serialiser records the verdict, and the callback, run right after, takes it. Concurrent
@@ -83,15 +90,18 @@ function createChecked<Item>(signal: Signal<Item>, options: CheckedOtlpOptions):
   const json = options.protocol === 'http/json';
   const serializer = json ? signal.json : signal.protobuf;
   let verdict: Error | undefined;
+  let rejected = 0;
   const checking: ISerializer<Item[], unknown> = {
     serializeRequest: (items) => serializer.serializeRequest(items),
     deserializeResponse(data) {
       verdict = undefined;
+      rejected = 0;
       if (data.length === 0) return {};
       try {
         // The SDK's JSON trace serialiser answers `{}` for a body it cannot parse: parse it here.
         const response: unknown = json ? JSON.parse(new TextDecoder().decode(data)) : serializer.deserializeResponse(data);
         if (typeof response !== 'object' || response === null || Array.isArray(response)) throw new Error('not an object');
+        rejected = countOf((response as { partialSuccess?: Record<string, unknown> | null }).partialSuccess?.[signal.rejectedField]);
         return response;
       } catch (error) {
         verdict = new Error(`export answered 2xx with a body that is not an OTLP ${signal.name.toLowerCase()} response`, { cause: error });
@@ -119,11 +129,31 @@ function createChecked<Item>(signal: Signal<Item>, options: CheckedOtlpOptions):
     export(items, done) {
       base.export(items, (result) => {
         const refused = verdict;
+        const partial = rejected;
         verdict = undefined;
-        done(result.code === ExportResultCode.SUCCESS && refused !== undefined ? { code: ExportResultCode.FAILED, error: refused } : result);
+        rejected = 0;
+        if (result.code !== ExportResultCode.SUCCESS) return done(result);
+        if (refused !== undefined) return done({ code: ExportResultCode.FAILED, error: refused });
+        const partialSuccess: CheckedExportResult = { code: ExportResultCode.SUCCESS, rejected: partial };
+        done(partial > 0 ? partialSuccess : result);
       });
     },
     shutdown: () => base.shutdown(),
     forceFlush: () => base.forceFlush(),
   };
+}
+
+/**
+ * An int64 count as the decoders give it: a number, a string (proto3 JSON writes int64 as one),
+ * or a protobufjs Long. Anything else, negative or unreadable, is 0.
+ */
+function countOf(value: unknown): number {
+  let count: number;
+  if (typeof value === 'number') count = value;
+  else if (typeof value === 'string') count = Number(value);
+  else if (typeof value === 'bigint') count = Number(value);
+  else if (typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    count = (value as { toNumber(): number }).toNumber();
+  } else count = 0;
+  return Number.isFinite(count) && count > 0 ? Math.floor(count) : 0;
 }

@@ -9,6 +9,7 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { LogField } from '@stitch/contract';
 import { KERNEL_TRACER_NAME, KERNEL_VERSION } from '../../core/tracing/kernel-tracer.js';
 import { createCheckedOtlpLogExporter } from '../export/checked-otlp-exporter.js';
+import { rejectedCount } from '../export/rejected-count.js';
 import { OtlpLogOptionsSchema } from './log-options.js';
 import type { OtlpLogOptions } from './log-options.js';
 import { raceDeadline } from '../../core/internal/race-deadline.js';
@@ -51,6 +52,8 @@ export interface OtlpLogStats {
   readonly malformed: number;
   /** Records still queued or in flight when `shutdown(timeoutMillis)` gave up. */
   readonly droppedShutdown: number;
+  /** Records the backend refused in a partial success (OTLP `partial_success.rejected_log_records`). */
+  readonly rejected: number;
 }
 
 /** A pino destination (`createLogger({ otlp })`) that also sends each line as an OTLP log record. */
@@ -89,7 +92,7 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
   // The stream's own handles are not options of the `logs.otlp` section.
   const { serviceName: _serviceName, resourceAttributes: _resourceAttributes, exporter: _exporter, ...section } = options;
   const config = parseOptions(OtlpLogOptionsSchema, { ...section, exporter: 'otlp' }, 'logs.otlp');
-  const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
+  const counters = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0, rejected: 0 };
   // Records accepted but not yet handed to the exporter. BatchLogRecordProcessor drops past
   // maxQueueSize without a readable count, so the bound is kept (and counted) here instead.
   let queued = 0;
@@ -108,8 +111,11 @@ export function createOtlpLogStream(options: OtlpLogStreamOptions): OtlpLogStrea
       inner.export(records, (result) => {
         if (!abandoned) {
           inFlight -= records.length;
-          if (result.code === ExportResultCode.SUCCESS) counters.exported += records.length;
-          else counters.failed += records.length;
+          if (result.code === ExportResultCode.SUCCESS) {
+            const rejected = rejectedCount(result, records.length);
+            counters.exported += records.length - rejected;
+            counters.rejected += rejected;
+          } else counters.failed += records.length;
         }
         done(result);
       });

@@ -18,7 +18,7 @@ import { createMetrics } from './create-metrics.js';
 // SDK's span processors. Metrics must count that span once, in the older HTTP conventions it writes.
 const sdk = new NodeSDK({ ...stitchSdkOptions(loadConfig({ env: { OTEL_SERVICE_NAME: 'metrics-sdk' } }), { exporter: new InMemorySpanExporter(), env: {} }), instrumentations: [new HttpInstrumentation()] });
 sdk.start();
-const noLogExport = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0 };
+const noLogExport = { exported: 0, droppedQueueFull: 0, failed: 0, malformed: 0, droppedShutdown: 0, rejected: 0 };
 const metrics = createMetrics({ stitch: { stats: () => ({ logs: logStats(), logExport: noLogExport, sampling: samplingStats(), export: exportStats(), budgets: budgetStats() }) } });
 let server: Server | undefined;
 afterAll(async () => {

@@ -160,7 +160,7 @@ function lazyKernelLogger(service: string): WarnLogger {
 }
 
 export function emptyExportStats(): ExportStats {
-  return { exported: 0, queued: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, failedExports: 0 };
+  return { exported: 0, queued: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, droppedRejected: 0, failedExports: 0 };
 }
 
 export function emptyBudgetStats(): BudgetStats {
