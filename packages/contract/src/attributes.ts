@@ -84,7 +84,9 @@ export const SpanAttr = {
 
 /**
  * Names kernels before the move to current semantic conventions wrote in their place (issue 13).
- * The collector still reads them (spans from older kernels, stores already written). Spelled
+ * The collector still reads them (spans from older kernels, stores already written); the kernel
+ * writes them only under OpenTelemetry's stability opt-in (`OTEL_SEMCONV_STABILITY_OPT_IN` with
+ * `database/dup` or `messaging/dup`, kernel `core/tracing/semconv-opt-in.ts`). Spelled
  * here, not imported: the package marks its constants for them deprecated, and `db.query.name`
  * was never a convention.
  */

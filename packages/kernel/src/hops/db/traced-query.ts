@@ -1,6 +1,6 @@
 import { context, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { SpanAttr } from '@stitch/contract';
+import { LegacyAttr, SpanAttr } from '@stitch/contract';
 import { getScope, routeOf } from '../../core/context/context-store.js';
 import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
@@ -10,6 +10,7 @@ import type { QueryResultRows } from './queryable.js';
 import { appendSqlComment, formatSqlComment } from './sql-comment.js';
 import { querySpanName, sanitizeStatement, statementSummaryText, summarizeStatement } from './statement-summary.js';
 import { recordError } from '../../core/tracing/record-error.js';
+import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
 /** What a driver does with a statement once it is annotated: run it, nothing else. */
@@ -102,6 +103,10 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     if (recording) {
       const { operation, table } = summarizeStatement(sql);
       span.setAttribute(SpanAttr.dbSystemName, system);
+      if (writesDeprecated('database')) {
+        span.setAttribute(LegacyAttr.dbSystem, system);
+        if (queryName !== undefined) span.setAttribute(LegacyAttr.queryName, queryName);
+      }
       span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
       if (operation !== undefined) span.setAttribute('db.operation.name', operation);
       if (table !== undefined) span.setAttribute('db.collection.name', table);
@@ -177,6 +182,7 @@ function driverSpanAttributes(sql: string, queryName: string | undefined, tenant
   const { operation, table } = summarizeStatement(sql);
   const attributes: Attributes = { ...QUERY_MARK };
   if (queryName !== undefined) attributes[SpanAttr.queryName] = queryName;
+  if (queryName !== undefined && writesDeprecated('database')) attributes[LegacyAttr.queryName] = queryName;
   const summary = statementSummaryText(sql);
   if (summary !== undefined) attributes[SpanAttr.querySummary] = summary;
   if (operation !== undefined) attributes['db.operation.name'] = operation;

@@ -1,8 +1,9 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
-import { SpanAttr } from '@stitch/contract';
+import { LegacyAttr, SpanAttr } from '@stitch/contract';
 import { getScope } from '../../core/context/context-store.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { recordError } from '../../core/tracing/record-error.js';
+import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 
 /**
  * Runs a driver's BEGIN … COMMIT in a `transaction` span, so a transaction's statements are
@@ -14,6 +15,7 @@ export async function runTracedTransaction<T>(system: string, run: () => Promise
   const span = getKernelTracer().startSpan('transaction', { kind: SpanKind.INTERNAL }, active);
   if (!span.isRecording()) return run();
   span.setAttribute(SpanAttr.dbSystemName, system);
+  if (writesDeprecated('database')) span.setAttribute(LegacyAttr.dbSystem, system);
   span.setAttribute('db.operation.name', 'transaction');
   const tenantId = getScope(active)?.tenantId;
   if (tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, tenantId);

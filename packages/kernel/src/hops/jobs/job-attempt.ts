@@ -1,12 +1,13 @@
 import { context, diag, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { SpanAttr } from '@stitch/contract';
+import { LegacyAttr, SpanAttr } from '@stitch/contract';
 import { ensureIds, setScope } from '../../core/context/context-store.js';
 import type { StitchScope } from '../../core/context/context-store.js';
 import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
 import { withNextTraceId } from '../../core/context/ids.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
+import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 import type { EngineDelivery } from './job-engine.js';
 import { entryOfCarrier, parentOf } from '../../core/carrier/carrier.js';
 import type { JobSettings } from './job-options.js';
@@ -65,6 +66,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     [SpanAttr.messagingMessageId]: engineJobId,
     'messaging.operation.type': 'process',
   };
+  if (writesDeprecated('messaging')) attributes[LegacyAttr.messagingSystem] = deps.engine;
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   // How long the job waited for its first run (delay included): the queue-wait metric reads it.
   if (attempt === 1 && typeof envelope.enqueuedAtMillis === 'number') attributes['stitch.job.queue_wait_ms'] = Math.max(0, Date.now() - envelope.enqueuedAtMillis);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { currentContext, runInNewContext } from '../../core/context/context-store.js';
 import { startStitch } from '../../setup/start-stitch.js';
 import { withoutStrictMode } from '../../setup/config/strict-mode.js';
@@ -65,6 +65,22 @@ describe('jobs over the in-process runner', () => {
     expect(enqueueSpan?.attributes).toMatchObject(messaging);
     expect(jobSpan?.attributes).toMatchObject(messaging);
     expect(jobSpan?.attributes).not.toHaveProperty('messaging.system');
+    await jobs.close();
+  });
+
+  it('writes the deprecated messaging.system beside messaging.system.name only under OTEL_SEMCONV_STABILITY_OPT_IN=messaging/dup', async () => {
+    const { engine, jobs } = setup();
+    await jobs.worker('dup.probe', () => undefined);
+    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'messaging/dup');
+    try {
+      await runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('dup.probe', {}));
+      await engine.idle();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    for (const name of ['enqueue dup.probe', 'job dup.probe']) {
+      expect(exporter.getFinishedSpans().find((s) => s.name === name)?.attributes).toMatchObject({ 'messaging.system.name': 'in-process', 'messaging.system': 'in-process' });
+    }
     await jobs.close();
   });
 

@@ -1,11 +1,12 @@
 import { context, diag, SpanKind, trace } from '@opentelemetry/api';
-import { SpanAttr } from '@stitch/contract';
+import { LegacyAttr, SpanAttr } from '@stitch/contract';
 import { ensureIds, entryOf, getScope, tryCurrentContext } from '../../core/context/context-store.js';
 import { entryFields } from '../../core/context/entry.js';
 import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import type { Queryable } from '../db/queryable.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
+import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 import { runJobAttempt } from './job-attempt.js';
 import type { JobHandler } from './job-attempt.js';
 import type { JobEngine } from './job-engine.js';
@@ -128,6 +129,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
             [SpanAttr.jobName]: name,
             [SpanAttr.runId]: runId,
             [SpanAttr.messagingSystem]: engine.kind,
+            ...(writesDeprecated('messaging') && { [LegacyAttr.messagingSystem]: engine.kind }),
             [SpanAttr.messagingDestination]: engine.queueName?.(name) ?? name,
             'messaging.operation.type': 'send',
             ...(current.tenantId !== undefined && { [SpanAttr.tenantId]: current.tenantId }),

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runInNewContext, withContext } from '../../../core/context/context-store.js';
 import { startStitch } from '../../../setup/start-stitch.js';
 import { withoutStrictMode } from '../../../setup/config/strict-mode.js';
@@ -81,6 +81,17 @@ describe('createPgliteDatabase', () => {
     expect(select?.name).toBe('SELECT items');
     expect(select?.attributes['db.query.summary']).toBe('SELECT items');
     expect(select?.attributes['db.response.returned_rows']).toBe(2);
+  });
+
+  it('writes the deprecated db.system and db.query.name beside the current names only under OTEL_SEMCONV_STABILITY_OPT_IN=database/dup', async () => {
+    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'database/dup');
+    try {
+      await runInNewContext({ name: 'req', tenantId: TENANT }, () => db.query('SELECT 1', [], { name: 'probe.one' }));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const probe = exporter.getFinishedSpans().find((s) => s.name === 'probe.one');
+    expect(probe?.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.system': 'postgresql', 'stitch.query.name': 'probe.one', 'db.query.name': 'probe.one' });
   });
 
   it('records a failing statement on its span and rethrows the driver error unchanged', async () => {
