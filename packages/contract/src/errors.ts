@@ -54,12 +54,12 @@ export const ERROR_CODES = {
   STITCH_ERR_WEBHOOK_TENANT_MISMATCH: { status: 403, message: 'Webhook endpoint {id} belongs to another tenant than the current context.' },
   // Strict mode (on by default under NODE_ENV=test and development): drift that production
   // only counts is raised where it happens, with the caller's frame.
-  STITCH_ERR_STRICT_QUERY_UNTRACED: { status: 500, message: 'Strict mode: a query ran outside any context, so its SQL comment names no request (at {callSite}).' },
-  STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a log line was written outside any request, job or runInContext() (at {callSite}).' },
-  STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: job {name} was enqueued outside any request, job or runInContext() (at {callSite}).' },
-  STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a webhook was sent outside any request, job or runInContext() (at {callSite}).' },
-  STITCH_ERR_STRICT_EVENT_UNTRACED: { status: 500, message: 'Strict mode: event {name} was published without trace headers (at {callSite}).' },
-  STITCH_ERR_STRICT_TENANTS_MIXED: { status: 500, message: 'Strict mode: a span of one tenant was started as the child of a span of another: {detail} (at {callSite}).' },
+  STITCH_ERR_STRICT_QUERY_UNTRACED: { status: 500, message: 'Strict mode: a query ran outside any context, so its SQL comment names no request (at {callSite}). Run it inside the request or job, or start-up work in runInNewContext().' },
+  STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a log line was written outside any request, job or runInContext() (at {callSite}). Find where the context was lost (bindEmitter, bindCallbacks), or write start-up lines in runInNewContext().' },
+  STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: job {name} was enqueued outside any request, job or runInContext() (at {callSite}). Enqueue it in the request; a scheduler enqueues in runInNewContext({ name: \'cron …\' }).' },
+  STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a webhook was sent outside any request, job or runInContext() (at {callSite}). Send it from the request or event handler that caused it.' },
+  STITCH_ERR_STRICT_EVENT_UNTRACED: { status: 500, message: 'Strict mode: event {name} was published without trace headers (at {callSite}). Add it through the outbox inside the request or job, or copy the producer\'s trace headers.' },
+  STITCH_ERR_STRICT_TENANTS_MIXED: { status: 500, message: 'Strict mode: a span of one tenant was started as the child of a span of another: {detail} (at {callSite}). Do the other tenant\'s work in withContext({ tenantId }), which starts a linked trace.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
