@@ -3,12 +3,13 @@ import { SpanAttr } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { attributeSql as attr } from './attribute-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
+import { WEBHOOK_ATTEMPT_FAILED_SQL } from './webhook-retries.js';
 
 /**
  * Every attempt the kernel makes, one row each in a common shape, from the spans it writes
  * (packages/kernel/src/{webhooks,jobs,events}):
  * - webhook: `webhook.deliver` spans carry `stitch.webhook.endpoint` and `stitch.webhook.attempt`;
- *   a failure is an error status, an HTTP status >= 400 or no answer (as `stitch webhooks`).
+ *   a failure is WEBHOOK_ATTEMPT_FAILED_SQL, as `stitch webhooks` counts it.
  * - job: `job <name>` CONSUMER spans carry `stitch.job.name` and `stitch.job.attempt` (1-based);
  *   the `enqueue <name>` producer span has the name but no attempt, so it is not an attempt.
  * - consumer: each delivery is a `process_event` span with `stitch.event.id`, `stitch.event.type`
@@ -19,7 +20,7 @@ import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type Que
 const ATTEMPTS_SQL = (tenantSql: string): string => `
   SELECT 'webhook' AS kind, webhook_endpoint AS name, NULL::VARCHAR AS event_type,
       coalesce(webhook_attempt, 1) AS attempt_no,
-      (status_code = 2 OR http_status >= 400 OR http_status IS NULL) AS failed,
+      ${WEBHOOK_ATTEMPT_FAILED_SQL} AS failed,
       tenant_id, trace_id, start_ns, status_message
     FROM spans
     WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql}
@@ -29,13 +30,14 @@ const ATTEMPTS_SQL = (tenantSql: string): string => `
           WHERE job_name IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql})
     WHERE attempt_no >= 1
   UNION ALL
-  SELECT 'consumer', consumer, event_type,
-      row_number() OVER (PARTITION BY consumer, event_type, event_id ORDER BY start_ns, span_id),
+  SELECT 'consumer', consumer_group, event_type,
+      row_number() OVER (PARTITION BY consumer_group, event_type, event_id ORDER BY start_ns, span_id),
       status_code = 2, tenant_id, trace_id, start_ns, status_message
-    FROM (SELECT *, ${attr('messaging.consumer.group.name')} AS consumer, ${attr(SpanAttr.eventType)} AS event_type,
+    -- The consumer column (schema v4); rows stored before it name their consumer in the JSON only.
+    FROM (SELECT *, coalesce(consumer, ${attr(SpanAttr.consumerGroup)}) AS consumer_group, ${attr(SpanAttr.eventType)} AS event_type,
             ${attr(SpanAttr.eventId)} AS event_id, ${attr('stitch.event.outcome')} AS outcome
           FROM spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
-    WHERE consumer IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
+    WHERE consumer_group IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
 
 /**
  * `stitch retries`: "Where did retry loops occur?" Every retry loop of every kind in one list —

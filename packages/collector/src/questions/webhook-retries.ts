@@ -2,6 +2,9 @@ import type { WebhookRetriesResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { isoFromNanos, num, sqlLimit, strList, tenantClause, type QueryScope } from './query-scope.js';
 
+/** A delivery attempt failed: an error status, an HTTP status of 400 or more, or no answer at all. */
+export const WEBHOOK_ATTEMPT_FAILED_SQL = '(status_code = 2 OR http_status >= 400 OR http_status IS NULL)';
+
 /**
  * `stitch webhooks --retries`: delivery-attempt spans (they carry `stitch.webhook.endpoint`)
  * grouped by endpoint and ranked by retries (attempt number > 1), then failure ratio, so the
@@ -12,7 +15,7 @@ export async function askWebhookRetries(store: Store, scope: QueryScope, limit: 
   const t = tenantClause(scope.tenantId);
   const rows = await store.query(
     `SELECT webhook_endpoint AS endpoint, count(*) AS attempts,
-        count(*) FILTER (WHERE status_code = 2 OR http_status >= 400 OR http_status IS NULL) AS failures,
+        count(*) FILTER (WHERE ${WEBHOOK_ATTEMPT_FAILED_SQL}) AS failures,
         count(*) FILTER (WHERE webhook_attempt > 1) AS retries,
         coalesce(max(webhook_attempt), 1) AS max_attempt,
         list(DISTINCT http_status ORDER BY http_status) FILTER (WHERE http_status IS NOT NULL) AS status_codes,
