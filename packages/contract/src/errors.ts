@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID: { status: 500, message: 'The token file {file} cannot be read: {detail}' },
   STITCH_ERR_COLLECTOR_NOT_FOUND: { status: 404, message: '{what} not found.' },
   STITCH_ERR_COLLECTOR_BAD_QUERY: { status: 400, message: 'Invalid query: {detail}' },
+  STITCH_ERR_COLLECTOR_TENANT_REQUIRED: { status: 400, message: 'This question is asked about one tenant: pass tenant=<uuid> (stitch: --tenant <uuid>), or use a token bound to a tenant.' },
   STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW: { status: 429, message: 'Limit max_query_window: a query may cover at most {limit} hours.' },
   STITCH_ERR_COLLECTOR_LIMIT_STREAMS: { status: 429, message: 'Limit max_concurrent_streams: this token already has {limit} log streams open.' },
   STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE: { status: 429, message: 'Limit max_tail_rate: at most {limit} lines per second.' },

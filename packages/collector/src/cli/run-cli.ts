@@ -230,9 +230,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(flags.json ? JSON.stringify(answer, null, 2) + '\n' : question.cli.render(answer));
     return 0;
   } catch (err) {
-    // The API needs a tenant for `slow` unless the token is bound to one, which only the server knows.
-    if (command === 'slow' && err instanceof ApiCallError && err.code === 'STITCH_ERR_COLLECTOR_BAD_QUERY' && flags.tenant === undefined) {
-      io.stderr(`stitch slow: missing --tenant <uuid> (needed unless the token is bound to a tenant)\n${usageFor('slow')}`);
+    // Whether a question needs --tenant depends on the token (a tenant-bound one names it), which
+    // only the server knows: its answer is a usage error here, for any question that needs one.
+    if (err instanceof ApiCallError && err.code === 'STITCH_ERR_COLLECTOR_TENANT_REQUIRED') {
+      io.stderr(`stitch ${command}: missing --tenant <uuid> (needed unless the token is bound to a tenant)\n${usageFor(command)}`);
       return 2;
     }
     if (err instanceof ApiCallError || err instanceof StitchError) {

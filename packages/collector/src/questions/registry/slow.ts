@@ -14,7 +14,7 @@ export const slowQuestion = defineQuestion({
   answer: SlowResponseSchema,
   async ask(ctx, params) {
     const scope = ctx.scope(params);
-    if (scope.tenantId === null) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'tenant is required' });
+    if (scope.tenantId === null) throw new StitchError('STITCH_ERR_COLLECTOR_TENANT_REQUIRED');
     return askSlow(ctx.store, scope.tenantId, scope, ctx.token.tenantId === null);
   },
   cli: {
