@@ -283,9 +283,10 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     const answer = await ask<JobOriginResponse>(platform, ['job', planted.flakyOrder.runId, '--origin']);
     expect(answer.origin).toMatchObject({ traceId: planted.flakyOrder.traceId, route: '/orders', tenantId: TENANTS.acme.id, service: 'answers-api' });
     expect(answer.origin?.requestId).toEqual(expect.any(String));
-    // The enqueue span and the two attempts (the first failed, the retry succeeded).
-    const attempts = answer.runs.filter((r) => r.jobId === planted.flakyOrder.runId);
-    expect(attempts.map((r) => r.statusCode)).toEqual([2, 0]);
+    // The enqueue span in the request's trace, then the two attempts (the first failed, the retry succeeded).
+    expect(answer.runs.map((r) => [r.role, r.statusCode])).toEqual([['enqueue', 0], ['attempt', 2], ['attempt', 0]]);
+    expect(answer.runs[0]?.traceId).toBe(planted.flakyOrder.traceId);
+    const attempts = answer.runs.filter((r) => r.role === 'attempt');
     // The attempts ran in the worker process, in the request's trace.
     const trace = await ask<TraceResponse>(platform, ['trace', planted.flakyOrder.traceId]);
     const runSpans = trace.spans.filter((s) => attempts.some((a) => a.spanId === s.spanId));

@@ -203,6 +203,7 @@ describe('web UI in headless Chromium', () => {
     // The enqueue span sits in the request's trace; both attempts ran in the worker's, pointing back.
     const runs = await rowTexts(page, 'job-runs');
     expect(runs.map((r) => r.includes("in the request's trace"))).toEqual([true, false, false]);
+    expect(runs.map((r) => (r.includes('enqueued') ? 'enqueue' : r.includes('attempt') ? 'attempt' : '?'))).toEqual(['enqueue', 'attempt', 'attempt']);
     expect(runs.slice(1).every((r) => r.includes('attribute and link'))).toBe(true);
     await page.screenshot({ path: `${screenshots}/job-origin.png` });
 

@@ -87,7 +87,8 @@ describe('job --origin on kernel-shaped spans', () => {
       expect(j.origin).toMatchObject({ traceId: inTrace.traceId, name: 'POST /invoices', route: '/invoices', tenantId: TENANT, requestId: 'req-in-trace' });
       expect(j.parentRequestId).toBe('req-in-trace');
     }
-    expect((await origin('run-in-trace')).runs.map((r) => r.statusCode)).toEqual([0, 2, 0]);
+    // The enqueue span, then the failed attempt and its retry: each row says which it is.
+    expect((await origin('run-in-trace')).runs.map((r) => [r.role, r.statusCode])).toEqual([['enqueue', 0], ['attempt', 2], ['attempt', 0]]);
   });
 
   it('finds the request of a job run in its own trace (another process, linked back)', async () => {

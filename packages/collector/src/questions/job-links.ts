@@ -3,11 +3,15 @@ import { StitchError } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
 import { isoFromNanos, num, strOrNull, tenantClause } from './query-scope.js';
 
-const RUN_COLUMNS = `s.run_id, s.job_id, s.job_name, s.trace_id, s.span_id, s.tenant_id, s.start_ns, s.duration_ms,
+const RUN_COLUMNS = `s.kind, s.run_id, s.job_id, s.job_name, s.trace_id, s.span_id, s.tenant_id, s.start_ns, s.duration_ms,
   s.status_code, s.parent_trace_id, s.parent_request_id`;
+
+/** OTLP's SPAN_KIND_PRODUCER: the kernel's `enqueue <name>` span; every other job span is an attempt. */
+const PRODUCER = 4;
 
 function toRun(r: Row, via: 'attribute' | 'link' | 'both' | 'none'): JobOriginResponse['runs'][number] {
   return {
+    role: num(r.kind) === PRODUCER ? 'enqueue' : 'attempt',
     runId: strOrNull(r.run_id),
     jobId: strOrNull(r.job_id),
     jobName: strOrNull(r.job_name),
@@ -46,7 +50,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
        SELECT trace_id, span_id, any_value(linked_trace_id) AS linked_trace_id FROM span_links
        WHERE trace_id IN (SELECT trace_id FROM s) GROUP BY trace_id, span_id
      )
-     SELECT ${RUN_COLUMNS}, s.name, l.linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
+     SELECT ${RUN_COLUMNS}, l.linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
      ORDER BY s.start_ns`,
     { id, ...t.params },
   );
@@ -55,7 +59,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
   // request's own trace and carries no `stitch.parent.trace_id`; the attempts (one per retry)
   // carry it, or a link when they run in their own trace. So any attempt's attribute, then any
   // link, then the enqueue span's own trace; none only when the job was enqueued outside a request.
-  const enqueue = runs.find((r) => r.name === `enqueue ${String(r.job_name)}`);
+  const enqueue = runs.find((r) => num(r.kind) === PRODUCER);
   const parentTraceId =
     firstString(runs, 'parent_trace_id') ?? firstString(runs, 'linked_trace_id') ?? (enqueue ? String(enqueue.trace_id) : null);
   const parentRequestId = firstString(runs, 'parent_request_id');

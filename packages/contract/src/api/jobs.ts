@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { IsoTimeSchema } from './common.js';
 
 export const JobRunSchema = z.object({
+  /**
+   * What the span is: the `enqueue <name>` producer span, in the trace of whoever enqueued the
+   * job, or one attempt of the run (one per retry), in that trace or one of its own.
+   */
+  role: z.enum(['enqueue', 'attempt']),
   runId: z.string().nullable(),
   jobId: z.string().nullable(),
   jobName: z.string().nullable(),

@@ -24,8 +24,8 @@ export const jobQuestion = defineQuestion({
       const o = j.origin;
       return (
         renderTable(
-          ['run', 'job', 'name', 'trace', 'ms', 'status', 'via'],
-          j.runs.map((r) => [r.runId, r.jobId, r.jobName, r.traceId, r.durationMs, SPAN_STATUS[r.statusCode], r.via]),
+          ['span', 'run', 'job', 'name', 'trace', 'ms', 'status', 'via'],
+          j.runs.map((r) => [r.role, r.runId, r.jobId, r.jobName, r.traceId, r.durationMs, SPAN_STATUS[r.statusCode], r.via]),
         ) +
         (o
           ? `\norigin: ${o.name} (${o.route ?? '-'}) in ${o.service ?? '-'}, trace ${o.traceId}, request ${o.requestId ?? '-'}, tenant ${o.tenantId ?? '-'}, ${o.startTime}\n`

@@ -85,6 +85,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
                 <tr>
                   <th>Start (UTC)</th>
                   <th>Job</th>
+                  <th>Span</th>
                   <th>Run</th>
                   <th>Trace</th>
                   <th>Duration</th>
@@ -97,6 +98,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
                   <tr>
                     <td class="mono">{formatTime(r.startTime)}</td>
                     <td>{r.jobName ?? '?'}</td>
+                    <td>{r.role === 'enqueue' ? 'enqueued' : 'attempt'}</td>
                     <td class="mono">{r.runId ?? r.jobId}</td>
                     <td>
                       <TraceLink traceId={r.traceId} />
