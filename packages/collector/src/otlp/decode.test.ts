@@ -111,7 +111,7 @@ describe('decodeOtlp', () => {
     expect(r.batch.events[0]?.tenantId).toBe('t1');
   });
 
-  it('reads the query name from current kernels (stitch.query.name) and older ones (db.query.name) into the same column', () => {
+  it('reads the query name from the caller (stitch.query.name), else the summary (db.query.summary), else older kernels (db.query.name)', () => {
     const traceId = '0102030405060708090a0b0c0d0e0f10';
     const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
     const body = {
@@ -122,6 +122,8 @@ describe('decodeOtlp', () => {
               spans: [
                 { traceId, spanId: '1111111111111111', name: 'orders.by_id', kind: 3, attributes: [str('stitch.query.name', 'orders.by_id'), str('db.query.summary', 'SELECT orders')] },
                 { traceId, spanId: '2222222222222222', name: 'orders.by_id', kind: 3, attributes: [str('db.query.name', 'orders.by_id')] },
+                // Another SDK's pg span (or an unnamed kernel query): the convention's summary is the name.
+                { traceId, spanId: '3333333333333333', name: 'SELECT orders', kind: 3, attributes: [str('db.query.summary', 'SELECT orders'), str('db.system.name', 'postgresql')] },
               ],
             },
           ],
@@ -130,9 +132,13 @@ describe('decodeOtlp', () => {
     };
     const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body)));
     if (!r.ok) throw new Error(r.detail);
-    expect(r.batch.spans.map((s) => s.queryName)).toEqual(['orders.by_id', 'orders.by_id']);
+    expect(r.batch.spans.map((s) => s.queryName)).toEqual(['orders.by_id', 'orders.by_id', 'SELECT orders']);
     // Lifted, not kept twice; the summary stays in the attributes for the trace view.
-    expect(r.batch.spans.map((s) => JSON.parse(s.attributes) as Record<string, unknown>)).toEqual([{ 'db.query.summary': 'SELECT orders' }, {}]);
+    expect(r.batch.spans.map((s) => JSON.parse(s.attributes) as Record<string, unknown>)).toEqual([
+      { 'db.query.summary': 'SELECT orders' },
+      {},
+      { 'db.query.summary': 'SELECT orders', 'db.system.name': 'postgresql' },
+    ]);
   });
 
   it.each([

@@ -1,39 +1,20 @@
-import { ENTRY_KINDS, LegacyAttr, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
+import { ENTRY_KINDS, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
+import { LIFTED_OUT, QUERY_NAME_SOURCES } from '../store/lifted-columns.js';
 import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
 
-/**
- * Attributes lifted into their own columns. They stay out of the JSON blob so the questions
- * filter and group on real columns (DuckDB zone maps, no JSON parsing per row).
- */
-const LIFTED = new Set<string>([
-  SpanAttr.tenantId,
-  SpanAttr.routeId,
-  SpanAttr.component,
-  SpanAttr.perfViolation,
-  SpanAttr.budgetMillis,
-  SpanAttr.queryName,
-  // Kernels before issue 13 wrote the caller's query name as `db.query.name`: the same column.
-  LegacyAttr.queryName,
-  SpanAttr.dbStatement,
-  SpanAttr.requestId,
-  SpanAttr.webhookEndpoint,
-  SpanAttr.webhookAttempt,
-  SpanAttr.jobName,
-  SpanAttr.jobId,
-  SpanAttr.runId,
-  SpanAttr.parentTraceId,
-  SpanAttr.parentRequestId,
-  'http.response.status_code',
-]);
 
-/** The attributes not lifted into columns, as JSON, with what the limits cut from the span. */
+/**
+ * The attributes not lifted into columns (store/lifted-columns.ts), as JSON. Lifted ones stay
+ * out of the blob so the questions filter and group on real columns (DuckDB zone maps, no JSON
+ * parsing per row). With what the limits cut from the span.
+ */
 function rest(attrs: Record<string, JsonValue>, cut: Record<string, number>): string {
   // No prototype, so a `__proto__` attribute is kept as a key (on `{}` it would set the prototype).
   const out: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
-  for (const [k, v] of Object.entries(attrs)) if (!LIFTED.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(attrs)) if (!LIFTED_OUT.has(k)) out[k] = v;
   for (const [k, n] of Object.entries(cut)) if (n > 0) out[k] = n;
   return JSON.stringify(out);
 }
@@ -46,6 +27,14 @@ function cutSince(before: LimitCounts, now: LimitCounts): Record<string, number>
     [LIMIT_ATTRIBUTES.droppedEvents]: now.droppedEvents - before.droppedEvents,
     [LIMIT_ATTRIBUTES.droppedLinks]: now.droppedLinks - before.droppedLinks,
   };
+}
+
+function firstString(attrs: Record<string, JsonValue>, names: readonly string[]): string | null {
+  for (const name of names) {
+    const value = attrString(attrs, name);
+    if (value !== null && value !== '') return value;
+  }
+  return null;
 }
 
 const KNOWN_ENTRY_KINDS: ReadonlySet<string> = new Set(ENTRY_KINDS);
@@ -218,9 +207,8 @@ export function normalizeTraces(request: unknown, limits?: RecordLimits): Decode
           durationMillis: endNanos > startNanos ? Number(endNanos - startNanos) / 1e6 : 0,
           perfViolation,
           budgetMillis: attrNumber(attrs, SpanAttr.budgetMillis),
-          // The new name first, then the one older kernels wrote (issue 13): spans from either
-          // land in the same column, so the store's columns and the files already written stay as they are.
-          queryName: attrString(attrs, SpanAttr.queryName) ?? attrString(attrs, LegacyAttr.queryName),
+          // The caller's name, else the convention's summary, else what older kernels wrote (issue 13).
+          queryName: firstString(attrs, QUERY_NAME_SOURCES),
           queryText: attrString(attrs, SpanAttr.dbStatement),
           httpStatus: attrNumber(attrs, 'http.response.status_code'),
           requestId: attrString(attrs, SpanAttr.requestId),

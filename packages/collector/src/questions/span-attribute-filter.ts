@@ -1,30 +1,12 @@
-import { LegacyAttr, SpanAttr } from '@stitch/contract';
+import { COLUMN_OF_ATTRIBUTE } from '../store/lifted-columns.js';
 
 /**
  * Attributes the ingest lifts out of the JSON blob into their own columns
- * (otlp/normalize-traces.ts): a filter on one of them must read the column, since the blob no
- * longer holds it.
+ * (store/lifted-columns.ts): a filter on one of them must read the column, since the blob no
+ * longer holds it. A search on `db.query.name` (older kernels) reads the same column as
+ * `stitch.query.name`.
  */
-const COLUMN_OF: Readonly<Record<string, string>> = {
-  [SpanAttr.tenantId]: 'tenant_id',
-  [SpanAttr.routeId]: 'route',
-  [SpanAttr.component]: 'component',
-  [SpanAttr.perfViolation]: 'perf_violation',
-  [SpanAttr.budgetMillis]: 'budget_ms',
-  [SpanAttr.queryName]: 'query_name',
-  // The name older kernels wrote it under (issue 13): a saved search for it keeps answering.
-  [LegacyAttr.queryName]: 'query_name',
-  [SpanAttr.dbStatement]: 'query_text',
-  [SpanAttr.requestId]: 'request_id',
-  [SpanAttr.webhookEndpoint]: 'webhook_endpoint',
-  [SpanAttr.webhookAttempt]: 'webhook_attempt',
-  [SpanAttr.jobName]: 'job_name',
-  [SpanAttr.jobId]: 'job_id',
-  [SpanAttr.runId]: 'run_id',
-  [SpanAttr.parentTraceId]: 'parent_trace_id',
-  [SpanAttr.parentRequestId]: 'parent_request_id',
-  'http.response.status_code': 'http_status',
-};
+const COLUMN_OF: Readonly<Record<string, string>> = COLUMN_OF_ATTRIBUTE;
 
 /** Numeric columns compare as numbers: `stitch.budget_ms=500` matches the DOUBLE 500.0. */
 const NUMERIC_COLUMNS = new Set(['budget_ms', 'webhook_attempt', 'http_status']);

@@ -1,5 +1,6 @@
-import { SpanAttr, type LogLine, type TraceResponse, type TraceSpan } from '@stitch/contract';
+import { type LogLine, type TraceResponse, type TraceSpan } from '@stitch/contract';
 import { StitchError } from '@stitch/contract';
+import { liftedBackAttributes } from '../store/lifted-columns.js';
 import type { Row, Store } from '../store/store.js';
 import { isoFromNanos, num, parseJsonObject, strOrNull, tenantClause } from './query-scope.js';
 
@@ -93,27 +94,7 @@ export async function askTrace(store: Store, traceId: string, tenantId: string |
   return { traceId: id, spans: treeOrder(spans), logs: logRows.map(toLogLine) };
 }
 
-/** The span detail view shows all attributes, lifted columns included. */
+/** The span detail view shows all attributes, lifted columns included (under their current names). */
 function liftedBack(r: Row): Record<string, unknown> {
-  const attrs = parseJsonObject(r.attributes);
-  const lifted: Record<string, unknown> = {
-    [SpanAttr.tenantId]: r.tenant_id,
-    [SpanAttr.routeId]: r.route,
-    [SpanAttr.component]: r.component,
-    [SpanAttr.budgetMillis]: r.budget_ms,
-    [SpanAttr.queryName]: r.query_name,
-    [SpanAttr.dbStatement]: r.query_text,
-    'http.response.status_code': r.http_status,
-    [SpanAttr.requestId]: r.request_id,
-    [SpanAttr.webhookEndpoint]: r.webhook_endpoint,
-    [SpanAttr.webhookAttempt]: r.webhook_attempt,
-    [SpanAttr.jobName]: r.job_name,
-    [SpanAttr.jobId]: r.job_id,
-    [SpanAttr.runId]: r.run_id,
-    [SpanAttr.parentTraceId]: r.parent_trace_id,
-    [SpanAttr.parentRequestId]: r.parent_request_id,
-  };
-  for (const [k, v] of Object.entries(lifted)) if (v !== null && v !== undefined) attrs[k] = v;
-  if (r.perf_violation === true) attrs[SpanAttr.perfViolation] = true;
-  return attrs;
+  return liftedBackAttributes(r, parseJsonObject(r.attributes));
 }

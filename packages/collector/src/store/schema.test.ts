@@ -57,6 +57,43 @@ describe('store schema migration', () => {
     }
   });
 
+  it('opens a v5 store: an unnamed query stored before gets its summary as query name, a named one keeps its name, once', async () => {
+    const path = join(dir, 'v5.duckdb');
+    const old = await DuckDBInstance.create(path);
+    const conn = await old.connect();
+    await conn.run(V2_SPANS);
+    await conn.run(`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR); INSERT INTO meta VALUES ('schema_version', '5')`);
+    const insert = (span: string, queryName: string | null, attributes: string) =>
+      conn.run(`INSERT INTO spans (trace_id, span_id, name, query_name, attributes) VALUES ('${'a'.repeat(32)}', '${span}', 'q', $1, $2)`, [queryName, attributes]);
+    await insert('1'.repeat(16), null, JSON.stringify({ 'db.query.summary': 'SELECT orders' }));
+    await insert('2'.repeat(16), 'orders.by_id', JSON.stringify({ 'db.query.summary': 'SELECT orders' }));
+    await insert('3'.repeat(16), null, JSON.stringify({ 'http.request.method': 'GET' }));
+    conn.closeSync();
+    old.closeSync();
+
+    const store = await Store.open({ path });
+    try {
+      expect(await store.query(`SELECT span_id, query_name FROM spans ORDER BY span_id`)).toEqual([
+        { span_id: '1'.repeat(16), query_name: 'SELECT orders' },
+        { span_id: '2'.repeat(16), query_name: 'orders.by_id' },
+        { span_id: '3'.repeat(16), query_name: null },
+      ]);
+      expect(await store.query(`SELECT value FROM meta WHERE key = 'schema_version'`)).toEqual([{ value: String(SCHEMA_VERSION) }]);
+      // A row the rewrite did not see (written raw, as no ingest would): a later open leaves it, the rewrite ran once.
+      await store.exec(`INSERT INTO spans (trace_id, span_id, attributes) VALUES ('${'a'.repeat(32)}', '${'4'.repeat(16)}', $1)`, [
+        JSON.stringify({ 'db.query.summary': 'SELECT later' }),
+      ]);
+    } finally {
+      await store.close();
+    }
+    const again = await Store.open({ path });
+    try {
+      expect(await again.query(`SELECT query_name FROM spans WHERE span_id = '${'4'.repeat(16)}'`)).toEqual([{ query_name: null }]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('is idempotent: opening a current store again changes nothing', async () => {
     const path = join(dir, 'current.duckdb');
     await (await Store.open({ path })).close();

@@ -1,3 +1,5 @@
+import { SpanAttr } from '@stitch/contract';
+
 /**
  * The store's tables. Everything a question filters or groups on is a real column; the rest of
  * the attributes stay as JSON text for display. Times are Unix nanoseconds (BIGINT) as OTLP
@@ -6,7 +8,7 @@
  * No secondary indexes: DuckDB's ART indexes slow the appender and its zone maps already prune
  * by time, since rows arrive roughly in time order.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -53,8 +55,25 @@ ALTER TABLE spans ADD COLUMN IF NOT EXISTS consumer VARCHAR;
 -- v5: audit.count, the requests one audit row stands for: 1 for each answered request; refusals
 -- past a client's rate are summarised as one row with their count. Old rows: 1 each.
 ALTER TABLE audit ADD COLUMN IF NOT EXISTS count INTEGER DEFAULT 1;
+-- v6: query_name also from db.query.summary when the span has no caller's name (rows: ROW_MIGRATIONS).
 INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}');
 `;
+
+/**
+ * Rewrites of rows already stored, for a store older than `version`, run once in the same
+ * transaction as SCHEMA_SQL: a lifted column whose meaning grew gets its value for old rows too,
+ * so a question answers the same over spans stored before and after the upgrade.
+ */
+export const ROW_MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    // The query's name is the caller's, else the convention's summary (store/lifted-columns.ts).
+    // Summaries stayed in the attribute JSON, so old rows give it back.
+    version: 6,
+    sql: `UPDATE spans SET query_name = json_extract_string(attributes, '$."${SpanAttr.querySummary}"')
+          WHERE query_name IS NULL AND contains(attributes, '"${SpanAttr.querySummary}"')
+            AND coalesce(json_extract_string(attributes, '$."${SpanAttr.querySummary}"'), '') <> ''`,
+  },
+];
 
 /** Tables that retention trims, with their time column. */
 export const RETAINED_TABLES = [

@@ -1,9 +1,34 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DecodedBatch } from '../otlp/records.js';
 import { appendRows, eventValues, linkValues, logValues, spanValues } from './append-rows.js';
-import { SCHEMA_SQL } from './schema.js';
+import { ROW_MIGRATIONS, SCHEMA_SQL } from './schema.js';
 
 export type Row = Record<string, unknown>;
+
+/** The version a store file was written with; 0 when it says none (a new file: the rewrites find no rows). */
+async function storedVersion(writer: DuckDBConnection): Promise<number> {
+  try {
+    const rows = (await writer.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRowObjectsJson();
+    return rows.length === 0 ? 0 : Number(rows[0]!.value);
+  } catch {
+    return 0; // no meta table yet
+  }
+}
+
+/** Brings the tables to SCHEMA_SQL and old rows through ROW_MIGRATIONS, all or nothing. */
+async function migrate(writer: DuckDBConnection): Promise<void> {
+  const from = await storedVersion(writer);
+  const rewrites = ROW_MIGRATIONS.filter((m) => m.version > from);
+  await writer.run('BEGIN TRANSACTION');
+  try {
+    await writer.run(SCHEMA_SQL);
+    for (const m of rewrites) await writer.run(m.sql);
+    await writer.run('COMMIT');
+  } catch (err) {
+    await writer.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
 
 export interface StoreOptions {
   /** Path of the DuckDB file; ':memory:' only for throwaway use. */
@@ -44,7 +69,7 @@ export class Store {
       threads: String(options.threads ?? 2),
     });
     const writer = await instance.connect();
-    await writer.run(SCHEMA_SQL);
+    await migrate(writer);
     return new Store(instance, writer, options.path);
   }
 
