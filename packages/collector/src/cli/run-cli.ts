@@ -38,6 +38,7 @@ const COMMON_OPTIONS = {
   data: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
+  'grpc-port': { type: 'string' },
   config: { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'forward-url': { type: 'string' },
@@ -62,6 +63,7 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
       config: typeof flags.config === 'string' ? flags.config : undefined,
       host: typeof flags.host === 'string' ? flags.host : undefined,
       port: typeof flags.port === 'string' ? Number(flags.port) : undefined,
+      grpcPort: typeof flags['grpc-port'] === 'string' ? (flags['grpc-port'] === 'off' ? 'off' : Number(flags['grpc-port'])) : undefined,
       data: typeof flags.data === 'string' ? flags.data : undefined,
       maxBodyBytes: typeof flags['max-body-bytes'] === 'string' ? Number(flags['max-body-bytes']) : undefined,
       ...(typeof flags['forward-url'] === 'string' ? { forward: { url: flags['forward-url'] } } : {}),
@@ -76,7 +78,8 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
     io.stderr(`stitch serve: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
-  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs; API on ${collector.url}/api; store ${resolve(config.data)}\n`);
+  const grpc = collector.grpcAddress === null ? '' : `, OTLP/gRPC on ${collector.grpcAddress}`;
+  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api; store ${resolve(config.data)}\n`);
   await (io.stopSignal ?? new Promise<void>(() => undefined));
   await collector.close();
   return 0;

@@ -14,6 +14,12 @@ export const CollectorConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(4318),
+    /**
+     * OTLP/gRPC (`TraceService`, `LogsService`) on the same host, the port OTLP's gRPC exporters
+     * send to by default; `off` serves none. Unset, it is 4317, or a free port when `port` is 0
+     * (a free port for one means a free port for both: tests and embedded collectors).
+     */
+    grpcPort: z.union([z.number().int().min(0).max(65535), z.literal('off')]).optional(),
     /** The DuckDB file; tokens live beside it in `<data>.tokens.json`. */
     data: z.string().min(1).default('stitch.duckdb'),
     /** Largest accepted OTLP body, compressed or not (413 above it). */
@@ -118,7 +124,8 @@ export const CollectorConfigSchema = z
     /** The server log's level (pino JSON lines on stderr): every 500 is logged at `error`. */
     logLevel: z.enum(LOG_LEVELS).default('warn'),
   })
-  .strict();
+  .strict()
+  .transform((config) => ({ ...config, grpcPort: config.grpcPort ?? (config.port === 0 ? 0 : 4317) }));
 
 export type CollectorConfig = Readonly<z.infer<typeof CollectorConfigSchema>>;
 export type CollectorConfigInput = z.input<typeof CollectorConfigSchema>;
@@ -173,6 +180,7 @@ export function loadCollectorConfig(
   if (env.STITCH_HOST) fromEnv.host = env.STITCH_HOST;
   const port = numberFrom(env.STITCH_PORT);
   if (port !== undefined) fromEnv.port = port;
+  if (env.STITCH_GRPC_PORT) fromEnv.grpcPort = env.STITCH_GRPC_PORT === 'off' ? 'off' : Number(env.STITCH_GRPC_PORT);
   if (env.STITCH_DATA) fromEnv.data = env.STITCH_DATA;
   const maxBody = numberFrom(env.STITCH_MAX_BODY_BYTES);
   if (maxBody !== undefined) fromEnv.maxBodyBytes = maxBody;

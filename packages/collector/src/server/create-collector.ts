@@ -18,6 +18,8 @@ import { installErrorHandler } from './error-envelope.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { LogHub } from './log-hub.js';
 import { registerOtlpRoutes } from './otlp-routes.js';
+import { IngestAdmission } from './ingest-admission.js';
+import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../ingest/otlp-grpc-receiver.js';
 import { registerUi } from './ui-static.js';
 
 export interface Collector {
@@ -32,6 +34,8 @@ export interface Collector {
   log: Logger;
   /** `http://host:port` once listening. */
   url: string;
+  /** `host:port` of the OTLP/gRPC receiver, or null with `grpcPort: 'off'`. */
+  grpcAddress: string | null;
   close(): Promise<void>;
 }
 
@@ -77,7 +81,15 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     genReqId: () => crypto.randomUUID(),
   });
   installErrorHandler(app, config.maxBodyBytes);
+  // One admission for OTLP/HTTP and OTLP/gRPC: the in-flight, byte and per-sender limits hold
+  // across both protocols.
+  const admission = new IngestAdmission({
+    maxRequests: config.maxInflightRequests,
+    maxBytes: config.maxInflightBytes,
+    maxPerSender: config.maxInflightPerSender,
+  });
   registerOtlpRoutes(app, {
+    admission,
     queue,
     stats,
     forwarder,
@@ -98,8 +110,33 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
   if (existsSync(uiDir)) await registerUi(app, uiDir);
 
   let url: string;
+  let grpc: OtlpGrpcReceiver | null = null;
   try {
     url = await app.listen({ host: config.host, port: config.port });
+    if (config.grpcPort !== 'off') {
+      grpc = await startOtlpGrpcReceiver({
+        host: config.host,
+        port: config.grpcPort,
+        queue,
+        stats,
+        forwarder,
+        admission,
+        maxMessageBytes: config.maxBodyBytes,
+        maxInflightRequests: config.maxInflightRequests,
+        maxQueueRecords: config.maxQueueRecords,
+        retryAfterSeconds: config.retryAfterSeconds,
+        recordLimits: config.recordLimits,
+        tokens,
+        ingestAuth: config.ingestAuth,
+        shutdownGraceMillis: config.shutdownGraceMillis,
+      }).catch((err: unknown) => {
+        // grpc-js says "No address added out of total 1 resolved"; say which port and what to do.
+        throw new Error(
+          `OTLP/gRPC cannot listen on ${config.host}:${config.grpcPort} (${(err as Error).message}); is the port taken? Set grpcPort (--grpc-port, STITCH_GRPC_PORT) to another port, or to off`,
+          { cause: err },
+        );
+      });
+    }
   } catch (err) {
     // Release the store (and its file lock) so the caller can report and exit cleanly.
     clearInterval(sampler);
@@ -121,6 +158,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     metrics,
     log,
     url: url.replace('[::1]', 'localhost'),
+    grpcAddress: grpc?.address ?? null,
     async close() {
       if (closed) return;
       closed = true;
@@ -129,7 +167,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
       // app.close() waits for every open connection; a follow stream or a stalled reader would
       // hold shutdown for ever (a `stitch logs --follow` did), so past the grace they are cut.
       const cut = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMillis);
-      await app.close();
+      await Promise.all([app.close(), grpc?.close()]);
       clearTimeout(cut);
       await queue.idle();
       await audit.close();

@@ -33,6 +33,8 @@ export interface OtlpRoutesOptions {
   /** Ingest tokens (`ingestAuth`); without `tokens`, or `off`, none is looked at. */
   tokens?: TokenStore;
   ingestAuth?: IngestAuthMode;
+  /** Admission shared with the OTLP/gRPC receiver, so both count against the same limits. */
+  admission?: IngestAdmission;
 }
 
 function encodingOf(contentType: string | undefined): Encoding | null {
@@ -55,7 +57,7 @@ function encodingOf(contentType: string | undefined): Encoding | null {
 export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOptions): void {
   const { queue, stats, forwarder, maxBodyBytes, maxInflightRequests, maxInflightBytes, maxInflightPerSender, retryAfterSeconds, bodyTimeoutMillis, maxQueueRecords, recordLimits } =
     options;
-  const admission = new IngestAdmission({ maxRequests: maxInflightRequests, maxBytes: maxInflightBytes, maxPerSender: maxInflightPerSender });
+  const admission = options.admission ?? new IngestAdmission({ maxRequests: maxInflightRequests, maxBytes: maxInflightBytes, maxPerSender: maxInflightPerSender });
   // Body-read deadlines, cleared once the body has been parsed (preValidation runs after it).
   const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
   // The tenant a tenant-bound ingest token pins its request's records to.

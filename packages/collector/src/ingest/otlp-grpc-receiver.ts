@@ -1,0 +1,196 @@
+import { Server, ServerCredentials, status as GrpcCode, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { StitchError } from '@stitch/contract';
+import { authenticateIngest, pinBatchTenant, type IngestAuthMode } from '../auth/ingest-access.js';
+import type { TokenStore } from '../auth/token-store.js';
+import type { Forwarder } from '../forward/forwarder.js';
+import { decodeOtlp, encodeExportResponse, type DecodeResult, type Encoding, type Signal } from '../otlp/decode.js';
+import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
+import type { IngestAdmission } from '../server/ingest-admission.js';
+import type { IngestStats } from '../store/ingest-stats.js';
+import type { WriteQueue } from '../store/write-queue.js';
+import { grpcStatusOf } from './grpc-status.js';
+
+export interface OtlpGrpcReceiverOptions {
+  host: string;
+  /** 0 takes a free port (tests); `port` on the receiver says which. */
+  port: number;
+  queue: WriteQueue;
+  stats: IngestStats;
+  forwarder: Forwarder | null;
+  /** The same admission as OTLP/HTTP's, so both protocols share the in-flight and per-sender limits. */
+  admission: IngestAdmission;
+  /** Largest accepted message, after decompression (grpc-js answers RESOURCE_EXHAUSTED above it). */
+  maxMessageBytes: number;
+  /** In-flight calls the collector admits at once (OTLP/HTTP's maxInflightRequests). */
+  maxInflightRequests: number;
+  maxQueueRecords: number;
+  retryAfterSeconds: number;
+  recordLimits: RecordLimits;
+  tokens?: TokenStore;
+  ingestAuth?: IngestAuthMode;
+  /** What `close()` waits for calls in flight to finish before it cuts them. */
+  shutdownGraceMillis: number;
+  /** How a message becomes rows; OTLP/HTTP's decoder by default. */
+  decode?: (signal: Signal, encoding: Encoding, body: Buffer, limits: RecordLimits) => DecodeResult | Promise<DecodeResult>;
+}
+
+export interface OtlpGrpcReceiver {
+  /** `host:port` as bound. */
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+// The services' paths from the OTLP protos (opentelemetry/proto/collector/*/v1/*_service.proto).
+// OTLP/HTTP takes no metrics either: MetricsService is left unimplemented (UNIMPLEMENTED).
+const SERVICES: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
+
+// Messages stay bytes: the body goes to the same decoder as an OTLP/HTTP protobuf body (and, as
+// is, to the forwarder), and the response is the bytes encodeExportResponse makes.
+const identity = (value: Buffer): Buffer => value;
+function exportService(path: string): ServiceDefinition {
+  return {
+    Export: {
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
+  };
+}
+
+/** The sender a fairness slot is counted against: the peer's address without its port. */
+function senderOf(peer: string): string {
+  const colon = peer.lastIndexOf(':');
+  return colon > 0 ? peer.slice(0, colon) : peer;
+}
+
+function metadataValue(call: ServerUnaryCall<Buffer, Buffer>, key: string): string | undefined {
+  const value = call.metadata.get(key)[0];
+  return value === undefined ? undefined : value.toString();
+}
+
+/**
+ * OTLP/gRPC receiver (`TraceService/Export`, `LogsService/Export`) beside OTLP/HTTP, on the
+ * same ingest path: the ingest token in the `authorization` metadata (as OTLP exporters send
+ * `OTEL_EXPORTER_OTLP_HEADERS`), the shared in-flight and per-sender admission, the same
+ * decoder and record limits, the tenant a tenant-bound token forces, the write queue whose
+ * commit comes before the answer, the same counters, and the forwarder. Refusals are gRPC
+ * statuses (grpc-status.ts); a partially rejected batch answers OK with partial_success.
+ *
+ * @example const grpc = await startOtlpGrpcReceiver({ host: '127.0.0.1', port: 4317, ...ingest })
+ */
+export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): Promise<OtlpGrpcReceiver> {
+  const { queue, stats, forwarder, admission, recordLimits, maxQueueRecords, retryAfterSeconds } = options;
+  const decode = options.decode ?? decodeOtlp;
+  const ingestAuth = options.tokens ? (options.ingestAuth ?? 'off') : 'off';
+
+  const refuse = (callback: sendUnaryData<Buffer>, error: StitchError): void => {
+    const key = `${error.status} ${error.code}`;
+    stats.refusedRequests.set(key, (stats.refusedRequests.get(key) ?? 0) + 1);
+    callback(grpcStatusOf(error));
+  };
+  const busy = (retryAfter: number) => new StitchError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter }, { headers: { 'retry-after': String(retryAfter) } });
+
+  const handle = (signal: Signal) => async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): Promise<void> => {
+    let pinned: string | undefined;
+    if (ingestAuth !== 'off') {
+      try {
+        pinned = authenticateIngest(options.tokens!, ingestAuth, metadataValue(call, 'authorization'))?.tenantId ?? undefined;
+      } catch (err) {
+        if (err instanceof StitchError) return refuse(callback, err);
+        throw err;
+      }
+    }
+    const body = call.request;
+    if (queue.depth >= maxQueueRecords) {
+      stats.throttledRequests += 1;
+      return refuse(callback, busy(retryAfterSeconds));
+    }
+    const ticket = admission.admit(senderOf(call.getPeer()), body.length);
+    if (typeof ticket === 'string') {
+      stats.throttledRequests += 1;
+      return refuse(callback, busy(retryAfterSeconds));
+    }
+    try {
+      stats.receivedBytes.protobuf += body.length;
+      const decoded = await decode(signal, 'protobuf', body, recordLimits);
+      if (!decoded.ok) {
+        stats.undecodableRequests += 1;
+        return refuse(callback, new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));
+      }
+      const { batch } = decoded;
+      // Records that claimed another tenant are stored under the token's; the original body,
+      // which still claims it, is not forwarded upstream (as OTLP/HTTP).
+      const forgedRecords = pinned === undefined ? 0 : pinBatchTenant(batch, pinned);
+      const records = batch.spans.length + batch.logs.length;
+      const throttle = (error: StitchError) => {
+        stats.throttledRequests += 1;
+        stats.throttledRecords += records;
+        return refuse(callback, error);
+      };
+      const submitted = queue.submit(batch);
+      if (!submitted.ok) return throttle(busy(submitted.retryAfterSeconds));
+      const outcome = await submitted.done;
+      if (!outcome.ok) {
+        const retryAfter = outcome.retryAfterSeconds;
+        return throttle(new StitchError('STITCH_ERR_COLLECTOR_STORE_UNAVAILABLE', { retryAfter }, { headers: { 'retry-after': String(retryAfter) } }));
+      }
+      stats.rejectedRecords += batch.rejected;
+      for (const k of Object.keys(stats.limited) as (keyof LimitCounts)[]) stats.limited[k] += batch.limited[k];
+      if (forwarder && records > 0 && forgedRecords === 0) forwarder.enqueue(signal, 'protobuf', body);
+      const response = encodeExportResponse(signal, 'protobuf', batch.rejected, batch.rejectReasons.join('; '));
+      callback(null, Buffer.from(response.body));
+    } finally {
+      ticket.release();
+    }
+  };
+
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxMessageBytes,
+    // grpc-js reads a unary call's whole message before the handler (and admission) sees it: one
+    // connection holds at most as many messages as the collector admits at once.
+    'grpc.max_concurrent_streams': options.maxInflightRequests,
+  });
+  for (const signal of Object.keys(SERVICES) as Signal[]) {
+    const run = handle(signal);
+    const implementation: UntypedServiceImplementation = {
+      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        // An unforeseen failure answers INTERNAL rather than leaving the call hanging.
+        run(call, callback).catch((err: unknown) => callback({ code: GrpcCode.INTERNAL, details: `internal error: ${(err as Error).message}` }));
+      },
+    };
+    server.addService(exportService(SERVICES[signal]), implementation);
+  }
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    address: `${host}:${port}`,
+    port,
+    close() {
+      // tryShutdown lets calls in flight finish (their commit, their answer); past the grace
+      // they are cut, so stopping never waits on a client.
+      closing ??= new Promise<void>((resolve) => {
+        const cut = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, options.shutdownGraceMillis);
+        server.tryShutdown(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}
