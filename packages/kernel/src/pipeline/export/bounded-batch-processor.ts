@@ -1,7 +1,8 @@
-import { context } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
+import { TraceFlags } from '@opentelemetry/api';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { rejectedCount } from './rejected-count.js';
+import { raceDeadline } from '../../core/internal/race-deadline.js';
+import { CountingSpanExporter } from './counting-span-exporter.js';
 
 /** What the export path did, readable at any time (`exportStats()`). Every span that does not reach the backend is counted in one `dropped*` field. */
 export interface ExportStats {
@@ -31,37 +32,62 @@ export interface BoundedBatchOptions {
   readonly warn?: (fields: Record<string, unknown>, message: string) => void;
 }
 
+// The span a sampled view stands for (see asSampled).
+const ORIGINAL = Symbol('stitch.export.original');
+
 /**
- * A batch span processor with a bounded queue in which every lost span is counted.
+ * OpenTelemetry's `BatchSpanProcessor` with a counting exporter, and the three things the SDK's
+ * processor (sdk-trace 2.12, `BatchSpanProcessorBase`) does not do, kept in front of it:
  *
- * Why not the SDK's BatchSpanProcessor: it drops silently on a full queue (a diag debug line
- * and a self-observability metric that needs a MeterProvider), and it only exports spans with
- * the sampled flag — but the tail sampler forwards head-unsampled traces it decided to keep.
+ * - **Counted drops on a full queue.** The SDK drops past `maxQueueSize` with a `diag.debug`
+ *   line and a self-observability metric that needs a MeterProvider: no readable count. The
+ *   bound is kept (and counted) here, with the SDK given the same size, so the SDK's own drop
+ *   never fires: a span reaches it only when this queue has room.
+ * - **Head-unsampled spans the tail keep forwards.** The SDK's `onEnd` ignores spans without the
+ *   sampled flag; the tail sampler keeps head-unsampled traces (errors, budget violations). Such
+ *   a span goes in as a view whose `spanContext()` says sampled, and the counting exporter sends
+ *   the original, flags unchanged.
+ * - **A bounded shutdown.** The SDK's `shutdown()` waits for every batch's export (up to
+ *   `exportTimeoutMillis` each, more with the exporter's retries) and skips the exporter's
+ *   shutdown when a batch failed. Here it is raced against `shutdownTimeoutMillis`; what is still
+ *   queued or in flight then is counted in `droppedShutdown`.
  *
- * Nothing here runs on the request's path but an array push: exports start from an unref'd
- * timer, one batch at a time, each abandoned (and counted) after `exportTimeoutMillis` whatever
- * the exporter does, so a hanging backend holds at most one batch and the queue.
+ * Nothing here runs on the request's path but two counters and the SDK's array push: the counting
+ * exporter starts each export on the next turn of the event loop, and settles it (counted as
+ * failed) after `exportTimeoutMillis` whatever the exporter does.
  *
  * @example
  *   const processor = new BoundedBatchSpanProcessor(exporter, { maxQueueSize: 2048, maxExportBatchSize: 512,
  *     scheduledDelayMillis: 1000, exportTimeoutMillis: 10000, shutdownTimeoutMillis: 5000 });
  */
 export class BoundedBatchSpanProcessor implements SpanProcessor {
-  private queue: ReadableSpan[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private exporting: Promise<void> | undefined;
-  private inFlight = 0;
+  private readonly batch: BatchSpanProcessor;
+  private readonly counting: CountingSpanExporter;
+  /** Spans accepted and not yet handed to the exporter (the SDK's queue, as counted from outside). */
+  private queued = 0;
   private isShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
   private dropEpisode = 0;
-  /** Spans lost to failed exports since the last success; > 0 means the backend is failing. */
-  private failEpisode = 0;
-  private readonly counters = { exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedShutdown: 0, droppedRejected: 0, failedExports: 0 };
+  private readonly counters = { droppedQueueFull: 0, droppedShutdown: 0 };
 
   constructor(
     private readonly exporter: SpanExporter,
     private readonly options: BoundedBatchOptions,
-  ) {}
+  ) {
+    this.counting = new CountingSpanExporter(exporter, {
+      exportTimeoutMillis: options.exportTimeoutMillis,
+      onHandOver: (spans) => (this.queued -= spans),
+      unwrap: (span) => (span as ReadableSpan & { [ORIGINAL]?: ReadableSpan })[ORIGINAL] ?? span,
+      ...(options.warn !== undefined && { warn: options.warn }),
+    });
+    this.batch = new BatchSpanProcessor(this.counting, {
+      maxQueueSize: options.maxQueueSize,
+      maxExportBatchSize: Math.min(options.maxExportBatchSize, options.maxQueueSize),
+      scheduledDelayMillis: options.scheduledDelayMillis,
+      // The counting exporter settles each batch by then; the SDK's own timer is only a backstop.
+      exportTimeoutMillis: options.exportTimeoutMillis,
+    });
+  }
 
   onStart(): void {}
 
@@ -70,7 +96,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       this.counters.droppedShutdown += 1;
       return;
     }
-    if (this.queue.length >= this.options.maxQueueSize) {
+    if (this.queued >= this.options.maxQueueSize) {
       this.counters.droppedQueueFull += 1;
       if (this.dropEpisode === 0) this.options.warn?.({ max_queue_size: this.options.maxQueueSize }, 'span export queue is full: dropping spans');
       this.dropEpisode += 1;
@@ -80,20 +106,19 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       this.options.warn?.({ dropped_spans: this.dropEpisode }, 'span export queue accepts spans again');
       this.dropEpisode = 0;
     }
-    this.queue.push(span);
-    if (this.queue.length >= this.options.maxExportBatchSize) this.schedule(0);
-    else this.schedule(this.options.scheduledDelayMillis);
+    this.queued += 1;
+    this.batch.onEnd(asSampled(span));
   }
 
   /** A snapshot of the counters. */
   stats(): ExportStats {
-    return { ...this.counters, queued: this.queue.length };
+    return { ...this.counting.stats(), ...this.counters, queued: this.queued };
   }
 
-  /** Exports everything queued now; resolves when done (failures are counted, never thrown). */
+  /** Exports everything queued now and waits for every batch in flight; failures are counted, never thrown. */
   async forceFlush(): Promise<void> {
-    while (this.exporting !== undefined) await this.exporting;
-    while (this.queue.length > 0) await this.exportBatch();
+    await this.batch.forceFlush().catch(() => undefined);
+    await this.counting.settled();
   }
 
   /**
@@ -107,102 +132,32 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
 
   private async doShutdown(): Promise<void> {
     this.isShutdown = true;
-    this.clearTimer();
-    let deadline: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      deadline = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMillis);
-    });
-    const flushed = this.forceFlush().then(() => 'flushed' as const);
-    const outcome = await Promise.race([flushed, timedOut]);
+    const startedMillis = performance.now();
+    const flushed = this.batch
+      .shutdown()
+      .catch(() => undefined)
+      .then(() => this.counting.settled());
+    const outcome = await raceDeadline(flushed, this.options.shutdownTimeoutMillis);
+    const closed = this.exporter.shutdown().catch(() => undefined);
     if (outcome === 'timeout') {
-      this.counters.droppedShutdown += this.queue.length + this.inFlight;
-      this.queue = [];
-      this.inFlight = 0;
+      this.counters.droppedShutdown += this.queued + this.counting.abandon();
+      this.queued = 0;
+      // Out of time: the exporter closes its sockets on its own, unwaited. Not even a timer here,
+      // so a caller racing the same deadline (createStitch) sees the provider stopped by then.
+      return;
     }
-    // The exporter's own shutdown may wait on sockets: give it what is left of nothing.
-    await Promise.race([this.exporter.shutdown().catch(() => undefined), outcome === 'timeout' ? Promise.resolve() : timedOut]);
-    clearTimeout(deadline);
+    // The exporter's own shutdown may wait on sockets: it gets what is left of the deadline.
+    await raceDeadline(closed, Math.max(0, this.options.shutdownTimeoutMillis - (performance.now() - startedMillis)));
   }
+}
 
-  private schedule(delayMillis: number): void {
-    if (this.exporting !== undefined) return; // the running export reschedules when done
-    if (this.timer !== undefined) {
-      if (delayMillis > 0) return;
-      this.clearTimer();
-    }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.exportBatch();
-    }, delayMillis);
-    this.timer.unref();
-  }
-
-  private clearTimer(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private exportBatch(): Promise<void> {
-    if (this.exporting !== undefined) return this.exporting;
-    const batch = this.queue.length <= this.options.maxExportBatchSize ? this.queue : this.queue.slice(0, this.options.maxExportBatchSize);
-    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
-    if (batch.length === 0) return Promise.resolve();
-    this.inFlight = batch.length;
-    this.exporting = this.sendOnce(batch).then((rejected) => {
-      // inFlight is zeroed when shutdown gave up on this batch: it was counted there.
-      if (this.inFlight > 0) {
-        if (rejected !== false) this.recordSuccess(batch.length, rejected);
-        else this.recordFailure(batch.length);
-      }
-      this.inFlight = 0;
-      this.exporting = undefined;
-      if (this.queue.length > 0 && !this.isShutdown) {
-        this.schedule(this.queue.length >= this.options.maxExportBatchSize ? 0 : this.options.scheduledDelayMillis);
-      }
-    });
-    return this.exporting;
-  }
-
-  // Reported once per episode, with the number, not once per batch: a dead backend must not
-  // turn into a log flood.
-  private recordFailure(spans: number): void {
-    this.counters.droppedExportFailed += spans;
-    this.counters.failedExports += 1;
-    if (this.failEpisode === 0) this.options.warn?.({ dropped_spans: spans }, 'span export failed (backend down, hanging or answering garbage): dropping spans');
-    this.failEpisode += spans;
-  }
-
-  private recordSuccess(spans: number, rejected: number): void {
-    this.counters.exported += spans - rejected;
-    this.counters.droppedRejected += rejected;
-    if (this.failEpisode > 0) this.options.warn?.({ dropped_spans: this.failEpisode }, 'span export works again');
-    this.failEpisode = 0;
-  }
-
-  /**
-   * One export attempt, settled by the exporter's callback, a throw, or the timeout: `false` for
-   * a failure, else how many spans the backend rejected (a partial success).
-   */
-  private sendOnce(batch: ReadableSpan[]): Promise<number | false> {
-    return new Promise<number | false>((resolve) => {
-      let settled = false;
-      const settle = (ok: number | false): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timeout);
-        resolve(ok);
-      };
-      const timeout = setTimeout(() => settle(false), this.options.exportTimeoutMillis);
-      timeout.unref();
-      // Spans the exporter's own HTTP client would make must not feed back into the queue.
-      context.with(suppressTracing(context.active()), () => {
-        try {
-          this.exporter.export(batch, (result) => settle(result.code === ExportResultCode.SUCCESS ? rejectedCount(result, batch.length) : false));
-        } catch {
-          settle(false);
-        }
-      });
-    });
-  }
+/** `span`, or a view of it that says sampled, so that the SDK's processor takes it. */
+function asSampled(span: ReadableSpan): ReadableSpan {
+  const spanContext = span.spanContext();
+  if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) return span;
+  const sampled = { ...spanContext, traceFlags: spanContext.traceFlags | TraceFlags.SAMPLED };
+  // Object.create keeps the SDK's prototype getters and fields (resource, attributes) readable.
+  const view = Object.create(span) as ReadableSpan;
+  Object.defineProperties(view, { spanContext: { value: () => sampled }, [ORIGINAL]: { value: span } });
+  return view;
 }
