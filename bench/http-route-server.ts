@@ -2,16 +2,21 @@
  * One variant of the `http-route` benchmark's server, in its own process (started by
  * `http-route.bench.ts`; not a benchmark itself). Prints `READY <port>` when it listens.
  *
- * The route: GET /items/:id → one PGlite query (in memory) → one log line (pino to a null
- * destination) → JSON answer. Variants: bare | bare-als | disabled | enabled-100 | enabled-10 |
- * otel | otel-same-output, a kernel variant optionally with knobs (`enabled-100:nolog`,
- * `enabled-100:metrics`).
+ * The route (BENCH_ROUTE, set by the load generator): GET /items/:id →
+ *   pglite  one PGlite query (in memory) → one log line (pino to a null destination) → JSON
+ *   pg      the same on real Postgres through `pg` (a Pool on the schema BENCH_PG_SCHEMA)
+ *   hello   no database and no log line: a constant JSON answer
+ * Variants: bare | bare-als | disabled | enabled-100 | enabled-10 | otel | otel-same-output |
+ * sdk-node | sdk-node-stitch, a kernel variant optionally with knobs (`enabled-100:nolog`,
+ * `enabled-100:metrics`). The server ends when its stdin closes: a crashed load generator
+ * leaves no server behind.
  */
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
 import { PGlite } from '@electric-sql/pglite';
-import { pino } from 'pino';
+import type * as Pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import type * as Pg from 'pg';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { StitchHandle } from '@stitch/kernel';
@@ -22,6 +27,11 @@ import type { Redactor } from '@stitch/kernel/redaction';
 const [variant = 'bare', knobText = ''] = (process.argv[2] ?? 'bare').split(':');
 const knobs = new Set(knobText.split('+'));
 export const SQL = 'SELECT id, name, price_cents FROM items WHERE id = $1';
+
+/** The routes a server can answer; the load generator runs each with its own servers. */
+export const ROUTES = ['pglite', 'pg', 'hello'] as const;
+export type RouteName = (typeof ROUTES)[number];
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Discards every line: the cost measured is building the line, not writing it. */
 export const nullDestination: DestinationStream = { write: () => undefined };
@@ -38,19 +48,78 @@ const passThroughRedactor = { redactString: (text: string) => text, isSecretKey:
 /** What the route asks its database: the item row by id. */
 type ItemQuery = (id: number) => Promise<{ rows: unknown[] }>;
 
+/**
+ * Loads a CommonJS module (or `node:http`) through `require`, now: OpenTelemetry's
+ * instrumentations patch a module when it is required after they are registered, and never
+ * one an ES import loaded. Every variant loads http, pg and pino this way, so that only the
+ * OpenTelemetry variants differ in what gets patched.
+ */
+const requireNow = createRequire(import.meta.url);
+
 /** PGlite's `query` answered from memory: the kernel's cost without PGlite's (BENCH_NO_DB=1, the in-process bench). */
 export function inMemoryItems(): PGlite {
   const row = { id: 1, name: 'item 1', price_cents: 100 };
   return { query: async () => ({ rows: [row], affectedRows: 0, fields: [] }), waitReady: Promise.resolve() } as unknown as PGlite;
 }
 
-async function openDatabase(): Promise<PGlite> {
+/** The route's database as the driver gives it: what bare queries and the kernel's wrapper wraps. */
+type Items = { kind: 'pglite'; pglite: PGlite } | { kind: 'pg'; pool: Pg.Pool } | { kind: 'none' };
+
+function routeOf(text: string): RouteName {
+  const found = ROUTES.find((name) => name === text);
+  if (found === undefined) throw new Error(`BENCH_ROUTE=${text}: expected one of ${ROUTES.join(', ')}`);
+  return found;
+}
+
+async function openPglite(): Promise<PGlite> {
   // Isolates what the kernel costs from PGlite's (hundreds of µs of WebAssembly per query).
   if (process.env.BENCH_NO_DB === '1') return inMemoryItems();
   const pglite = new PGlite();
   await pglite.exec(`CREATE TABLE items (id int PRIMARY KEY, name text, price_cents int);
     INSERT INTO items SELECT g, 'item ' || g, g * 100 FROM generate_series(1, 100) g;`);
   return pglite;
+}
+
+/**
+ * A pg Pool on the load generator's schema (it creates the table and drops the schema). Two
+ * connections, kept open: every variant's servers live for the whole run, and three processes of
+ * nine variants must stay within Postgres's 100 connections. The other requests in flight wait
+ * in pg-pool's queue, as they do in a loaded service.
+ */
+async function openPgPool(): Promise<Pg.Pool> {
+  const schema = process.env.BENCH_PG_SCHEMA;
+  if (schema === undefined || !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('the pg route needs BENCH_PG_SCHEMA (set by http-route.bench.ts)');
+  const pg = requireNow('pg') as typeof Pg;
+  const pool = new pg.Pool({
+    connectionString: process.env.BENCH_PG_URL ?? DEFAULT_PG_URL,
+    max: Number(process.env.BENCH_PG_POOL ?? 2),
+    idleTimeoutMillis: 0,
+    options: `-c search_path=${schema}`,
+  });
+  await pool.query('SELECT 1 FROM items LIMIT 1');
+  return pool;
+}
+
+async function openItems(): Promise<Items> {
+  switch (routeOf(process.env.BENCH_ROUTE ?? 'pglite')) {
+    case 'pglite':
+      return { kind: 'pglite', pglite: await openPglite() };
+    case 'pg':
+      return { kind: 'pg', pool: await openPgPool() };
+    case 'hello':
+      return { kind: 'none' };
+  }
+}
+
+/**
+ * The query without any wrapper. On pg a named statement, prepared once per connection: the
+ * kernel's wrapper sends `{ name }` queries as named statements too (with a constant comment),
+ * and an unnamed bare query would pay a parse and plan the kernel does not.
+ */
+function rawQuery(items: Items): ItemQuery | undefined {
+  if (items.kind === 'pglite') return (id) => items.pglite.query(SQL, [id]);
+  if (items.kind === 'pg') return (id) => items.pool.query({ name: 'item.by_id', text: SQL, values: [id] });
+  return undefined;
 }
 
 function idOf(url: string | undefined): number {
@@ -60,6 +129,12 @@ function idOf(url: string | undefined): number {
 function answer(res: Http.ServerResponse, result: { rows: unknown[] }): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(result.rows[0]));
+}
+
+/** The hello route's answer, a JSON body built per request as a handler would. */
+function answerHello(req: Http.IncomingMessage, res: Http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ hello: 'world', id: idOf(req.url) }));
 }
 
 /** The route with no telemetry: one query, one log line, the JSON answer. */
@@ -98,9 +173,14 @@ function withCpuEndpoint(http: typeof Http, listener: Http.RequestListener): Htt
   });
 }
 
-async function bareListener(): Promise<Http.RequestListener> {
-  const pglite = await openDatabase();
-  return bareRoute((id) => pglite.query(SQL, [id]), pino({ base: { service: 'bench' } }, nullDestination));
+function loadPino(): typeof Pino.pino {
+  return (requireNow('pino') as typeof Pino).pino;
+}
+
+/** The bare route on this process's database (hello: the answer alone), logging with `logger`. */
+async function bareListener(logger: Logger = loadPino()({ base: { service: 'bench' } }, nullDestination)): Promise<Http.RequestListener> {
+  const query = rawQuery(await openItems());
+  return query === undefined ? answerHello : bareRoute(query, logger);
 }
 
 /**
@@ -129,11 +209,28 @@ async function startMetrics(handle: StitchHandle): Promise<void> {
   });
 }
 
+/**
+ * The kernel's pieces on the route, whoever registered OpenTelemetry (startStitch or a NodeSDK
+ * with stitchSdkOptions): the edge adapter, the query wrapper of this route's driver, the
+ * kernel logger. Knobs leave a piece out.
+ */
+async function kernelListener(http: typeof Http): Promise<Http.Server> {
+  const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
+  const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
+  const items = await openItems();
+  // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
+  const dbOptions = { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' && !knobs.has('nocomment') };
+  let db: { query: (sql: string, params: unknown[], options: { name: string }) => Promise<{ rows: unknown[] }> } | undefined;
+  if (items.kind === 'pglite') db = (await import('@stitch/kernel/db/pglite')).createPgliteDatabase(items.pglite, dbOptions);
+  if (items.kind === 'pg') db = (await import('@stitch/kernel/db/pg')).createPgDatabase(items.pool, dbOptions);
+  const query: ItemQuery | undefined = knobs.has('nodb') || db === undefined ? rawQuery(items) : (id) => db.query(SQL, [id], { name: 'item.by_id' });
+  const logger = knobs.has('nolog') ? undefined : createLogger({ service: 'bench', destination: nullDestination });
+  const handler = query === undefined ? answerHello : kernelRoute(query, logger);
+  return withCpuEndpoint(http, stitchRequestListener(handler, { routes: ['/items/:id'] }));
+}
+
 async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promise<Http.Server> {
   const { startStitch } = await import('@stitch/kernel');
-  const { stitchRequestListener } = await import('@stitch/kernel/edge/node-http');
-  const { createPgliteDatabase } = await import('@stitch/kernel/db/pglite');
-  const { createLogger } = await import('../packages/kernel/src/pipeline/logs/create-logger.js');
   const handle = startStitch({
     serviceName: 'bench',
     enabled,
@@ -147,20 +244,16 @@ async function kernel(http: typeof Http, enabled: boolean, ratio: number): Promi
     logger: { warn: () => undefined },
     env: {},
   });
-  // BENCH_SQL_COMMENT=0 turns the sqlcommenter comment off, to see its share of the cost.
-  const raw = await openDatabase();
-  const db = createPgliteDatabase(raw, { application: 'bench', comment: process.env.BENCH_SQL_COMMENT !== '0' && !knobs.has('nocomment') });
-  const query: ItemQuery = knobs.has('nodb') ? (id) => raw.query(SQL, [id]) : (id) => db.query(SQL, [id], { name: 'item.by_id' });
-  const logger = knobs.has('nolog') ? undefined : createLogger({ service: 'bench', destination: nullDestination });
   if (knobs.has('metrics')) await startMetrics(handle);
-  return withCpuEndpoint(http, stitchRequestListener(kernelRoute(query, logger), { routes: ['/items/:id'] }));
+  return kernelListener(http);
 }
 
 /**
  * The plain OpenTelemetry setup as its docs describe it. `sameOutput` adds what the kernel
  * produces beyond the server span, written the way OpenTelemetry's docs show: the query in a
- * span of its own (PGlite has no instrumentation) and the trace ids on the log line (a pino
- * mixin reading the active span). Only the sqlcommenter comment has no counterpart.
+ * span of its own (PGlite has no instrumentation, and pg's is not registered here) and the trace
+ * ids on the log line (a pino mixin reading the active span). Only the sqlcommenter comment has
+ * no counterpart. On the hello route there is neither query nor line: both are plain otel.
  */
 async function otel(sameOutput: boolean): Promise<Http.Server> {
   // instrumentation-http patches `http` when it is required, so it is registered before `http`
@@ -174,14 +267,15 @@ async function otel(sameOutput: boolean): Promise<Http.Server> {
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter)] });
   trace.setGlobalTracerProvider(provider);
   registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
-  const http = createRequire(import.meta.url)('node:http') as typeof Http;
+  const http = requireNow('node:http') as typeof Http;
   if (!sameOutput) return withCpuEndpoint(http, await bareListener());
 
-  const pglite = await openDatabase();
+  const raw = rawQuery(await openItems());
+  if (raw === undefined) return withCpuEndpoint(http, answerHello);
   const tracer = trace.getTracer('bench');
   const query: ItemQuery = (id) =>
     tracer.startActiveSpan('item.by_id', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.query.text': SQL } }, (span) =>
-      pglite.query(SQL, [id]).then(
+      raw(id).then(
         (result) => {
           span.setAttribute('db.response.returned_rows', result.rows.length);
           span.end();
@@ -197,34 +291,69 @@ async function otel(sameOutput: boolean): Promise<Http.Server> {
     const spanContext = trace.getSpanContext(context.active());
     return spanContext === undefined ? {} : { trace_id: spanContext.traceId, span_id: spanContext.spanId };
   };
-  return withCpuEndpoint(http, bareRoute(query, pino({ base: { service: 'bench' }, mixin }, nullDestination)));
+  return withCpuEndpoint(http, bareRoute(query, loadPino()({ base: { service: 'bench' }, mixin }, nullDestination)));
+}
+
+/**
+ * The setup most adopters start from: `@opentelemetry/sdk-node`'s NodeSDK with
+ * `getNodeAutoInstrumentations()`, every default kept, spans to the no-op exporter. On the bare
+ * route: instrumentation-http makes the server span, instrumentation-pg the query's (and
+ * pg-pool's), instrumentation-pino puts the ids on the line. `withStitch` gives the same SDK
+ * Stitch's pieces (`stitchSdkOptions`, docs/opentelemetry.md, sampling 100%) and runs the route
+ * through the kernel's edge, query wrapper and logger, as an adopter who keeps their SDK does.
+ *
+ * Metrics and log export are off (OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER `none`), as in every
+ * other variant, and the resource detectors that probe cloud metadata endpoints too: the
+ * comparison is the tracing path.
+ */
+async function sdkNode(withStitch: boolean): Promise<Http.Server> {
+  process.env.OTEL_METRICS_EXPORTER = 'none';
+  process.env.OTEL_LOGS_EXPORTER = 'none';
+  process.env.OTEL_NODE_RESOURCE_DETECTORS = 'env,host,os,process';
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instrumentations-node');
+  const instrumentations = [getNodeAutoInstrumentations()];
+  if (!withStitch) {
+    new NodeSDK({ serviceName: 'bench', traceExporter: noopExporter, instrumentations }).start();
+    return withCpuEndpoint(requireNow('node:http') as typeof Http, await bareListener());
+  }
+  const { stitchSdkOptions } = await import('@stitch/kernel/otel');
+  const options = stitchSdkOptions(undefined, { exporter: noopExporter, logger: { warn: () => undefined }, env: { OTEL_SERVICE_NAME: 'bench' } });
+  new NodeSDK({ ...options, instrumentations }).start();
+  return kernelListener(requireNow('node:http') as typeof Http);
 }
 
 async function main(): Promise<void> {
-  // Not imported up front: the otel variant must register its instrumentation first.
-  const loadHttp = async () => (await import('node:http')).default;
+  // Not loaded up front: the OpenTelemetry variants must register their instrumentation first.
+  const loadHttp = () => requireNow('node:http') as typeof Http;
   let server: Http.Server;
   switch (variant) {
     case 'bare':
-      server = withCpuEndpoint(await loadHttp(), await bareListener());
+      server = withCpuEndpoint(loadHttp(), await bareListener());
       break;
     case 'bare-als':
-      server = await bareWithAsyncLocalStorage(await loadHttp());
+      server = await bareWithAsyncLocalStorage(loadHttp());
       break;
     case 'disabled':
-      server = await kernel(await loadHttp(), false, 1);
+      server = await kernel(loadHttp(), false, 1);
       break;
     case 'enabled-100':
-      server = await kernel(await loadHttp(), true, 1);
+      server = await kernel(loadHttp(), true, 1);
       break;
     case 'enabled-10':
-      server = await kernel(await loadHttp(), true, 0.1);
+      server = await kernel(loadHttp(), true, 0.1);
       break;
     case 'otel':
       server = await otel(false);
       break;
     case 'otel-same-output':
       server = await otel(true);
+      break;
+    case 'sdk-node':
+      server = await sdkNode(false);
+      break;
+    case 'sdk-node-stitch':
+      server = await sdkNode(true);
       break;
     default:
       throw new Error(`unknown variant ${variant}`);
@@ -241,6 +370,8 @@ async function main(): Promise<void> {
     process.stdout.write(`READY ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
   });
   process.on('SIGTERM', () => process.exit(0));
+  // The load generator holds our stdin open; when it ends (it exited or crashed), so do we.
+  process.stdin.on('end', () => process.exit(0)).resume();
 }
 
 if (process.argv[1]?.endsWith('http-route-server.ts')) void main();
