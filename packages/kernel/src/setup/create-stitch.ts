@@ -63,13 +63,11 @@ export function createStitch(options: CreateStitchOptions = {}): Stitch {
   const config = options.config ?? loadConfig(options);
   setStrictMode(config.strict ?? readStrictModeEnv(options.env));
   const logging = createLoggerFromConfig(config);
+  // The parsed config, not the env again: everything was read once, above.
   const tracing = startStitch({
-    serviceName: config.service.name,
-    enabled: config.enabled,
-    tracing: config.tracing,
+    config,
     logger: logging.logger,
     redactor: logging.redactor,
-    ...(options.env !== undefined && { env: options.env }),
     ...(options.spanProcessors !== undefined && { spanProcessors: options.spanProcessors }),
     ...(options.exporter !== undefined && { exporter: options.exporter }),
   });

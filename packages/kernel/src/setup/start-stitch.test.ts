@@ -1,8 +1,10 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StitchError } from '../core/errors/stitch-error.js';
+import { applySemconvOptIn, writesDeprecated } from '../core/tracing/semconv-opt-in.js';
 import { withSpan } from '../core/tracing/with-span.js';
+import { loadConfig } from './config/load-config.js';
 import { exportStats, samplingStats, startStitch } from './start-stitch.js';
 import type { StitchHandle } from './start-stitch.js';
 
@@ -10,6 +12,8 @@ let stitch: StitchHandle | undefined;
 afterEach(async () => {
   await stitch?.shutdown();
   stitch = undefined;
+  vi.unstubAllEnvs();
+  applySemconvOptIn([]);
 });
 
 describe('startStitch()', () => {
@@ -46,5 +50,24 @@ describe('startStitch()', () => {
   it('fails with STITCH_ERR_CONFIG_INVALID on a bad OTEL_TRACES_SAMPLER, before registering anything', () => {
     expect(() => startStitch({ serviceName: 'bad', env: { OTEL_TRACES_SAMPLER: 'sometimes' } })).toThrow(StitchError);
     expect(trace.getTracer('x').startSpan('y').isRecording()).toBe(false);
+  });
+
+  it('takes the parsed config: its service name, exporter and resource attributes, and reads no env of its own', () => {
+    const exporter = new InMemorySpanExporter();
+    const config = loadConfig({ env: { OTEL_SERVICE_NAME: 'from-config', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging', OTEL_TRACES_EXPORTER: 'none' } });
+    vi.stubEnv('OTEL_SERVICE_NAME', 'from-process-env');
+    vi.stubEnv('OTEL_TRACES_SAMPLER', 'always_off');
+    stitch = startStitch({ config, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    withSpan('root', { root: true }, () => undefined);
+    expect(exporter.getFinishedSpans()[0]?.resource.attributes).toMatchObject({ 'service.name': 'from-config', 'deployment.environment.name': 'staging' });
+  });
+
+  it('hands OTEL_SEMCONV_STABILITY_OPT_IN to the hops once, at start: a later change of the variable changes nothing', () => {
+    stitch = startStitch({ serviceName: 'semconv', exporter: new InMemorySpanExporter(), env: { OTEL_SEMCONV_STABILITY_OPT_IN: 'database/dup' } });
+    expect(writesDeprecated('database')).toBe(true);
+    expect(writesDeprecated('messaging')).toBe(false);
+    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'messaging/dup');
+    expect(writesDeprecated('database')).toBe(true);
+    expect(writesDeprecated('messaging')).toBe(false);
   });
 });

@@ -4,28 +4,36 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { StitchError } from '../core/errors/stitch-error.js';
+import { applySemconvOptIn } from '../core/tracing/semconv-opt-in.js';
 import type { TracingOptions, TracingOptionsInput } from '../core/tracing/tracing-options.js';
 import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
 import type { ExportStats } from '../pipeline/export/bounded-batch-processor.js';
 import type { Redactor } from '../pipeline/redaction/redactor.js';
 import { emptySamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
+import { loadConfig } from './config/load-config.js';
+import type { StitchConfig } from './config/stitch-config.js';
 import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
 import { buildStitchPipeline, emptyBudgetStats, emptyExportStats, resolveTracingOptions } from './otel/stitch-pipeline.js';
 import type { StitchPipeline } from './otel/stitch-pipeline.js';
 
 export interface StartStitchOptions {
-  /** `service.name`; defaults to OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`. */
+  /**
+   * The parsed config (`loadConfig()`), the base every option below is laid over. Absent, it is
+   * loaded from `env` (and the file in STITCH_CONFIG): the environment is read there, once.
+   */
+  readonly config?: StitchConfig;
+  /** `service.name`; defaults to the config's (OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`). */
   readonly serviceName?: string;
   /** Shorthand for `tracing.enabled`. `false` makes the kernel a no-op path: contexts and log fields still work, nothing is recorded. */
   readonly enabled?: boolean;
-  /** The `tracing` config section (sampling, export, budgets); wins over OTEL_* env, which wins over defaults. */
+  /** The `tracing` config section (sampling, export, budgets); wins over the config's (file, OTEL_* env, defaults). */
   readonly tracing?: TracingOptionsInput;
-  /** Extra resource attributes, over OTEL_RESOURCE_ATTRIBUTES. */
+  /** Extra resource attributes, over the config's (OTEL_RESOURCE_ATTRIBUTES). */
   readonly resourceAttributes?: Attributes;
   /**
    * Extra processors that receive what the tail sampler keeps (tests pass an in-memory one).
-   * Given without an explicit `tracing.export.exporter` (config or OTEL_TRACES_EXPORTER), they
+   * Given without an explicit `tracing.export.exporter` (options, file or OTEL_TRACES_EXPORTER), they
    * replace the network exporter (`exporter: 'none'`), as they did before export existed.
    */
   readonly spanProcessors?: readonly SpanProcessor[];
@@ -39,7 +47,7 @@ export interface StartStitchOptions {
   readonly logger?: WarnLogger;
   /** Applied to every span before any exporter sees it; defaults to the kernel's default redactor. */
   readonly redactor?: Redactor;
-  /** Environment to read OTEL_* from; `process.env` by default. */
+  /** Environment the config is loaded from when `config` is absent; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -71,7 +79,10 @@ let active: StitchHandle | undefined;
  * This is the standalone mode. A service that runs its own `NodeSDK` hands Stitch's pieces to
  * it instead (`stitchSdkOptions()` from `@stitch/kernel/otel`).
  *
- * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options or OTEL_* values.
+ * OpenTelemetry's semantic-convention opt-in (`semconv` in the config) is handed to the hops
+ * here, once.
+ *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options, a bad config file or env value.
  * @throws StitchError `STITCH_ERR_SETUP_OTEL_ALREADY_REGISTERED` when enabled and another setup
  *   registered a tracer provider, propagator or context manager first; nothing is registered then.
  * @example
@@ -79,8 +90,9 @@ let active: StitchHandle | undefined;
  *   process.on('SIGTERM', () => void stitch.shutdown());
  */
 export function startStitch(options: StartStitchOptions = {}): StitchHandle {
-  const env = options.env ?? process.env;
-  const tracing = resolveTracingOptions(options, env);
+  const config = options.config ?? loadConfig(options.env === undefined ? {} : { env: options.env });
+  const tracing = resolveTracingOptions(options, config, options.config !== undefined);
+  applySemconvOptIn(config.semconv.stabilityOptIn);
   if (!tracing.enabled) {
     // Disabled, Stitch records nothing, so another setup's provider takes nothing from it; its
     // contexts need only some context manager, the other setup's as well as ours.
@@ -93,7 +105,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   refuseRegisteredGlobals();
   if (contextManager === undefined) registerContextManager();
 
-  const pipeline = buildStitchPipeline(options, tracing, env);
+  const pipeline = buildStitchPipeline(options, tracing, config);
   const provider = new BasicTracerProvider({
     resource: pipeline.resource,
     sampler: pipeline.sampler,

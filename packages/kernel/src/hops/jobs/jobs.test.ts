@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { currentContext, runInNewContext } from '../../core/context/context-store.js';
+import { applySemconvOptIn } from '../../core/tracing/semconv-opt-in.js';
+import { loadConfig } from '../../setup/config/load-config.js';
 import { startStitch } from '../../setup/start-stitch.js';
 import { withoutStrictMode } from '../../setup/config/strict-mode.js';
 import { inProcessJobEngine } from './in-process-engine.js';
@@ -71,12 +73,13 @@ describe('jobs over the in-process runner', () => {
   it('writes the deprecated messaging.system beside messaging.system.name only under OTEL_SEMCONV_STABILITY_OPT_IN=messaging/dup', async () => {
     const { engine, jobs } = setup();
     await jobs.worker('dup.probe', () => undefined);
-    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'messaging/dup');
+    // What startStitch hands the hops from the config the loader read.
+    applySemconvOptIn(loadConfig({ env: { OTEL_SEMCONV_STABILITY_OPT_IN: 'messaging/dup' } }).semconv.stabilityOptIn);
     try {
       await runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('dup.probe', {}));
       await engine.idle();
     } finally {
-      vi.unstubAllEnvs();
+      applySemconvOptIn([]);
     }
     for (const name of ['enqueue dup.probe', 'job dup.probe']) {
       expect(exporter.getFinishedSpans().find((s) => s.name === name)?.attributes).toMatchObject({ 'messaging.system.name': 'in-process', 'messaging.system': 'in-process' });

@@ -74,12 +74,12 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
   { name: 'STITCH_DB_COMMENT', path: 'db.comment', parse: boolean, description: '`false` sends SQL without the sqlcommenter comment.' },
   { name: 'STITCH_DB_NAMED_STATEMENTS', path: 'db.namedStatements', parse: text, description: 'How named prepared statements are commented.' },
 
-  // tracing: budgets (read here) …
+  // tracing: budgets
   { name: 'STITCH_BUDGET_ROUTE_MS', path: 'tracing.budgets.routeMillis', parse: integer, description: 'Route budget in milliseconds.' },
   { name: 'STITCH_BUDGET_QUERY_MS', path: 'tracing.budgets.queryMillis', parse: integer, description: 'Query budget in milliseconds.' },
   { name: 'STITCH_BUDGET_EXTERNAL_MS', path: 'tracing.budgets.externalMillis', parse: integer, description: 'External call budget in milliseconds.' },
   { name: 'STITCH_BUDGET_JOB_MS', path: 'tracing.budgets.jobMillis', parse: integer, description: 'Job budget in milliseconds.' },
-  // … and sampling and export, read by the tracing section's own reader (OpenTelemetry's rules).
+  // tracing: sampling and export, read by the tracing section's own reader (OpenTelemetry's rules).
   { name: 'OTEL_TRACES_SAMPLER', path: 'tracing.sampling.parentBased', readBy: TRACING_ENV, description: 'Sets `parentBased` (and `ratio` for the always_* samplers): `always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off`, `parentbased_traceidratio`.' },
   { name: 'OTEL_TRACES_SAMPLER_ARG', path: 'tracing.sampling.ratio', readBy: TRACING_ENV, description: 'Ratio 0..1 for the `*traceidratio` samplers.' },
   { name: 'OTEL_TRACES_EXPORTER', path: 'tracing.export.exporter', readBy: TRACING_ENV, description: '`otlp`, `zipkin`, `console` or `none`.' },
@@ -92,4 +92,7 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
   { name: 'OTEL_BSP_MAX_QUEUE_SIZE', path: 'tracing.export.maxQueueSize', readBy: TRACING_ENV, description: 'Spans waiting for export; past this they are dropped and counted.' },
   { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', path: 'tracing.export.maxExportBatchSize', readBy: TRACING_ENV, description: 'Spans per export request.' },
   { name: 'OTEL_BSP_EXPORT_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', readBy: TRACING_ENV, description: 'Milliseconds one span export may take.' },
+
+  // semconv
+  { name: 'OTEL_SEMCONV_STABILITY_OPT_IN', path: 'semconv.stabilityOptIn', parse: list, description: 'OpenTelemetry\'s stability opt-in list: `database/dup` also writes `db.system` (and `db.query.name`) on query spans, `messaging/dup` also `messaging.system` on job spans, beside the current names. Read once at start.' },
 ] satisfies EnvMapping[]);

@@ -55,7 +55,8 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   const fromEnv = readEnv(env, sources);
   // Under the file: an explicit `logs.otlp.exporter` there still wins over the implied default.
   const implied = mergeDeep(impliedLogExporter(env), fromFile);
-  const merged = mergeDeep(mergeDeep(implied, { tracing: readTracingEnv(env) }), fromEnv) as Tree;
+  const tracingEnv = readTracingEnv(env);
+  const merged = mergeDeep(mergeDeep(implied, { tracing: tracingEnv }), fromEnv) as Tree;
 
   const parsed = StitchConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -72,7 +73,29 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
     config.tracing.enabled = false;
     config.logs.otlp.exporter = 'none';
   }
-  return deepFreeze(config);
+  const frozen = deepFreeze(config);
+  setByUser.set(frozen, leafPaths(mergeDeep(fromFile, mergeDeep({ tracing: tracingEnv }, fromEnv)), ''));
+  return frozen;
+}
+
+// The keys the file or the environment gave (not defaulted), per loaded config.
+const setByUser = new WeakMap<StitchConfig, ReadonlySet<string>>();
+
+/**
+ * Whether `path` (dotted) of a config `loadConfig` returned was given by the YAML file or the
+ * environment rather than defaulted: `startStitch` asks it of `tracing.export.exporter`.
+ */
+export function isSetByUser(config: StitchConfig, path: string): boolean {
+  return setByUser.get(config)?.has(path) ?? false;
+}
+
+function leafPaths(tree: unknown, prefix: string, out = new Set<string>()): Set<string> {
+  if (!isTree(tree)) {
+    if (tree !== undefined) out.add(prefix);
+    return out;
+  }
+  for (const [key, value] of Object.entries(tree)) leafPaths(value, prefix === '' ? key : `${prefix}.${key}`, out);
+  return out;
 }
 
 function readEnv(env: Env, sources: Map<string, EnvSource>): Tree {

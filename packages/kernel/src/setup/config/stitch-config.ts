@@ -6,6 +6,7 @@ import { HttpOutOptionsSchema } from '../../hops/http-out/http-out-options.js';
 import { JobsOptionsSchema } from '../../hops/jobs/job-options.js';
 import { LogOptionsSchema } from '../../pipeline/logs/log-options.js';
 import { RedactionOptionsSchema } from '../../pipeline/redaction/redaction-options.js';
+import { SemconvOptionsSchema } from '../../core/tracing/semconv-opt-in.js';
 import { TracingOptionsSchema } from '../../core/tracing/tracing-options.js';
 import { WebhookOptionsSchema } from '../../hops/webhooks/webhook-options.js';
 
@@ -40,6 +41,8 @@ export const StitchConfigSchema = z.object({
   logs: LogOptionsSchema.prefault({}),
   redaction: RedactionOptionsSchema.prefault({}),
   tracing: TracingOptionsSchema.prefault({}),
+  /** OpenTelemetry's semantic-convention stability opt-in (`core/tracing/semconv-opt-in.ts`). */
+  semconv: SemconvOptionsSchema.prefault({}),
   httpOut: HttpOutOptionsSchema.prefault({}),
   db: DbOptionsSchema.prefault({}),
   jobs: JobsOptionsSchema.prefault({}),

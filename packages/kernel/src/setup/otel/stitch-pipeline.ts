@@ -1,5 +1,5 @@
 import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
-import { defaultResource, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { IdGenerator, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { newSpanId, newTraceId } from '../../core/context/ids.js';
@@ -7,7 +7,6 @@ import { stitchPropagator } from '../../core/propagation/index.js';
 import { ContextAttributesProcessor } from '../../core/tracing/context-attributes-processor.js';
 import { StrictTenantsProcessor } from '../../core/tracing/strict-tenants-processor.js';
 import { DriverQuerySpanProcessor } from '../../hops/db/driver-query-span.js';
-import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { parseTracingOptions } from '../../core/tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../../core/tracing/tracing-options.js';
 import { BudgetProcessor } from '../../pipeline/budgets/budget-processor.js';
@@ -23,10 +22,10 @@ import type { Redactor } from '../../pipeline/redaction/redactor.js';
 import { createHeadSampler } from '../../pipeline/sampling/stitch-sampler.js';
 import { emptySamplingStats, TailSamplingProcessor } from '../../pipeline/sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../../pipeline/sampling/tail-sampling-processor.js';
+import { isSetByUser } from '../config/load-config.js';
+import type { StitchConfig } from '../config/stitch-config.js';
 import { withoutStrictMode } from '../config/strict-mode.js';
 import { FanOutProcessor } from './fan-out-processor.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** What both modes build the pipeline from: `startStitch`'s options, less what only it registers. */
 export interface StitchPipelineOptions {
@@ -38,7 +37,6 @@ export interface StitchPipelineOptions {
   readonly exporter?: SpanExporter;
   readonly logger?: WarnLogger;
   readonly redactor?: Redactor;
-  readonly env?: Env;
 }
 
 /** Stitch's pieces, for a tracer provider of its own (standalone) or the user's NodeSDK. */
@@ -55,14 +53,14 @@ export interface StitchPipeline {
 }
 
 /**
- * The tracing options in force: the code's, over OTEL_* env, over defaults. Processors given
- * without an exporter named anywhere replace the network exporter (`exporter: 'none'`), as
- * they did before export existed.
+ * The tracing options in force: the code's over the loaded config's (file, then env, then
+ * defaults). Processors given without an exporter named anywhere (the code, the file,
+ * OTEL_TRACES_EXPORTER) replace the network exporter (`exporter: 'none'`), as they did before
+ * export existed; a config the caller loaded and passed names its exporter, default included.
  *
- * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options or OTEL_* values.
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` on bad options.
  */
-export function resolveTracingOptions(options: StitchPipelineOptions, env: Env): TracingOptions {
-  const fromEnv = readTracingEnv(env);
+export function resolveTracingOptions(options: StitchPipelineOptions, config: StitchConfig, configGiven: boolean): TracingOptions {
   const explicit: TracingOptionsInput = {
     ...options.tracing,
     ...(options.enabled !== undefined && { enabled: options.enabled }),
@@ -71,11 +69,12 @@ export function resolveTracingOptions(options: StitchPipelineOptions, env: Env):
     options.spanProcessors !== undefined &&
     options.exporter === undefined &&
     options.tracing?.export?.exporter === undefined &&
-    fromEnv.export?.exporter === undefined
+    !configGiven &&
+    !isSetByUser(config, 'tracing.export.exporter')
   ) {
     explicit.export = { ...explicit.export, exporter: 'none' };
   }
-  return parseTracingOptions(explicit, fromEnv);
+  return parseTracingOptions(explicit, config.tracing);
 }
 
 /**
@@ -84,11 +83,11 @@ export function resolveTracingOptions(options: StitchPipelineOptions, env: Env):
  * hands them to the user's NodeSDK.
  *
  * @example
- *   const pipeline = buildStitchPipeline({ serviceName: 'billing' }, tracing, process.env);
+ *   const pipeline = buildStitchPipeline({ serviceName: 'billing' }, tracing, loadConfig());
  *   new BasicTracerProvider({ sampler: pipeline.sampler, spanProcessors: pipeline.spanProcessors });
  */
-export function buildStitchPipeline(options: StitchPipelineOptions, tracing: TracingOptions, env: Env): StitchPipeline {
-  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? 'unknown_service:node'));
+export function buildStitchPipeline(options: StitchPipelineOptions, tracing: TracingOptions, config: StitchConfig): StitchPipeline {
+  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? config.service.name));
   const exporter = options.exporter ?? createSpanExporter(tracing.export);
   const batch =
     exporter === undefined
@@ -116,7 +115,7 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
     sampler: createHeadSampler(tracing.sampling),
     spanProcessors,
     propagator: stitchPropagator,
-    resource: buildResource(options, env),
+    resource: buildResource(options, config),
     idGenerator: { generateTraceId: newTraceId, generateSpanId: newSpanId },
     samplingStats: () => tail?.stats() ?? emptySamplingStats(),
     exportStats: () => batch?.stats() ?? emptyExportStats(),
@@ -129,16 +128,14 @@ function redacting(exporter: SpanExporter, redactor: Redactor | undefined): Span
   return new RedactingSpanExporter(exporter, redactor ?? defaultRedactor());
 }
 
-/** `service.name` from the options, then OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, over the SDK's default resource. */
-export function buildResource(options: StitchPipelineOptions, env: Env): Resource {
-  const fromEnv = envDetector.detect().attributes ?? {};
-  const serviceName =
-    options.serviceName ?? nonEmpty(env.OTEL_SERVICE_NAME) ?? (fromEnv['service.name'] as string | undefined) ?? 'unknown_service:node';
-  return defaultResource().merge(resourceFromAttributes({ ...fromEnv, ...options.resourceAttributes, 'service.name': serviceName }));
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+/**
+ * `service.name` from the options, else the config's (OTEL_SERVICE_NAME, then `service.name` in
+ * OTEL_RESOURCE_ATTRIBUTES, as the loader resolved it), with the config's resource attributes
+ * under the options', over the SDK's default resource. No detector reads the env again here.
+ */
+export function buildResource(options: StitchPipelineOptions, config: StitchConfig): Resource {
+  const serviceName = options.serviceName ?? config.service.name;
+  return defaultResource().merge(resourceFromAttributes({ ...config.service.resourceAttributes, ...options.resourceAttributes, 'service.name': serviceName }));
 }
 
 // An export drop is reported from the batch timer, outside any context, on purpose: the kernel's

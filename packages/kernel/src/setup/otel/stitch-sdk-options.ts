@@ -10,6 +10,7 @@ import type { StitchConfig } from '../config/stitch-config.js';
 import { activateExternalPipeline } from '../start-stitch.js';
 import { newSpanId, newTraceId } from '../../core/context/ids.js';
 import { stitchPropagator } from '../../core/propagation/index.js';
+import { applySemconvOptIn } from '../../core/tracing/semconv-opt-in.js';
 import { buildResource, buildStitchPipeline, resolveTracingOptions } from './stitch-pipeline.js';
 
 /**
@@ -37,7 +38,7 @@ export interface StitchSdkExtras {
   readonly redactor?: Redactor;
   /** Where budget violations and export drops are reported; by default the kernel's own logger. */
   readonly logger?: WarnLogger;
-  /** Environment for OTEL_* (and the config when none is given); `process.env` by default. */
+  /** Environment the config is loaded from when none is given; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -58,29 +59,26 @@ export interface StitchSdkExtras {
  *   new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] }).start();
  */
 export function stitchSdkOptions(config?: StitchConfig, extras: StitchSdkExtras = {}): StitchSdkOptions {
-  const env = extras.env ?? process.env;
-  const loaded = config ?? loadConfig({ env });
+  const loaded = config ?? loadConfig(extras.env === undefined ? {} : { env: extras.env });
   const options = {
-    serviceName: loaded.service.name,
-    enabled: loaded.enabled,
-    tracing: loaded.tracing,
     redactor: extras.redactor ?? createRedactor(loaded.redaction),
     ...(extras.logger !== undefined && { logger: extras.logger }),
     ...(extras.exporter !== undefined && { exporter: extras.exporter }),
     ...(extras.spanProcessors !== undefined && { spanProcessors: extras.spanProcessors }),
   };
-  const tracing = resolveTracingOptions(options, env);
+  const tracing = resolveTracingOptions(options, loaded, true);
+  applySemconvOptIn(loaded.semconv.stabilityOptIn);
   if (!tracing.enabled) {
     activateExternalPipeline(tracing, undefined);
     return {
       sampler: new AlwaysOffSampler(),
       spanProcessors: [],
       textMapPropagator: stitchPropagator,
-      resource: buildResource(options, env),
+      resource: buildResource(options, loaded),
       idGenerator: { generateTraceId: newTraceId, generateSpanId: newSpanId },
     };
   }
-  const pipeline = buildStitchPipeline(options, tracing, env);
+  const pipeline = buildStitchPipeline(options, tracing, loaded);
   activateExternalPipeline(tracing, pipeline);
   return {
     sampler: pipeline.sampler,

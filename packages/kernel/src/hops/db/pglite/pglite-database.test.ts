@@ -1,7 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runInNewContext, withContext } from '../../../core/context/context-store.js';
+import { applySemconvOptIn } from '../../../core/tracing/semconv-opt-in.js';
+import { loadConfig } from '../../../setup/config/load-config.js';
 import { startStitch } from '../../../setup/start-stitch.js';
 import { withoutStrictMode } from '../../../setup/config/strict-mode.js';
 import type { StitchHandle } from '../../../setup/start-stitch.js';
@@ -84,11 +86,12 @@ describe('createPgliteDatabase', () => {
   });
 
   it('writes the deprecated db.system and db.query.name beside the current names only under OTEL_SEMCONV_STABILITY_OPT_IN=database/dup', async () => {
-    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'database/dup');
+    // What startStitch hands the hops from the config the loader read.
+    applySemconvOptIn(loadConfig({ env: { OTEL_SEMCONV_STABILITY_OPT_IN: 'database/dup' } }).semconv.stabilityOptIn);
     try {
       await runInNewContext({ name: 'req', tenantId: TENANT }, () => db.query('SELECT 1', [], { name: 'probe.one' }));
     } finally {
-      vi.unstubAllEnvs();
+      applySemconvOptIn([]);
     }
     const probe = exporter.getFinishedSpans().find((s) => s.name === 'probe.one');
     expect(probe?.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.system': 'postgresql', 'stitch.query.name': 'probe.one', 'db.query.name': 'probe.one' });
