@@ -12,9 +12,10 @@ import type { Redactor } from '../pipeline/redaction/redactor.js';
 import { emptySamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
 import { loadConfig } from './config/load-config.js';
+import { warnUnknownVariables } from './config/warn-unknown-variables.js';
 import type { StitchConfig } from './config/stitch-config.js';
 import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
-import { buildStitchPipeline, emptyBudgetStats, emptyExportStats, resolveTracingOptions } from './otel/stitch-pipeline.js';
+import { buildStitchPipeline, emptyBudgetStats, emptyExportStats, kernelWarnings, resolveTracingOptions } from './otel/stitch-pipeline.js';
 import type { StitchPipeline } from './otel/stitch-pipeline.js';
 
 export interface StartStitchOptions {
@@ -93,6 +94,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
   const config = options.config ?? loadConfig(options.env === undefined ? {} : { env: options.env });
   const tracing = resolveTracingOptions(options, config, options.config !== undefined);
   applySemconvOptIn(config.semconv.stabilityOptIn);
+  warnUnknownVariables(config, kernelWarnings(options.logger, options.serviceName ?? config.service.name));
   if (!tracing.enabled) {
     // Disabled, Stitch records nothing, so another setup's provider takes nothing from it; its
     // contexts need only some context manager, the other setup's as well as ours.

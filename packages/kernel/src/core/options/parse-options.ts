@@ -65,6 +65,19 @@ export function unknownKeys(schema: z.ZodType, value: unknown, path: string[]): 
 
 /** `did you mean X?` when a valid key is a likely typo of `key`, else the keys allowed here. */
 function suggestion(key: string, allowed: readonly string[]): string {
+  const nearest = nearestKey(key, allowed);
+  return nearest === undefined ? `allowed here: ${allowed.join(', ')}` : `did you mean ${nearest}?`;
+}
+
+/**
+ * The entry of `allowed` that `key` is a likely typo of (case-insensitive edit distance), or
+ * `undefined` when none is close: an options key here, an environment variable's name in the
+ * loader's warning about unknown `STITCH_*` variables.
+ *
+ * @example
+ *   nearestKey('timeoutMilis', ['timeoutMillis', 'retries']); // 'timeoutMillis'
+ */
+export function nearestKey(key: string, allowed: readonly string[]): string | undefined {
   let nearest: string | undefined;
   let best = Number.POSITIVE_INFINITY;
   for (const candidate of allowed) {
@@ -73,8 +86,7 @@ function suggestion(key: string, allowed: readonly string[]): string {
   }
   // A third of the key's length (at least 2 edits): `timeoutMilis`, `batchsize`, `pollInterval`
   // are caught; an unrelated word is answered with the list rather than a wild guess.
-  if (nearest !== undefined && best <= Math.max(2, Math.floor(key.length / 3))) return `did you mean ${nearest}?`;
-  return `allowed here: ${allowed.join(', ')}`;
+  return nearest !== undefined && best <= Math.max(2, Math.floor(key.length / 3)) ? nearest : undefined;
 }
 
 /** Levenshtein distance; keys are short, so the quadratic table is fine. */

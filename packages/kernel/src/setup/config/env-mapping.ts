@@ -26,6 +26,23 @@ export const CONFIG_FILE_ENV = 'STITCH_CONFIG';
 const TRACING_ENV = 'core/tracing/tracing-env.ts';
 
 /**
+ * `STITCH_*` variables that `stitch` (the collector and its CLI) reads, not the kernel: a service
+ * started beside it in one environment is not warned about them. Kept in step with the collector's
+ * readers by config-reference.test.ts.
+ */
+export const COLLECTOR_ENV: readonly string[] = Object.freeze([
+  'STITCH_HOST',
+  'STITCH_PORT',
+  'STITCH_GRPC_PORT',
+  'STITCH_DATA',
+  'STITCH_MAX_BODY_BYTES',
+  'STITCH_INGEST_AUTH',
+  'STITCH_FORWARD_URL',
+  'STITCH_URL',
+  'STITCH_TOKEN',
+]);
+
+/**
  * Rows are applied in order, so where two variables set one key the later row wins: a
  * signal-specific OTLP variable beats the generic one, and a `STITCH_*` variable beats the
  * OpenTelemetry one.

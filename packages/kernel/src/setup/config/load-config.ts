@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { StitchError } from '../../core/errors/stitch-error.js';
 import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { EnvValueError } from './env-parsers.js';
-import { CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
+import { COLLECTOR_ENV, CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';
-import { deepFreeze, mergeDeep, unknownKeys } from '../../core/options/parse-options.js';
+import { deepFreeze, mergeDeep, nearestKey, unknownKeys } from '../../core/options/parse-options.js';
 import { StitchConfigSchema, UNKNOWN_SERVICE_NAME } from './stitch-config.js';
 import type { StitchConfig } from './stitch-config.js';
 
@@ -75,7 +75,40 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   }
   const frozen = deepFreeze(config);
   setByUser.set(frozen, leafPaths(mergeDeep(fromFile, mergeDeep({ tracing: tracingEnv }, fromEnv)), ''));
+  unknownVariables.set(frozen, findUnknownVariables(env));
   return frozen;
+}
+
+/** A `STITCH_*` variable no row of the table reads, and the known name it is likely a typo of. */
+export interface UnknownVariable {
+  readonly name: string;
+  readonly nearest?: string;
+}
+
+const unknownVariables = new WeakMap<StitchConfig, readonly UnknownVariable[]>();
+
+/**
+ * The `STITCH_*` variables of the environment a config was loaded from that nothing reads (a
+ * typo such as `STITCH_LOG_LEVLE` would otherwise leave its default in force without a word);
+ * `startStitch` warns about them once. Names the collector reads are not counted.
+ */
+export function unknownStitchVariables(config: StitchConfig): readonly UnknownVariable[] {
+  return unknownVariables.get(config) ?? [];
+}
+
+const STITCH_PREFIX = 'STITCH_';
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, ...ENV_MAPPING.map((row) => row.name), ...COLLECTOR_ENV]);
+// Compared without the prefix all names share, so the typo's share of the name decides.
+const KERNEL_SUFFIXES = [CONFIG_FILE_ENV, ...ENV_MAPPING.map((row) => row.name)].filter((name) => name.startsWith(STITCH_PREFIX)).map((name) => name.slice(STITCH_PREFIX.length));
+
+function findUnknownVariables(env: Env): UnknownVariable[] {
+  const found: UnknownVariable[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith(STITCH_PREFIX) || KNOWN_VARIABLES.has(name) || env[name] === undefined) continue;
+    const nearest = nearestKey(name.slice(STITCH_PREFIX.length), KERNEL_SUFFIXES);
+    found.push({ name, ...(nearest !== undefined && { nearest: STITCH_PREFIX + nearest }) });
+  }
+  return found;
 }
 
 // The keys the file or the environment gave (not defaulted), per loaded config.

@@ -87,7 +87,7 @@ export function resolveTracingOptions(options: StitchPipelineOptions, config: St
  *   new BasicTracerProvider({ sampler: pipeline.sampler, spanProcessors: pipeline.spanProcessors });
  */
 export function buildStitchPipeline(options: StitchPipelineOptions, tracing: TracingOptions, config: StitchConfig): StitchPipeline {
-  const logger = kernelDiagnostics(options.logger ?? lazyKernelLogger(options.serviceName ?? config.service.name));
+  const logger = kernelWarnings(options.logger, options.serviceName ?? config.service.name);
   const exporter = options.exporter ?? createSpanExporter(tracing.export);
   const batch =
     exporter === undefined
@@ -136,6 +136,14 @@ function redacting(exporter: SpanExporter, redactor: Redactor | undefined): Span
 export function buildResource(options: StitchPipelineOptions, config: StitchConfig): Resource {
   const serviceName = options.serviceName ?? config.service.name;
   return defaultResource().merge(resourceFromAttributes({ ...config.service.resourceAttributes, ...options.resourceAttributes, 'service.name': serviceName }));
+}
+
+/**
+ * Where the kernel's own warnings go (budget violations, export drops, unknown variables): the
+ * caller's logger, else the kernel's, made on the first warning; never a strict-mode violation.
+ */
+export function kernelWarnings(logger: WarnLogger | undefined, service: string): WarnLogger {
+  return kernelDiagnostics(logger ?? lazyKernelLogger(service));
 }
 
 // An export drop is reported from the batch timer, outside any context, on purpose: the kernel's

@@ -11,7 +11,8 @@ import { activateExternalPipeline } from '../start-stitch.js';
 import { newSpanId, newTraceId } from '../../core/context/ids.js';
 import { stitchPropagator } from '../../core/propagation/index.js';
 import { applySemconvOptIn } from '../../core/tracing/semconv-opt-in.js';
-import { buildResource, buildStitchPipeline, resolveTracingOptions } from './stitch-pipeline.js';
+import { warnUnknownVariables } from '../config/warn-unknown-variables.js';
+import { buildResource, buildStitchPipeline, kernelWarnings, resolveTracingOptions } from './stitch-pipeline.js';
 
 /**
  * Stitch's pieces as `NodeSDK` options (the keys of `@opentelemetry/sdk-node`'s configuration),
@@ -68,6 +69,7 @@ export function stitchSdkOptions(config?: StitchConfig, extras: StitchSdkExtras 
   };
   const tracing = resolveTracingOptions(options, loaded, true);
   applySemconvOptIn(loaded.semconv.stabilityOptIn);
+  warnUnknownVariables(loaded, kernelWarnings(extras.logger, loaded.service.name));
   if (!tracing.enabled) {
     activateExternalPipeline(tracing, undefined);
     return {
