@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import { normalizeLogs } from './normalize-logs.js';
-import { normalizeTraces } from './normalize-traces.js';
+import { runInSlices, runToEnd, type Steps } from '../ingest/work-in-slices.js';
+import { decodeRequestSteps, type RequestShape } from './decode-protobuf.js';
+import { normalizeLogsSteps } from './normalize-logs.js';
+import { normalizeTracesSteps } from './normalize-traces.js';
 import type { RecordLimits } from './record-limits.js';
 import type { DecodedBatch } from './records.js';
 
@@ -13,6 +15,22 @@ const LogsRequest = root.lookupType('opentelemetry.proto.collector.logs.v1.Expor
 const TracesResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 const LogsResponse = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
 
+const TRACES_SHAPE: RequestShape = {
+  resourcesField: 'resourceSpans',
+  scopesField: 'scopeSpans',
+  recordsField: 'spans',
+  resource: root.lookupType('opentelemetry.proto.resource.v1.Resource'),
+  scope: root.lookupType('opentelemetry.proto.common.v1.InstrumentationScope'),
+  record: root.lookupType('opentelemetry.proto.trace.v1.Span'),
+};
+const LOGS_SHAPE: RequestShape = {
+  ...TRACES_SHAPE,
+  resourcesField: 'resourceLogs',
+  scopesField: 'scopeLogs',
+  recordsField: 'logRecords',
+  record: root.lookupType('opentelemetry.proto.logs.v1.LogRecord'),
+};
+
 export type Signal = 'traces' | 'logs';
 export type Encoding = 'protobuf' | 'json';
 
@@ -20,19 +38,38 @@ export type DecodeResult = { ok: true; batch: DecodedBatch } | { ok: false; deta
 
 /**
  * Decodes one OTLP/HTTP request body. Failures are values: the route answers 400 with `detail`.
+ * Runs at once; the ingest path uses decodeOtlpInSlices.
  *
  * @example decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans":[]}'))
  */
 export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer, limits?: RecordLimits): DecodeResult {
+  return runToEnd(decodeOtlpSteps(signal, encoding, body, limits));
+}
+
+/**
+ * What the ingest (OTLP/HTTP and OTLP/gRPC) calls: decodeOtlp, with the event loop given a turn
+ * every `sliceMillis`, so a large body never holds the API (issue 15). A body decoded within one
+ * slice is decoded exactly as by decodeOtlp, with no turn given up.
+ */
+export function decodeOtlpInSlices(signal: Signal, encoding: Encoding, body: Buffer, limits?: RecordLimits, sliceMillis = DEFAULT_SLICE_MILLIS): Promise<DecodeResult> {
+  return runInSlices(decodeOtlpSteps(signal, encoding, body, limits), sliceMillis);
+}
+
+/** Longest stretch decoding holds the event loop: a few tens of ms at most, with room for timers. */
+export const DEFAULT_SLICE_MILLIS = 10;
+
+function* decodeOtlpSteps(signal: Signal, encoding: Encoding, body: Buffer, limits?: RecordLimits): Steps<DecodeResult> {
   let message: unknown;
   try {
     if (encoding === 'protobuf') {
-      const type = signal === 'traces' ? TracesRequest : LogsRequest;
-      // The decoded message goes to the normalizers as is: no toObject copy. They read fields
-      // the way OTLP/JSON names them (protobufjs uses the same lowerCamelCase), ids arrive as
-      // bytes, fixed64 as Long, and unset fields fall back to prototype defaults.
-      message = type.decode(body);
+      // Decoded a record at a time (decode-protobuf.ts); the messages go to the normalizers as
+      // they are: no toObject copy. They read fields the way OTLP/JSON names them (protobufjs
+      // uses the same lowerCamelCase), ids arrive as bytes, fixed64 as Long, and unset fields
+      // fall back to prototype defaults.
+      message = yield* decodeRequestSteps(signal === 'traces' ? TRACES_SHAPE : LOGS_SHAPE, body);
     } else {
+      // One call: JSON.parse cannot pause. A JSON body is held to maxBodyBytes like any other;
+      // the normalization after it is sliced.
       message = JSON.parse(body.toString('utf8'));
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         return { ok: false, detail: 'the JSON body is not an object' };
@@ -41,8 +78,9 @@ export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer, lim
   } catch (err) {
     return { ok: false, detail: `undecodable ${encoding} body: ${(err as Error).message}`.slice(0, 300) };
   }
+  yield;
   try {
-    return { ok: true, batch: signal === 'traces' ? normalizeTraces(message, limits) : normalizeLogs(message, limits) };
+    return { ok: true, batch: signal === 'traces' ? yield* normalizeTracesSteps(message, limits) : yield* normalizeLogsSteps(message, limits) };
   } catch (err) {
     // The normalizers check every field; reaching here means a shape they did not foresee.
     return { ok: false, detail: `unreadable ${signal} payload: ${(err as Error).message}`.slice(0, 300) };

@@ -3,6 +3,7 @@ import { anyValueToJson, attrBoolean, attrString, isRecord, keyValuesToObject } 
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { limiter as newLimiter, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch } from './records.js';
+import { runToEnd, SLICE_RECORDS, type Steps } from '../ingest/work-in-slices.js';
 
 /**
  * Turns an ExportLogsServiceRequest (protobufjs object or OTLP/JSON) into rows. The tenant of a
@@ -10,7 +11,13 @@ import { emptyBatch, type DecodedBatch } from './records.js';
  * else the resource's `tenant.id`.
  */
 export function normalizeLogs(request: unknown, limits?: RecordLimits): DecodedBatch {
+  return runToEnd(normalizeLogsSteps(request, limits));
+}
+
+/** normalizeLogs, pausing every SLICE_RECORDS records (see ingest/work-in-slices.ts). */
+export function* normalizeLogsSteps(request: unknown, limits?: RecordLimits): Steps<DecodedBatch> {
   const batch = emptyBatch();
+  let seen = 0;
   const limiter = newLimiter(limits);
   const reasons = new Set<string>();
   const resourceLogs = isRecord(request) && Array.isArray(request.resourceLogs) ? request.resourceLogs : [];
@@ -26,6 +33,7 @@ export function normalizeLogs(request: unknown, limits?: RecordLimits): DecodedB
       if (!isRecord(sl)) continue;
       const records = Array.isArray(sl.logRecords) ? sl.logRecords : [];
       for (const rec of records) {
+        if (++seen % SLICE_RECORDS === 0) yield;
         if (!isRecord(rec)) {
           batch.rejected += 1;
           reasons.add('log record is not an object');

@@ -4,6 +4,7 @@ import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type 
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
+import { runToEnd, SLICE_RECORDS, type Steps } from '../ingest/work-in-slices.js';
 
 
 /**
@@ -62,12 +63,17 @@ function carriedEntry(attrs: Record<string, JsonValue>): { route: string | null;
  *   invisible to their tenant's tokens.
  * Spans whose ancestors came in another request keep what they had.
  */
-function fillFromAncestors(batch: DecodedBatch): void {
+function* fillFromAncestors(batch: DecodedBatch): Steps<void> {
   const spans = batch.spans;
   const byKey = new Map<string, SpanRow>();
-  for (const s of spans) byKey.set(`${s.traceId}/${s.spanId}`, s);
+  let walked = 0;
+  for (const s of spans) {
+    byKey.set(`${s.traceId}/${s.spanId}`, s);
+    if (++walked % SLICE_RECORDS === 0) yield;
+  }
   const inherited = new Map<string, string>();
   for (const s of spans) {
+    if (++walked % SLICE_RECORDS === 0) yield;
     let cursor: SpanRow | undefined = s;
     let needRoute = s.entryRoute === null;
     let needTenant = s.tenantId === null;
@@ -115,7 +121,13 @@ class Rejects {
  * (missing times become 0, unknown fields are ignored, per the OTLP/JSON rules).
  */
 export function normalizeTraces(request: unknown, limits?: RecordLimits): DecodedBatch {
+  return runToEnd(normalizeTracesSteps(request, limits));
+}
+
+/** normalizeTraces, pausing every SLICE_RECORDS spans (see ingest/work-in-slices.ts). */
+export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): Steps<DecodedBatch> {
   const batch = emptyBatch();
+  let seen = 0;
   const limiter = newLimiter(limits);
   const rejects = new Rejects();
   const resourceSpans = isRecord(request) && Array.isArray(request.resourceSpans) ? request.resourceSpans : [];
@@ -132,6 +144,7 @@ export function normalizeTraces(request: unknown, limits?: RecordLimits): Decode
       const scopeName = isRecord(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : null;
       const spans = Array.isArray(ss.spans) ? ss.spans : [];
       for (const span of spans) {
+        if (++seen % SLICE_RECORDS === 0) yield;
         if (!isRecord(span)) {
           rejects.add('span is not an object');
           continue;
@@ -232,7 +245,7 @@ export function normalizeTraces(request: unknown, limits?: RecordLimits): Decode
       }
     }
   }
-  fillFromAncestors(batch);
+  yield* fillFromAncestors(batch);
   batch.limited = limiter.counts;
   batch.rejected = rejects.count;
   batch.rejectReasons = rejects.list();

@@ -7,6 +7,7 @@ import { AuditLog } from '../auth/audit-log.js';
 import { TokenStore, tokenFilePath } from '../auth/token-store.js';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { Forwarder } from '../forward/forwarder.js';
+import { decodeOtlpInSlices } from '../otlp/decode.js';
 import { createIngestStats, sampleIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import { startRetention } from '../store/retention.js';
 import { Store } from '../store/store.js';
@@ -117,6 +118,8 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
       grpc = await startOtlpGrpcReceiver({
         host: config.host,
         port: config.grpcPort,
+        // The OTLP/HTTP routes' decoder: large messages decoded in slices (otlp/decode.ts).
+        decode: decodeOtlpInSlices,
         queue,
         stats,
         forwarder,

@@ -5,7 +5,7 @@ import { authenticateIngest, pinBatchTenant, type IngestAuthMode } from '../auth
 import type { TokenStore } from '../auth/token-store.js';
 import { StitchError } from '@stitch/contract';
 import type { Forwarder } from '../forward/forwarder.js';
-import { decodeOtlp, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
+import { decodeOtlpInSlices, encodeExportResponse, type Encoding, type Signal } from '../otlp/decode.js';
 import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { WriteQueue } from '../store/write-queue.js';
@@ -63,6 +63,8 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
   // The tenant a tenant-bound ingest token pins its request's records to.
   const pinnedTenant = new WeakMap<FastifyRequest, string>();
   const ingestAuth = options.tokens ? (options.ingestAuth ?? 'off') : 'off';
+  // Requests whose handler is running; the ticket is put here when the response closed first.
+  const handling = new WeakMap<FastifyRequest, { release(): void } | null>();
 
   const refuseBusy = (request: FastifyRequest, reply: FastifyReply) => {
     stats.throttledRequests += 1;
@@ -102,7 +104,10 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
       // aborted, socket timed out or errored. onResponse alone missed aborted uploads (issue 15),
       // which wedged ingest into 429 for good.
       reply.raw.once('close', () => {
-        ticket.release();
+        // A sender gone while its body is still being decoded: the place is given back when
+        // the handler is done with the body, so the in-flight bytes stay what memory holds.
+        if (handling.has(request)) handling.set(request, ticket);
+        else ticket.release();
         const timer = bodyTimers.get(request);
         if (timer) clearTimeout(timer);
       });
@@ -132,6 +137,16 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
     });
 
     const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
+      handling.set(request, null);
+      try {
+        return await handleBody(signal, request, reply);
+      } finally {
+        handling.get(request)?.release();
+        handling.delete(request);
+      }
+    };
+
+    const handleBody = async (signal: Signal, request: FastifyRequest, reply: FastifyReply) => {
       const encoding = encodingOf(request.headers['content-type']);
       if (encoding === null) {
         return sendError(
@@ -162,7 +177,9 @@ export function registerOtlpRoutes(app: FastifyInstance, options: OtlpRoutesOpti
           new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: `unsupported content-encoding ${contentEncoding}` }),
         );
       }
-      const decoded = decodeOtlp(signal, encoding, body, recordLimits);
+      // In slices (decode.ts): a 250k-span body takes seconds of CPU, during which the API and
+      // smaller uploads are still served.
+      const decoded = await decodeOtlpInSlices(signal, encoding, body, recordLimits);
       if (!decoded.ok) {
         stats.undecodableRequests += 1;
         return sendError(request, reply, new StitchError('STITCH_ERR_COLLECTOR_UNDECODABLE', { detail: decoded.detail }));

@@ -1,9 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DecodedBatch } from '../otlp/records.js';
-import { appendRows, eventValues, linkValues, logValues, spanValues } from './append-rows.js';
+import { runInSlices } from '../ingest/work-in-slices.js';
+import { appendRowsSteps, eventValues, linkValues, logValues, spanValues } from './append-rows.js';
 import { ROW_MIGRATIONS, SCHEMA_SQL } from './schema.js';
 
 export type Row = Record<string, unknown>;
+
+// Appending gives the event loop a turn this often (reads and new requests are served while a
+// large transaction is built); the write connection runs nothing else meanwhile (serialize()).
+const APPEND_SLICE_MILLIS = 10;
 
 /** The version a store file was written with; 0 when it says none (a new file: the rewrites find no rows). */
 async function storedVersion(writer: DuckDBConnection): Promise<number> {
@@ -94,22 +99,22 @@ export class Store {
       const has = (k: 'spans' | 'events' | 'links' | 'logs'): boolean => batches.some((b) => b[k].length > 0);
       if (has('spans')) {
         const a = await this.writer.createAppender('spans');
-        appendRows(a, batches.flatMap((b) => b.spans), spanValues);
+        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.spans), spanValues), APPEND_SLICE_MILLIS);
         a.closeSync();
       }
       if (has('events')) {
         const a = await this.writer.createAppender('span_events');
-        appendRows(a, batches.flatMap((b) => b.events), eventValues);
+        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.events), eventValues), APPEND_SLICE_MILLIS);
         a.closeSync();
       }
       if (has('links')) {
         const a = await this.writer.createAppender('span_links');
-        appendRows(a, batches.flatMap((b) => b.links), linkValues);
+        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.links), linkValues), APPEND_SLICE_MILLIS);
         a.closeSync();
       }
       if (has('logs')) {
         const a = await this.writer.createAppender('logs');
-        appendRows(a, batches.flatMap((b) => b.logs), logValues);
+        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.logs), logValues), APPEND_SLICE_MILLIS);
         a.closeSync();
       }
       await this.writer.run('COMMIT');
