@@ -60,6 +60,11 @@ export interface StitchHandle {
   samplingStats(): SamplingStats;
   exportStats(): ExportStats;
   budgetStats(): BudgetStats;
+  /**
+   * Adds a processor that sees every span this kernel records, sampled or not, before the tail
+   * sampler (`createMetrics` does); returns its removal. A no-op when disabled.
+   */
+  observeSpans(observer: SpanProcessor): () => void;
   /** Flushes within `export.shutdownTimeoutMillis` and stops export; never rejects. */
   shutdown(): Promise<void>;
 }
@@ -124,6 +129,7 @@ export function startStitch(options: StartStitchOptions = {}): StitchHandle {
     samplingStats: pipeline.samplingStats,
     exportStats: pipeline.exportStats,
     budgetStats: pipeline.budgetStats,
+    observeSpans: pipeline.observeSpans,
     shutdown() {
       stopped ??= provider
         .shutdown()
@@ -155,6 +161,7 @@ export function activateExternalPipeline(tracing: TracingOptions, pipeline: Stit
           samplingStats: pipeline.samplingStats,
           exportStats: pipeline.exportStats,
           budgetStats: pipeline.budgetStats,
+          observeSpans: pipeline.observeSpans,
           // The user's NodeSDK owns the provider and shuts the processors down with it.
           shutdown: () => Promise.resolve(),
         };
@@ -184,6 +191,14 @@ export function exportStats(): ExportStats {
   return active?.exportStats() ?? emptyExportStats();
 }
 
+/**
+ * Observes every span the running kernel records (its pipeline's observers; a no-op when none
+ * runs): for `createMetrics` given a hand-made `{ stats }` rather than a Stitch.
+ */
+export function observeSpans(observer: SpanProcessor): () => void {
+  return active?.observeSpans(observer) ?? (() => {});
+}
+
 /** Budget violations counted by the running kernel. */
 export function budgetStats(): BudgetStats {
   return active?.budgetStats() ?? emptyBudgetStats();
@@ -197,6 +212,7 @@ function disabledHandle(tracing: TracingOptions): StitchHandle {
     samplingStats: emptySamplingStats,
     exportStats: emptyExportStats,
     budgetStats: emptyBudgetStats,
+    observeSpans: () => () => {},
     shutdown: () => Promise.resolve(),
   };
 }

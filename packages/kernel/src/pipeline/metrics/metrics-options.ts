@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { OutboxLag } from '../../hops/outbox/outbox.js';
 import type { OutboxRelayStats } from '../../hops/outbox/outbox-relay.js';
 import type { Stitch } from '../../setup/create-stitch.js';
+import type { StitchHandle } from '../../setup/start-stitch.js';
 import type { DEFAULT_BOUNDS } from './metric-catalogue.js';
 import type { TenantLabelOptions } from './tenant-label.js';
 
@@ -18,8 +19,12 @@ export interface ReadinessSource {
 }
 
 export interface CreateMetricsOptions {
-  /** The running kernel: its `stats()` feed the sampling, export, budget and log series. */
-  readonly stitch: Pick<Stitch, 'stats'>;
+  /**
+   * The running kernel: its `stats()` feed the sampling, export, budget and log series, and its
+   * spans the histograms. Without `tracing.observeSpans` (a hand-made `{ stats }`), the spans are
+   * those of the kernel running when createMetrics is called (startStitch, or stitchSdkOptions).
+   */
+  readonly stitch: Pick<Stitch, 'stats'> & { readonly tracing?: Pick<StitchHandle, 'observeSpans'> };
   /** Per-label bounds (defaults in docs/metrics.md). */
   readonly bounds?: Partial<typeof DEFAULT_BOUNDS>;
   /** Tenant as a label of `http_server_request_duration_seconds`: off unless given. */

@@ -5,7 +5,7 @@ import { DEFAULT_BOUNDS, METRICS } from './metric-catalogue.js';
 import type { MetricSpec } from './metric-catalogue.js';
 import type { HistogramLike, MetricsBackend } from './metrics-backend.js';
 import type { CreateMetricsOptions } from './metrics-options.js';
-import { addSpanObserver } from './span-observers.js';
+import { observeSpans } from '../../setup/start-stitch.js';
 import { SpanMetricsProcessor } from './span-metrics.js';
 import { TenantLabel } from './tenant-label.js';
 
@@ -25,6 +25,7 @@ export function wireMetrics(options: CreateMetricsOptions, backend: MetricsBacke
   const histogram = (name: string, labelNames = Object.keys(spec(name).labels)): HistogramLike => backend.histogram(spec(name), labelNames);
   const tenant = options.tenants === undefined ? undefined : new TenantLabel(options.tenants, folds);
   const serverLabels = Object.keys(spec('http_server_request_duration_seconds').labels).filter((l) => tenant !== undefined || l !== 'tenant_id');
+  const bounds = { ...DEFAULT_BOUNDS, ...options.bounds };
   const spans = new SpanMetricsProcessor(
     {
       httpServer: histogram('http_server_request_duration_seconds', serverLabels),
@@ -35,7 +36,7 @@ export function wireMetrics(options: CreateMetricsOptions, backend: MetricsBacke
       jobQueueWait: histogram('stitch_job_queue_wait_seconds'),
       webhookAttempt: histogram('stitch_webhook_attempt_duration_seconds'),
     },
-    { ...DEFAULT_BOUNDS, ...options.bounds },
+    bounds,
     folds,
     tenant,
   );
@@ -123,5 +124,6 @@ export function wireMetrics(options: CreateMetricsOptions, backend: MetricsBacke
     for (const { metric, label, count } of folds.entries()) c.inc({ metric, label }, count);
   });
 
-  return addSpanObserver(spans);
+  // This kernel's pipeline, not a process-wide one (span-observers.ts).
+  return (options.stitch.tracing?.observeSpans ?? observeSpans)(spans);
 }

@@ -20,6 +20,14 @@ export interface StitchSamplerOptions {
    * it on an error, a budget violation or a security mark. Off: head-unsampled is not recorded.
    */
   readonly recordUnsampled: boolean;
+  /**
+   * Span observers (metrics) are listening: a root or remote-parented span the head does not
+   * sample is RECORDed anyway when `recordUnsampled` is off, so metrics count every request,
+   * job attempt, event and webhook attempt at any ratio. Only that local root is recorded (its
+   * children are dropped, as before), and the pipeline lets no such span reach an exporter
+   * (`SampledOnlyProcessor`). Asked per span, so observers added later are honoured.
+   */
+  readonly observed?: { readonly active: boolean };
 }
 
 /**
@@ -39,11 +47,13 @@ export interface StitchSamplerOptions {
  */
 export class StitchSampler implements Sampler {
   private readonly notSampled: SamplingResult;
+  private readonly observed: { readonly active: boolean } | undefined;
   private readonly defaultRatio: RatioTest;
   private readonly ruleRatios: readonly RatioTest[];
 
   constructor(private readonly options: StitchSamplerOptions) {
     this.notSampled = options.recordUnsampled ? RECORD : DROP;
+    this.observed = options.recordUnsampled ? undefined : options.observed;
     this.defaultRatio = ratioTest(options.ratio);
     this.ruleRatios = options.rules.map((rule) => ratioTest(rule.ratio));
   }
@@ -53,7 +63,7 @@ export class StitchSampler implements Sampler {
     const parent = parentSpan?.spanContext();
     if (parent !== undefined && this.options.parentBased && trace.isSpanContextValid(parent)) {
       if ((parent.traceFlags & 1) === 1) return SAMPLED;
-      if (parent.isRemote === true) return this.notSampled;
+      if (parent.isRemote === true) return this.unsampledRoot();
       // Local, unsampled parent: record only while it is itself recorded by the tail sampler.
       const local = localTraceOf(parentSpan);
       if (local === undefined || !parentSpan!.isRecording()) return DROP;
@@ -62,8 +72,18 @@ export class StitchSampler implements Sampler {
     const ratio = this.ratioFor(ctx, attributes);
     // Ratios 1 and 0 need no arithmetic on the trace id (the common production settings).
     if (ratio === ALWAYS) return SAMPLED;
-    if (ratio === NEVER) return this.notSampled;
-    return ratio.shouldSample(ctx, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED ? SAMPLED : this.notSampled;
+    if (ratio === NEVER) return this.unsampledRoot();
+    return ratio.shouldSample(ctx, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED ? SAMPLED : this.unsampledRoot();
+  }
+
+  /** The local root of work the head does not sample: recorded for the tail sampler or the observers, else dropped. */
+  private unsampledRoot(): SamplingResult {
+    return this.observed?.active === true ? RECORD : this.notSampled;
+  }
+
+  /** Whether head-unsampled spans are recorded for the tail sampler (else only for observers, never exported). */
+  get recordsUnsampled(): boolean {
+    return this.options.recordUnsampled;
   }
 
   private ratioFor(ctx: Context, attributes: Attributes): RatioTest {
@@ -102,8 +122,9 @@ function routeMatches(pattern: string, route: unknown): boolean {
 }
 
 /** The head sampler for a validated `tracing.sampling` section. */
-export function createHeadSampler(options: SamplingOptions): StitchSampler {
+export function createHeadSampler(options: SamplingOptions, observed?: { readonly active: boolean }): StitchSampler {
   return new StitchSampler({
+    ...(observed !== undefined && { observed }),
     ratio: options.ratio,
     parentBased: options.parentBased,
     rules: options.rules,

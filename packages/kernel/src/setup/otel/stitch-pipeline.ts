@@ -15,7 +15,7 @@ import { BoundedBatchSpanProcessor } from '../../pipeline/export/bounded-batch-p
 import type { ExportStats } from '../../pipeline/export/bounded-batch-processor.js';
 import { createSpanExporter } from '../../pipeline/export/create-span-exporter.js';
 import { createLogger } from '../../pipeline/logs/create-logger.js';
-import { observingProcessor } from '../../pipeline/metrics/span-observers.js';
+import { SampledOnlyProcessor, SpanObservers } from '../../pipeline/metrics/span-observers.js';
 import { RedactingSpanExporter } from '../../pipeline/redaction/redacting-span-exporter.js';
 import { defaultRedactor } from '../../pipeline/redaction/redactor.js';
 import type { Redactor } from '../../pipeline/redaction/redactor.js';
@@ -50,6 +50,8 @@ export interface StitchPipeline {
   samplingStats(): SamplingStats;
   exportStats(): ExportStats;
   budgetStats(): BudgetStats;
+  /** Adds a processor that sees every recorded span of this pipeline, sampled or not (metrics); returns its removal. */
+  observeSpans(observer: SpanProcessor): () => void;
 }
 
 /**
@@ -99,6 +101,9 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
   const downstream = [...(batch === undefined ? [] : [batch]), ...(options.spanProcessors ?? [])];
   const exportChain = new FanOutProcessor(downstream);
   const tail = tracing.sampling.tail.enabled ? new TailSamplingProcessor(exportChain, tracing.sampling.tail) : undefined;
+  // This pipeline's own observers (metrics), asked by its head sampler (span-observers.ts).
+  const observers = new SpanObservers();
+  const sampler = createHeadSampler(tracing.sampling, observers);
   const budgets = tracing.budgets.enabled ? new BudgetProcessor(tracing.budgets, logger) : undefined;
   // Tenant first, so budgets, the tail sampler and exporters all see it on every span.
   // The tenant check first: a span that mixes tenants never reaches the others.
@@ -108,11 +113,12 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
     // Before budgets: a pg instrumentation query span must be marked as a query at its start.
     new DriverQuerySpanProcessor(),
     ...(budgets === undefined ? [] : [budgets]),
-    observingProcessor,
-    tail ?? exportChain,
+    observers.processor,
+    // A root recorded for the observers alone (head-unsampled, no tail sampler to judge it) is never exported.
+    sampler.recordsUnsampled ? (tail ?? exportChain) : new SampledOnlyProcessor(tail ?? exportChain),
   ];
   return {
-    sampler: createHeadSampler(tracing.sampling),
+    sampler,
     spanProcessors,
     propagator: stitchPropagator,
     resource: buildResource(options, config),
@@ -120,6 +126,7 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
     samplingStats: () => tail?.stats() ?? emptySamplingStats(),
     exportStats: () => batch?.stats() ?? emptyExportStats(),
     budgetStats: () => budgets?.stats() ?? emptyBudgetStats(),
+    observeSpans: (observer) => observers.add(observer),
   };
 }
 
