@@ -5,7 +5,13 @@ import type { EventEnvelope } from './event-envelope.js';
  * later (at-least-once), so a handler must tolerate seeing an event twice (see `consumeEvents`,
  * which de-duplicates by event id).
  */
-export type EnvelopeHandler = (envelope: EventEnvelope) => Promise<void>;
+export type EnvelopeHandler = (envelope: EventEnvelope, delivery?: EventDelivery) => Promise<void>;
+
+/** What the transport knows of one delivery. */
+export interface EventDelivery {
+  /** The transport delivered this event to this consumer before (a retry after a failure or an unacknowledged delivery). */
+  readonly redelivered: boolean;
+}
 
 export interface EventSubscription {
   /** Stops delivery to this handler; in-flight handlers finish first. */

@@ -6,7 +6,7 @@ import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { EventAction } from './event-actions.js';
-import type { EventBus, EventSubscription } from './event-bus.js';
+import type { EventBus, EventDelivery, EventSubscription } from './event-bus.js';
 import type { EventEnvelope } from './event-envelope.js';
 import { contextOf } from '../../core/carrier/carrier.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
@@ -44,13 +44,13 @@ export type EventRunOutcome = 'handled' | 'skipped-condition' | 'skipped-duplica
  *   });
  */
 export function consumeEvents(options: EventHandlerOptions): Promise<EventSubscription> {
-  return options.bus.subscribe(options.name, async (envelope) => {
-    await processEvent(options, envelope);
+  return options.bus.subscribe(options.name, async (envelope, delivery) => {
+    await processEvent(options, envelope, delivery);
   });
 }
 
 /** One run of a handler over one envelope (what `consumeEvents` does per delivery). */
-export async function processEvent(options: EventHandlerOptions, envelope: EventEnvelope): Promise<EventRunOutcome> {
+export async function processEvent(options: EventHandlerOptions, envelope: EventEnvelope, delivery?: EventDelivery): Promise<EventRunOutcome> {
   // An event published outside any request is the consumer's own work: its entry is the consumer.
   const parent = contextOf(envelope, ownEntry('consumer', options.name));
   const attributes: Attributes = {
@@ -62,6 +62,8 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
+  // Read by the metrics (stitch_event_redeliveries_total): the transport's word, not a guess.
+  if (delivery?.redelivered === true) attributes['stitch.event.redelivered'] = true;
   // Its parent is the remote producer span, outside the scope: the root names its entry itself.
   addEntryAttributes(attributes, getScope(parent)?.entry);
   const root = ensureIds(getKernelTracer().startSpan('process_event', { kind: SpanKind.CONSUMER, attributes }, parent));

@@ -49,7 +49,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
       if (closed || group.handlers.length === 0) return;
       const handler = group.handlers[group.next++ % group.handlers.length] as EnvelopeHandler;
       try {
-        await handler(decodeEnvelope(bytes));
+        await handler(decodeEnvelope(bytes), { redelivered: attempt > 1 });
         return;
       } catch {
         if (attempt < maxDeliveries) await new Promise((resolve) => setTimeout(resolve, retryDelayMillis * 2 ** (attempt - 1)));

@@ -2,7 +2,7 @@
 // own subpaths (`/events/nats`, `/events/rabbitmq`), so this one never loads a broker client.
 export { EventEnvelopeSchema } from './event-envelope.js';
 export type { EventEnvelope } from './event-envelope.js';
-export type { EventBus, EventSubscription, EnvelopeHandler } from './event-bus.js';
+export type { EventBus, EventSubscription, EnvelopeHandler, EventDelivery } from './event-bus.js';
 export { createInProcessBus } from './in-process-bus.js';
 export type { InProcessBus, InProcessBusOptions } from './in-process-bus.js';
 export { consumeEvents, processEvent } from './event-consumer.js';

@@ -2,6 +2,7 @@
 // (`/jobs/bullmq`, `/jobs/pg-boss`), so this one never loads one.
 export { createJobs } from './jobs.js';
 export type { Jobs, CreateJobsOptions, EnqueueOptions, EnqueuedJob } from './jobs.js';
+export type { JobStats, JobNameCounts } from './job-counts.js';
 export type { JobHandler, JobInfo } from './job-attempt.js';
 export type { JobEngine, EngineDelivery, EngineSendOptions } from './job-engine.js';
 export { inProcessJobEngine } from './in-process-engine.js';

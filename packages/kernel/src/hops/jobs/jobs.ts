@@ -8,6 +8,8 @@ import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 import { runJobAttempt } from './job-attempt.js';
+import { JobCounts } from './job-counts.js';
+import type { JobStats } from './job-counts.js';
 import type { JobHandler } from './job-attempt.js';
 import type { JobEngine } from './job-engine.js';
 import { traceHeadersOf } from '../../core/carrier/carrier.js';
@@ -71,6 +73,8 @@ export interface Jobs {
   triggeredBy(traceIdOrRequestId: string): Promise<RunOrigin[]>;
   /** The settings in force for a job name. */
   settingsFor(name: string): JobSettings;
+  /** Enqueued jobs and started, succeeded, retrying and failed attempts by job name, in this process (`createMetrics({ jobs })`). */
+  stats(): JobStats;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,9 @@ export function createJobs(options: CreateJobsOptions): Jobs {
   const parsed = parseOptions(JobsOptionsSchema, section, 'jobs');
   const runs = options.runs ?? createMemoryRunStore();
   const settingsCache = new Map<string, JobSettings>();
+  // Counted here, not from spans: an enqueue outside any request makes no span, and a head
+  // sampler drops the enqueue span of an unsampled request.
+  const counts = new JobCounts();
 
   function settingsFor(name: string): JobSettings {
     let settings = settingsCache.get(name);
@@ -99,6 +106,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
 
   return {
     settingsFor,
+    stats: () => counts.stats(),
 
     async enqueue(name, payload, enqueueOptions = {}) {
       const settings = settingsFor(name);
@@ -114,6 +122,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
         const traceId = traceIdForRun(runId);
         await recordEnqueue(runs, engine.kind, name, runId, tenantId, traceId, undefined, undefined, undefined, true, enqueueOptions.db);
         await engine.send(name, { payload, stitch: envelope }, sendOptions);
+        counts.count(name, 'enqueued');
         return { runId, traceId };
       }
 
@@ -155,6 +164,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
         await recordEnqueue(runs, engine.kind, name, runId, tenantId, traceId, spanContext.traceId, spanContext.spanId, current.requestId, ownTrace, enqueueOptions.db);
         const messageId = await engine.send(name, { payload, stitch: envelope }, sendOptions);
         span.setAttribute(SpanAttr.messagingMessageId, messageId);
+        counts.count(name, 'enqueued');
         return { runId, traceId };
       } finally {
         span.end();
@@ -165,14 +175,23 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       const settings = settingsFor(name);
       await engine.work(
         name,
-        (delivery) =>
-          runJobAttempt(name, delivery, handler as JobHandler, {
+        (delivery) => {
+          counts.count(name, 'started');
+          return runJobAttempt(name, delivery, handler as JobHandler, {
             engine: engine.kind,
             queue: engine.queueName?.(name) ?? name,
             runs,
             settings,
             logger: options.logger,
-          }),
+          }).then(
+            () => counts.count(name, 'succeeded'),
+            (error: unknown) => {
+              // The attempt's own rule (job-attempt.ts): a failure with attempts left is retried.
+              counts.count(name, delivery.attempt < delivery.maxAttempts ? 'retrying' : 'failed');
+              throw error;
+            },
+          );
+        },
         { concurrency: settings.concurrency },
       );
     },

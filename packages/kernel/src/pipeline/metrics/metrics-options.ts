@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OutboxLag } from '../../hops/outbox/outbox.js';
 import type { OutboxRelayStats } from '../../hops/outbox/outbox-relay.js';
+import type { JobStats } from '../../hops/jobs/job-counts.js';
 import type { Stitch } from '../../setup/create-stitch.js';
 import type { StitchHandle } from '../../setup/start-stitch.js';
 import type { DEFAULT_BOUNDS } from './metric-catalogue.js';
@@ -33,6 +34,8 @@ export interface CreateMetricsOptions {
   readonly outbox?: { lag(): Promise<OutboxLag> };
   /** The outbox relays of this process, for `stitch_outbox_relayed_events_total`. */
   readonly relays?: readonly { stats(): OutboxRelayStats }[];
+  /** The jobs of this process (createJobs()), for enqueued jobs and attempts by job name. */
+  readonly jobs?: readonly { stats(): JobStats }[];
   /** The webhooks (createWebhooks()), for the retry backlog (one query per collection). */
   readonly webhooks?: { backlog(): Promise<{ pending: number; retrying: number }> };
   /** pg pools by name, for `stitch_db_pool_connections`. */
@@ -56,6 +59,7 @@ export const OptionsSchema = z.object({
   tenants: z.union([z.object({ allow: z.array(z.string()) }).strict(), z.object({ top: z.number().int().positive() }).strict()]).optional(),
   outbox: Ref('an outbox (createOutbox())').optional(),
   relays: z.array(Ref('an outbox relay (createOutboxRelay())')).optional(),
+  jobs: z.array(Ref('jobs (createJobs())')).optional(),
   webhooks: Ref('webhooks (createWebhooks())').optional(),
   pools: z.record(z.string(), Ref('a pg Pool')).optional(),
   health: Ref('a health (createHealth())').optional(),
@@ -75,6 +79,7 @@ export function refShape(input: CreateMetricsOptions): Record<string, unknown> {
   if (input?.outbox !== undefined) shape.outbox = has(input.outbox, 'lag', 'function');
   if (input?.webhooks !== undefined) shape.webhooks = has(input.webhooks, 'backlog', 'function');
   if (input?.health !== undefined) shape.health = has(input.health, 'check', 'function');
+  if (Array.isArray(input?.jobs)) shape.jobs = input.jobs.map((j) => has(j, 'stats', 'function'));
   if (Array.isArray(input?.relays)) shape.relays = input.relays.map((r) => has(r, 'stats', 'function'));
   if (input?.pools !== undefined) shape.pools = Object.fromEntries(Object.entries(input.pools).map(([k, p]) => [k, has(p, 'totalCount', 'number')]));
   return shape;

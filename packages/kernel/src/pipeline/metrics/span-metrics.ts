@@ -60,6 +60,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly job: BoundedLabel;
   private readonly jobOutcome: EnumLabel;
   private readonly webhookOutcome: EnumLabel;
+  private readonly redeliveredConsumer: BoundedLabel;
+  private readonly redeliveredType: BoundedLabel;
+  /** Redeliveries by consumer and event type (bounded labels, NUL-joined), read at collection. */
+  private readonly redeliveries = new Map<string, number>();
 
   constructor(
     private readonly histograms: SpanHistograms,
@@ -80,6 +84,16 @@ export class SpanMetricsProcessor implements SpanProcessor {
     this.job = new BoundedLabel('stitch_job_run_duration_seconds', 'stitch_job_name', bounds.jobs, folds);
     this.jobOutcome = new EnumLabel('stitch_job_run_duration_seconds', 'outcome', JOB_OUTCOMES, folds);
     this.webhookOutcome = new EnumLabel('stitch_webhook_attempt_duration_seconds', 'outcome', WEBHOOK_OUTCOMES, folds);
+    this.redeliveredConsumer = new BoundedLabel('stitch_event_redeliveries_total', 'messaging_consumer_group_name', bounds.consumers, folds);
+    this.redeliveredType = new BoundedLabel('stitch_event_redeliveries_total', 'stitch_event_type', bounds.eventTypes, folds);
+  }
+
+  /** `stitch_event_redeliveries_total`'s series: the process_event spans the bus marked redelivered. */
+  *redeliveryCounts(): Iterable<{ labels: Record<string, string>; count: number }> {
+    for (const [key, count] of this.redeliveries) {
+      const [consumer = OTHER, type = OTHER] = key.split('\u0000');
+      yield { labels: { messaging_consumer_group_name: consumer, stitch_event_type: type }, count };
+    }
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -122,6 +136,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
         },
         seconds(span),
       );
+      if (span.attributes['stitch.event.redelivered'] === true) {
+        const key = `${this.redeliveredConsumer.value(text(span, SpanAttr.consumerGroup) ?? OTHER)}\u0000${this.redeliveredType.value(text(span, SpanAttr.eventType) ?? OTHER)}`;
+        this.redeliveries.set(key, (this.redeliveries.get(key) ?? 0) + 1);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import type { OutboxLag } from '../../hops/outbox/outbox.js';
 import type { Stitch } from '../../setup/create-stitch.js';
-import { FoldCounter } from './label-guard.js';
+import { BoundedLabel, FoldCounter } from './label-guard.js';
 import { DEFAULT_BOUNDS, METRICS } from './metric-catalogue.js';
 import type { MetricSpec } from './metric-catalogue.js';
 import type { HistogramLike, MetricsBackend } from './metrics-backend.js';
@@ -48,6 +48,39 @@ export function wireMetrics(options: CreateMetricsOptions, backend: MetricsBacke
   const gauge = (name: string, collect: (g: { set(labels: Record<string, string>, value: number): void }) => void | Promise<void>): void =>
     backend.observable(spec(name), (emit) => collect({ set: emit }));
 
+  counter('stitch_event_redeliveries_total', (c) => {
+    for (const { labels, count } of spans.redeliveryCounts()) c.inc(labels, count);
+  });
+  // The jobs' counts are totals read on every collection: each name is bounded once, when first
+  // read, so a name past the bound is one fold, not one per scrape (JobCounts bounds the names).
+  const jobName = (metric: string): ((name: string) => string) => {
+    const label = new BoundedLabel(metric, 'stitch_job_name', bounds.jobs, folds);
+    const bounded = new Map<string, string>();
+    return (name) => {
+      let value = bounded.get(name);
+      if (value === undefined) bounded.set(name, (value = label.value(name)));
+      return value;
+    };
+  };
+  const enqueuedName = jobName('stitch_job_enqueued_total');
+  const startedName = jobName('stitch_job_attempts_started_total');
+  const attemptName = jobName('stitch_job_attempts_total');
+  counter('stitch_job_enqueued_total', (c) => {
+    for (const jobs of options.jobs ?? []) for (const [name, n] of Object.entries(jobs.stats().byName)) c.inc({ stitch_job_name: enqueuedName(name) }, n.enqueued);
+  });
+  counter('stitch_job_attempts_started_total', (c) => {
+    for (const jobs of options.jobs ?? []) for (const [name, n] of Object.entries(jobs.stats().byName)) c.inc({ stitch_job_name: startedName(name) }, n.started);
+  });
+  counter('stitch_job_attempts_total', (c) => {
+    for (const jobs of options.jobs ?? []) {
+      for (const [name, n] of Object.entries(jobs.stats().byName)) {
+        const label = attemptName(name);
+        c.inc({ stitch_job_name: label, outcome: 'succeeded' }, n.succeeded);
+        c.inc({ stitch_job_name: label, outcome: 'retrying' }, n.retrying);
+        c.inc({ stitch_job_name: label, outcome: 'failed' }, n.failed);
+      }
+    }
+  });
   gauge('stitch_webhook_backlog_deliveries', async (g) => {
     // A failing query leaves the series out of this collection rather than failing it.
     const backlog = await options.webhooks?.backlog().catch(() => undefined);
