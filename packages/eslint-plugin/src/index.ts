@@ -5,6 +5,7 @@ import { noConsole } from './rules/no-console.js';
 import { noContextFieldsInLog } from './rules/no-context-fields-in-log.js';
 import { noDirectDbDriver } from './rules/no-direct-db-driver.js';
 import { noIdGeneration } from './rules/no-id-generation.js';
+import { noLiteralAttributeKeys } from './rules/no-literal-attribute-keys.js';
 import { noStringBuiltLog } from './rules/no-string-built-log.js';
 import { noTracingInDomain } from './rules/no-tracing-in-domain.js';
 
@@ -15,6 +16,7 @@ export const rules = {
   'no-console': noConsole,
   'no-context-fields-in-log': noContextFieldsInLog,
   'no-tracing-in-domain': noTracingInDomain,
+  'no-literal-attribute-keys': noLiteralAttributeKeys,
 } satisfies Record<string, TSESLint.RuleModule<string, readonly unknown[]>>;
 
 interface StitchPlugin extends TSESLint.FlatConfig.Plugin {
