@@ -38,6 +38,15 @@ export default tseslint.config(
     ],
   }),
   {
+    // Issue 13: the hops write spans, and every attribute name they write comes from the one
+    // table in @stitch/contract (standard names re-exported from OpenTelemetry's semantic
+    // conventions), the table the collector reads with.
+    files: ['packages/kernel/src/hops/**'],
+    // The two left are being changed by other work in flight; their literals move to the table next.
+    ignores: ['**/*.test.ts', 'packages/kernel/src/hops/events/event-consumer.ts', 'packages/kernel/src/hops/jobs/jobs.ts'],
+    rules: { 'stitch/no-literal-attribute-keys': 'error' },
+  },
+  {
     // The example's wiring: it builds the database (and records what the engine receives, for
     // the evidence) that the service is handed. Its log lines are still checked.
     files: ['examples/*/src/app/stack.ts', 'examples/*/src/app/statement-log.ts'],

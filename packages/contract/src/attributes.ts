@@ -6,16 +6,28 @@
  * here; every `stitch.*` name is defined once, below.
  */
 import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_SUMMARY,
   ATTR_DB_QUERY_TEXT,
+  ATTR_DB_RESPONSE_STATUS_CODE,
   ATTR_DB_SYSTEM_NAME,
   ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import {
+  ATTR_DB_RESPONSE_RETURNED_ROWS,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
   ATTR_USER_ID,
 } from '@opentelemetry/semantic-conventions/incubating';
@@ -44,6 +56,26 @@ export const SpanAttr = {
   dbStatement: ATTR_DB_QUERY_TEXT,
   /** `postgresql` for both drivers (PGlite is Postgres). */
   dbSystemName: ATTR_DB_SYSTEM_NAME,
+  /** The statement's first keyword (`SELECT`), or `transaction` on a transaction span. */
+  dbOperationName: ATTR_DB_OPERATION_NAME,
+  /** The table a statement reads or writes, when one can be told from the SQL. */
+  dbCollectionName: ATTR_DB_COLLECTION_NAME,
+  dbReturnedRows: ATTR_DB_RESPONSE_RETURNED_ROWS,
+  /** The SQLSTATE of a failed statement. */
+  dbResponseStatusCode: ATTR_DB_RESPONSE_STATUS_CODE,
+  /** `commit` or `rollback`, on a transaction span. Stitch's own, from before this table (outside `stitch.*`; stores already hold it). */
+  dbTransactionOutcome: 'db.transaction.outcome',
+  httpRequestMethod: ATTR_HTTP_REQUEST_METHOD,
+  /** The method as sent, when it is not one of the known ones (`http.request.method` is then `_OTHER`). */
+  httpRequestMethodOriginal: ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  httpResponseStatusCode: ATTR_HTTP_RESPONSE_STATUS_CODE,
+  /** The destination host of an outgoing call (HTTP out, webhook, webhook action): the `external` budget key. */
+  serverAddress: ATTR_SERVER_ADDRESS,
+  serverPort: ATTR_SERVER_PORT,
+  urlScheme: ATTR_URL_SCHEME,
+  urlFull: ATTR_URL_FULL,
+  /** `send` on producer spans (job enqueue, outbox publish), `process` on consumer spans. */
+  messagingOperationType: ATTR_MESSAGING_OPERATION_TYPE,
   /** The job engine (`bullmq`, `pg-boss`, `in-process`) on enqueue and attempt spans. */
   messagingSystem: ATTR_MESSAGING_SYSTEM_NAME,
   /** The queue a job is sent to. */
@@ -55,12 +87,44 @@ export const SpanAttr = {
   jobName: 'stitch.job.name',
   jobId: 'stitch.job.id',
   jobAttempt: 'stitch.job.attempt',
+  /** How an attempt ended: `succeeded`, `retrying` or `failed`. */
+  jobOutcome: 'stitch.job.outcome',
+  /** How long the job waited in its queue before this attempt started. */
+  jobQueueWaitMillis: 'stitch.job.queue_wait_ms',
   parentTraceId: 'stitch.parent.trace_id',
   parentRequestId: 'stitch.parent.request_id',
   webhookEndpoint: 'stitch.webhook.endpoint',
   webhookAttempt: 'stitch.webhook.attempt',
+  /** Where the delivery stands after this attempt (its state in the delivery table). */
+  webhookFinalState: 'stitch.webhook.final_state',
   eventId: 'stitch.event.id',
   eventType: 'stitch.event.type',
+  /** What a consumer did with an event (processed, skipped as a duplicate or for its type, failed). */
+  eventOutcome: 'stitch.event.outcome',
+  /** The transport says it delivered this event before (read by `stitch_event_redeliveries_total`). */
+  eventRedelivered: 'stitch.event.redelivered',
+  /*
+   * The steps of a `process_event` span (checkpoint, condition, actions) and what each action
+   * reports. Stitch's own names from before this table, outside `stitch.*`: stores already
+   * hold them, so they are named here as they are.
+   */
+  checkpointOffset: 'checkpoint.offset',
+  checkpointRecovered: 'checkpoint.recovered_from_checkpoint',
+  checkpointAlreadyProcessed: 'checkpoint.already_processed',
+  conditionMatched: 'condition.matched',
+  actionCount: 'action.count',
+  actionKind: 'action.kind',
+  emailTemplate: 'email.template',
+  emailRecipientCount: 'email.recipient_count',
+  slackChannel: 'slack.channel',
+  slackThreadId: 'slack.thread_id',
+  /** A batch run (`runBatch`): its name and size on the batch span, each item's index and outcome on its span, the tallies at the end. */
+  batchName: 'stitch.batch.name',
+  batchSize: 'stitch.batch.size',
+  batchIndex: 'stitch.batch.index',
+  batchItemOutcome: 'stitch.batch.item.outcome',
+  batchSucceeded: 'stitch.batch.succeeded',
+  batchFailed: 'stitch.batch.failed',
   /** The event consumer a `process_event` span ran for (OpenTelemetry's messaging convention). */
   consumerGroup: ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   /** On the link to a valid trace context the edge did not continue (the caller is not a trusted upstream). */

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const DRIFT = ["import { randomUUID } from 'node:crypto';", 'export const id = randomUUID();', 'declare const logger: { info(m: string): void };', 'logger.info(`order ${id}`);', ''].join('\n');
 
-async function ruleIdsAt(filePath: string): Promise<string[]> {
+async function ruleIdsAt(filePath: string, code = DRIFT): Promise<string[]> {
   const eslint = new ESLint({ cwd: repoRoot });
-  const [result] = await eslint.lintText(DRIFT, { filePath });
+  const [result] = await eslint.lintText(code, { filePath });
   return [...new Set((result?.messages ?? []).map((m) => m.ruleId ?? m.message))].filter((id) => id.startsWith('stitch/')).sort();
 }
 
@@ -18,5 +18,12 @@ describe("the repository's own eslint.config.js", () => {
 
   it('holds the kernel to the logging rules only: ids, drivers and tracing belong there', async () => {
     expect(await ruleIdsAt('packages/kernel/src/core/context/drift.ts')).toEqual(['stitch/no-string-built-log']);
+  });
+
+  it('keeps attribute keys spelt in place out of the kernel’s hops, and only there', async () => {
+    const spans = ["declare const span: { setAttribute(k: string, v: number): void };", "span.setAttribute('db.operation.name', 1);", ''].join('\n');
+    expect(await ruleIdsAt('packages/kernel/src/hops/db/drift.ts', spans)).toEqual(['stitch/no-literal-attribute-keys']);
+    expect(await ruleIdsAt('packages/kernel/src/hops/db/drift.test.ts', spans)).toEqual([]);
+    expect(await ruleIdsAt('packages/kernel/src/pipeline/export/drift.ts', spans)).toEqual([]);
   });
 });

@@ -80,18 +80,18 @@ async function runInBatchSpan<Item, Result>(
   async function one(index: number): Promise<void> {
     const item = items[index] as Item;
     const tenantId = options.tenantOf?.(item, index) ?? batchTenant;
-    const attributes: Attributes = { 'stitch.batch.name': options.name, 'stitch.batch.index': index };
+    const attributes: Attributes = { [SpanAttr.batchName]: options.name, [SpanAttr.batchIndex]: index };
     const run = async (): Promise<void> => {
       const span = trace.getActiveSpan();
       const traceId = span?.spanContext().traceId ?? '';
       try {
         const value = await fn(item, index);
         outcomes[index] = { index, ok: true, value, traceId, tenantId };
-        span?.setAttribute('stitch.batch.item.outcome', 'ok');
+        span?.setAttribute(SpanAttr.batchItemOutcome, 'ok');
       } catch (error) {
         outcomes[index] = { index, ok: false, error, errorClass: error instanceof Error ? error.name : typeof error, traceId, tenantId };
         if (span?.isRecording() === true) {
-          span.setAttribute('stitch.batch.item.outcome', 'failed');
+          span.setAttribute(SpanAttr.batchItemOutcome, 'failed');
           recordError(span, error);
         }
       }
@@ -133,7 +133,7 @@ async function runInBatchSpan<Item, Result>(
 
   const failed = outcomes.filter((o) => !o.ok).length;
   if (batchSpan?.isRecording() === true) {
-    batchSpan.setAttributes({ 'stitch.batch.succeeded': items.length - failed, 'stitch.batch.failed': failed });
+    batchSpan.setAttributes({ [SpanAttr.batchSucceeded]: items.length - failed, [SpanAttr.batchFailed]: failed });
     if (failed > 0) batchSpan.setStatus({ code: SpanStatusCode.ERROR, message: `${failed} of ${items.length} items failed` });
   }
   return { name: options.name, traceId: batchSpan?.spanContext().traceId ?? '', succeeded: items.length - failed, failed, items: outcomes };
@@ -152,5 +152,5 @@ async function runOwnTrace(name: string, tenantId: string, attributes: Attribute
 }
 
 function batchAttributes(name: string, size: number): Attributes {
-  return { 'stitch.batch.name': name, 'stitch.batch.size': size };
+  return { [SpanAttr.batchName]: name, [SpanAttr.batchSize]: size };
 }

@@ -108,8 +108,8 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
         if (queryName !== undefined) span.setAttribute(LegacyAttr.queryName, queryName);
       }
       span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
-      if (operation !== undefined) span.setAttribute('db.operation.name', operation);
-      if (table !== undefined) span.setAttribute('db.collection.name', table);
+      if (operation !== undefined) span.setAttribute(SpanAttr.dbOperationName, operation);
+      if (table !== undefined) span.setAttribute(SpanAttr.dbCollectionName, table);
       const summary = statementSummaryText(sql);
       if (summary !== undefined) span.setAttribute(SpanAttr.querySummary, summary);
       if (scope?.tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, scope.tenantId);
@@ -163,7 +163,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
     return pending.then(
       (result) => {
         try {
-          if (recording) span?.setAttribute('db.response.returned_rows', result.rowCount ?? result.rows.length);
+          if (recording) span?.setAttribute(SpanAttr.dbReturnedRows, result.rowCount ?? result.rows.length);
         } finally {
           span?.end(); // even for a driver answer without rows
         }
@@ -185,8 +185,8 @@ function driverSpanAttributes(sql: string, queryName: string | undefined, tenant
   if (queryName !== undefined && writesDeprecated('database')) attributes[LegacyAttr.queryName] = queryName;
   const summary = statementSummaryText(sql);
   if (summary !== undefined) attributes[SpanAttr.querySummary] = summary;
-  if (operation !== undefined) attributes['db.operation.name'] = operation;
-  if (table !== undefined) attributes['db.collection.name'] = table;
+  if (operation !== undefined) attributes[SpanAttr.dbOperationName] = operation;
+  if (table !== undefined) attributes[SpanAttr.dbCollectionName] = table;
   if (tenantId !== undefined) attributes[SpanAttr.tenantId] = tenantId;
   return attributes;
 }
@@ -197,7 +197,7 @@ function endFailed(span: Span | undefined, error: unknown): void {
   if (span.isRecording()) {
     recordError(span, error);
     const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code === 'string') span.setAttribute('db.response.status_code', code);
+    if (typeof code === 'string') span.setAttribute(SpanAttr.dbResponseStatusCode, code);
     // The convention: the database's status code when it gave one (a SQLSTATE), else the error's class.
     span.setAttribute(SpanAttr.errorType, typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error');
   }

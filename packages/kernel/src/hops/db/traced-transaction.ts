@@ -16,15 +16,15 @@ export async function runTracedTransaction<T>(system: string, run: () => Promise
   if (!span.isRecording()) return run();
   span.setAttribute(SpanAttr.dbSystemName, system);
   if (writesDeprecated('database')) span.setAttribute(LegacyAttr.dbSystem, system);
-  span.setAttribute('db.operation.name', 'transaction');
+  span.setAttribute(SpanAttr.dbOperationName, 'transaction');
   const tenantId = getScope(active)?.tenantId;
   if (tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, tenantId);
   try {
     const value = await context.with(trace.setSpan(active, span), run);
-    span.setAttribute('db.transaction.outcome', 'commit');
+    span.setAttribute(SpanAttr.dbTransactionOutcome, 'commit');
     return value;
   } catch (error) {
-    span.setAttribute('db.transaction.outcome', 'rollback');
+    span.setAttribute(SpanAttr.dbTransactionOutcome, 'rollback');
     recordError(span, error);
     throw error;
   } finally {

@@ -1,4 +1,5 @@
 import type { Attributes, Span } from '@opentelemetry/api';
+import { SpanAttr } from '@stitch/contract';
 import type { EventEnvelope } from './event-envelope.js';
 
 /**
@@ -29,10 +30,10 @@ export function webhookAction(options: {
   const urlOf = (envelope: EventEnvelope): string => (typeof options.url === 'string' ? options.url : options.url(envelope));
   return {
     kind: 'webhook',
-    attributes: (envelope) => ({ 'server.address': hostOf(urlOf(envelope)) }),
+    attributes: (envelope) => ({ [SpanAttr.serverAddress]: hostOf(urlOf(envelope)) }),
     async run(envelope, span) {
       const { status } = await options.send(urlOf(envelope), envelope);
-      span.setAttribute('http.response.status_code', status);
+      span.setAttribute(SpanAttr.httpResponseStatusCode, status);
       if (status >= 400) throw new Error(`webhook answered ${status}`);
     },
   };
@@ -46,7 +47,7 @@ export function emailAction(options: {
 }): EventAction {
   return {
     kind: 'email',
-    attributes: (envelope) => ({ 'email.template': options.template, 'email.recipient_count': options.recipients(envelope).length }),
+    attributes: (envelope) => ({ [SpanAttr.emailTemplate]: options.template, [SpanAttr.emailRecipientCount]: options.recipients(envelope).length }),
     async run(envelope) {
       await options.send({ template: options.template, recipients: options.recipients(envelope), envelope });
     },
@@ -60,10 +61,10 @@ export function slackAction(options: {
 }): EventAction {
   return {
     kind: 'slack',
-    attributes: () => ({ 'slack.channel': options.channel }),
+    attributes: () => ({ [SpanAttr.slackChannel]: options.channel }),
     async run(envelope, span) {
       const result = await options.send(options.channel, envelope);
-      if (result?.threadId !== undefined) span.setAttribute('slack.thread_id', result.threadId);
+      if (result?.threadId !== undefined) span.setAttribute(SpanAttr.slackThreadId, result.threadId);
     },
   };
 }

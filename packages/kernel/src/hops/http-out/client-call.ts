@@ -40,7 +40,7 @@ export class ClientCall {
   /** Records the response status; 5xx marks the span as an error (OTel semconv for CLIENT spans). */
   response(statusCode: number): void {
     if (this.#ended) return;
-    this.span.setAttribute('http.response.status_code', statusCode);
+    this.span.setAttribute(SpanAttr.httpResponseStatusCode, statusCode);
     if (statusCode >= 500) {
       this.span.setAttribute(SpanAttr.errorType, String(statusCode));
       this.span.setStatus({ code: SpanStatusCode.ERROR });
@@ -83,14 +83,14 @@ export function startClientCall(request: OutboundRequest, config: ClientCallConf
   const known = KNOWN_METHODS.has(method);
   const scope = getScope(active);
   const attributes: Attributes = {
-    'http.request.method': known ? method : '_OTHER',
-    'server.address': request.hostname,
-    'server.port': request.port,
-    'url.scheme': request.protocol.replace(':', ''),
-    'url.full': `${request.protocol}//${formatHost(request)}${request.pathname}`,
+    [SpanAttr.httpRequestMethod]: known ? method : '_OTHER',
+    [SpanAttr.serverAddress]: request.hostname,
+    [SpanAttr.serverPort]: request.port,
+    [SpanAttr.urlScheme]: request.protocol.replace(':', ''),
+    [SpanAttr.urlFull]: `${request.protocol}//${formatHost(request)}${request.pathname}`,
     [SpanAttr.component]: 'external',
   };
-  if (!known) attributes['http.request.method_original'] = request.method;
+  if (!known) attributes[SpanAttr.httpRequestMethodOriginal] = request.method;
   if (scope?.tenantId !== undefined) attributes[SpanAttr.tenantId] = scope.tenantId;
   const span = getKernelTracer().startSpan(known ? `HTTP ${method}` : 'HTTP', { kind: SpanKind.CLIENT, attributes }, active);
 

@@ -64,12 +64,12 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
     [SpanAttr.messagingSystem]: deps.engine,
     [SpanAttr.messagingDestination]: deps.queue ?? name,
     [SpanAttr.messagingMessageId]: engineJobId,
-    'messaging.operation.type': 'process',
+    [SpanAttr.messagingOperationType]: 'process',
   };
   if (writesDeprecated('messaging')) attributes[LegacyAttr.messagingSystem] = deps.engine;
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   // How long the job waited for its first run (delay included): the queue-wait metric reads it.
-  if (attempt === 1 && typeof envelope.enqueuedAtMillis === 'number') attributes['stitch.job.queue_wait_ms'] = Math.max(0, Date.now() - envelope.enqueuedAtMillis);
+  if (attempt === 1 && typeof envelope.enqueuedAtMillis === 'number') attributes[SpanAttr.jobQueueWaitMillis] = Math.max(0, Date.now() - envelope.enqueuedAtMillis);
   if (parent !== undefined) attributes[SpanAttr.parentTraceId] = parent.traceId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
   addEntryAttributes(attributes, entry);
@@ -143,7 +143,7 @@ export async function runJobAttempt(name: string, delivery: EngineDelivery, hand
   }
 
   if (failed) recordError(span, failure);
-  if (span.isRecording()) span.setAttribute('stitch.job.outcome', outcome);
+  if (span.isRecording()) span.setAttribute(SpanAttr.jobOutcome, outcome);
   // The job budget (30 s default, per-name overrides in `tracing.budgets`) is applied by the
   // budgets processor as this span ends: `stitch.component = job` and `stitch.job.name` are
   // set at start, which is all it keys on.

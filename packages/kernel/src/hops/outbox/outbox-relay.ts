@@ -210,7 +210,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           [SpanAttr.eventId]: row.id,
           [SpanAttr.eventType]: row.type,
           [SpanAttr.messagingMessageId]: row.id,
-          'messaging.operation.type': 'send',
+          [SpanAttr.messagingOperationType]: 'send',
           ...(row.tenant_id !== null && { [SpanAttr.tenantId]: row.tenant_id }),
         },
       },

@@ -119,8 +119,8 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
           attributes: addEntryAttributes(
             {
               [SpanAttr.component]: 'external',
-              'server.address': host,
-              'http.request.method': 'POST',
+              [SpanAttr.serverAddress]: host,
+              [SpanAttr.httpRequestMethod]: 'POST',
               [SpanAttr.webhookEndpoint]: claim.endpointId,
               [SpanAttr.webhookAttempt]: claim.attempt,
               [SpanAttr.eventId]: claim.eventId,
@@ -294,8 +294,8 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
 
 function finishSpan(span: Span, result: AttemptResult, finalState: AttemptFinalState): void {
   if (span.isRecording()) {
-    if (result.statusCode !== undefined) span.setAttribute('http.response.status_code', result.statusCode);
-    span.setAttribute('stitch.webhook.final_state', finalState);
+    if (result.statusCode !== undefined) span.setAttribute(SpanAttr.httpResponseStatusCode, result.statusCode);
+    span.setAttribute(SpanAttr.webhookFinalState, finalState);
     if (!result.ok) {
       span.setAttribute(SpanAttr.errorType, result.errorClass);
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.detail });
