@@ -5,11 +5,18 @@ import type { Database } from '../../hops/db/database.js';
 import { parseDbOptions } from '../../hops/db/db-options.js';
 import { createPgliteDatabase } from '../../hops/db/pglite/pglite-database.js';
 import { createEdge } from '../../hops/edge/start-request.js';
+import { createAuditLog } from '../../hops/audit/audit-log.js';
+import { createCheckpointStore } from '../../hops/events/checkpoint-store.js';
 import { createInProcessBus } from '../../hops/events/in-process-bus.js';
+import { createNatsBus } from '../../hops/events/nats/nats-bus.js';
+import { createRabbitMqBus } from '../../hops/events/rabbitmq/rabbitmq-bus.js';
 import { installHttpOut } from '../../hops/http-out/install-http-out.js';
 import { inProcessJobEngine } from '../../hops/jobs/in-process-engine.js';
 import { createJobs } from '../../hops/jobs/jobs.js';
+import { bullmqJobEngine } from '../../hops/jobs/bullmq/bullmq-engine.js';
 import { createMemoryRunStore } from '../../hops/jobs/memory-run-store.js';
+import { pgBossJobEngine } from '../../hops/jobs/pg-boss/pg-boss-engine.js';
+import { createSqlRunStore } from '../../hops/jobs/sql-run-store.js';
 import { createOutbox } from '../../hops/outbox/outbox.js';
 import { createOutboxRelay } from '../../hops/outbox/outbox-relay.js';
 import { createWebhooks } from '../../hops/webhooks/webhooks.js';
@@ -93,6 +100,21 @@ describe('every public factory refuses a bad option with STITCH_ERR_CONFIG_INVAL
       () => createOutboxRelay({ db, outbox: createOutbox({ db }), bus: createInProcessBus(), batchSize: 0 }),
       'outboxRelay.batchSize',
     ],
+    // The SQL stores: their schema is interpolated into DDL.
+    ['createOutbox', () => createOutbox({ db, schema: 'Outbox-Events' }), 'outbox.schema: use lower-case letters'],
+    ['createAuditLog', () => createAuditLog({ db, schem: 'audit' } as never), 'auditLog.schem: unknown key; did you mean schema?'],
+    ['createCheckpointStore', () => createCheckpointStore({ db, schema: 'my schema' }), 'checkpointStore.schema'],
+    ['createSqlRunStore', () => createSqlRunStore(db, { schma: 'jobs' } as never), 'sqlRunStore.schma: unknown key; did you mean schema?'],
+    // The job engines, before any connection is made.
+    ['bullmqJobEngine', () => bullmqJobEngine({ connection: { host: '127.0.0.1', port: 6379 }, keepCompleted: -1 }), 'bullmqJobEngine.keepCompleted'],
+    ['pgBossJobEngine', () => pgBossJobEngine({ connectionString: 'postgres://postgres@127.0.0.1/test', pollingIntervalSeconds: 0.1 }), 'pgBossJobEngine.pollingIntervalSeconds'],
+  ];
+
+  // The buses, before the connection they are given is used (a bare object would fail there).
+  const asyncCases: [string, () => Promise<unknown>, string][] = [
+    ['createNatsBus', () => createNatsBus({ connection: {} as never, retryDelayMilis: 5 } as never), 'natsBus.retryDelayMilis: unknown key; did you mean retryDelayMillis?'],
+    ['createNatsBus', () => createNatsBus({ connection: {} as never, subjectPrefix: 'events.>' }), 'natsBus.subjectPrefix'],
+    ['createRabbitMqBus', () => createRabbitMqBus({ connection: {} as never, prefetch: 0 }), 'rabbitMqBus.prefetch'],
   ];
 
   for (const [name, make, named] of cases) {
@@ -100,6 +122,18 @@ describe('every public factory refuses a bad option with STITCH_ERR_CONFIG_INVAL
       const { code, message } = thrown(make);
       expect(code).toBe('STITCH_ERR_CONFIG_INVALID');
       expect(message).toContain(named);
+    });
+  }
+
+  for (const [name, make, named] of asyncCases) {
+    it(`${name} rejects naming ${named.split(':')[0]}`, async () => {
+      const error: unknown = await make().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(StitchError);
+      expect((error as StitchError).code).toBe('STITCH_ERR_CONFIG_INVALID');
+      expect((error as StitchError).message).toContain(named);
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { currentContext } from '../../core/context/context-store.js';
 import type { Queryable } from '../db/queryable.js';
-import { quoteIdentifier } from '../db/sql-identifier.js';
+import { parseSqlStoreOptions } from '../db/sql-store-options.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
 import { issueDetail } from '../../core/options/parse-options.js';
@@ -80,6 +80,7 @@ const COLUMNS = 'id, tenant_id, actor_id, action, target, details, trace_id, spa
  * The audit trail: every row carries tenant, actor, trace id and request id from the current
  * context, so an audit entry leads to its trace and back (seed KER260 §4.3).
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming a bad `schema` or an unknown option, with the nearest valid one (parseOptions).
  * @example
  *   const audit = createAuditLog({ db });
  *   await audit.migrate();
@@ -89,7 +90,8 @@ const COLUMNS = 'id, tenant_id, actor_id, action, target, details, trace_id, spa
  *   });
  */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
-  const schema = quoteIdentifier(options.schema ?? 'stitch');
+  const { db: _db, ...settings } = options;
+  const { schema } = parseSqlStoreOptions(settings, 'auditLog');
   const table = `${schema}.audit_events`;
 
   return {

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { quoteIdentifier } from '../db/sql-identifier.js';
+import { parseSqlStoreOptions } from '../db/sql-store-options.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import type { EventEnvelope } from './event-envelope.js';
 
@@ -27,13 +27,14 @@ export interface CheckpointStore {
  * last event and the count, so a restarted consumer resumes: events it completed before the
  * restart are skipped when redelivered, the rest are handled.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming a bad `schema` or an unknown option, with the nearest valid one (parseOptions).
  * @example
  *   const checkpoints = createCheckpointStore({ db });
  *   await checkpoints.migrate();
  */
 export function createCheckpointStore(options: { readonly db: Database; readonly schema?: string }): CheckpointStore {
-  const { db } = options;
-  const schema = quoteIdentifier(options.schema ?? 'stitch');
+  const { db, ...settings } = options;
+  const { schema } = parseSqlStoreOptions(settings, 'checkpointStore');
   const processed = `${schema}.processed_events`;
   const checkpoints = `${schema}.event_checkpoints`;
 

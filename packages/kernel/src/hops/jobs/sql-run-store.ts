@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.js';
-import { quoteIdentifier } from '../db/sql-identifier.js';
+import { parseSqlStoreOptions } from '../db/sql-store-options.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import { groupRuns } from './job-run-record.js';
 import type { RunAttemptRecord, RunOutcome, RunStore } from './job-run-record.js';
@@ -36,17 +36,18 @@ const COLUMNS =
  * handle of `hops/db/`). One row per attempt, keyed by (run_id, attempt); the enqueuing trace and
  * request are indexed because "which jobs did this request trigger?" looks them up.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming a bad `schema` or an unknown option, with the nearest valid one (parseOptions).
  * @example
  *   const runs = createSqlRunStore(db, { schema: 'stitch' });
  *   await runs.migrate();
  *   const jobs = createJobs({ engine, runs });
  */
 export function createSqlRunStore(db: Queryable, options: SqlRunStoreOptions = {}): RunStore {
-  const schema = quoteIdentifier(options.schema ?? 'stitch');
+  const { schema, schemaName } = parseSqlStoreOptions(options, 'sqlRunStore');
   const table = `${schema}.job_runs`;
   // Prepared statement names are per connection: the schema is in them so two stores on one
   // pool never claim one name for two texts.
-  const statement = (what: string) => `${options.schema ?? 'stitch'}.job_runs.${what}`;
+  const statement = (what: string) => `${schemaName}.job_runs.${what}`;
 
   return {
     migrate: () =>

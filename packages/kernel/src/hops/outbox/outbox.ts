@@ -3,7 +3,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { SpanAttr } from '@stitch/contract';
 import { z } from 'zod';
 import type { Queryable } from '../db/queryable.js';
-import { quoteIdentifier } from '../db/sql-identifier.js';
+import { parseSqlStoreOptions } from '../db/sql-store-options.js';
 import { runMigration } from '../db/internal/run-migration.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
 import { carriedScopeOf, traceHeadersOf } from '../../core/carrier/carrier.js';
@@ -61,6 +61,7 @@ export interface Outbox {
  * The transactional outbox: events are rows written in the business transaction, and a relay
  * (`createOutboxRelay`) publishes the committed ones. A crash anywhere loses nothing.
  *
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming a bad `schema` or an unknown option, with the nearest valid one (parseOptions).
  * @example
  *   const outbox = createOutbox({ db });
  *   await outbox.migrate();
@@ -70,7 +71,8 @@ export interface Outbox {
  *   });
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const schema = quoteIdentifier(options.schema ?? 'stitch');
+  const { db: _db, ...settings } = options;
+  const { schema } = parseSqlStoreOptions(settings, 'outbox');
   const table = `${schema}.outbox_events`;
 
   return {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { SqlSchemaNameSchema } from '../db/sql-store-options.js';
 
 /** Section `webhooks` of the Stitch config. Every field has a default. */
 export const WebhookOptionsSchema = z.object({
   /** Schema of the endpoint, delivery and attempt tables; created by migrate(). */
-  schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('stitch'),
+  schema: SqlSchemaNameSchema,
   /**
    * One attempt is cut after this long, headers and body included, and counts as a failure.
    * The external-call budget (800 ms) by default: a receiver should answer first and work later.

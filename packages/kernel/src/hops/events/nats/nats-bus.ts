@@ -4,6 +4,8 @@
  */
 import { AckPolicy, DeliverPolicy, headers as natsHeaders } from 'nats';
 import type { ConsumerMessages, NatsConnection } from 'nats';
+import { z } from 'zod';
+import { parseOptions } from '../../../core/options/parse-options.js';
 import { decodeEnvelope, encodeEnvelope, envelopeHeaders } from '../event-envelope.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { EnvelopeHandler, EventBus, EventSubscription } from '../event-bus.js';
@@ -17,6 +19,20 @@ export interface NatsBusOptions {
   /** Delay before a failed event is delivered again. Default 500 ms. */
   readonly retryDelayMillis?: number;
 }
+
+const NatsBusOptionsSchema = z.object({
+  // JetStream refuses these in a stream name (it is a subject token and a file name on the server).
+  stream: z
+    .string()
+    .max(255)
+    .regex(/^[^\s.*>/\\]+$/, { message: 'a JetStream stream name: no spaces, ., *, >, / or \\' })
+    .default('STITCH_EVENTS'),
+  subjectPrefix: z
+    .string()
+    .regex(/^[^\s.*>]+(\.[^\s.*>]+)*$/, { message: 'dot-separated subject tokens without spaces or wildcards' })
+    .default('stitch.events'),
+  retryDelayMillis: z.number().int().nonnegative().default(500),
+});
 
 // NATS subject tokens may not hold spaces, `*` or `>`; an event type is a free string.
 function subjectToken(type: string): string {
@@ -32,12 +48,11 @@ function subjectToken(type: string): string {
  * @example
  *   import { connect } from 'nats';
  *   const bus = await createNatsBus({ connection: await connect({ servers: '127.0.0.1:4222' }) });
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option, before the connection is used (parseOptions).
  */
 export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> {
-  const { connection } = options;
-  const stream = options.stream ?? 'STITCH_EVENTS';
-  const prefix = options.subjectPrefix ?? 'stitch.events';
-  const retryDelayMillis = options.retryDelayMillis ?? 500;
+  const { connection, ...settings } = options;
+  const { stream, subjectPrefix: prefix, retryDelayMillis } = parseOptions(NatsBusOptionsSchema, settings, 'natsBus');
   const manager = await connection.jetstreamManager();
   try {
     await manager.streams.info(stream);

@@ -3,6 +3,8 @@
  * the caller passes the connection (`ChannelModel`) it opened.
  */
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { z } from 'zod';
+import { parseOptions } from '../../../core/options/parse-options.js';
 import { decodeEnvelope, encodeEnvelope, envelopeHeaders } from '../event-envelope.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { EnvelopeHandler, EventBus, EventSubscription } from '../event-bus.js';
@@ -17,6 +19,13 @@ export interface RabbitMqBusOptions {
   readonly retryDelayMillis?: number;
 }
 
+const RabbitMqBusOptionsSchema = z.object({
+  exchange: z.string().min(1).max(255).default('stitch.events'),
+  // AMQP's prefetch count is a 16-bit field; 0 would mean "unlimited", which the bus never wants.
+  prefetch: z.number().int().min(1).max(65_535).default(32),
+  retryDelayMillis: z.number().int().nonnegative().default(500),
+});
+
 /**
  * Publishes persistent messages on a confirm channel (resolving on the broker's confirm) with
  * the event type as routing key, the event id as `messageId` and the trace headers in
@@ -26,12 +35,11 @@ export interface RabbitMqBusOptions {
  * @example
  *   import amqp from 'amqplib';
  *   const bus = await createRabbitMqBus({ connection: await amqp.connect('amqp://guest:guest@127.0.0.1:5672') });
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option, before the connection is used (parseOptions).
  */
 export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<EventBus> {
-  const { connection } = options;
-  const exchange = options.exchange ?? 'stitch.events';
-  const prefetch = options.prefetch ?? 32;
-  const retryDelayMillis = options.retryDelayMillis ?? 500;
+  const { connection, ...settings } = options;
+  const { exchange, prefetch, retryDelayMillis } = parseOptions(RabbitMqBusOptionsSchema, settings, 'rabbitMqBus');
   const publisher: ConfirmChannel = await connection.createConfirmChannel();
   await publisher.assertExchange(exchange, 'topic', { durable: true });
   const channels = new Set<Channel>();

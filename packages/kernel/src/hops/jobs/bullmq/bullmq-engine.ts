@@ -2,6 +2,8 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { Queue, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+import { parseOptions } from '../../../core/options/parse-options.js';
 import type { EngineDelivery, JobEngine } from '../job-engine.js';
 import { toJobMessage } from '../job-envelope.js';
 
@@ -17,6 +19,12 @@ export interface BullmqJobEngineOptions {
   readonly keepFailed?: number;
 }
 
+const BullmqJobEngineOptionsSchema = z.object({
+  prefix: z.string().min(1).optional(),
+  keepCompleted: z.number().int().nonnegative().default(100),
+  keepFailed: z.number().int().nonnegative().default(1_000),
+});
+
 /**
  * Jobs on BullMQ (Redis). The run id is the BullMQ job id, retries are BullMQ's attempts with
  * exponential backoff, and the Stitch envelope rides in the job's data beside the payload.
@@ -24,12 +32,15 @@ export interface BullmqJobEngineOptions {
  * @example
  *   import { bullmqJobEngine } from '@stitch/kernel/jobs/bullmq';
  *   const jobs = createJobs({ engine: bullmqJobEngine({ connection: { host: '127.0.0.1', port: 6379 } }) });
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions).
  */
 export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { queueNames(): string[] } {
-  const queueName = options.queueName ?? ((name: string) => name);
+  const { connection, queueName: nameQueue, ...settings } = options;
+  const { prefix, keepCompleted, keepFailed } = parseOptions(BullmqJobEngineOptionsSchema, settings, 'bullmqJobEngine');
+  const queueName = nameQueue ?? ((name: string) => name);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
-  const base = { connection: options.connection, ...(options.prefix !== undefined && { prefix: options.prefix }) };
+  const base = { connection, ...(prefix !== undefined && { prefix }) };
 
   function queueFor(name: string): Queue {
     const qName = queueName(name);
@@ -54,8 +65,8 @@ export function bullmqJobEngine(options: BullmqJobEngineOptions): JobEngine & { 
         attempts: send.attempts,
         ...(send.delayMillis > 0 && { delay: send.delayMillis }),
         ...(send.backoffMillis > 0 && { backoff: { type: 'exponential', delay: send.backoffMillis } }),
-        removeOnComplete: options.keepCompleted ?? 100,
-        removeOnFail: options.keepFailed ?? 1_000,
+        removeOnComplete: keepCompleted,
+        removeOnFail: keepFailed,
       });
       return job.id ?? send.runId;
     },

@@ -1,6 +1,9 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import PgBoss from 'pg-boss';
+import { z } from 'zod';
+import { parseOptions } from '../../../core/options/parse-options.js';
+import { IDENTIFIER, IDENTIFIER_RULE } from '../../db/sql-identifier.js';
 import type { Queryable } from '../../db/queryable.js';
 import type { JobEngine } from '../job-engine.js';
 import { toJobMessage } from '../job-envelope.js';
@@ -15,6 +18,13 @@ export interface PgBossJobEngineOptions {
   readonly pollingIntervalSeconds?: number;
 }
 
+const PgBossJobEngineOptionsSchema = z.object({
+  connectionString: z.string().min(1).optional(),
+  schema: z.string().regex(IDENTIFIER, { message: IDENTIFIER_RULE }).optional(),
+  // pg-boss' own minimum: it refuses less, later and in its own words.
+  pollingIntervalSeconds: z.number().min(0.5).default(0.5),
+});
+
 /**
  * Jobs on pg-boss (Postgres). The run id is the pg-boss job id (both UUIDs), retries are
  * pg-boss' retryLimit with its exponential backoff, and `enqueue(…, { db: tx })` inserts the job
@@ -23,14 +33,17 @@ export interface PgBossJobEngineOptions {
  * @example
  *   import { pgBossJobEngine } from '@stitch/kernel/jobs/pg-boss';
  *   const jobs = createJobs({ engine: pgBossJobEngine({ connectionString: 'postgres://postgres@127.0.0.1/test' }) });
+ * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming each bad option (parseOptions).
  */
 export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
-  const owned = options.boss === undefined;
+  const { boss: given, ...settings } = options;
+  const { connectionString, schema, pollingIntervalSeconds } = parseOptions(PgBossJobEngineOptionsSchema, settings, 'pgBossJobEngine');
+  const owned = given === undefined;
   const boss =
-    options.boss ??
+    given ??
     new PgBoss({
-      ...(options.connectionString !== undefined && { connectionString: options.connectionString }),
-      ...(options.schema !== undefined && { schema: options.schema }),
+      ...(connectionString !== undefined && { connectionString }),
+      ...(schema !== undefined && { schema }),
     });
   // Without a listener an 'error' event (database gone) would crash the process.
   if (owned) boss.on('error', () => {});
@@ -71,7 +84,6 @@ export function pgBossJobEngine(options: PgBossJobEngineOptions): JobEngine {
     },
     async work(name, handler, work) {
       await ready(name);
-      const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
       // One worker per unit of concurrency: pg-boss runs a worker's batch sequentially.
       for (let i = 0; i < work.concurrency; i += 1) {
         await context.with(untraced, () =>
