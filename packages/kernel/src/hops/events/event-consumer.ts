@@ -58,55 +58,55 @@ export async function processEvent(options: EventHandlerOptions, envelope: Event
     [SpanAttr.eventType]: envelope.type,
     [SpanAttr.messagingMessageId]: envelope.id,
     [SpanAttr.consumerGroup]: options.name,
-    'messaging.operation.type': 'process',
+    [SpanAttr.messagingOperationType]: 'process',
   };
   if (envelope.tenantId !== undefined) attributes[SpanAttr.tenantId] = envelope.tenantId;
   if (envelope.requestId !== undefined) attributes[SpanAttr.parentRequestId] = envelope.requestId;
   // Read by the metrics (stitch_event_redeliveries_total): the transport's word, not a guess.
-  if (delivery?.redelivered === true) attributes['stitch.event.redelivered'] = true;
+  if (delivery?.redelivered === true) attributes[SpanAttr.eventRedelivered] = true;
   // Its parent is the remote producer span, outside the scope: the root names its entry itself.
   addEntryAttributes(attributes, getScope(parent)?.entry);
   const root = ensureIds(getKernelTracer().startSpan('process_event', { kind: SpanKind.CONSUMER, attributes }, parent));
 
   return inSpan(root, parent, async (ctx) => {
     if (options.types !== undefined && !options.types.includes(envelope.type)) {
-      root.setAttribute('stitch.event.outcome', 'skipped-type');
+      root.setAttribute(SpanAttr.eventOutcome, 'skipped-type');
       return 'skipped-type';
     }
     const state = await step('checkpoint.load', ctx, async (span) => {
       // The checkpoint's statements are the kernel's bookkeeping (one pair per event, so a busy
       // consumer's would top `queries --top`); the checkpoint spans themselves stay the tree's.
       const loaded = await runAsHousekeeping(() => options.checkpoints.load(options.name, envelope.id));
-      span.setAttribute('checkpoint.recovered_from_checkpoint', loaded.recovered);
-      span.setAttribute('checkpoint.offset', loaded.processedCount);
-      span.setAttribute('checkpoint.already_processed', loaded.alreadyProcessed);
+      span.setAttribute(SpanAttr.checkpointRecovered, loaded.recovered);
+      span.setAttribute(SpanAttr.checkpointOffset, loaded.processedCount);
+      span.setAttribute(SpanAttr.checkpointAlreadyProcessed, loaded.alreadyProcessed);
       return loaded;
     });
     if (state.alreadyProcessed) {
-      root.setAttribute('stitch.event.outcome', 'skipped-duplicate');
+      root.setAttribute(SpanAttr.eventOutcome, 'skipped-duplicate');
       return 'skipped-duplicate';
     }
     const matched = await step('condition.evaluate', ctx, async (span) => {
       const result = options.condition === undefined ? true : await options.condition(envelope);
-      span.setAttribute('condition.matched', result);
+      span.setAttribute(SpanAttr.conditionMatched, result);
       return result;
     });
     if (matched) {
       await step('actions.execute', ctx, async (span, actionsCtx) => {
-        span.setAttribute('action.count', options.actions.length);
+        span.setAttribute(SpanAttr.actionCount, options.actions.length);
         for (const action of options.actions) {
           await step(`action.${action.kind}`, actionsCtx, (actionSpan) => action.run(envelope, actionSpan), {
-            'action.kind': action.kind,
+            [SpanAttr.actionKind]: action.kind,
             ...action.attributes?.(envelope),
           });
         }
       });
     }
     await step('checkpoint.save', ctx, async (span) => {
-      span.setAttribute('checkpoint.offset', await runAsHousekeeping(() => options.checkpoints.save(options.name, envelope)));
+      span.setAttribute(SpanAttr.checkpointOffset, await runAsHousekeeping(() => options.checkpoints.save(options.name, envelope)));
     });
     const outcome: EventRunOutcome = matched ? 'handled' : 'skipped-condition';
-    root.setAttribute('stitch.event.outcome', outcome);
+    root.setAttribute(SpanAttr.eventOutcome, outcome);
     return outcome;
   });
 }

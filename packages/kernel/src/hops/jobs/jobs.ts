@@ -140,7 +140,7 @@ export function createJobs(options: CreateJobsOptions): Jobs {
             [SpanAttr.messagingSystem]: engine.kind,
             ...(writesDeprecated('messaging') && { [LegacyAttr.messagingSystem]: engine.kind }),
             [SpanAttr.messagingDestination]: engine.queueName?.(name) ?? name,
-            'messaging.operation.type': 'send',
+            [SpanAttr.messagingOperationType]: 'send',
             ...(current.tenantId !== undefined && { [SpanAttr.tenantId]: current.tenantId }),
           },
         }),
