@@ -64,8 +64,6 @@ const SUBPATHS = [
   './batches',
   './redaction',
   './logs',
-  './export/otlp',
-  './export/zipkin',
   './metrics',
   './metrics/otel',
   './config',
@@ -101,6 +99,10 @@ const ROOT_VALUES = [
 describe('the kernel package exports map', () => {
   it('has exactly the public subpaths, in request order', () => {
     expect(Object.keys(manifest.exports)).toEqual(SUBPATHS);
+  });
+
+  it("keeps the exporters' internals private: the config names an exporter, or the caller passes its own", () => {
+    expect(Object.values(manifest.exports).filter((target) => target.source.includes('/pipeline/export/'))).toEqual([]);
   });
 
   it('keeps the root small: the context API, setup, spans and errors', async () => {
