@@ -9,7 +9,7 @@ export interface PromSeries {
   value: [number, string];
 }
 
-/** A real Debian `prometheus` scraping one target, on a free loopback port with its own storage. */
+/** A real Debian `prometheus` scraping its targets, on a free loopback port with its own storage. */
 export interface RealPrometheus {
   readonly url: string;
   query(promql: string): Promise<PromSeries[]>;
@@ -37,22 +37,36 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/** One scrape job: `target` (host:port) at `/metrics`, with a bearer token read from `credentialsFile`. */
+export interface ScrapeJob {
+  readonly job: string;
+  readonly target: string;
+  readonly credentialsFile?: string;
+}
+
 /**
- * Starts Prometheus in `dir` with a 1 s scrape of `target` as job `job`, evaluating `ruleFile`;
- * `credentialsFile` holds a bearer token for the scrape. Resolves once it is ready.
+ * Starts Prometheus in `dir` with a 1 s scrape of `target` as job `job` (or of every job in
+ * `scrapes`, one config), evaluating `ruleFile` (and `ruleFiles`); `credentialsFile` holds a
+ * bearer token for the scrape. Resolves once it is ready.
  */
-export async function startPrometheus(options: { dir: string; job: string; target: string; ruleFile: string; credentialsFile?: string }): Promise<RealPrometheus> {
-  const { dir, job, target, ruleFile, credentialsFile } = options;
+export async function startPrometheus(
+  options: { dir: string; ruleFile?: string; ruleFiles?: readonly string[] } & (ScrapeJob | { scrapes: readonly ScrapeJob[] }),
+): Promise<RealPrometheus> {
+  const { dir } = options;
+  const scrapes: readonly ScrapeJob[] = 'scrapes' in options ? options.scrapes : [options];
+  const ruleFiles = [...(options.ruleFile === undefined ? [] : [options.ruleFile]), ...(options.ruleFiles ?? [])];
   writeFileSync(
     join(dir, 'prometheus.yml'),
     [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      `rule_files: ['${ruleFile}']`,
+      `rule_files: [${ruleFiles.map((f) => `'${f}'`).join(', ')}]`,
       'scrape_configs:',
-      `  - job_name: ${job}`,
-      '    metrics_path: /metrics',
-      ...(credentialsFile ? [`    authorization: { credentials_file: '${credentialsFile}' }`] : []),
-      `    static_configs: [{ targets: ['${target}'] }]`,
+      ...scrapes.flatMap(({ job, target, credentialsFile }) => [
+        `  - job_name: ${job}`,
+        '    metrics_path: /metrics',
+        ...(credentialsFile ? [`    authorization: { credentials_file: '${credentialsFile}' }`] : []),
+        `    static_configs: [{ targets: ['${target}'] }]`,
+      ]),
       '',
     ].join('\n'),
   );
