@@ -8,8 +8,7 @@
  *   hello   no database and no log line: a constant JSON answer
  * Variants: bare | bare-als | disabled | enabled-100 | enabled-10 | otel | otel-same-output |
  * sdk-node | sdk-node-stitch, a kernel variant optionally with knobs (`enabled-100:nolog`,
- * `enabled-100:metrics`). The server ends when its stdin closes: a crashed load generator
- * leaves no server behind.
+ * `enabled-100:metrics`).
  */
 import { createRequire } from 'node:module';
 import type * as Http from 'node:http';
@@ -370,8 +369,19 @@ async function main(): Promise<void> {
     process.stdout.write(`READY ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
   });
   process.on('SIGTERM', () => process.exit(0));
-  // The load generator holds our stdin open; when it ends (it exited or crashed), so do we.
-  process.stdin.on('end', () => process.exit(0)).resume();
 }
 
-if (process.argv[1]?.endsWith('http-route-server.ts')) void main();
+// Started by the load generator (BENCH_LIFELINE=1), the server's stdin is a pipe the load
+// generator holds open: when it closes (the load generator exited or crashed), the server ends,
+// from the start of its start-up on, so that no server outlives a failed run.
+function endWithLoadGenerator(): void {
+  if (process.env.BENCH_LIFELINE !== '1') return;
+  process.stdin.on('end', () => process.exit(0)).resume();
+  process.stdout.on('error', () => process.exit(0));
+}
+
+if (process.argv[1]?.endsWith('http-route-server.ts')) {
+  endWithLoadGenerator();
+  void main();
+}
+

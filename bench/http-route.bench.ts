@@ -111,11 +111,11 @@ async function startServer(variant: Variant, routeEnv: RouteEnv): Promise<{ chil
   // stdin is a pipe the server watches: if this process dies, its servers end too.
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=source', join(here, 'http-route-server.ts'), variant], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...routeEnv },
+    env: { ...process.env, ...routeEnv, BENCH_LIFELINE: '1' },
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    const slow = setTimeout(() => reject(new Error(`${variant} server (${routeEnv.BENCH_ROUTE}) did not print READY within 120 s`)), 120_000);
+    const slow = setTimeout(() => reject(new Error(`${variant} server (${routeEnv.BENCH_ROUTE}) did not print READY within 300 s`)), 300_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const ready = /READY (\d+)/.exec(out);
@@ -204,6 +204,7 @@ async function httpRounds(route: RouteName): Promise<void> {
   // Several processes per variant: PGlite's speed differs by up to 2× from one process to the
   // next (same code, same data), so one process per variant would let that draw decide.
   const servers = new Map<Variant, { child: ChildProcess; pool: Pool }[]>(VARIANTS.map((v) => [v, []]));
+  const startedAt = process.hrtime.bigint();
   try {
     for (let copy = 0; copy < PROCESSES; copy += 1) {
       // One copy of every variant at once: start-up is mostly waiting on module loading.
@@ -218,6 +219,7 @@ async function httpRounds(route: RouteName): Promise<void> {
       if (failed !== undefined) throw failed.reason;
     }
     const all = [...servers.values()].flat();
+    process.stderr.write(`${route}: ${all.length} servers up in ${(Number(process.hrtime.bigint() - startedAt) / 1e9).toFixed(1)} s\n`);
     for (const { pool } of all) await measure(pool, REQUESTS); // warm-up (JIT, PGlite caches)
     const results = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
