@@ -6,7 +6,8 @@ import { StitchError } from '../errors/stitch-error.js';
 import { getKernelTracer } from '../tracing/kernel-tracer.js';
 import { addEntryAttributes, parseEntry } from './entry.js';
 import type { Entry } from './entry.js';
-import { newSpanId, newTraceId } from './ids.js';
+import { newTraceId, newUnsampledSpanContext } from './ids.js';
+import { SpanScopeContext } from './span-scope-context.js';
 import { runInSpan } from '../tracing/run-in-span.js';
 import { issueDetail } from '../options/parse-options.js';
 
@@ -116,6 +117,14 @@ export function setScope(ctx: Context, scope: StitchScope): Context {
   return ctx.setValue(SCOPE_KEY, scope);
 }
 
+/**
+ * A copy of `ctx` with `span` active and `scope` set: what `setScope(trace.setSpan(ctx, span),
+ * scope)` makes, in one object instead of two context copies (span-scope-context.ts).
+ */
+export function setSpanAndScope(ctx: Context, span: Span, scope: StitchScope): Context {
+  return new SpanScopeContext(ctx, span, SCOPE_KEY, scope);
+}
+
 /** The context in force here, or `undefined` outside any request, job or runInContext(). */
 export function tryCurrentContext(): TraceContext | undefined {
   const active = context.active();
@@ -184,7 +193,7 @@ export function runInContext<T>(ctx: TraceContext, fn: () => T): T {
     entry: parseEntry(value.entryKind, value.entryRoute),
     baggage: value.baggage,
   };
-  return context.with(setScope(trace.setSpan(context.active(), parent), scope), fn);
+  return context.with(setSpanAndScope(context.active(), parent, scope), fn);
 }
 
 /** What a new context needs besides fresh trace ids. */
@@ -275,10 +284,10 @@ function startRootSpan(name: string, scope: StitchScope, links: { context: SpanC
  */
 export function ensureIds(span: Span): Span {
   if (trace.isSpanContextValid(span.spanContext())) return span;
-  return trace.wrapSpanContext({ traceId: newTraceId(), spanId: newSpanId(), traceFlags: TraceFlags.NONE });
+  return trace.wrapSpanContext(newUnsampledSpanContext());
 }
 
 /** Runs `fn` with `span` active and `scope` set, ending the span when `fn` (or its promise) settles. */
 function runSpanScoped<T>(span: Span, scope: StitchScope, fn: () => T): T {
-  return runInSpan(span, setScope(trace.setSpan(context.active(), span), scope), fn, undefined);
+  return runInSpan(span, setSpanAndScope(context.active(), span, scope), fn, undefined);
 }

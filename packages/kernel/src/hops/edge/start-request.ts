@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext, SpanOptions } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
@@ -12,10 +12,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { SpanAttr } from '@stitch/contract';
 import { bindRequestEmitters } from '../../core/context/bind-request-emitters.js';
-import { ensureIds, getScope, setScope } from '../../core/context/context-store.js';
+import { ensureIds, getScope, setScope, setSpanAndScope } from '../../core/context/context-store.js';
 import type { StitchScope } from '../../core/context/context-store.js';
 import { HTTP_ENTRY } from '../../core/context/entry.js';
-import { newSpanId, withNextTraceId } from '../../core/context/ids.js';
+import { newSpanId, newUnsampledSpanContext, withNextTraceId } from '../../core/context/ids.js';
 import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
@@ -121,9 +121,10 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
 
   let parentContext = ROOT_CONTEXT;
   if (incoming.kind === 'parent' && trusted) parentContext = incoming.context;
-  // Disabled (no-op tracer), a span records nothing: its name, attributes and links are not built.
+  // Disabled (no-op tracer), a span records nothing: its name, attributes and links are not
+  // built, and no tracer is asked for one (it would hand back an invalid span to replace).
   const span = kernelTracerIsNoop()
-    ? startServerSpan(method, NOOP_SPAN_OPTIONS, parentContext, trusted ? incoming : undefined)
+    ? disabledServerSpan(trusted ? incoming : undefined)
     : startServerSpan(
         routeTemplate === undefined ? method : `${method} ${routeTemplate}`,
         serverSpanOptions(req, method, requestId, remoteAddress, routeTemplate, incoming, trusted),
@@ -137,7 +138,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   // derived from the request's (see StitchScope.routeSlot), and getEdgeRequest() finds it there.
   // The entry is the request: every hop it causes carries its route (core/context/entry.ts).
   const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
-  request.context = setScope(trace.setSpan(parentContext, span), scope);
+  request.context = setSpanAndScope(parentContext, span, scope);
 
   res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
   res.setHeader(REQUEST_ID_HEADER, requestId);
@@ -146,8 +147,10 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   // 'close' follows 'finish' on every response, and alone tells of a connection the client
   // dropped first: one listener covers both ends of a span. `on`, not `once`: end() runs once
   // anyway, and `once` would allocate its wrapper on every request. Added before the handler
-  // runs, outside the request's context, so bindRequestEmitters leaves it unwrapped.
-  res.on('close', () => request.end(res));
+  // runs, outside the request's context, so bindRequestEmitters leaves it unwrapped. A span that
+  // records nothing (kernel disabled) has nothing to end: no listener, no closure, no 'close'
+  // handler to run (its route and errors are dropped by the span itself, ended or not).
+  if (span.isRecording()) res.on('close', () => request.end(res));
   return request;
 }
 
@@ -179,8 +182,6 @@ function enrichOpenSpan(span: Span, active: Context, res: ServerResponse, facts:
   res.on('close', () => request.end(res));
   return request;
 }
-
-const NOOP_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 
 function serverSpanOptions(
   req: IncomingMessage,
@@ -271,6 +272,20 @@ class RequestState implements EdgeRequest {
     }
     span.end();
   }
+}
+
+/**
+ * The server span of a disabled kernel: not recording, with real ids (logs, the SQL comment,
+ * traceresponse and outbound calls need them). A trusted caller's trace continues: under its
+ * parent (trace id, flags and tracestate kept, a span id of this hop) or its bare trace id.
+ */
+function disabledServerSpan(trustedIncoming: IncomingTrace | undefined): Span {
+  if (trustedIncoming?.kind === 'parent') {
+    const parent = trustedIncoming.spanContext;
+    return trace.wrapSpanContext({ traceId: parent.traceId, spanId: newSpanId(), traceFlags: parent.traceFlags, traceState: parent.traceState });
+  }
+  if (trustedIncoming?.kind === 'trace-id') return trace.wrapSpanContext({ traceId: trustedIncoming.traceId, spanId: newSpanId(), traceFlags: TraceFlags.NONE });
+  return trace.wrapSpanContext(newUnsampledSpanContext());
 }
 
 function startServerSpan(
