@@ -61,7 +61,7 @@ describe('the audit log of refused requests', () => {
 
   it('counts the rows it could not write when the store fails, and never throws', async () => {
     const failing = Object.create(store) as Store;
-    failing.exec = () => Promise.reject(new Error('disk full'));
+    failing.writeAside = () => Promise.reject(new Error('disk full'));
     const stats = createIngestStats();
     const audit = new AuditLog(failing, stats, { maxRefusalRowsPerSecond: 2, flushIntervalMillis: 60_000 }, () => 0);
     for (let i = 0; i < 10; i++) audit.refuse(refusal(`f${i}`), 'ip:10.0.0.2');

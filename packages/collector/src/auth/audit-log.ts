@@ -26,7 +26,7 @@ function rowValues(entry: AuditEntryInput, timeNanos: bigint, count: number): Du
  * each: refusals, which anyone can cause, go through {@link AuditLog.refuse} instead.
  */
 export async function recordAudit(store: Store, entry: AuditEntryInput): Promise<void> {
-  await store.exec(`INSERT INTO audit (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, rowValues(entry, BigInt(Date.now()) * 1_000_000n, 1));
+  await store.writeAside(`INSERT INTO audit (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, rowValues(entry, BigInt(Date.now()) * 1_000_000n, 1));
 }
 
 /** The statuses that refuse a request before anything is read: not authenticated, not allowed, over a limit. */
@@ -148,7 +148,7 @@ export class AuditLog {
       const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
       const placeholders = chunk.map((_, r) => `(${Array.from({ length: 9 }, (_, c) => `$${r * 9 + c + 1}`).join(', ')})`).join(', ');
       try {
-        await this.store.exec(
+        await this.store.writeAside(
           `INSERT INTO audit (${COLUMNS}) VALUES ${placeholders}`,
           chunk.flatMap((p) => rowValues(p.entry, p.timeNanos, p.count)),
         );

@@ -65,6 +65,7 @@ export class Store {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
+    private readonly aside: DuckDBConnection,
     readonly path: string,
   ) {}
 
@@ -75,17 +76,18 @@ export class Store {
     });
     const writer = await instance.connect();
     await migrate(writer);
-    return new Store(instance, writer, options.path);
+    return new Store(instance, writer, await instance.connect(), options.path);
   }
 
   // The write connection runs one transaction at a time; every use goes through this chain so
-  // an audit insert never lands inside (or aborts with) an ingest transaction.
+  // a retention delete never lands inside (or aborts with) an ingest transaction.
   private chain: Promise<unknown> = Promise.resolve();
   private serialize<T>(work: () => Promise<T>): Promise<T> {
     const next = this.chain.then(work, work);
     this.chain = next.catch(() => undefined);
     return next;
   }
+  private asideChain: Promise<unknown> = Promise.resolve();
 
   /** Appends all rows of `batches` in one transaction; resolves once committed (see class doc). */
   write(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
@@ -142,9 +144,22 @@ export class Store {
     }
   }
 
-  /** Runs a statement on the write connection (retention deletes, audit inserts); resolves to the rows it changed. */
+  /** Runs a statement on the write connection, after the ingest transactions before it (retention deletes); resolves to the rows it changed. */
   exec(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<number> {
     return this.serialize(async () => (await this.writer.run(sql, params as DuckDBValue[])).rowsChanged);
+  }
+
+  /**
+   * A small write that must not wait for an ingest transaction (the audit row an answered API
+   * request writes before its answer leaves): on a connection of its own, one statement at a
+   * time, committed (fsynced) before it resolves. DuckDB runs it beside an open ingest
+   * transaction (optimistic concurrency; the two never touch the same rows), so a question
+   * asked while a 250k-span request is being stored is answered then, not seconds later.
+   */
+  writeAside(sql: string, params: DuckDBValue[] = []): Promise<number> {
+    const next = this.asideChain.then(async () => (await this.aside.run(sql, params)).rowsChanged);
+    this.asideChain = next.catch(() => undefined);
+    return next;
   }
 
   private closed = false;
@@ -154,7 +169,9 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     // A checkpoint folds the WAL into the file, so the next open does not replay it.
+    await this.asideChain;
     await this.serialize(() => this.writer.run('CHECKPOINT')).catch(() => undefined);
+    this.aside.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }
