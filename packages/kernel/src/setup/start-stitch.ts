@@ -1,14 +1,13 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
+import type { TextMapPropagator } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { StitchError } from '../core/errors/stitch-error.js';
 import { applySemconvOptIn } from '../core/tracing/semconv-opt-in.js';
-import type { TracingOptions, TracingOptionsInput } from '../core/tracing/tracing-options.js';
-import type { BudgetStats, WarnLogger } from '../pipeline/budgets/budget-processor.js';
+import type { TracingOptions } from '../core/tracing/tracing-options.js';
+import type { BudgetStats } from '../pipeline/budgets/budget-processor.js';
 import type { ExportStats } from '../pipeline/export/bounded-batch-processor.js';
-import type { Redactor } from '../pipeline/redaction/redactor.js';
 import { emptySamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
 import type { SamplingStats } from '../pipeline/sampling/tail-sampling-processor.js';
 import { loadConfig } from './config/load-config.js';
@@ -16,38 +15,16 @@ import { warnUnknownVariables } from './config/warn-unknown-variables.js';
 import type { StitchConfig } from './config/stitch-config.js';
 import { contextManagerRegistered, findRegisteredGlobals } from './otel/registered-globals.js';
 import { buildStitchPipeline, emptyBudgetStats, emptyExportStats, kernelWarnings, resolveTracingOptions } from './otel/stitch-pipeline.js';
-import type { StitchPipeline } from './otel/stitch-pipeline.js';
+import type { StitchPipeline, StitchPipelineOptions } from './otel/stitch-pipeline.js';
 
-export interface StartStitchOptions {
+export interface StartStitchOptions extends StitchPipelineOptions {
   /**
    * The parsed config (`loadConfig()`), the base every option below is laid over. Absent, it is
    * loaded from `env` (and the file in STITCH_CONFIG): the environment is read there, once.
    */
   readonly config?: StitchConfig;
-  /** `service.name`; defaults to the config's (OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`). */
-  readonly serviceName?: string;
-  /** Shorthand for `tracing.enabled`. `false` makes the kernel a no-op path: contexts and log fields still work, nothing is recorded. */
-  readonly enabled?: boolean;
-  /** The `tracing` config section (sampling, export, budgets); wins over the config's (file, OTEL_* env, defaults). */
-  readonly tracing?: TracingOptionsInput;
-  /** Extra resource attributes, over the config's (OTEL_RESOURCE_ATTRIBUTES). */
-  readonly resourceAttributes?: Attributes;
-  /**
-   * Extra processors that receive what the tail sampler keeps (tests pass an in-memory one).
-   * Given without an explicit `tracing.export.exporter` (options, file or OTEL_TRACES_EXPORTER), they
-   * replace the network exporter (`exporter: 'none'`), as they did before export existed.
-   */
-  readonly spanProcessors?: readonly SpanProcessor[];
-  /**
-   * Your own exporter, used instead of the one `tracing.export.exporter` names. It still gets
-   * redaction and the bounded, counted batch processor.
-   */
-  readonly exporter?: SpanExporter;
+  /** Registered as the global propagator; Stitch's (W3C trace context and baggage, with its trust rules) by default. */
   readonly propagator?: TextMapPropagator;
-  /** Where budget violations and export drops are reported; the kernel logger in a service. */
-  readonly logger?: WarnLogger;
-  /** Applied to every span before any exporter sees it; defaults to the kernel's default redactor. */
-  readonly redactor?: Redactor;
   /** Environment the config is loaded from when `config` is absent; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }

@@ -96,8 +96,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   return {
     migrate: () =>
-      runMigration(options.db, [
-        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      runMigration(options.db, schema, [
         `CREATE TABLE IF NOT EXISTS ${table} (
           id uuid PRIMARY KEY,
           tenant_id text NOT NULL,

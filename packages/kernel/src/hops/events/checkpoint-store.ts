@@ -40,8 +40,7 @@ export function createCheckpointStore(options: { readonly db: Database; readonly
 
   return {
     migrate: () =>
-      runMigration(db, [
-        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      runMigration(db, schema, [
         `CREATE TABLE IF NOT EXISTS ${checkpoints} (
           consumer text PRIMARY KEY,
           last_event_id uuid,

@@ -51,8 +51,7 @@ export function createSqlRunStore(db: Queryable, options: SqlRunStoreOptions = {
 
   return {
     migrate: () =>
-      runMigration(db, [
-        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      runMigration(db, schema, [
         `CREATE TABLE IF NOT EXISTS ${table} (
           run_id text NOT NULL,
           attempt integer NOT NULL,

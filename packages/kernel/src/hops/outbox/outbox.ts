@@ -78,8 +78,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   return {
     table,
     migrate: () =>
-      runMigration(options.db, [
-        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      runMigration(options.db, schema, [
         `CREATE TABLE IF NOT EXISTS ${table} (
           seq bigserial PRIMARY KEY,
           id uuid NOT NULL UNIQUE,

@@ -90,8 +90,7 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
 
   return {
     migrate: () =>
-      runMigration(db, [
-        `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+      runMigration(db, schema, [
         `CREATE TABLE IF NOT EXISTS ${endpoints} (
           id text PRIMARY KEY,
           tenant_id text NOT NULL,

@@ -29,13 +29,28 @@ import { FanOutProcessor } from './fan-out-processor.js';
 
 /** What both modes build the pipeline from: `startStitch`'s options, less what only it registers. */
 export interface StitchPipelineOptions {
+  /** `service.name`; defaults to the config's (OTEL_SERVICE_NAME, then `service.name` in OTEL_RESOURCE_ATTRIBUTES, then `unknown_service:node`). */
   readonly serviceName?: string;
+  /** Shorthand for `tracing.enabled`. `false` makes the kernel a no-op path: contexts and log fields still work, nothing is recorded. */
   readonly enabled?: boolean;
+  /** The `tracing` config section (sampling, export, budgets); wins over the config's (file, OTEL_* env, defaults). */
   readonly tracing?: TracingOptionsInput;
+  /** Extra resource attributes, over the config's (OTEL_RESOURCE_ATTRIBUTES). */
   readonly resourceAttributes?: Attributes;
+  /**
+   * Extra processors that receive what the tail sampler keeps (tests pass an in-memory one).
+   * Given without an explicit `tracing.export.exporter` (options, file or OTEL_TRACES_EXPORTER), they
+   * replace the network exporter (`exporter: 'none'`), as they did before export existed.
+   */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /**
+   * Your own exporter, used instead of the one `tracing.export.exporter` names. It still gets
+   * redaction and the bounded, counted batch processor.
+   */
   readonly exporter?: SpanExporter;
+  /** Where budget violations and export drops are reported; the kernel logger in a service. */
   readonly logger?: WarnLogger;
+  /** Applied to every span before any exporter sees it; defaults to the kernel's default redactor. */
   readonly redactor?: Redactor;
 }
 

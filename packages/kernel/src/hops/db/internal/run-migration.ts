@@ -8,12 +8,16 @@ import { runAsHousekeeping } from '../../../core/tracing/housekeeping.js';
 const ALREADY_DONE = new Set(['23505', '42P07', '42P06', '42710']);
 
 /**
- * Runs idempotent DDL statements one by one, treating a concurrent migrator's win as success.
- * The kernel's own DDL runs at start-up, outside any request: never a strict-mode violation,
- * and housekeeping (a dozen root traces per process start otherwise led the search page).
+ * A store's migration: creates its schema (`schema` quoted, as `parseSqlStoreOptions` gives it),
+ * then runs its idempotent DDL statements one by one, treating a concurrent migrator's win as
+ * success. The kernel's own DDL runs at start-up, outside any request: never a strict-mode
+ * violation, and housekeeping (a dozen root traces per process start otherwise led the search page).
+ *
+ * @example
+ *   await runMigration(db, schema, [`CREATE TABLE IF NOT EXISTS ${schema}.outbox_events (…)`]);
  */
-export async function runMigration(db: Queryable, statements: readonly string[]): Promise<void> {
-  for (const statement of statements) {
+export async function runMigration(db: Queryable, schema: string, statements: readonly string[]): Promise<void> {
+  for (const statement of [`CREATE SCHEMA IF NOT EXISTS ${schema}`, ...statements]) {
     try {
       await runAsHousekeeping(() => withoutStrictMode(() => db.query(statement)));
     } catch (error) {
