@@ -2,10 +2,11 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
+import { createRequire } from 'node:module';
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TraceContext } from '@stitch/contract';
 import { currentContext, tryCurrentContext, withContext } from '../../core/context/context-store.js';
 import { StitchError } from '../../core/errors/stitch-error.js';
@@ -28,47 +29,51 @@ function record(step: string): void {
   seen.set(ctx.requestId, steps);
 }
 
-const edge = stitchExpress();
-const app = express();
-app.use(edge.middleware);
-// Auth before the body parser: the parser's stream callbacks must still run in the tenant's context.
-app.use((req, _res, next) => {
-  if (req.headers['x-tenant'] === undefined) return next();
-  withContext({ tenantId: String(req.headers['x-tenant']) }, next);
-});
-app.use(express.json({ limit: 64 }));
-app.use((_req, _res, next) => {
-  record('afterBody');
-  next();
-});
-app.post('/orders/:id', async (req, res) => {
-  record('handler');
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  record('afterAwait');
-  res.json({ ctx: currentContext(), body: req.body as unknown });
-});
-const router = express.Router();
-router.get('/items/:itemId', (_req, res) => res.json({ ctx: currentContext() }));
-app.use('/api', router);
-app.get('/boom', () => {
-  throw new Error('SELECT * FROM secrets');
-});
-app.get('/forbidden', (_req, _res, next) => next(new StitchError('STITCH_ERR_EDGE_FORBIDDEN')));
-app.use(edge.notFound);
-app.use(edge.errorHandler);
+// The same suite runs on Express 5 and on Express 4 (4.18+, the kernel's peer range):
+// `express4` is express@4 installed under an alias (a dev dependency of the kernel).
+const express4 = createRequire(import.meta.url)('express4') as typeof express;
 
-const server: Server = app.listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const port = (server.address() as AddressInfo).port;
-const base = `http://127.0.0.1:${port}`;
+/** The app each suite serves: the edge first, auth, the body parser, routes, then 404 and errors. */
+async function serve(framework: typeof express): Promise<Server> {
+  const edge = stitchExpress();
+  const app = framework();
+  app.use(edge.middleware);
+  // Auth before the body parser: the parser's stream callbacks must still run in the tenant's context.
+  app.use((req, _res, next) => {
+    if (req.headers['x-tenant'] === undefined) return next();
+    withContext({ tenantId: String(req.headers['x-tenant']) }, next);
+  });
+  app.use(framework.json({ limit: 64 }));
+  app.use((_req, _res, next) => {
+    record('afterBody');
+    next();
+  });
+  app.post('/orders/:id', async (req, res) => {
+    record('handler');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    record('afterAwait');
+    res.json({ ctx: currentContext(), body: req.body as unknown });
+  });
+  const router = framework.Router();
+  router.get('/items/:itemId', (_req, res) => res.json({ ctx: currentContext() }));
+  app.use('/api', router);
+  app.get('/boom', () => {
+    throw new Error('SELECT * FROM secrets');
+  });
+  app.get('/forbidden', (_req, _res, next) => next(new StitchError('STITCH_ERR_EDGE_FORBIDDEN')));
+  app.use(edge.notFound);
+  app.use(edge.errorHandler);
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return server;
+}
+
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
   await stitch.shutdown();
 });
 
 /** Sends a JSON body in two chunks 20 ms apart, so the body parser finishes asynchronously. */
-function postInChunks(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; json: unknown }> {
+function postInChunks(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
@@ -94,9 +99,31 @@ async function serverSpan(traceId: string): Promise<ReadableSpan> {
   });
 }
 
-describe('Express 5 edge adapter', () => {
+it('runs the suite below on both majors: express4 is Express 4', () => {
+  const versionOf = (name: string) => (createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version;
+  expect(versionOf('express4')).toMatch(/^4\./);
+  expect(versionOf('express')).toMatch(/^5\./);
+});
+
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+] as const)('%s edge adapter', (_name, framework) => {
+  let server: Server;
+  let port: number;
+  let base: string;
+  beforeAll(async () => {
+    server = await serve(framework);
+    port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
   it('keeps the request context, with the tenant set by auth middleware, through express.json() and the handler', async () => {
-    const response = await postInChunks('/orders/7', JSON.stringify({ qty: 2 }), { 'x-tenant': TENANT });
+    const response = await postInChunks(port, '/orders/7', JSON.stringify({ qty: 2 }), { 'x-tenant': TENANT });
     expect(response.status).toBe(200);
     const { ctx, body } = response.json as { ctx: TraceContext; body: unknown };
     expect(body).toEqual({ qty: 2 });
@@ -150,10 +177,10 @@ describe('Express 5 edge adapter', () => {
   });
 
   it("maps body-parser's client errors onto the registry: malformed JSON is 400, an oversized body 413", async () => {
-    const malformed = await postInChunks('/orders/1', '{"qty": 2');
+    const malformed = await postInChunks(port, '/orders/1', '{"qty": 2');
     expect(malformed.status).toBe(400);
     expect((malformed.json as { error: { code: string } }).error.code).toBe('STITCH_ERR_EDGE_BAD_REQUEST');
-    const large = await postInChunks('/orders/1', JSON.stringify({ pad: 'x'.repeat(200) }));
+    const large = await postInChunks(port, '/orders/1', JSON.stringify({ pad: 'x'.repeat(200) }));
     expect(large.status).toBe(413);
     expect(large.json).toMatchObject({ error: { code: 'STITCH_ERR_EDGE_PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 bytes.' } });
   });

@@ -5,7 +5,7 @@ import { notFoundError, pathOf, sendErrorResponse } from './error-envelope.js';
 import { createEdge, startRequest } from './start-request.js';
 import type { EdgeRequest } from './start-request.js';
 
-/** The three pieces of the Express 5 adapter, mounted first, after the routes, and last. */
+/** The three pieces of the Express adapter (4.18+ and 5), mounted first, after the routes, and last. */
 export interface StitchExpress {
   /** Mount first: `app.use(edge.middleware)`. */
   readonly middleware: RequestHandler;
@@ -19,10 +19,10 @@ const EDGE_REQUEST = Symbol('stitch.edgeRequest');
 type EdgeAwareRequest = Request & { [EDGE_REQUEST]?: EdgeRequest };
 
 /**
- * The Express 5 adapter. The middleware starts the edge request and runs the rest of the
- * chain (`next`) inside its context; the route template is picked up the moment Express
- * matches a route (`req.baseUrl` + `req.route.path`), before the route's handlers run, so
- * their spans and log lines carry it.
+ * The Express adapter, for Express 5 and 4.18+ (one test suite runs on both). The middleware
+ * starts the edge request and runs the rest of the chain (`next`) inside its context; the
+ * route template is picked up the moment Express matches a route (`req.baseUrl` +
+ * `req.route.path`), before the route's handlers run, so their spans and log lines carry it.
  *
  * Limitation: Express exposes a mount path only as matched, so a router mounted on a
  * parametrised path (`app.use('/t/:id', router)`) yields the value in `http.route`; mount
@@ -62,9 +62,9 @@ export function stitchExpress(options: EdgeOptionsInput = {}): StitchExpress {
 }
 
 /**
- * Express (router 2) assigns `req.route` right before it dispatches to the matched route's
- * handlers; an accessor on that property learns the template at that moment without
- * patching Express.
+ * Express (router 2 in Express 5, its built-in router in Express 4) assigns `req.route` right
+ * before it dispatches to the matched route's handlers; an accessor on that property learns the
+ * template at that moment without patching Express.
  */
 function watchRoute(req: Request, request: EdgeRequest): void {
   let route: unknown = (req as { route?: unknown }).route;
