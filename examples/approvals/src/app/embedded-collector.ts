@@ -35,7 +35,7 @@ export async function startEmbeddedCollector(port: number, dataFile: string): Pr
     token,
     async ask(argv, askOptions = {}) {
       const print = askOptions.quiet !== true;
-      if (print) process.stdout.write(`\n$ stitch ${argv.join(' ')}\n`);
+      if (print) process.stdout.write(`\n$ stitch ${argv.map(shellWord).join(' ')}\n`);
       let out = '';
       await runCli([...argv, '--url', collector.url, '--token', token], {
         stdout: (text) => {
@@ -50,4 +50,9 @@ export async function startEmbeddedCollector(port: number, dataFile: string): Pr
     settle: () => collector.queue.idle(),
     close: () => collector.close(),
   };
+}
+
+/** One argument as a shell reads it back: printed commands are run as printed (`--grep 'no receipt'`). */
+export function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

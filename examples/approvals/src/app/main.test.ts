@@ -63,10 +63,13 @@ describe('npm start (the approvals service on embedded defaults)', () => {
     expect(firstRow(answerOf(out, 'queries --top'), 'QUERY')[0]).toBe('expenses.search');
     expect(firstRow(answerOf(out, 'webhooks --retries'), 'ENDPOINT')).toContain(TENANTS.globex.id);
     expect(answerOf(out, 'job ')).toMatch(new RegExp(`origin: POST /expenses/:id/approve .* in approvals-api, trace [0-9a-f]{32}, request \\S+, tenant ${TENANTS.stark.id}`));
-    const rejected = firstRow(answerOf(out, 'errors --grep no receipt'), 'ENTRY');
+    // Printed as a shell reads it: the answer of `stitch request <trace> --jobs` lists the bouncing job.
+    expect(answerOf(out, 'request ')).toMatch(/^\$ stitch request [0-9a-f]{32} --jobs$/m);
+    expect(answerOf(out, 'request ')).toContain('notification.send');
+    const rejected = firstRow(answerOf(out, "errors --grep 'no receipt'"), 'ENTRY');
     expect(rejected.slice(0, 3)).toEqual(['http /expenses/:id/approve', 'policy.receipt_required', 'POLICY_RECEIPT_MISSING']);
     expect(rejected.join(' ')).toContain(TENANTS.initech.id);
-    expect(firstRow(answerOf(out, 'errors --grep 550 mailbox unavailable'), 'ENTRY').join(' ')).toContain(TENANTS.stark.id);
+    expect(firstRow(answerOf(out, "errors --grep '550 mailbox unavailable'"), 'ENTRY').join(' ')).toContain(TENANTS.stark.id);
     const loops = answerOf(out, 'retries');
     expect(loops).toMatch(/consumer +ledger-sync <- expense\.approved +\d+/);
     expect(firstRow(loops, 'KIND')[0]).toMatch(/webhook|consumer/);

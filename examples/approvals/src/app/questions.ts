@@ -24,6 +24,11 @@ export function questions(stack: Pick<Stack, 'enqueued'>, planted: Planted, nigh
       planted: "stark's approval, whose notification bounces",
       argv: ['job', bounced?.runId ?? nightly[0]?.runId ?? '-', '--origin'],
     },
+    {
+      question: 'Which jobs did this request trigger?',
+      planted: "stark's approval: its notification.send, which bounces",
+      argv: ['request', planted.bouncedApprovalTraceId, '--jobs'],
+    },
     { question: 'Which approval failed, and where?', planted: "initech's, at policy.receipt_required", argv: ['errors', '--grep', 'no receipt'] },
     { question: 'Which tenant experienced this failure?', planted: 'stark (550 mailbox unavailable)', argv: ['errors', '--grep', '550 mailbox unavailable'] },
     { question: 'Where did retry loops occur?', planted: 'the ledger-sync consumer (hooli), the webhook storm, the bouncing notification', argv: ['retries'] },
