@@ -54,6 +54,15 @@ describe('createLogger', () => {
     expect(line?.context_missing).toBeUndefined();
   });
 
+  it('writes context values JSON must escape (a quote, a backslash, a newline, a lone surrogate) as valid JSON, unchanged', () => {
+    const { logger, lines } = capture();
+    const tenantId = 'acme"},"tenant_id":"other\\\n\uD800';
+    const routeId = 'GET /a"b';
+    runInNewContext({ name: 'job', requestId: 'req\u0000-12345678', tenantId, routeId }, () => logger.info('hello'));
+    const [line] = lines();
+    expect(line).toMatchObject({ tenant_id: tenantId, route_id: routeId, request_id: 'req\u0000-12345678', msg: 'hello' });
+  });
+
   it('names the component per child logger, once per line', () => {
     const { logger, raw, lines } = capture();
     const db = logger.child({ component: 'db' });
