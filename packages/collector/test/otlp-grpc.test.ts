@@ -1,4 +1,6 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { credentials, makeGenericClientConstructor, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -238,6 +240,34 @@ describe('one ingest path for OTLP/HTTP and OTLP/gRPC', () => {
       expect(rows.map((r) => r.tenant_id)).toEqual([TENANT]);
     } finally {
       await guarded.stop();
+    }
+  });
+
+  it('forwards what it accepted over gRPC to the upstream, as OTLP/HTTP protobuf', async () => {
+    const received: { path: string; type: string; body: Buffer }[] = [];
+    const upstream = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        received.push({ path: req.url ?? '', type: String(req.headers['content-type']), body: req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const forwarding = await startTestCollector({ forward: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } });
+    const client = new Traces(forwarding.grpcAddress!, credentials.createInsecure());
+    try {
+      const traceId = newTraceId();
+      expect((await call(client, spansBody(traceId))).ok).toBe(true);
+      await expect.poll(() => received.length).toBe(1);
+      expect(received[0]).toMatchObject({ path: '/v1/traces', type: 'application/x-protobuf' });
+      const forwarded = TracesRequest.toObject(TracesRequest.decode(received[0]!.body), { bytes: String }) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
+      expect(Buffer.from(forwarded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId, 'base64').toString('hex')).toBe(traceId);
+    } finally {
+      client.close();
+      await forwarding.stop();
+      upstream.close();
     }
   });
 
