@@ -13,14 +13,24 @@
  * and the median spans per CPU-second of this process (server, DuckDB and client together),
  * which moves less than wall time when other work shares the two cores.
  *
- * Run: `npm run bench -- collector-ingest` (env BENCH_ROUNDS, BENCH_BATCHES).
+ * Then the API during one large request (issue 15): one protobuf body of BENCH_LARGE_SPANS
+ * (250k) tiny spans, 13.5 MB, is posted while two clients ask, one after another, `GET /healthz`
+ * and an authenticated `GET /api/traces/:id` of a small trace; prints their latency percentiles
+ * while the body is in flight (upload, decode, store, commit) beside the same with no ingest,
+ * and the event loop's delay (perf_hooks.monitorEventLoopDelay) meanwhile. The target: p99 of
+ * both under 200 ms. Clients share this process's event loop with the collector, so their own
+ * turn is in the figures (an outside client would see less); BENCH_SHORT=1 uses 50k spans.
+ *
+ * Run: `npm run bench -- collector-ingest` (env BENCH_ROUNDS, BENCH_BATCHES, BENCH_LARGE_SPANS).
  */
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { resolveCollectorConfig } from '../packages/collector/src/config/collector-config.js';
-import { tracesRequest } from '../packages/collector/src/internal/otlp-json-builder.js';
+import { largeTracesBody } from '../packages/collector/src/internal/large-traces-body.js';
+import { newTraceId, tracesRequest } from '../packages/collector/src/internal/otlp-json-builder.js';
 import { createRng, syntheticTrace, tenantIds } from '../packages/collector/src/internal/synthetic-workload.js';
 import { TracesRequest } from '../packages/collector/src/otlp/decode.js';
 import { startCollector } from '../packages/collector/src/server/create-collector.js';
@@ -60,9 +70,65 @@ function toProtobuf(json: object): Buffer {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const LARGE_SPANS = Number(process.env.BENCH_LARGE_SPANS ?? (process.env.BENCH_SHORT ? 50_000 : 250_000));
+
+function percentiles(xs: number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(1);
+  return `n=${String(sorted.length).padStart(4)}  p50 ${at(0.5).padStart(6)}  p95 ${at(0.95).padStart(6)}  p99 ${at(0.99).padStart(6)}  max ${(sorted.at(-1) ?? NaN).toFixed(1).padStart(6)} ms`;
+}
+
+/** Asks `url` one request after another until `until()`, returning each answer's latency in ms. */
+async function askUntil(url: string, headers: Record<string, string>, until: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  while (!until()) {
+    const started = performance.now();
+    const res = await fetch(url, { headers });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
+/** API latency while one large body is ingested, against the same with nothing ingested. */
+async function apiDuringLargeIngest(c: Awaited<ReturnType<typeof startCollector>>): Promise<void> {
+  const tenant = '7f7f7f7f-0000-4000-8000-00000000007f';
+  const traceId = newTraceId();
+  const small = tracesRequest('bench', [{ traceId, name: 'GET /x', startMillis: Date.now(), durationMillis: 3, attributes: { 'tenant.id': tenant } }]);
+  await fetch(`${c.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(small) });
+  const auth = { authorization: `Bearer ${c.tokens.create({ scopes: ['traces:read'], tenantId: tenant }).token}` };
+  const ask = (until: () => boolean) =>
+    Promise.all([askUntil(`${c.url}/healthz`, {}, until), askUntil(`${c.url}/api/traces/${traceId}`, auth, until)]);
+
+  const idleUntil = performance.now() + 2000;
+  const [idleHealth, idleTrace] = await ask(() => performance.now() > idleUntil);
+
+  const body = largeTracesBody(LARGE_SPANS, tenant);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let done = false;
+  const started = performance.now();
+  const ingest = fetch(`${c.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body }).then(async (res) => {
+    await res.arrayBuffer();
+    done = true;
+    if (res.status !== 200) throw new Error(`large ingest answered ${res.status}`);
+    return performance.now() - started;
+  });
+  const [busyHealth, busyTrace] = await ask(() => done);
+  const ingestMs = await ingest;
+  delay.disable();
+
+  console.log(`\nAPI during one ${LARGE_SPANS}-span protobuf body (${(body.length / 1e6).toFixed(1)} MB), answered in ${(ingestMs / 1000).toFixed(1)} s (${Math.round(LARGE_SPANS / (ingestMs / 1000))} spans/s)`);
+  console.log(`GET /healthz           idle   ${percentiles(idleHealth)}`);
+  console.log(`GET /healthz           ingest ${percentiles(busyHealth)}`);
+  console.log(`GET /api/traces/:id    idle   ${percentiles(idleTrace)}`);
+  console.log(`GET /api/traces/:id    ingest ${percentiles(busyTrace)}`);
+  console.log(`event-loop delay       ingest p50 ${(delay.percentile(50) / 1e6).toFixed(1)}  p99 ${(delay.percentile(99) / 1e6).toFixed(1)}  max ${(delay.max / 1e6).toFixed(1)} ms`);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'stitch-ingest-bench-'));
-const collector = await startCollector(resolveCollectorConfig({ port: 0, data: join(dir, 'bench.duckdb'), retention: { checkIntervalSeconds: 3600 } }));
+const collector = await startCollector(resolveCollectorConfig({ port: 0, grpcPort: 'off', data: join(dir, 'bench.duckdb'), retention: { checkIntervalSeconds: 3600 } }));
 try {
   const { json } = buildBatches(BATCHES);
   const variants: Record<string, Body[]> = {
@@ -107,6 +173,7 @@ try {
     const c = median(perCpu[name]!);
     console.log(`${name.padEnd(14)} ${Math.round(m).toString().padStart(8)} spans/s (median)  x${(m / base).toFixed(2)}  ${Math.round(c).toString().padStart(8)} spans per CPU-second`);
   }
+  await apiDuringLargeIngest(collector);
 } finally {
   await collector.close();
   rmSync(dir, { recursive: true, force: true });
