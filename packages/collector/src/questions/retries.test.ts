@@ -2,6 +2,7 @@ import { RetriesResponseSchema, SpanAttr, type RetriesResponse } from '@stitch/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../internal/otlp-json-builder.js';
+import { webhookAttemptSpan } from '../internal/kernel-span-specs.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 
 // Spans shaped as packages/kernel writes them (webhooks/webhooks.ts, jobs/job-attempt.ts and
@@ -13,23 +14,7 @@ let c: TestCollector;
 let t0: number;
 
 function webhookAttempt(endpoint: string, tenantId: string, attempt: number, httpStatus: number, atMillis: number): SpanSpec {
-  const failed = httpStatus >= 400;
-  return {
-    traceId: newTraceId(),
-    name: 'webhook.deliver',
-    kind: 3,
-    startMillis: atMillis,
-    durationMillis: 20,
-    ...(failed && { statusCode: 2, statusMessage: `HTTP ${httpStatus}` }),
-    attributes: {
-      [SpanAttr.component]: 'external',
-      [SpanAttr.webhookEndpoint]: endpoint,
-      [SpanAttr.webhookAttempt]: attempt,
-      [SpanAttr.eventType]: 'order.paid',
-      [SpanAttr.tenantId]: tenantId,
-      'http.response.status_code': httpStatus,
-    },
-  };
+  return webhookAttemptSpan({ endpoint, tenantId, attempt, httpStatus, atMillis });
 }
 
 /** A request that enqueued `name`, then its attempts in the request's trace, children of the enqueue span. */

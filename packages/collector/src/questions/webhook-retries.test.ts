@@ -1,6 +1,7 @@
-import { SpanAttr, WebhookRetriesResponseSchema } from '@stitch/contract';
+import { WebhookRetriesResponseSchema } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../internal/otlp-json-builder.js';
+import { postOtlpJson, tracesRequest, type SpanSpec } from '../internal/otlp-json-builder.js';
+import { webhookAttemptSpan } from '../internal/kernel-span-specs.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 
 const A = '55555555-5555-4555-8555-555555555555';
@@ -8,25 +9,8 @@ const B = '66666666-6666-4666-8666-666666666666';
 let c: TestCollector;
 let t0: number;
 
-/** A `webhook.deliver` span as packages/kernel/src/webhooks/webhooks.ts makes it. */
 function deliver(endpoint: string, tenantId: string, attempt: number, httpStatus: number, atMillis: number): SpanSpec {
-  const failed = httpStatus >= 400;
-  return {
-    traceId: newTraceId(),
-    name: 'webhook.deliver',
-    kind: 3,
-    startMillis: atMillis,
-    durationMillis: 20,
-    ...(failed && { statusCode: 2, statusMessage: `HTTP ${httpStatus}` }),
-    attributes: {
-      [SpanAttr.component]: 'external',
-      [SpanAttr.webhookEndpoint]: endpoint,
-      [SpanAttr.webhookAttempt]: attempt,
-      [SpanAttr.tenantId]: tenantId,
-      'http.response.status_code': httpStatus,
-      'stitch.webhook.final_state': failed ? 'retrying' : 'delivered',
-    },
-  };
+  return webhookAttemptSpan({ endpoint, tenantId, attempt, httpStatus, atMillis });
 }
 
 beforeAll(async () => {
