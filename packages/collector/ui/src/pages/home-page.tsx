@@ -1,9 +1,8 @@
 import type { QuestionEntry, QuestionsResponse } from '@stitch/contract';
-import { useState } from 'preact/hooks';
 import type { ApiState } from '../api/use-api.js';
 import { Loaded } from '../components/common.js';
+import { OpenTraceForm } from '../components/open-trace-form.js';
 import { splitQuestions } from '../../../src/ui-model/question-nav.js';
-import { navigate } from '../router.js';
 
 /**
  * `#/`: the landing page lists the questions Stitch answers, from the collector's own registry
@@ -11,22 +10,9 @@ import { navigate } from '../router.js';
  * so the trace-id questions need no click at all.
  */
 export function HomePage({ questions }: { questions: ApiState<QuestionsResponse> }) {
-  const [traceId, setTraceId] = useState('');
   return (
     <section class="home">
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (traceId.trim()) navigate(`trace/${traceId.trim().toLowerCase()}`);
-        }}
-      >
-        <label>
-          Trace id
-          <input name="traceId" value={traceId} size={48} placeholder="32 hex digits: its tenant, tree, logs and jobs" onInput={(e) => setTraceId(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Open trace</button>
-      </form>
+      <OpenTraceForm size={48} placeholder="32 hex digits: its tenant, tree, logs and jobs" button="Open trace" />
       <Loaded state={questions}>
         {(data) => {
           const { asked, other } = splitQuestions(data.questions);

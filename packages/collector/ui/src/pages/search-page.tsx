@@ -2,6 +2,7 @@ import { TraceSearchResponseSchema } from '@stitch/contract';
 import { useState } from 'preact/hooks';
 import { useApi } from '../api/use-api.js';
 import { Empty, Loaded, TraceLink, WINDOWS } from '../components/common.js';
+import { OpenTraceForm } from '../components/open-trace-form.js';
 import { TenantInput } from '../components/tenant-input.js';
 import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
 import { parseSearchFilter, toSearchQuery, type SearchFilter } from '../../../src/ui-model/search-filter.js';
@@ -11,7 +12,6 @@ import { navigate } from '../router.js';
 export function SearchPage({ query }: { query: URLSearchParams }) {
   const applied = parseSearchFilter(query.toString());
   const [form, setForm] = useState<SearchFilter>(applied);
-  const [traceId, setTraceId] = useState('');
   const [live, setLive] = useState(query.get('live') === '1');
   const state = useApi(`/api/traces?${toSearchQuery(applied)}`, TraceSearchResponseSchema, live ? 5000 : null);
   const set = <K extends keyof SearchFilter>(key: K, value: SearchFilter[K]): void => setForm({ ...form, [key]: value });
@@ -59,19 +59,7 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
           <input type="checkbox" name="live" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> live
         </label>
       </form>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (traceId.trim()) navigate(`trace/${traceId.trim().toLowerCase()}`);
-        }}
-      >
-        <label>
-          Trace id
-          <input name="traceId" value={traceId} size={34} placeholder="32 hex digits" onInput={(e) => setTraceId(e.currentTarget.value)} />
-        </label>
-        <button type="submit">Open</button>
-      </form>
+      <OpenTraceForm size={34} placeholder="32 hex digits" button="Open" />
       <Loaded state={state}>
         {(data) => {
           const max = Math.max(1, ...data.traces.map((t) => t.durationMs));
