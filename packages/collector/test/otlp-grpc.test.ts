@@ -215,7 +215,7 @@ describe('one ingest path for OTLP/HTTP and OTLP/gRPC', () => {
   });
 
   it('reads the ingest token from the authorization metadata, and a tenant-bound token forces its tenant', async () => {
-    const guarded = await startTestCollector({ ingestAuth: 'required' });
+    const guarded = await startTestCollector({ ingestAuth: 'required', maxBodyBytes: 64 * 1024 });
     try {
       const url = `http://${guarded.grpcAddress}`;
       const client = new Traces(guarded.grpcAddress!, credentials.createInsecure());
@@ -223,6 +223,20 @@ describe('one ingest path for OTLP/HTTP and OTLP/gRPC', () => {
         const denied = await call(client, spansBody(newTraceId()));
         expect(denied.ok).toBe(false);
         expect((denied as { error: ServiceError }).error.code).toBe(GrpcCode.UNAUTHENTICATED);
+        // Decided on the metadata, before the message is read: an oversize one is refused for
+        // its missing token, not for its size (which grpc-js would only see reading it).
+        const big = await call(client, spansBody(newTraceId(), 1500));
+        expect((big as { error: ServiceError }).error.code).toBe(GrpcCode.UNAUTHENTICATED);
+        expect(guarded.stats.receivedBytes.protobuf).toBe(0);
+        expect(guarded.stats.refusedRequests.get('401 STITCH_ERR_COLLECTOR_UNAUTHENTICATED')).toBe(2);
+        // A sender cannot hand itself a tenant through the metadata key the collector uses inside.
+        const forged = new Metadata();
+        forged.set('authorization', `Bearer ${guarded.token('ingest:write')}`);
+        forged.set('x-stitch-internal-pinned-tenant', OTHER);
+        const claimed = newTraceId();
+        expect((await call(client, spansBody(claimed), forged)).ok).toBe(true);
+        const claimedRows = await guarded.store.query(`SELECT DISTINCT tenant_id FROM spans WHERE trace_id = ?`, [claimed]);
+        expect(claimedRows.map((r) => r.tenant_id)).toEqual([TENANT]);
         const readOnly = new Metadata();
         readOnly.set('authorization', `Bearer ${guarded.token('traces:read', TENANT)}`);
         const forbidden = await call(client, spansBody(newTraceId()), readOnly);

@@ -1,4 +1,16 @@
-import { Server, ServerCredentials, status as GrpcCode, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  status as GrpcCode,
+  type Metadata,
+  type sendUnaryData,
+  type ServerInterceptor,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type StatusObject,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { StitchError } from '@stitch/contract';
 import { authenticateIngest, pinBatchTenant, type IngestAuthMode } from '../auth/ingest-access.js';
 import type { TokenStore } from '../auth/token-store.js';
@@ -71,15 +83,20 @@ function senderOf(peer: string): string {
   return colon > 0 ? peer.slice(0, colon) : peer;
 }
 
-function metadataValue(call: ServerUnaryCall<Buffer, Buffer>, key: string): string | undefined {
-  const value = call.metadata.get(key)[0];
+function metadataValue(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
   return value === undefined ? undefined : value.toString();
 }
+
+// The tenant a tenant-bound token forces, handed from the interceptor that checked the token to
+// the handler, in the call's metadata; whatever a sender put under this key is removed first.
+const PINNED_TENANT_KEY = 'x-stitch-internal-pinned-tenant';
 
 /**
  * OTLP/gRPC receiver (`TraceService/Export`, `LogsService/Export`) beside OTLP/HTTP, on the
  * same ingest path: the ingest token in the `authorization` metadata (as OTLP exporters send
- * `OTEL_EXPORTER_OTLP_HEADERS`), the shared in-flight and per-sender admission, the same
+ * `OTEL_EXPORTER_OTLP_HEADERS`) and the queue checked before the message is read, the shared
+ * in-flight and per-sender admission (once the message is read: its size is known then), the same
  * decoder and record limits, the tenant a tenant-bound token forces, the write queue whose
  * commit comes before the answer, the same counters, and the forwarder. Refusals are gRPC
  * statuses (grpc-status.ts); a partially rejected batch answers OK with partial_success.
@@ -91,23 +108,44 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): P
   const decode = options.decode ?? decodeOtlp;
   const ingestAuth = options.tokens ? (options.ingestAuth ?? 'off') : 'off';
 
-  const refuse = (callback: sendUnaryData<Buffer>, error: StitchError): void => {
+  // Every refusal counted by status and code, as OTLP/HTTP's (the HTTP status of the same code).
+  const refusal = (error: StitchError): StatusObject => {
     const key = `${error.status} ${error.code}`;
     stats.refusedRequests.set(key, (stats.refusedRequests.get(key) ?? 0) + 1);
-    callback(grpcStatusOf(error));
+    return grpcStatusOf(error);
   };
+  const refuse = (callback: sendUnaryData<Buffer>, error: StitchError): void => callback(refusal(error));
   const busy = (retryAfter: number) => new StitchError('STITCH_ERR_COLLECTOR_QUEUE_FULL', { retryAfter }, { headers: { 'retry-after': String(retryAfter) } });
 
+  // Decided on the call's metadata, before grpc-js reads a byte of the message (it starts
+  // reading once the metadata is passed on), as OTLP/HTTP decides before the body: a sender
+  // without a valid token, or arriving while the queue is full, has nothing read.
+  const beforeRead: ServerInterceptor = (_method, call) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            metadata.remove(PINNED_TENANT_KEY);
+            let denied: StitchError | undefined;
+            try {
+              const token = ingestAuth === 'off' ? null : authenticateIngest(options.tokens!, ingestAuth, metadataValue(metadata, 'authorization'));
+              if (token?.tenantId) metadata.set(PINNED_TENANT_KEY, token.tenantId);
+            } catch (err) {
+              if (!(err instanceof StitchError)) throw err;
+              denied = err;
+            }
+            if (denied === undefined && queue.depth >= maxQueueRecords) {
+              stats.throttledRequests += 1;
+              denied = busy(retryAfterSeconds);
+            }
+            if (denied === undefined) return pass(metadata);
+            call.sendStatus(refusal(denied));
+          },
+        }),
+    });
+
   const handle = (signal: Signal) => async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): Promise<void> => {
-    let pinned: string | undefined;
-    if (ingestAuth !== 'off') {
-      try {
-        pinned = authenticateIngest(options.tokens!, ingestAuth, metadataValue(call, 'authorization'))?.tenantId ?? undefined;
-      } catch (err) {
-        if (err instanceof StitchError) return refuse(callback, err);
-        throw err;
-      }
-    }
+    const pinned = metadataValue(call.metadata, PINNED_TENANT_KEY);
     const body = call.request;
     if (queue.depth >= maxQueueRecords) {
       stats.throttledRequests += 1;
@@ -153,6 +191,7 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): P
   };
 
   const server = new Server({
+    interceptors: [beforeRead],
     'grpc.max_receive_message_length': options.maxMessageBytes,
     // grpc-js reads a unary call's whole message before the handler (and admission) sees it: one
     // connection holds at most as many messages as the collector admits at once.
