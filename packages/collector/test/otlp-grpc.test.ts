@@ -1,4 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
+import { connect as http2Connect } from 'node:http2';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { credentials, makeGenericClientConstructor, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
@@ -282,6 +283,29 @@ describe('one ingest path for OTLP/HTTP and OTLP/gRPC', () => {
       client.close();
       await forwarding.stop();
       upstream.close();
+    }
+  });
+
+  it('stops without waiting on a client: a call whose message never comes is cut after shutdownGraceMillis', async () => {
+    const c = await startTestCollector({ shutdownGraceMillis: 100 });
+    const session = http2Connect(`http://${c.grpcAddress}`);
+    // The cut arrives as a GOAWAY, which the session reports as an error.
+    session.on('error', () => undefined);
+    try {
+      // A call's head, and then nothing: the receiver waits for its message.
+      const stream = session.request({ ':method': 'POST', ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export', 'content-type': 'application/grpc', te: 'trailers' });
+      const ended = new Promise<void>((resolve) => {
+        stream.once('close', resolve);
+        stream.once('error', () => resolve());
+      });
+      await new Promise((resolve) => stream.once('ready', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the head reaches the server
+      await c.stop();
+      // The server cut it rather than waiting for ever.
+      await ended;
+      expect(stream.closed).toBe(true);
+    } finally {
+      session.destroy();
     }
   });
 
