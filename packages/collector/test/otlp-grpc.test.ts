@@ -8,6 +8,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { LogsResponseSchema, SpanAttr, TraceResponseSchema } from '@stitch/contract';
+import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCollectorConfig } from '../src/config/collector-config.js';
 import { ERROR_CODE_TRAILER, retryDelaySecondsOf } from '../src/ingest/grpc-status.js';
@@ -133,6 +134,28 @@ describe('OTLP/gRPC into stitch serve', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('the kernel through OpenTelemetry’s gRPC exporter (docs/exporting.md)', () => {
+  it('createStitch-style export with the gRPC exporter as the kernel’s exporter: spans land with their tenant and parentage', async () => {
+    const stitch = startStitch({
+      serviceName: 'kernel-grpc',
+      env: {},
+      exporter: new OTLPTraceExporter({ url: `http://${collector.grpcAddress}` }) as unknown as SpanExporter,
+    });
+    let traceId = '';
+    runInNewContext({ name: 'GET /kernel-grpc', tenantId: TENANT, routeId: '/kernel-grpc' }, () => {
+      traceId = currentContext().traceId;
+      withSpan('kernel.grpc.child', () => undefined);
+    });
+    await stitch.shutdown();
+    const res = await collector.get(`/api/traces/${traceId}`, collector.token('traces:read', TENANT));
+    expect(res.status).toBe(200);
+    const body = TraceResponseSchema.parse(await res.json());
+    const child = body.spans.find((s) => s.name === 'kernel.grpc.child');
+    expect(child).toMatchObject({ tenantId: TENANT, service: 'kernel-grpc' });
+    expect(child!.depth).toBeGreaterThan(0);
   });
 });
 
