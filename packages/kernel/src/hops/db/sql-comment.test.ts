@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendSqlComment, encodeSqlCommentValue, formatSqlComment, hasSqlComment } from './sql-comment.js';
+import { appendSqlComment, createSqlCommenter, encodeSqlCommentValue, formatSqlComment, hasSqlComment } from './sql-comment.js';
 import type { SqlCommentTags } from './sql-comment.js';
 import { hostileStrings } from './internal/hostile-strings.js';
 
@@ -134,5 +134,28 @@ describe('appendSqlComment', () => {
 
   it('leaves the statement untouched when there is nothing to say', () => {
     expect(appendSqlComment('SELECT 1;', '')).toBe('SELECT 1;');
+  });
+});
+
+describe('createSqlCommenter', () => {
+  it('writes what appendSqlComment(formatSqlComment()) writes, for every statement shape and hostile value', () => {
+    const statements = ['SELECT 1', 'SELECT 1;', 'SELECT 1 ;  \n', '  UPDATE t SET a = 1  ', 'SELECT 1 -- done', 'SELECT /* hint */ 1', '', '   ', ';'];
+    const values = [undefined, '', 'req-12345678', '/orders/:id', ...hostileStrings(200, 7)];
+    const statics = [{}, { application: 'billing api', db_driver: 'pg' }, { application: "*/'x" }];
+    for (const staticTags of statics) {
+      const comment = createSqlCommenter(staticTags);
+      for (const sql of statements) {
+        for (let i = 0; i < values.length; i += 1) {
+          const tags = {
+            request_id: values[i],
+            route: values[(i + 1) % values.length],
+            tenant_id: values[(i + 2) % values.length],
+            traceparent: i % 2 === 0 ? '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' : values[(i + 3) % values.length],
+            tracestate: values[(i + 4) % values.length],
+          };
+          expect(comment(sql, tags)).toBe(appendSqlComment(sql, formatSqlComment({ ...staticTags, ...tags })));
+        }
+      }
+    }
   });
 });

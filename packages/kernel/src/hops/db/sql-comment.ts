@@ -94,3 +94,57 @@ export function appendSqlComment(sql: string, comment: string): string {
   if (trimmed.endsWith(';')) return `${trimmed.slice(0, -1).trimEnd()} ${comment};`;
   return `${trimmed} ${comment}`;
 }
+
+/** The tags a wrapper knows once: they sort before every per-statement tag. */
+export type StaticSqlCommentTags = Pick<SqlCommentTags, 'action' | 'application' | 'controller' | 'db_driver' | 'framework'>;
+
+/** The tags of one statement: the request's and its span's. */
+export interface StatementSqlCommentTags {
+  readonly request_id?: string | undefined;
+  readonly route?: string | undefined;
+  readonly tenant_id?: string | undefined;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
+}
+
+// Where the comment goes in a statement the wrapper has seen: `head + comment + tail`, or null
+// for a statement that takes none (empty, or already commented). Bounded like the summaries.
+const placements = new Map<string, { readonly head: string; readonly tail: string } | null>();
+const MAX_PLACEMENTS = 1000;
+
+/**
+ * What `appendSqlComment(sql, formatSqlComment({ ...staticTags, ...tags }))` answers, for the
+ * query wrapper's hot path: the static tags encoded once, the statement's place for a comment
+ * found once per statement text, the others written in their sorted order without a lookup per
+ * key. A query in a request paid
+ * about 1.5 µs of CPU for its comment in a real server before (docs/performance.md).
+ *
+ * @example
+ *   const comment = createSqlCommenter({ application: 'billing', db_driver: 'pg' });
+ *   comment('SELECT 1', { request_id: 'r-12345678', traceparent: '00-…-01' });
+ */
+export function createSqlCommenter(staticTags: StaticSqlCommentTags): (sql: string, tags: StatementSqlCommentTags) => string {
+  const staticBody = formatSqlComment(staticTags).slice(2, -2);
+  return (sql, tags) => {
+    let placement = placements.get(sql);
+    if (placement === undefined) {
+      placement = placeComment(sql);
+      if (placements.size < MAX_PLACEMENTS) placements.set(sql, placement);
+    }
+    if (placement === null) return sql;
+    let body = staticBody;
+    if (tags.request_id !== undefined && tags.request_id !== '') body += `${body === '' ? '' : ','}request_id='${encodeSqlCommentValue(tags.request_id)}'`;
+    if (tags.route !== undefined && tags.route !== '') body += `${body === '' ? '' : ','}route='${encodeSqlCommentValue(tags.route)}'`;
+    if (tags.tenant_id !== undefined && tags.tenant_id !== '') body += `${body === '' ? '' : ','}tenant_id='${encodeSqlCommentValue(tags.tenant_id)}'`;
+    if (tags.traceparent !== undefined && tags.traceparent !== '') body += `${body === '' ? '' : ','}traceparent='${encodeSqlCommentValue(tags.traceparent)}'`;
+    if (tags.tracestate !== undefined && tags.tracestate !== '') body += `${body === '' ? '' : ','}tracestate='${encodeSqlCommentValue(tags.tracestate)}'`;
+    return body === '' ? sql : `${placement.head}/*${body}*/${placement.tail}`;
+  };
+}
+
+function placeComment(sql: string): { readonly head: string; readonly tail: string } | null {
+  if (sql.trim() === '' || hasSqlComment(sql)) return null;
+  const trimmed = sql.trimEnd();
+  if (trimmed.endsWith(';')) return { head: `${trimmed.slice(0, -1).trimEnd()} `, tail: ';' };
+  return { head: `${trimmed} `, tail: '' };
+}

@@ -10,6 +10,10 @@ export interface StatementSummary {
   readonly operation: string | undefined;
   /** The first table named after FROM / INTO / UPDATE / TABLE, unquoted, when there is one. */
   readonly table: string | undefined;
+  /** `OPERATION table`, or the operation alone (see statementSummaryText). */
+  readonly text: string | undefined;
+  /** The statement with its literal values replaced by `?` (see sanitizeStatement), made once. */
+  readonly sanitized: string;
 }
 
 const LEADING = /^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*([A-Za-z]+)/;
@@ -17,14 +21,19 @@ const TABLE = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(
 const summaries = new Map<string, StatementSummary>();
 const MAX_CACHED = 1000;
 
-/** Operation and table of `sql`; cached per text, since services repeat a bounded set of statements. */
+/**
+ * Operation, table, summary and sanitized text of `sql`; cached per text, since services repeat
+ * a bounded set of statements (every query span needs all four: one lookup, no regex, no string
+ * built per query).
+ */
 export function summarizeStatement(sql: string): StatementSummary {
   const cached = summaries.get(sql);
   if (cached !== undefined) return cached;
   const operation = LEADING.exec(sql)?.[1]?.toUpperCase();
   const rawTable = operation === 'UPDATE' ? /^\s*UPDATE\s+((?:"[^"]+"|[\w$.]+))/i.exec(sql)?.[1] : TABLE.exec(sql)?.[1];
   const table = rawTable?.replaceAll('"', '');
-  const summary: StatementSummary = { operation, table };
+  const text = operation === undefined ? undefined : table === undefined ? operation : `${operation} ${table}`;
+  const summary: StatementSummary = { operation, table, text, sanitized: sanitizeStatement(sql) };
   if (summaries.size < MAX_CACHED) summaries.set(sql, summary);
   return summary;
 }
@@ -35,9 +44,7 @@ export function summarizeStatement(sql: string): StatementSummary {
  * convention asks, whatever name the caller gave the query.
  */
 export function statementSummaryText(sql: string): string | undefined {
-  const { operation, table } = summarizeStatement(sql);
-  if (operation === undefined) return undefined;
-  return table === undefined ? operation : `${operation} ${table}`;
+  return summarizeStatement(sql).text;
 }
 
 /** The span name of a statement: the caller's name, else `OPERATION table`, else `query`. */

@@ -7,21 +7,27 @@ import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-t
 import type { DbOptions } from './db-options.js';
 import { withDriverQueryAttributes } from './driver-query-span.js';
 import type { QueryResultRows } from './queryable.js';
-import { appendSqlComment, formatSqlComment } from './sql-comment.js';
-import { querySpanName, sanitizeStatement, statementSummaryText, summarizeStatement } from './statement-summary.js';
+import { appendSqlComment, createSqlCommenter, formatSqlComment } from './sql-comment.js';
+import { querySpanName, summarizeStatement } from './statement-summary.js';
 import { recordError } from '../../core/tracing/record-error.js';
 import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
 import { strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 
-/** What a driver does with a statement once it is annotated: run it, nothing else. */
-export type ExecuteStatement = (
+/**
+ * What a driver does with a statement once it is annotated: run it, nothing else. It answers the
+ * driver's own result; the wrapper turns that into rows with `TracedQueryConfig.rowsOf`, in the
+ * one callback it needs anyway (a driver's own `.then` for that cost every query a promise more).
+ */
+export type ExecuteStatement<Result = QueryResultRows<Record<string, unknown>>> = (
   text: string,
   params: readonly unknown[] | undefined,
   preparedName: string | undefined,
-) => Promise<QueryResultRows<Record<string, unknown>>>;
+) => Promise<Result>;
 
-export interface TracedQueryConfig {
+export interface TracedQueryConfig<Result = QueryResultRows<Record<string, unknown>>> {
   readonly options: DbOptions;
+  /** The rows of a driver result; without it the driver's result is the rows already. */
+  readonly rowsOf?: ((result: Result) => QueryResultRows<Record<string, unknown>>) | undefined;
   /** `db.system.name`: `postgresql` for both drivers (PGlite is Postgres). */
   readonly system: string;
   /** The sqlcommenter `db_driver`: the driver's npm package (`pg`, `@electric-sql/pglite`). */
@@ -58,9 +64,11 @@ export type QueryFunction = <Row = Record<string, unknown>>(
  * `perf_violation` warning with `component: "query"`. Driver errors are recorded and rethrown
  * unchanged.
  */
-export function createTracedQuery(execute: ExecuteStatement, config: TracedQueryConfig): QueryFunction {
+export function createTracedQuery<Result = QueryResultRows<Record<string, unknown>>>(execute: ExecuteStatement<Result>, config: TracedQueryConfig<Result>): QueryFunction {
   const { options, system } = config;
   const staticComment = formatSqlComment({ application: options.application, db_driver: config.dbDriver });
+  const comment = createSqlCommenter({ application: options.application, db_driver: config.dbDriver });
+  const rowsOf = config.rowsOf ?? ((result: Result) => result as unknown as QueryResultRows<Record<string, unknown>>);
 
   // Awaited until it has resolved once: an await per query would cost every query a promise
   // (and, with AsyncLocalStorage's hooks on, their callbacks) for nothing.
@@ -101,16 +109,15 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
         );
     const recording = span?.isRecording() === true;
     if (recording) {
-      const { operation, table } = summarizeStatement(sql);
+      const { operation, table, text: summary, sanitized } = summarizeStatement(sql);
       span.setAttribute(SpanAttr.dbSystemName, system);
       if (writesDeprecated('database')) {
         span.setAttribute(LegacyAttr.dbSystem, system);
         if (queryName !== undefined) span.setAttribute(LegacyAttr.queryName, queryName);
       }
-      span.setAttribute(SpanAttr.dbStatement, sanitizeStatement(sql));
+      span.setAttribute(SpanAttr.dbStatement, sanitized);
       if (operation !== undefined) span.setAttribute(SpanAttr.dbOperationName, operation);
       if (table !== undefined) span.setAttribute(SpanAttr.dbCollectionName, table);
-      const summary = statementSummaryText(sql);
       if (summary !== undefined) span.setAttribute(SpanAttr.querySummary, summary);
       if (scope?.tenantId !== undefined) span.setAttribute(SpanAttr.tenantId, scope.tenantId);
     }
@@ -125,11 +132,7 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
         // The comment names the query's own span when it records, else whatever span is active
         // (a disabled kernel still has real ids, see ensureIds), so the database and the trace agree.
         const spanContext = recording ? span?.spanContext() : trace.getSpanContext(active);
-        text = appendSqlComment(
-          sql,
-          formatSqlComment({
-            application: options.application,
-            db_driver: config.dbDriver,
+        text = comment(sql, {
             request_id: scope?.requestId,
             route: scope === undefined ? undefined : routeOf(scope),
             tenant_id: scope?.tenantId,
@@ -140,15 +143,14 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
                 : undefined,
             // Serialised only when the trace carries one (most do not): no cost otherwise.
             tracestate: spanContext?.traceState?.serialize(),
-          }),
-        );
+          });
       }
     }
 
     // The driver runs with the caller's span active, not the query span: making it active would
     // cost a context copy and an AsyncLocalStorage entry per statement, and only a driver's own
     // instrumentation (which would then be the query span's sibling) could tell the difference.
-    let pending: Promise<QueryResultRows<Record<string, unknown>>>;
+    let pending: Promise<Result>;
     try {
       // Outside any context the comment could name no request: pg_stat_activity and slow-query
       // logs would show a statement nobody can trace. `db.comment: false` is a choice, not drift.
@@ -160,12 +162,17 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
       endFailed(span, error);
       throw error;
     }
+    // No span (kernel disabled, or the driver's instrumentation makes it): nothing to end, so no
+    // callback but the rows', and none at all when the driver's answer is the rows.
+    if (span === undefined) return (config.rowsOf === undefined ? pending : pending.then(config.rowsOf)) as unknown as Promise<QueryResultRows<Row>>;
     return pending.then(
-      (result) => {
+      (answer) => {
+        let result: QueryResultRows<Record<string, unknown>>;
         try {
-          if (recording) span?.setAttribute(SpanAttr.dbReturnedRows, result.rowCount ?? result.rows.length);
+          result = rowsOf(answer);
+          if (recording) span.setAttribute(SpanAttr.dbReturnedRows, result.rowCount ?? result.rows.length);
         } finally {
-          span?.end(); // even for a driver answer without rows
+          span.end(); // even for a driver answer without rows
         }
         return result as QueryResultRows<Row>;
       },
@@ -179,11 +186,10 @@ export function createTracedQuery(execute: ExecuteStatement, config: TracedQuery
 
 /** What the wrapper's own span would carry, for the driver instrumentation's span (which names and times itself). */
 function driverSpanAttributes(sql: string, queryName: string | undefined, tenantId: string | undefined): Attributes {
-  const { operation, table } = summarizeStatement(sql);
+  const { operation, table, text: summary } = summarizeStatement(sql);
   const attributes: Attributes = { ...QUERY_MARK };
   if (queryName !== undefined) attributes[SpanAttr.queryName] = queryName;
   if (queryName !== undefined && writesDeprecated('database')) attributes[LegacyAttr.queryName] = queryName;
-  const summary = statementSummaryText(sql);
   if (summary !== undefined) attributes[SpanAttr.querySummary] = summary;
   if (operation !== undefined) attributes[SpanAttr.dbOperationName] = operation;
   if (table !== undefined) attributes[SpanAttr.dbCollectionName] = table;

@@ -9,6 +9,7 @@ import type { Database, Transaction } from '../database.js';
 import { createTracedQuery } from '../traced-query.js';
 import { runTracedTransaction } from '../traced-transaction.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
+import type { QueryResultRows } from '../queryable.js';
 
 export type PgliteDatabaseOptions = DbOptionsInput;
 
@@ -17,10 +18,14 @@ function rowCountOf(result: Results<Record<string, unknown>>): number {
   return result.affectedRows !== undefined && result.affectedRows > 0 ? result.affectedRows : result.rows.length;
 }
 
-function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement {
-  // `.then`, not async/await: one promise per statement fewer (see traced-query.ts).
-  return (text, params) =>
-    target.query<Record<string, unknown>>(text, params as unknown[] | undefined).then((result) => ({ rows: result.rows, rowCount: rowCountOf(result) }));
+function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement<Results<Record<string, unknown>>> {
+  // PGlite's own promise, unwrapped: the wrapper reads the rows with rowsOf in the callback it
+  // has anyway, so a statement costs no promise of ours (see traced-query.ts).
+  return (text, params) => target.query<Record<string, unknown>>(text, params as unknown[] | undefined);
+}
+
+function rowsOf(result: Results<Record<string, unknown>>): QueryResultRows<Record<string, unknown>> {
+  return { rows: result.rows, rowCount: rowCountOf(result) };
 }
 
 /**
@@ -33,8 +38,9 @@ function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement {
  *   const db = createPgliteDatabase(new PGlite(), { application: 'billing' });
  */
 export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOptions = {}): Database {
-  const config: TracedQueryConfig = {
+  const config: TracedQueryConfig<Results<Record<string, unknown>>> = {
     options: parseDbOptions(options),
+    rowsOf,
     system: 'postgresql',
     dbDriver: '@electric-sql/pglite',
     supportsNamedStatements: false,
