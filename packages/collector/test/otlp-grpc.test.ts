@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { connect as http2Connect } from 'node:http2';
+import { createRequire } from 'node:module';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { credentials, makeGenericClientConstructor, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -10,6 +16,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 import { LogsResponseSchema, SpanAttr, TraceResponseSchema } from '@stitch/contract';
 import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenStore, tokenFilePath } from '../src/auth/token-store.js';
 import { loadCollectorConfig } from '../src/config/collector-config.js';
 import { ERROR_CODE_TRAILER, retryDelaySecondsOf } from '../src/ingest/grpc-status.js';
 import { LogsRequest, TracesRequest, TracesResponse } from '../src/otlp/decode.js';
@@ -135,6 +142,40 @@ describe('OTLP/gRPC into stitch serve', () => {
       client.close();
     }
   });
+});
+
+describe('`stitch serve`, the command', () => {
+  it('says where it takes OTLP/gRPC, and the official exporter delivers a trace there that its API answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stitch-grpc-serve-'));
+    const data = join(dir, 'store.duckdb');
+    const token = new TokenStore(tokenFilePath(data)).create({ scopes: ['traces:read'], tenantId: TENANT }).token;
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.ts');
+    const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, main, 'serve', '--port', '0', '--data', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const [url, grpcAddress] = await new Promise<[string, string]>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /receiving OTLP\/HTTP on (http:\/\/\S+)\/v1\/traces and \/v1\/logs, OTLP\/gRPC on (\S+);/.exec(err);
+          if (m) resolve([m[1]!, m[2]!]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const traceId = await exportTrace(new OTLPTraceExporter({ url: `http://${grpcAddress}` }) as unknown as SpanExporter, 'served-grpc');
+      const res = await fetch(`${url}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(TraceResponseSchema.parse(await res.json()).spans.map((s) => [s.name, s.service])).toEqual([
+        ['GET /orders/:id', 'served-grpc'],
+        ['orders.load', 'served-grpc'],
+      ]);
+      child.kill('SIGTERM');
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the kernel through OpenTelemetry’s gRPC exporter (docs/exporting.md)', () => {
