@@ -73,5 +73,7 @@ export function newSpanId(): string {
 
 /** A new request id (a UUID v4: valid under RequestIdSchema, and what most gateways emit). */
 export function newRequestId(): string {
+  // randomUUID(), not the pool: measured, a UUID built from the pool's hex (one conversion, six
+  // slices) cost more than Node's own (about 280 against 230 ns).
   return randomUUID();
 }
