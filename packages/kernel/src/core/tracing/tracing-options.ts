@@ -94,12 +94,13 @@ export type TracingOptions = z.infer<typeof TracingOptionsSchema>;
 export type TracingOptionsInput = z.input<typeof TracingOptionsSchema>;
 
 /**
- * Validates and freezes the tracing section: `explicit` wins over `fromEnv` (see
- * `readTracingEnv`), which wins over the defaults above.
+ * Validates and freezes the tracing section: `explicit` wins over `fromEnv` (the loaded
+ * config's section, OTEL_* variables folded in by the loader's table), which wins over the
+ * defaults above.
  *
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming every bad field.
  * @example
- *   const options = parseTracingOptions({ sampling: { ratio: 0.1 } }, readTracingEnv(process.env));
+ *   const options = parseTracingOptions({ sampling: { ratio: 0.1 } }, loadConfig().tracing);
  */
 export function parseTracingOptions(explicit: TracingOptionsInput = {}, fromEnv: TracingOptionsInput = {}): TracingOptions {
   return parseOptions(TracingOptionsSchema, mergeDeep(fromEnv, explicit), 'tracing');

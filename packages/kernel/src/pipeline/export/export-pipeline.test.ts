@@ -70,13 +70,13 @@ afterEach(async () => {
 
 const warnings: { fields: Record<string, unknown>; message: string }[] = [];
 
-function start(exportOptions: TracingOptionsInput['export']): StitchHandle {
+function start(exportOptions: TracingOptionsInput['export'], env: Record<string, string> = {}): StitchHandle {
   warnings.length = 0;
   stitch = startStitch({
     serviceName: 'billing',
     logger: { warn: (fields, message) => void warnings.push({ fields, message }) },
     tracing: { export: { scheduledDelayMillis: 60_000, exportTimeoutMillis: 2000, shutdownTimeoutMillis: 500, ...exportOptions } },
-    env: {},
+    env,
   });
   return stitch;
 }
@@ -89,9 +89,9 @@ function makeTrace(): void {
 
 describe('export', () => {
   it('sends OTLP/protobuf that the official .proto decodes: spans, parent ids, resource and attributes, redacted', async () => {
-    vi.stubEnv('OTEL_RESOURCE_ATTRIBUTES', 'deployment.environment=test,service.name=ignored');
     const { url, bodies } = await receiver(ok);
-    const handle = start({ exporter: 'otlp', protocol: 'http/protobuf', endpoint: url });
+    // The environment startStitch loads its config from (the loader reads OTEL_RESOURCE_ATTRIBUTES).
+    const handle = start({ exporter: 'otlp', protocol: 'http/protobuf', endpoint: url }, { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test,service.name=ignored' });
     makeTrace();
     await handle.provider!.forceFlush();
 

@@ -13,7 +13,7 @@ export interface OtlpExporterOptions {
  * as exported only when its body is an OTLP response (checked-otlp-exporter.ts), loaded on first
  * use so services that export elsewhere never load protobuf code. Every value is
  * passed explicitly, so the exporter's own reading of `OTEL_EXPORTER_OTLP_*` never overrides
- * Stitch's config (which already folded those variables in, see `readTracingEnv`).
+ * Stitch's config (which already folded those variables in: setup/config/env-mapping.ts).
  *
  * @example
  *   const exporter = await createOtlpExporter({ protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:4318/v1/traces', headers: {}, timeoutMillis: 10000 });

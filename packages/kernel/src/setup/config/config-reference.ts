@@ -52,7 +52,8 @@ export function renderConfigReference(): string {
 export function renderEnvReference(): string {
   const lines = [ENV_REFERENCE_START, '', '| Variable | Key | Meaning |', '| --- | --- | --- |'];
   for (const row of ENV_MAPPING) {
-    const readBy = row.readBy === undefined ? '' : ` (read by \`${row.readBy}\`)`;
+    // Another variable's row reads it with its own (the sampler's argument), or a module does.
+    const readBy = row.readBy === undefined ? '' : ` (read ${/^[A-Z0-9_]+$/.test(row.readBy) ? 'with' : 'by'} \`${row.readBy}\`)`;
     lines.push(`| \`${row.name}\` | \`${row.path}\` | ${row.description.replace(/\|/g, '\\|')}${readBy} |`);
   }
   lines.push('', ENV_REFERENCE_END);
@@ -71,7 +72,9 @@ function leaf(path: string[], defaults: unknown): ConfigKey {
   const dotted = path.join('.');
   let value = defaults;
   for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  const envVars = ENV_MAPPING.filter((row) => dotted === row.path || dotted.startsWith(`${row.path}.`)).map((row) => row.name);
+  const envVars = ENV_MAPPING.filter((row) =>
+    row.sets === undefined ? dotted === row.path || dotted.startsWith(`${row.path}.`) : row.sets.some((key) => dotted === `${row.path}.${key}`),
+  ).map((row) => row.name);
   return { path: dotted, defaultValue: value, envVars: [...new Set(envVars)] };
 }
 

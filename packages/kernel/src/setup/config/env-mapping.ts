@@ -1,4 +1,4 @@
-import { boolean, disabledFlag, firstLowercase, headerPair, integer, jsonStringArray, keyValueList, list, signalEndpoint, text } from './env-parsers.js';
+import { boolean, disabledFlag, firstLowercase, forTracesExporter, headerPair, integer, jsonStringArray, keyValueList, list, sampler, signalEndpoint, text } from './env-parsers.js';
 import type { EnvParser } from './env-parsers.js';
 
 /**
@@ -9,9 +9,11 @@ export interface EnvMapping {
   readonly name: string;
   /** Dotted path in the config (`logs.otlp.endpoint`). */
   readonly path: string;
+  /** Several keys under `path` set by one variable (OTEL_TRACES_SAMPLER: `parentBased` and `ratio`); the docs list the variable at each. */
+  readonly sets?: readonly string[];
   /**
-   * How the loader reads it. Absent: a section reader owned by that section reads it (named
-   * in `readBy`), and the row is here for documentation.
+   * How the loader reads it. Absent: it is read with another variable, or by another module,
+   * named in `readBy`, and the row is here for documentation.
    */
   readonly parse?: EnvParser;
   readonly readBy?: string;
@@ -23,7 +25,6 @@ export interface EnvMapping {
 /** Read by the loader itself (not a key): the YAML file to load. */
 export const CONFIG_FILE_ENV = 'STITCH_CONFIG';
 
-const TRACING_ENV = 'core/tracing/tracing-env.ts';
 
 /**
  * `STITCH_*` variables that `stitch` (the collector and its CLI) reads, not the kernel: a service
@@ -61,13 +62,13 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
   // logs
   { name: 'STITCH_LOG_LEVEL', path: 'logs.level', parse: text, description: 'Lowest level written.' },
   { name: 'OTEL_LOGS_EXPORTER', path: 'logs.otlp.exporter', parse: firstLowercase, description: '`otlp` also sends log lines over OTLP/HTTP; `none` keeps them on stdout only. Unset: `otlp` when an OTLP endpoint variable is set, else `none`.' },
-  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'logs.otlp.endpoint', parse: signalEndpoint('v1/logs'), description: 'Base OTLP/HTTP URL for logs and traces; `/v1/logs` and `/v1/traces` are appended.' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'logs.otlp.endpoint', parse: signalEndpoint('v1/logs'), description: 'Base OTLP/HTTP URL of logs and traces; for logs, `/v1/logs` is appended.' },
   { name: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', path: 'logs.otlp.endpoint', parse: text, description: 'Full URL of the OTLP logs endpoint.' },
-  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: 'logs.otlp.protocol', parse: text, description: 'OTLP encoding for logs and traces (`http/protobuf` or `http/json`).' },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: 'logs.otlp.protocol', parse: text, description: 'OTLP encoding of logs and traces; for logs (`http/protobuf` or `http/json`).' },
   { name: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', path: 'logs.otlp.protocol', parse: text, description: 'OTLP encoding for logs; wins over OTEL_EXPORTER_OTLP_PROTOCOL.' },
-  { name: 'OTEL_EXPORTER_OTLP_HEADERS', path: 'logs.otlp.headers', parse: keyValueList, secret: true, description: 'Headers sent with every OTLP request (logs and traces), `key=value,…`.' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', path: 'logs.otlp.headers', parse: keyValueList, secret: true, description: 'Headers sent with every OTLP request (logs and traces), `key=value,…`; for logs.' },
   { name: 'OTEL_EXPORTER_OTLP_LOGS_HEADERS', path: 'logs.otlp.headers', parse: keyValueList, secret: true, description: 'Headers for OTLP logs requests, added to OTEL_EXPORTER_OTLP_HEADERS.' },
-  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', path: 'logs.otlp.exportTimeoutMillis', parse: integer, description: 'Milliseconds one OTLP export (logs and traces) may take.' },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', path: 'logs.otlp.exportTimeoutMillis', parse: integer, description: 'Milliseconds one OTLP export (logs and traces) may take; for logs.' },
   { name: 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT', path: 'logs.otlp.exportTimeoutMillis', parse: integer, description: 'Same, for logs only; wins over OTEL_EXPORTER_OTLP_TIMEOUT.' },
   { name: 'OTEL_BLRP_MAX_QUEUE_SIZE', path: 'logs.otlp.maxQueueSize', parse: integer, description: 'Log records waiting for export; past this they are dropped and counted.' },
   { name: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE', path: 'logs.otlp.maxExportBatchSize', parse: integer, description: 'Log records per export request.' },
@@ -96,19 +97,24 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
   { name: 'STITCH_BUDGET_QUERY_MS', path: 'tracing.budgets.queryMillis', parse: integer, description: 'Query budget in milliseconds.' },
   { name: 'STITCH_BUDGET_EXTERNAL_MS', path: 'tracing.budgets.externalMillis', parse: integer, description: 'External call budget in milliseconds.' },
   { name: 'STITCH_BUDGET_JOB_MS', path: 'tracing.budgets.jobMillis', parse: integer, description: 'Job budget in milliseconds.' },
-  // tracing: sampling and export, read by the tracing section's own reader (OpenTelemetry's rules).
-  { name: 'OTEL_TRACES_SAMPLER', path: 'tracing.sampling.parentBased', readBy: TRACING_ENV, description: 'Sets `parentBased` (and `ratio` for the always_* samplers): `always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off`, `parentbased_traceidratio`.' },
-  { name: 'OTEL_TRACES_SAMPLER_ARG', path: 'tracing.sampling.ratio', readBy: TRACING_ENV, description: 'Ratio 0..1 for the `*traceidratio` samplers.' },
-  { name: 'OTEL_TRACES_EXPORTER', path: 'tracing.export.exporter', readBy: TRACING_ENV, description: '`otlp`, `zipkin`, `console` or `none`.' },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: 'tracing.export.endpoint', readBy: TRACING_ENV, description: 'Full URL of the OTLP traces endpoint (else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`).' },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', path: 'tracing.export.protocol', readBy: TRACING_ENV, description: 'OTLP encoding for traces (else OTEL_EXPORTER_OTLP_PROTOCOL).' },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', path: 'tracing.export.headers', readBy: TRACING_ENV, secret: true, description: 'Headers for OTLP traces requests, added to OTEL_EXPORTER_OTLP_HEADERS.' },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', readBy: TRACING_ENV, description: 'Milliseconds one traces export may take (else OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_BSP_EXPORT_TIMEOUT).' },
-  { name: 'OTEL_EXPORTER_ZIPKIN_ENDPOINT', path: 'tracing.export.endpoint', readBy: TRACING_ENV, description: 'Zipkin v2 endpoint when OTEL_TRACES_EXPORTER=zipkin.' },
-  { name: 'OTEL_BSP_SCHEDULE_DELAY', path: 'tracing.export.scheduledDelayMillis', readBy: TRACING_ENV, description: 'Milliseconds between two span exports.' },
-  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', path: 'tracing.export.maxQueueSize', readBy: TRACING_ENV, description: 'Spans waiting for export; past this they are dropped and counted.' },
-  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', path: 'tracing.export.maxExportBatchSize', readBy: TRACING_ENV, description: 'Spans per export request.' },
-  { name: 'OTEL_BSP_EXPORT_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', readBy: TRACING_ENV, description: 'Milliseconds one span export may take.' },
+  // tracing: sampling and export, by OpenTelemetry's rules (the SDK's own reading of them is
+  // never used: the kernel hands every value to its sampler and exporter explicitly).
+  { name: 'OTEL_TRACES_SAMPLER', path: 'tracing.sampling', sets: ['parentBased', 'ratio'], parse: sampler, description: 'Sets `parentBased` and `ratio`: `always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off`, `parentbased_traceidratio`.' },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', path: 'tracing.sampling.ratio', readBy: 'OTEL_TRACES_SAMPLER', description: 'Ratio 0..1 for the `*traceidratio` samplers (1 when unset).' },
+  { name: 'OTEL_TRACES_EXPORTER', path: 'tracing.export.exporter', parse: firstLowercase, description: '`otlp`, `zipkin`, `console` or `none`.' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'tracing.export.endpoint', parse: forTracesExporter(false, signalEndpoint('v1/traces')), description: 'For traces: the base URL with `/v1/traces` appended (not with the Zipkin exporter).' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: 'tracing.export.endpoint', parse: forTracesExporter(false, text), description: 'Full URL of the OTLP traces endpoint; wins over OTEL_EXPORTER_OTLP_ENDPOINT.' },
+  { name: 'OTEL_EXPORTER_ZIPKIN_ENDPOINT', path: 'tracing.export.endpoint', parse: forTracesExporter(true, text), description: 'Zipkin v2 endpoint when OTEL_TRACES_EXPORTER=zipkin.' },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', path: 'tracing.export.protocol', parse: text, description: 'For traces: the OTLP encoding (`http/protobuf` or `http/json`).' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', path: 'tracing.export.protocol', parse: text, description: 'OTLP encoding for traces; wins over OTEL_EXPORTER_OTLP_PROTOCOL.' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', path: 'tracing.export.headers', parse: keyValueList, secret: true, description: 'For traces: the headers of every OTLP request.' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', path: 'tracing.export.headers', parse: keyValueList, secret: true, description: 'Headers for OTLP traces requests, added to OTEL_EXPORTER_OTLP_HEADERS.' },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', parse: integer, description: 'Milliseconds one span export may take.' },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', parse: integer, description: 'For traces: milliseconds one export may take; wins over OTEL_BSP_EXPORT_TIMEOUT.' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', path: 'tracing.export.exportTimeoutMillis', parse: integer, description: 'Milliseconds one traces export may take; wins over the two above.' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', path: 'tracing.export.scheduledDelayMillis', parse: integer, description: 'Milliseconds between two span exports.' },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', path: 'tracing.export.maxQueueSize', parse: integer, description: 'Spans waiting for export; past this they are dropped and counted.' },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', path: 'tracing.export.maxExportBatchSize', parse: integer, description: 'Spans per export request.' },
 
   // semconv
   { name: 'OTEL_SEMCONV_STABILITY_OPT_IN', path: 'semconv.stabilityOptIn', parse: list, description: 'OpenTelemetry\'s stability opt-in list: `database/dup` also writes `db.system` (and `db.query.name`) on query spans, `messaging/dup` also `messaging.system` on job spans, beside the current names. Read once at start.' },

@@ -1,9 +1,11 @@
 /**
- * Turns one environment variable's text into a config value. A parser throws `EnvValueError`
- * saying what is allowed; the loader adds the variable's name and value. `undefined` means
- * "this variable has no opinion" (e.g. `OTEL_SDK_DISABLED=false`).
+ * Turns one environment variable's text (trimmed, never empty) into a config value. A parser
+ * throws `EnvValueError` saying what is allowed; the loader adds the variable's name and value.
+ * `undefined` means "this variable has no opinion" (e.g. `OTEL_SDK_DISABLED=false`). `env` is
+ * there for OpenTelemetry's rules that read one variable with another (the sampler's argument,
+ * the endpoint of the exporter in force).
  */
-export type EnvParser = (raw: string) => unknown;
+export type EnvParser = (raw: string, env: Readonly<Record<string, string | undefined>>) => unknown;
 
 export class EnvValueError extends Error {
   constructor(readonly allowed: string) {
@@ -23,7 +25,7 @@ export const boolean: EnvParser = (raw) => {
 };
 
 /** `OTEL_SDK_DISABLED=true` disables; `false` leaves the decision to others. */
-export const disabledFlag: EnvParser = (raw) => (boolean(raw) === true ? false : undefined);
+export const disabledFlag: EnvParser = (raw, env) => (boolean(raw, env) === true ? false : undefined);
 
 export const integer: EnvParser = (raw) => {
   const value = Number(raw);
@@ -45,7 +47,7 @@ export const list: EnvParser = (raw) =>
     .filter((item) => item !== '');
 
 /** The first entry of a comma-separated list, lowercased (OTEL_*_EXPORTER may list several; Stitch uses one). */
-export const firstLowercase: EnvParser = (raw) => (list(raw.toLowerCase()) as string[])[0];
+export const firstLowercase: EnvParser = (raw, env) => (list(raw.toLowerCase(), env) as string[])[0];
 
 /** A JSON array of strings: `["acct-\\d{6}", "ssn=\\d+"]` (regular expressions may contain commas). */
 export const jsonStringArray: EnvParser = (raw) => {
@@ -88,4 +90,44 @@ export const headerPair: EnvParser = (raw) => {
 /** A base OTLP endpoint gets the signal's path appended (spec of OTEL_EXPORTER_OTLP_ENDPOINT). */
 export function signalEndpoint(signalPath: string): EnvParser {
   return (raw) => `${raw.replace(/\/+$/, '')}/${signalPath}`;
+}
+
+/**
+ * OTEL_TRACES_SAMPLER with its OTEL_TRACES_SAMPLER_ARG, as the SDK reads them: the sampler sets
+ * `parentBased` and `ratio` (the argument's, 1 when unset, for the `*traceidratio` samplers).
+ */
+export const sampler: EnvParser = (raw, env) => {
+  const ratioArg = (): number => {
+    const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+    if (arg === undefined || arg === '') return 1; // the spec's default for traceidratio
+    const ratio = Number(arg);
+    if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new EnvValueError(`OTEL_TRACES_SAMPLER_ARG=${arg} must be a number from 0 to 1`);
+    return ratio;
+  };
+  switch (raw.toLowerCase()) {
+    case 'always_on':
+      return { parentBased: false, ratio: 1 };
+    case 'always_off':
+      return { parentBased: false, ratio: 0 };
+    case 'traceidratio':
+      return { parentBased: false, ratio: ratioArg() };
+    case 'parentbased_always_on':
+      return { parentBased: true, ratio: 1 };
+    case 'parentbased_always_off':
+      return { parentBased: true, ratio: 0 };
+    case 'parentbased_traceidratio':
+      return { parentBased: true, ratio: ratioArg() };
+    default:
+      throw new EnvValueError('use always_on, always_off, traceidratio or parentbased_*');
+  }
+};
+
+/** The traces exporter OTEL_TRACES_EXPORTER names (its first entry), OpenTelemetry's `otlp` when unset. */
+function tracesExporter(env: Readonly<Record<string, string | undefined>>): string {
+  return (list(env.OTEL_TRACES_EXPORTER?.toLowerCase() ?? '', env) as string[])[0] ?? 'otlp';
+}
+
+/** `parser`, applied only when the traces exporter in force is (`zipkin`) or is not (`otlp`, …) Zipkin: each reads its own endpoint variables. */
+export function forTracesExporter(zipkin: boolean, parser: EnvParser): EnvParser {
+  return (raw, env) => ((tracesExporter(env) === 'zipkin') === zipkin ? parser(raw, env) : undefined);
 }

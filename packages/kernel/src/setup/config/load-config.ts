@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { StitchError } from '../../core/errors/stitch-error.js';
-import { readTracingEnv } from '../../core/tracing/tracing-env.js';
 import { EnvValueError } from './env-parsers.js';
 import { COLLECTOR_ENV, CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';
@@ -55,8 +54,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   const fromEnv = readEnv(env, sources);
   // Under the file: an explicit `logs.otlp.exporter` there still wins over the implied default.
   const implied = mergeDeep(impliedLogExporter(env), fromFile);
-  const tracingEnv = readTracingEnv(env);
-  const merged = mergeDeep(mergeDeep(implied, { tracing: tracingEnv }), fromEnv) as Tree;
+  const merged = mergeDeep(implied, fromEnv) as Tree;
 
   const parsed = StitchConfigSchema.safeParse(merged);
   if (!parsed.success) {
@@ -74,7 +72,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
     config.logs.otlp.exporter = 'none';
   }
   const frozen = deepFreeze(config);
-  setByUser.set(frozen, leafPaths(mergeDeep(fromFile, mergeDeep({ tracing: tracingEnv }, fromEnv)), ''));
+  setByUser.set(frozen, leafPaths(mergeDeep(fromFile, fromEnv), ''));
   unknownVariables.set(frozen, findUnknownVariables(env));
   return frozen;
 }
@@ -139,7 +137,7 @@ function readEnv(env: Env, sources: Map<string, EnvSource>): Tree {
     if (raw === undefined) continue;
     let value: unknown;
     try {
-      value = row.parse(raw);
+      value = row.parse(raw, env);
     } catch (error) {
       const allowed = error instanceof EnvValueError ? error.allowed : 'unreadable value';
       fail([`${row.name}=${shown(raw, row.secret === true)}: ${allowed}`]);
