@@ -131,8 +131,8 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): P
               const token = ingestAuth === 'off' ? null : authenticateIngest(options.tokens!, ingestAuth, metadataValue(metadata, 'authorization'));
               if (token?.tenantId) metadata.set(PINNED_TENANT_KEY, token.tenantId);
             } catch (err) {
-              if (!(err instanceof StitchError)) throw err;
-              denied = err;
+              // Thrown inside grpc-js's callback, anything else would take the process down.
+              denied = err instanceof StitchError ? err : new StitchError('STITCH_ERR_EDGE_INTERNAL', {}, { cause: err });
             }
             if (denied === undefined && queue.depth >= maxQueueRecords) {
               stats.throttledRequests += 1;
