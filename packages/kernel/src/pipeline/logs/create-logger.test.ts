@@ -1,8 +1,8 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInNewContext, withContext } from '../../core/context/context-store.js';
+import { runInNewContext, setSpanAndScope, withContext } from '../../core/context/context-store.js';
 import { setStrictMode } from '../../setup/config/strict-mode.js';
 import { createRedactor } from '../redaction/redactor.js';
 import { createLogger } from './create-logger.js';
@@ -54,13 +54,17 @@ describe('createLogger', () => {
     expect(line?.context_missing).toBeUndefined();
   });
 
-  it('writes context values JSON must escape (a quote, a backslash, a newline, a lone surrogate) as valid JSON, unchanged', () => {
+  it('writes context values JSON must escape (a quote, a backslash, a newline, NUL, a lone surrogate) as valid JSON, unchanged', () => {
     const { logger, lines } = capture();
+    // A scope made directly: the fragment must stay valid JSON whatever a scope holds, even
+    // values the public entry points would refuse.
     const tenantId = 'acme"},"tenant_id":"other\\\n\uD800';
     const routeId = 'GET /a"b';
-    runInNewContext({ name: 'job', requestId: 'req\u0000-12345678', tenantId, routeId }, () => logger.info('hello'));
+    const requestId = 'req\u0000-12345678';
+    const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 0 });
+    context.with(setSpanAndScope(ROOT_CONTEXT, span, { requestId, tenantId, routeId, actorId: 'a\\b', baggage: {} }), () => logger.info('hello'));
     const [line] = lines();
-    expect(line).toMatchObject({ tenant_id: tenantId, route_id: routeId, request_id: 'req\u0000-12345678', msg: 'hello' });
+    expect(line).toMatchObject({ tenant_id: tenantId, route_id: routeId, request_id: requestId, actor_id: 'a\\b', trace_id: '0af7651916cd43dd8448eb211c80319c', msg: 'hello' });
   });
 
   it('names the component per child logger, once per line', () => {
