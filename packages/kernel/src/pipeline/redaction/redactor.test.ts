@@ -62,6 +62,18 @@ describe('createRedactor', () => {
     expect(redactor.redactString('mc 5500-0000-0000-0004.')).toBe('mc [REDACTED].');
   });
 
+  it('redacts the shortest card numbers, grouped or not, and a repeated string the same way every time', () => {
+    // 13 digits (an old Visa), 14 (Diners), and 15 grouped 4-6-5 (Amex), each passing Luhn.
+    for (const card of ['4222222222222', '3056 9309 0259 04', '3782-822463-10005']) {
+      expect(passesLuhn(card)).toBe(true);
+      expect(redactor.redactString(`card ${card} ok`)).toBe('card [REDACTED] ok');
+    }
+    for (let i = 0; i < 3; i += 1) {
+      expect(redactor.redactString('SELECT * FROM t WHERE password = $1 -- password=hunter2')).toBe('SELECT * FROM t WHERE password = [REDACTED] -- password=[REDACTED]');
+      expect(redactor.redactString('7c9e6679-7425-40de-944b-e07fc1f90ae7')).toBe('7c9e6679-7425-40de-944b-e07fc1f90ae7');
+    }
+  });
+
   it('redacts a PEM key even when the string was cut before its END line', () => {
     const cut = PEM.slice(0, 80);
     expect(redactor.redactString(`key: ${cut}`)).not.toContain('MIIEpAIB');

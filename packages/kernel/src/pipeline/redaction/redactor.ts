@@ -31,8 +31,17 @@ interface WalkState {
 }
 
 // A superset of what the built-in value patterns need to match: a PEM header, a JWT's `eyJ`,
-// an auth scheme, four digits (cards, grouped or not), or a `=`/`:` (key=value pairs).
-const MAY_HOLD_SECRET = /-----BEGIN|eyJ|bearer|basic|\d[ -]?\d[ -]?\d[ -]?\d|[=:]/i;
+// an auth scheme, thirteen digits each after at most one space or dash (the shortest card
+// number, grouped or not), or a `=`/`:` (key=value pairs). Thirteen, not four: a UUID (a request
+// id, a tenant id on every span) nearly always holds four digits in a row, and each then paid
+// every pattern's scan.
+const MAY_HOLD_SECRET = /-----BEGIN|eyJ|bearer|basic|\d(?:[ -]?\d){12}|[=:]/i;
+
+// Strings that may hold a secret and recur (a statement's sanitized text on every query span, a
+// URL): their redacted form, so each is scanned by every pattern once, not on every span. Bounded
+// like the key cache; a string past MAX_CACHED_STRING is not kept.
+const VALUE_CACHE_LIMIT = 1024;
+const MAX_CACHED_STRING = 512;
 
 // Bounds the key-decision cache: keys in logs come from code, not users, so 4096 distinct
 // names is far more than a service has; if a caller logs user-chosen keys it just restarts.
@@ -61,6 +70,7 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
   const keyList = [...options.keys, ...options.extraKeys];
   const secretKeys = new Set(keyList.map(normalizeKey));
   const keyCache = new Map<string, boolean>();
+  const valueCache = new Map<string, string>();
   const patterns: ValuePattern[] = [...DEFAULT_VALUE_PATTERNS];
   const keyValue = keyValuePattern(keyList);
   if (keyValue !== undefined) patterns.push(keyValue);
@@ -86,6 +96,10 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
     // Most strings in a log line hold none of the built-in patterns' anchors: one scan rules
     // them all out (bench/log-line.bench.ts measured 4 extra regex scans per string otherwise).
     const first = MAY_HOLD_SECRET.test(out) ? 0 : builtIn;
+    if (first === patterns.length) return out;
+    const cached = valueCache.get(out);
+    if (cached !== undefined) return cached;
+    const examined = out;
     for (let i = first; i < patterns.length; i += 1) {
       const pattern = patterns[i] as ValuePattern;
       pattern.regex.lastIndex = 0;
@@ -93,6 +107,10 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
         pattern.regex.lastIndex = 0;
         out = out.replace(pattern.regex, pattern.replace as (substring: string, ...args: string[]) => string);
       }
+    }
+    if (examined.length <= MAX_CACHED_STRING) {
+      if (valueCache.size >= VALUE_CACHE_LIMIT) valueCache.clear();
+      valueCache.set(examined, out);
     }
     return out;
   }
