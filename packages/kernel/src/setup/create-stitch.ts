@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from './config/load-config.js';
 import type { LoadConfigOptions } from './config/load-config.js';
 import type { StitchConfig } from './config/stitch-config.js';
-import { readStrictModeEnv, setStrictMode } from './config/strict-mode.js';
+import { setStrictMode } from './config/strict-mode.js';
 import { installHttpOut } from '../hops/http-out/install-http-out.js';
 import { logStats } from '../pipeline/logs/log-stats.js';
 import { createLoggerFromConfig } from '../pipeline/logs/logger-from-config.js';
@@ -55,13 +55,15 @@ export interface Stitch {
  *
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming the bad key, its value and what is allowed.
  * @example
- *   const stitch = createStitch();            // OTEL_SERVICE_NAME=billing STITCH_SAMPLE_RATIO=0.1 …
+ *   const stitch = createStitch();            // OTEL_SERVICE_NAME=billing OTEL_TRACES_SAMPLER_ARG=0.1 …
  *   stitch.logger.info('ready');
  *   process.once('SIGTERM', () => void stitch.shutdown());
  */
 export function createStitch(options: CreateStitchOptions = {}): Stitch {
   const config = options.config ?? loadConfig(options);
-  setStrictMode(config.strict ?? readStrictModeEnv(options.env));
+  // The loader settled it (STITCH_STRICT, the file, else NODE_ENV); a hand-made config without
+  // it leaves strict mode to its own first-use reading.
+  setStrictMode(config.strict);
   const logging = createLoggerFromConfig(config);
   // The parsed config, not the env again: everything was read once, above.
   const tracing = startStitch({

@@ -57,7 +57,7 @@ export const ENV_MAPPING: readonly EnvMapping[] = Object.freeze([
   { name: 'OTEL_RESOURCE_ATTRIBUTES', path: 'service.resourceAttributes', parse: keyValueList, description: 'Extra resource attributes, `key=value,key2=value2` (percent-encoded); `service.name` here is used when no name is set otherwise.' },
   { name: 'STITCH_NODE_ID', path: 'service.nodeId', parse: text, description: '`node_id` on every log line.' },
   { name: 'STITCH_STRICT', path: 'strict', parse: boolean, description: '`true`: drift (a log line or query outside any context, a job or webhook sent from nowhere, an event without trace headers, mixed tenants) throws instead of being counted.' },
-  { name: 'NODE_ENV', path: 'strict', readBy: 'setup/config/strict-mode.ts', description: 'When `strict` is unset, strict mode is on under `test` and `development`, off otherwise.' },
+  { name: 'NODE_ENV', path: 'strict', readBy: 'the loader, when neither STITCH_STRICT nor the file sets `strict`', description: 'When `strict` is unset, strict mode is on under `test` and `development`, off otherwise.' },
 
   // logs
   { name: 'STITCH_LOG_LEVEL', path: 'logs.level', parse: text, description: 'Lowest level written.' },

@@ -7,6 +7,7 @@ import { COLLECTOR_ENV, CONFIG_FILE_ENV, ENV_MAPPING } from './env-mapping.js';
 import type { EnvMapping } from './env-mapping.js';
 import { deepFreeze, mergeDeep, nearestKey, unknownKeys } from '../../core/options/parse-options.js';
 import { StitchConfigSchema, UNKNOWN_SERVICE_NAME } from './stitch-config.js';
+import { strictByNodeEnv } from './strict-mode.js';
 import type { StitchConfig } from './stitch-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,6 +67,8 @@ export function loadConfig(options: LoadConfigOptions = {}): StitchConfig {
   if (explicitName === undefined && resourceName !== undefined && config.service.name === UNKNOWN_SERVICE_NAME) {
     config.service.name = resourceName; // OpenTelemetry: OTEL_SERVICE_NAME > service.name in OTEL_RESOURCE_ATTRIBUTES
   }
+  // Unset by the file and STITCH_STRICT: NODE_ENV decides, by strict mode's own rule.
+  config.strict ??= strictByNodeEnv(env.NODE_ENV);
   if (!config.enabled) {
     // Disabled means nothing is recorded or exported, whichever section asked for export.
     config.tracing.enabled = false;

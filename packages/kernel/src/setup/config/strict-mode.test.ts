@@ -71,10 +71,12 @@ describe('strict mode settings', () => {
     expect(() => readStrictModeEnv({ STITCH_STRICT: 'sometimes' })).toThrow(expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID' }) as Error);
   });
 
-  it('is the config key `strict`: STITCH_STRICT sets it, a bad value stops start-up, unset leaves it to NODE_ENV', () => {
+  it('is the config key `strict`: STITCH_STRICT sets it, a bad value stops start-up, unset the loader takes NODE_ENV', () => {
     expect(loadConfig({ env: { STITCH_STRICT: 'false' } }).strict).toBe(false);
     expect(loadConfig({ env: { STITCH_STRICT: 'true', NODE_ENV: 'production' } }).strict).toBe(true);
-    expect(loadConfig({ env: { NODE_ENV: 'test' } }).strict).toBeUndefined();
+    expect(loadConfig({ env: { NODE_ENV: 'test' } }).strict).toBe(true);
+    expect(loadConfig({ env: { NODE_ENV: 'production' } }).strict).toBe(false);
+    expect(loadConfig({ env: { NODE_ENV: 'test', STITCH_STRICT: 'false' } }).strict).toBe(false);
     expect(() => loadConfig({ env: { STITCH_STRICT: 'maybe' } })).toThrow(expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID', message: expect.stringContaining('STITCH_STRICT=maybe') }) as Error);
   });
 

@@ -39,7 +39,12 @@ export function readStrictModeEnv(env: Readonly<Record<string, string | undefine
   if (explicit !== undefined && explicit !== '') {
     throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: `STITCH_STRICT=${env.STITCH_STRICT}: must be true or false` });
   }
-  return STRICT_NODE_ENVS.has(env.NODE_ENV?.trim() ?? '');
+  return strictByNodeEnv(env.NODE_ENV);
+}
+
+/** Strict mode's default for a NODE_ENV: on under `test` and `development`, off otherwise. */
+export function strictByNodeEnv(nodeEnv: string | undefined): boolean {
+  return STRICT_NODE_ENVS.has(nodeEnv?.trim() ?? '');
 }
 
 /**
