@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ApiError } from '../api/client.js';
 import type { ApiState } from '../api/use-api.js';
-import { shortId } from '../../../src/ui-model/format.js';
+import { formatTime, shortId } from '../../../src/ui-model/format.js';
 import { href } from '../router.js';
 
 export function ErrorBox({ error }: { error: ApiError }) {
@@ -40,6 +40,32 @@ export function TraceLinks({ ids }: { ids: readonly string[] }) {
         </>
       ))}
     </>
+  );
+}
+
+/**
+ * The last two cells of a grouped answer's row: when it was last seen (UTC; the first time in
+ * the tooltip when known) and up to three traces that show it.
+ */
+export function SeenCells({ last, first, traceIds }: { last: string; first?: string; traceIds: readonly string[] }) {
+  return (
+    <>
+      <td class="mono small" title={first === undefined ? undefined : `first ${formatTime(first)} UTC`}>
+        {formatTime(last)}
+      </td>
+      <td>
+        <TraceLinks ids={traceIds} />
+      </td>
+    </>
+  );
+}
+
+/** Failed attempts with their share of all attempts: `3 (25%)`, marked bad when any failed. */
+export function FailuresCell({ failures, ratio }: { failures: number; ratio: number }) {
+  return (
+    <td class={`num ${failures ? 'bad' : ''}`}>
+      {failures} <span class="muted small">({Math.round(ratio * 100)}%)</span>
+    </td>
   );
 }
 

@@ -1,6 +1,6 @@
 import { ErrorsResponseSchema } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TenantCounts, TraceLinks } from '../components/common.js';
+import { Empty, Loaded, SeenCells, TenantCounts } from '../components/common.js';
 import { apiQuery, QuestionFilters } from '../components/question-filters.js';
 import { formatTime } from '../../../src/ui-model/format.js';
 
@@ -51,10 +51,7 @@ export function ErrorsPage({ query }: { query: URLSearchParams }) {
                     </td>
                     <td class="num bad">{g.count}</td>
                     <td class="num">{g.traceCount}</td>
-                    <td class="mono small">{formatTime(g.lastSeen)}</td>
-                    <td>
-                      <TraceLinks ids={g.exampleTraceIds} />
-                    </td>
+                    <SeenCells last={g.lastSeen} traceIds={g.exampleTraceIds} />
                   </tr>
                 ))}
               </tbody>

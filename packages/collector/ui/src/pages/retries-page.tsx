@@ -1,6 +1,6 @@
 import { RETRY_KINDS, RetriesResponseSchema, type RetryLoop } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TenantCounts, TraceLinks } from '../components/common.js';
+import { Empty, FailuresCell, Loaded, SeenCells, TenantCounts } from '../components/common.js';
 import { apiQuery, QuestionFilters } from '../components/question-filters.js';
 import { formatTime } from '../../../src/ui-model/format.js';
 import { href } from '../router.js';
@@ -70,20 +70,13 @@ export function RetriesPage({ query }: { query: URLSearchParams }) {
                     </td>
                     <td class={`num ${l.retries ? 'warn' : ''}`}>{l.retries}</td>
                     <td class="num">{l.attempts}</td>
-                    <td class={`num ${l.failures ? 'bad' : ''}`}>
-                      {l.failures} <span class="muted small">({Math.round(l.failureRatio * 100)}%)</span>
-                    </td>
+                    <FailuresCell failures={l.failures} ratio={l.failureRatio} />
                     <td class="num">{l.maxAttempt}</td>
                     <td class="mono tenant wrap">
                       <TenantCounts tenants={retryShare(l)} total={retryShare(l).length} />
                     </td>
                     <td class="bad small wrap">{l.lastError ?? ''}</td>
-                    <td class="mono small" title={`first ${formatTime(l.firstTime)} UTC`}>
-                      {formatTime(l.lastTime)}
-                    </td>
-                    <td>
-                      <TraceLinks ids={l.exampleTraceIds} />
-                    </td>
+                    <SeenCells last={l.lastTime} first={l.firstTime} traceIds={l.exampleTraceIds} />
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,6 @@
 import { ViolationsResponseSchema } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TenantCounts, TraceLinks } from '../components/common.js';
+import { Empty, Loaded, SeenCells, TenantCounts } from '../components/common.js';
 import { apiQuery, QuestionFilters } from '../components/question-filters.js';
 import { formatDuration, formatTime } from '../../../src/ui-model/format.js';
 
@@ -46,10 +46,7 @@ export function ViolationsPage({ query }: { query: URLSearchParams }) {
                     <td class="mono tenant wrap">
                       <TenantCounts tenants={g.tenants} total={g.tenantCount} />
                     </td>
-                    <td class="mono small">{formatTime(g.lastSeen)}</td>
-                    <td>
-                      <TraceLinks ids={g.exampleTraceIds} />
-                    </td>
+                    <SeenCells last={g.lastSeen} traceIds={g.exampleTraceIds} />
                   </tr>
                 ))}
               </tbody>

@@ -1,6 +1,6 @@
 import { WebhookRetriesResponseSchema } from '@stitch/contract';
 import { useApi } from '../api/use-api.js';
-import { Empty, Loaded, TraceLinks, WINDOWS } from '../components/common.js';
+import { Empty, FailuresCell, Loaded, SeenCells, WINDOWS } from '../components/common.js';
 import { formatTime } from '../../../src/ui-model/format.js';
 import { href } from '../router.js';
 
@@ -46,19 +46,12 @@ export function WebhooksPage({ query }: { query: URLSearchParams }) {
                   <tr>
                     <td class="mono">{e.endpoint}</td>
                     <td class="num">{e.attempts}</td>
-                    <td class={`num ${e.failures ? 'bad' : ''}`}>
-                      {e.failures} <span class="muted small">({Math.round(e.failureRatio * 100)}%)</span>
-                    </td>
+                    <FailuresCell failures={e.failures} ratio={e.failureRatio} />
                     <td class={`num ${e.retries ? 'warn' : ''}`}>{e.retries}</td>
                     <td class="num">{e.maxAttempt}</td>
                     <td class="mono">{e.statusCodes.join(', ')}</td>
                     <td class="mono tenant wrap">{e.tenants.join(', ')}</td>
-                    <td class="mono small" title={`first ${formatTime(e.firstAttemptTime)} UTC`}>
-                      {formatTime(e.lastAttemptTime)}
-                    </td>
-                    <td>
-                      <TraceLinks ids={e.exampleTraceIds} />
-                    </td>
+                    <SeenCells last={e.lastAttemptTime} first={e.firstAttemptTime} traceIds={e.exampleTraceIds} />
                   </tr>
                 ))}
               </tbody>
