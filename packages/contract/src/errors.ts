@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   STITCH_ERR_CONTEXT_MISSING: { status: 500, message: 'No trace context is active here: run this inside a request, job or runInContext().' },
   STITCH_ERR_CONTEXT_INVALID: { status: 500, message: 'The trace context is invalid: {detail}' },
   STITCH_ERR_TENANT_REQUIRED: { status: 500, message: 'This operation needs a tenant, and the current context has none.' },
+  STITCH_ERR_TENANT_INVALID: { status: 400, message: 'Invalid tenant id: {detail}. A tenant id is 1–128 letters, digits and . _ : -, starting with a letter or digit (a UUID, a slug like acme, an org_… id; docs/concepts.md).' },
   STITCH_ERR_CONFIG_INVALID: { status: 500, message: 'Invalid Stitch configuration: {detail}' },
   STITCH_ERR_SETUP_OTEL_ALREADY_REGISTERED: {
     status: 500,
@@ -40,7 +41,7 @@ export const ERROR_CODES = {
   STITCH_ERR_COLLECTOR_TOKEN_FILE_INVALID: { status: 500, message: 'The token file {file} cannot be read: {detail}' },
   STITCH_ERR_COLLECTOR_NOT_FOUND: { status: 404, message: '{what} not found.' },
   STITCH_ERR_COLLECTOR_BAD_QUERY: { status: 400, message: 'Invalid query: {detail}' },
-  STITCH_ERR_COLLECTOR_TENANT_REQUIRED: { status: 400, message: 'This question is asked about one tenant: pass tenant=<uuid> (stitch: --tenant <uuid>), or use a token bound to a tenant.' },
+  STITCH_ERR_COLLECTOR_TENANT_REQUIRED: { status: 400, message: 'This question is asked about one tenant: pass tenant=<id> (stitch: --tenant <id>), or use a token bound to a tenant.' },
   STITCH_ERR_COLLECTOR_LIMIT_QUERY_WINDOW: { status: 429, message: 'Limit max_query_window: a query may cover at most {limit} hours.' },
   STITCH_ERR_COLLECTOR_LIMIT_STREAMS: { status: 429, message: 'Limit max_concurrent_streams: this token already has {limit} log streams open.' },
   STITCH_ERR_COLLECTOR_LIMIT_TAIL_RATE: { status: 429, message: 'Limit max_tail_rate: at most {limit} lines per second.' },

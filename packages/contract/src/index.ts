@@ -4,6 +4,7 @@ export {
   SpanIdSchema,
   RequestIdSchema,
   TenantIdSchema,
+  TENANT_ID_MAX_LENGTH,
 } from './trace-context.js';
 export type { TraceContext, ContextChanges } from './trace-context.js';
 export { ERROR_CODES, formatErrorMessage } from './errors.js';

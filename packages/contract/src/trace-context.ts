@@ -23,7 +23,21 @@ export const RequestIdSchema = z
   .max(120)
   .regex(/^[A-Za-z0-9._:-]+$/, 'a request id uses only letters, digits and . _ : -');
 
-export const TenantIdSchema = z.uuid();
+/** The longest tenant id accepted: room for a UUID, a slug, a domain or a provider's prefixed id (`org_2Nf…`). */
+export const TENANT_ID_MAX_LENGTH = 128;
+
+/**
+ * A tenant id: an opaque string the service chooses (a UUID, a slug like `acme`, a provider's
+ * `org_…` id, a number written as a string), 1–128 characters, letters, digits and `. _ : -`,
+ * starting with a letter or digit, compared as written. The tenant goes as written into SQL
+ * comments, baggage, span attributes, log lines and the collector's `--tenant` filter; this
+ * charset needs no escaping in any of them and cannot be read as a CLI flag.
+ */
+export const TenantIdSchema = z
+  .string()
+  .min(1)
+  .max(TENANT_ID_MAX_LENGTH)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a tenant id uses only letters, digits and . _ : -, starting with a letter or digit');
 
 /**
  * The one source of truth for what every hop knows about the work it is doing.

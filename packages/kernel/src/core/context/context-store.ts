@@ -8,6 +8,7 @@ import { addEntryAttributes, parseEntry } from './entry.js';
 import type { Entry } from './entry.js';
 import { newTraceId, newUnsampledSpanContext } from './ids.js';
 import { SpanScopeContext } from './span-scope-context.js';
+import { checkTenantId } from './tenant-id.js';
 import { runInSpan } from '../tracing/run-in-span.js';
 import { issueDetail } from '../options/parse-options.js';
 
@@ -208,8 +209,11 @@ export interface NewContextInit extends ContextChanges {
 /**
  * Runs `fn` in a brand-new trace with its own root span: for scripts, cron and tests. Requests
  * get theirs from the edge adapters, jobs from the job adapters.
+ *
+ * @throws StitchError `STITCH_ERR_TENANT_INVALID` when `init.tenantId` breaks the tenant id rule (`fn` does not run).
  */
 export function runInNewContext<T>(init: NewContextInit, fn: () => T): T {
+  if (init.tenantId !== undefined) checkTenantId(init.tenantId);
   const scope: StitchScope = {
     requestId: init.requestId ?? init.runId ?? newTraceId(),
     runId: init.runId,
@@ -238,6 +242,9 @@ export function deriveContext(changes: ContextChanges): TraceContext {
  * Runs `fn` in the current context with `changes` applied: the route matched, the tenant
  * resolved by auth, the actor. The current context is left as it was.
  *
+ * The tenant id is checked first (`checkTenantId`: 1–128 letters, digits and `. _ : -`): anything
+ * else throws `STITCH_ERR_TENANT_INVALID` and `fn` does not run.
+ *
  * A change of tenant (the current context already has another one) never makes a child span:
  * `fn` runs in a new trace whose root span links back to the current span, so no span ever
  * mixes two tenants.
@@ -249,6 +256,7 @@ export function withContext<T>(changes: ContextChanges, fn: () => T, spanName = 
   const active = context.active();
   const scope = getScope(active);
   if (scope === undefined) throw new StitchError('STITCH_ERR_CONTEXT_MISSING');
+  if (changes.tenantId !== undefined) checkTenantId(changes.tenantId);
   const next: StitchScope = {
     ...scope,
     ...changes,
