@@ -132,4 +132,31 @@ describe('tail sampling eviction', () => {
     expect(sink.spans.map((s) => s.name)).toEqual(['failed']);
     void tail.shutdown();
   });
+
+  it('keeps its open traces straight when roots end out of order and some are evicted: each counted once, slots freed', () => {
+    const sink = collector();
+    const tail = new TailSamplingProcessor(sink, { maxTraces: 4, maxSpans: 10, maxTraceAgeMillis: 60_000 });
+    const provider = new BasicTracerProvider({
+      sampler: new StitchSampler({ ratio: 1, parentBased: true, rules: [], recordUnsampled: true }),
+      spanProcessors: [tail],
+    });
+    const tracer = provider.getTracer('t');
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => tracer.startSpan(name, { root: true }));
+    expect(tail.stats().tracesOpen).toBe(4);
+    b!.end(); // the middle one first, then the oldest
+    a!.end();
+    expect(tail.stats()).toMatchObject({ tracesOpen: 2, tracesKept: { head: 2 } });
+    tail.evictOlderThan(Date.now() + 1); // c and d
+    expect(tail.stats()).toMatchObject({ tracesOpen: 0, tracesEvicted: 2 });
+    c!.end(); // ends after its eviction: forwarded by its own flag, not counted again
+    expect(tail.stats()).toMatchObject({ tracesOpen: 0, tracesEvicted: 2, tracesKept: { head: 2 } });
+    const e = tracer.startSpan('e', { root: true });
+    expect(tail.stats().tracesOpen).toBe(1);
+    tail.evictOlderThan(Date.now() + 1);
+    expect(tail.stats()).toMatchObject({ tracesOpen: 0, tracesEvicted: 3 });
+    e.end();
+    d!.end();
+    expect(sink.spans.map((s) => s.name)).toEqual(['b', 'a', 'c', 'e', 'd']);
+    void tail.shutdown();
+  });
 });

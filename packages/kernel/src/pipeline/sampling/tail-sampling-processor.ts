@@ -60,7 +60,9 @@ export function emptySamplingStats(): SamplingStats {
 
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly counters: SamplingStats = emptySamplingStats();
-  private readonly open = new Set<LocalTrace>();
+  // Open local traces, oldest first, threaded through LocalTrace.olderOpen/newerOpen.
+  private oldestOpen: LocalTrace | undefined;
+  private newestOpen: LocalTrace | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -74,14 +76,17 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     const parentSpan = trace.getSpan(parentContext);
-    const parent = parentSpan?.spanContext();
-    const isLocalChild = parent !== undefined && parent.isRemote !== true && trace.isSpanContextValid(parent);
-    if (isLocalChild) {
-      const local = localTraceOf(parentSpan);
-      // A child of a span we do not track (its root overflowed, or ended already) stays
+    if (parentSpan !== undefined) {
+      // A parent we track is a local span of this process (valid ids, not remote): no id check.
+      const tracked = localTraceOf(parentSpan);
+      if (tracked !== undefined) {
+        if (!tracked.closed) trackSpan(span, tracked);
+        return;
+      }
+      // A child of a local span we do not track (its root overflowed, or ended already) stays
       // untracked: its own sampled flag decides, in onEnd.
-      if (local !== undefined && !local.closed) trackSpan(span, local);
-      return;
+      const parent = parentSpan.spanContext();
+      if (parent.isRemote !== true && trace.isSpanContextValid(parent)) return;
     }
     if (this.counters.tracesOpen >= this.options.maxTraces) {
       this.counters.tracesOverflowed += 1;
@@ -89,7 +94,10 @@ export class TailSamplingProcessor implements SpanProcessor {
     }
     this.counters.tracesOpen += 1;
     const local = new LocalTrace(span, isSampled(span), Date.now());
-    this.open.add(local);
+    local.olderOpen = this.newestOpen;
+    if (this.newestOpen === undefined) this.oldestOpen = local;
+    else this.newestOpen.newerOpen = local;
+    this.newestOpen = local;
     trackSpan(span, local);
   }
 
@@ -136,7 +144,8 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   /** Frees the slots of roots started before `cutoffMillis` that never ended. */
   evictOlderThan(cutoffMillis: number): void {
-    for (const local of this.open) {
+    for (let local = this.oldestOpen, newer: LocalTrace | undefined; local !== undefined; local = newer) {
+      newer = local.newerOpen;
       if (local.startedAtMillis > cutoffMillis) continue;
       this.counters.tracesEvicted += 1;
       this.release(local);
@@ -147,8 +156,15 @@ export class TailSamplingProcessor implements SpanProcessor {
   }
 
   private release(local: LocalTrace): void {
+    if (local.closed) return; // already out of the list (evicted, then its root ended)
     local.closed = true;
-    this.open.delete(local);
+    const { olderOpen, newerOpen } = local;
+    if (olderOpen === undefined) this.oldestOpen = newerOpen;
+    else olderOpen.newerOpen = newerOpen;
+    if (newerOpen === undefined) this.newestOpen = olderOpen;
+    else newerOpen.olderOpen = olderOpen;
+    local.olderOpen = undefined;
+    local.newerOpen = undefined;
     this.counters.tracesOpen -= 1;
     this.counters.spansHeld -= local.held?.length ?? 0;
   }
