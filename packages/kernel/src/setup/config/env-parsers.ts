@@ -92,34 +92,30 @@ export function signalEndpoint(signalPath: string): EnvParser {
   return (raw) => `${raw.replace(/\/+$/, '')}/${signalPath}`;
 }
 
+// OpenTelemetry's sampler names: whether the parent's decision is followed, and the ratio
+// (`arg`: OTEL_TRACES_SAMPLER_ARG's).
+const SAMPLERS: Readonly<Record<string, { readonly parentBased: boolean; readonly ratio: number | 'arg' }>> = {
+  always_on: { parentBased: false, ratio: 1 },
+  always_off: { parentBased: false, ratio: 0 },
+  traceidratio: { parentBased: false, ratio: 'arg' },
+  parentbased_always_on: { parentBased: true, ratio: 1 },
+  parentbased_always_off: { parentBased: true, ratio: 0 },
+  parentbased_traceidratio: { parentBased: true, ratio: 'arg' },
+};
+
 /**
  * OTEL_TRACES_SAMPLER with its OTEL_TRACES_SAMPLER_ARG, as the SDK reads them: the sampler sets
  * `parentBased` and `ratio` (the argument's, 1 when unset, for the `*traceidratio` samplers).
  */
 export const sampler: EnvParser = (raw, env) => {
-  const ratioArg = (): number => {
-    const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
-    if (arg === undefined || arg === '') return 1; // the spec's default for traceidratio
-    const ratio = Number(arg);
-    if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new EnvValueError(`OTEL_TRACES_SAMPLER_ARG=${arg} must be a number from 0 to 1`);
-    return ratio;
-  };
-  switch (raw.toLowerCase()) {
-    case 'always_on':
-      return { parentBased: false, ratio: 1 };
-    case 'always_off':
-      return { parentBased: false, ratio: 0 };
-    case 'traceidratio':
-      return { parentBased: false, ratio: ratioArg() };
-    case 'parentbased_always_on':
-      return { parentBased: true, ratio: 1 };
-    case 'parentbased_always_off':
-      return { parentBased: true, ratio: 0 };
-    case 'parentbased_traceidratio':
-      return { parentBased: true, ratio: ratioArg() };
-    default:
-      throw new EnvValueError('use always_on, always_off, traceidratio or parentbased_*');
-  }
+  const known = SAMPLERS[raw.toLowerCase()];
+  if (known === undefined) throw new EnvValueError('use always_on, always_off, traceidratio or parentbased_*');
+  if (known.ratio !== 'arg') return { parentBased: known.parentBased, ratio: known.ratio };
+  const arg = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  if (arg === undefined || arg === '') return { parentBased: known.parentBased, ratio: 1 }; // the spec's default for traceidratio
+  const ratio = Number(arg);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new EnvValueError(`OTEL_TRACES_SAMPLER_ARG=${arg} must be a number from 0 to 1`);
+  return { parentBased: known.parentBased, ratio };
 };
 
 /** The traces exporter OTEL_TRACES_EXPORTER names (its first entry), OpenTelemetry's `otlp` when unset. */
