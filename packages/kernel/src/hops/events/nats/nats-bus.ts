@@ -88,7 +88,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
             continue;
           }
           try {
-            await handler(envelope);
+            await handler(envelope, { redelivered: message.redelivered });
             message.ack();
           } catch {
             message.nak(retryDelayMillis);

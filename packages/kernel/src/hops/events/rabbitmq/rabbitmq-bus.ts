@@ -79,7 +79,7 @@ export async function createRabbitMqBus(options: RabbitMqBusOptions): Promise<Ev
           return;
         }
         try {
-          await handler(envelope);
+          await handler(envelope, { redelivered: message.fields.redelivered });
           channel.ack(message);
         } catch {
           await new Promise((resolve) => setTimeout(resolve, retryDelayMillis));
