@@ -291,7 +291,9 @@ function startRootSpan(name: string, scope: StitchScope, links: { context: SpanC
  * context. Logs still need ids, so give such a span a real, non-sampled, non-recording identity.
  */
 export function ensureIds(span: Span): Span {
-  if (trace.isSpanContextValid(span.spanContext())) return span;
+  // A recording span is the SDK's, with ids from the kernel's generator: valid, no need to test
+  // them (two regex tests per span).
+  if (span.isRecording() || trace.isSpanContextValid(span.spanContext())) return span;
   return trace.wrapSpanContext(newUnsampledSpanContext());
 }
 

@@ -137,7 +137,8 @@ export function createTracedQuery<Result = QueryResultRows<Record<string, unknow
             route: scope === undefined ? undefined : routeOf(scope),
             tenant_id: scope?.tenantId,
             traceparent:
-              spanContext !== undefined && trace.isSpanContextValid(spanContext)
+              // A recording query span is the SDK's: its ids are valid without a test.
+              spanContext !== undefined && (recording || trace.isSpanContextValid(spanContext))
                 ? // Only the sampled flag: the comment says whether the trace was kept, as it always has.
                   formatTraceparent({ traceId: spanContext.traceId, spanId: spanContext.spanId, traceFlags: spanContext.traceFlags & TraceFlags.SAMPLED })
                 : undefined,
