@@ -1,8 +1,10 @@
 // Every TypeScript example a reader may copy from the README, docs/*.md and the packages' and
 // examples' READMEs is type-checked, in one `tsc --noEmit` run (strict, the repo's base
 // tsconfig), so an example cannot drift from the API it shows. The README's kernel example is a
-// complete program: it is also run, and what it does is asserted. The README's links must point
-// at files that exist.
+// complete program: it is also run, and what it does is asserted. Every other example is run too
+// (RUNS, at the end: with a prelude giving real values to what its `given` declares) or listed as
+// compile-only with the reason (COMPILE_ONLY: a fixed port, a remote host, a default Redis
+// prefix…, and where the same calls run instead). The README's links must point at files that exist.
 //
 // How a block is treated is said by an HTML comment on the line right before its fence (readers
 // of the rendered page do not see it):
@@ -162,7 +164,8 @@ describe("the README's kernel example, run", () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      await expect.poll(() => stdout, { timeout: 20_000, interval: 100 }).toContain('listening');
+      // PGlite's start-up takes 10 s and more on a loaded two-core machine.
+      await expect.poll(() => stdout, { timeout: 60_000, interval: 100 }).toContain('listening');
       const res = await fetch(`http://127.0.0.1:${port}/orders/1`, { headers: { 'x-tenant-id': 'acme' } });
       expect(res.status, stderr).toBe(200);
       expect(await res.json()).toMatchObject({ id: 1, tenant_id: 'acme' });
@@ -177,5 +180,172 @@ describe("the README's kernel example, run", () => {
     } finally {
       child.kill('SIGTERM');
     }
-  }, 40_000);
+  }, 90_000);
+});
+
+/**
+ * Beyond the type-check, every example is either run or compile-only, said here with the reason,
+ * so a new example needs a decision. A run writes the block between a prelude that gives real
+ * values to what its `given` only declares (embedded defaults: PGlite, the in-process jobs; or
+ * the machine's real Postgres) and an epilogue that checks what the block did and lets the
+ * process end, then runs it as its own process (no NODE_ENV: strict mode off, as for a user who
+ * sets none, unless the plan turns it on) and expects exit 0 and the printed lines.
+ */
+interface RunPlan {
+  readonly file: string;
+  /** A line of the block, telling it from the page's other blocks. */
+  readonly match: string;
+  readonly prelude?: string;
+  readonly epilogue?: string;
+  readonly prints?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+interface CompileOnly {
+  readonly file: string;
+  readonly match: string;
+  readonly why: string;
+}
+
+const quiet = { OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+// A span made after start-up records: the provider the block registered is in force.
+const tracerRecords = `
+import { trace as docsTrace } from '@opentelemetry/api';
+const docsProbe = docsTrace.getTracer('docs').startSpan('probe');
+if (!docsProbe.isRecording()) throw new Error('no recording tracer provider was registered');
+docsProbe.end();
+console.log('tracer provider registered');`;
+
+const RUNS: readonly RunPlan[] = [
+  { file: 'docs/configuration.md', match: 'const config = loadConfig();', env: { OTEL_SERVICE_NAME: 'docs-config' }, epilogue: 'console.log(`service ${config.service.name}`);', prints: ['service docs-config'] },
+  { file: 'docs/configuration.md', match: 'createLoggerFromConfig(loadConfig())', prelude: "const invoiceId = 'inv_42';", epilogue: 'await shutdown();', prints: ['"invoice sent"', '"invoiceId":"inv_42"', '"component":"billing"'] },
+  // Its config names no exporter, so it would try the default OTLP endpoint at shutdown: exit instead.
+  { file: 'docs/configuration.md', match: "OTEL_SEMCONV_STABILITY_OPT_IN: 'database/dup'", epilogue: `${tracerRecords}\nprocess.exit(0);`, prints: ['tracer provider registered'] },
+  {
+    file: 'docs/data-path.md',
+    match: "createPgDatabase(new pg.Pool({ connectionString })",
+    // The machine's Postgres, in a schema of its own that the run drops again.
+    prelude: `
+import docsPg from 'pg';
+const docsSchema = \`docs_example_\${process.pid}_\${Date.now()}\`;
+const docsAdmin = new docsPg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+await docsAdmin.connect();
+await docsAdmin.query(\`CREATE SCHEMA \${docsSchema}; CREATE TABLE \${docsSchema}.invoices (id text PRIMARY KEY); INSERT INTO \${docsSchema}.invoices VALUES ('inv_1')\`);
+const connectionString = \`postgres://postgres@127.0.0.1:5432/test?options=\${encodeURIComponent(\`-c search_path=\${docsSchema}\`)}\`;
+const id = 'inv_1';`,
+    epilogue: `
+const docsRead = await db.query('SELECT id FROM invoices WHERE id = $1', [id]);
+await docsAdmin.query(\`DROP SCHEMA \${docsSchema} CASCADE\`);
+await docsAdmin.end();
+console.log(\`read \${docsRead.rows.length} invoice\`);
+process.exit(0); // the block's pool is its own: its idle clients would hold the process for 10 s`,
+    prints: ['read 1 invoice'],
+    env: quiet,
+  },
+  {
+    file: 'docs/drift-traps.md',
+    match: "await runInNewContext({ name: 'migrate' }, () => seed(db));",
+    // Under strict mode, which the page is about: both ways out of it must pass.
+    env: { ...quiet, STITCH_STRICT: 'true' },
+    prelude: `
+import { PGlite } from '@electric-sql/pglite';
+import { runInNewContext, withoutStrictMode } from '@stitch/kernel';
+import { createPgliteDatabase } from '@stitch/kernel/db/pglite';
+import { createJobs, inProcessJobEngine } from '@stitch/kernel/jobs';
+const db = createPgliteDatabase(new PGlite());
+const jobs = createJobs({ engine: inProcessJobEngine() });
+const seed = async (d: typeof db): Promise<void> => void (await d.query('CREATE TABLE seeded (id int)'));
+const tenantId = 'acme';`,
+    epilogue: `
+await db.query('SELECT * FROM seeded'); // fails unless seed ran
+console.log(\`enqueued \${jobs.stats().byName['nightly-report']?.enqueued ?? 0}\`);
+await jobs.close();`,
+    prints: ['enqueued 1'],
+  },
+  {
+    file: 'docs/webhooks.md',
+    match: 'function receive(req: IncomingMessage, res: ServerResponse, rawBody: Buffer): void {',
+    prelude: `
+import { createServer as docsServer } from 'node:http';
+import { newWebhookSecret, webhookHeaders } from '@stitch/kernel/webhooks';
+const current = newWebhookSecret();
+const previous = newWebhookSecret();`,
+    // A delivery signed with the previous secret (a rotation in progress) and one not signed at all.
+    epilogue: `
+const docsReceiver = docsServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => receive(req, res, Buffer.concat(chunks)));
+});
+await new Promise<void>((ready) => docsReceiver.listen(0, '127.0.0.1', ready));
+const docsUrl = \`http://127.0.0.1:\${(docsReceiver.address() as { port: number }).port}/\`;
+const docsBody = '{"type":"invoice.paid"}';
+const signed = await fetch(docsUrl, { method: 'POST', body: docsBody, headers: webhookHeaders({ id: 'msg_1', timestampSeconds: Math.floor(Date.now() / 1000), body: docsBody, secrets: [previous] }) });
+const unsigned = await fetch(docsUrl, { method: 'POST', body: docsBody });
+console.log(\`signed \${signed.status}, unsigned \${unsigned.status} \${await unsigned.text()}\`);
+docsReceiver.close();`,
+    prints: ['signed 204, unsigned 401 missing_header'],
+  },
+  {
+    file: 'docs/metrics.md',
+    match: 'createMetrics({ stitch, bounds: {',
+    env: quiet,
+    prelude: "import { createStitch } from '@stitch/kernel';\nimport { createMetrics } from '@stitch/kernel/metrics';\nconst stitch = createStitch();",
+    epilogue: "await stitch.shutdown();\nconsole.log('bounds accepted');",
+    prints: ['bounds accepted'],
+  },
+  { file: 'docs/opentelemetry.md', match: 'new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] }).start();', env: quiet, epilogue: `${tracerRecords}\nprocess.exit(0);`, prints: ['tracer provider registered'] },
+  { file: 'README.md', match: 'new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] }).start();', env: quiet, epilogue: `${tracerRecords}\nprocess.exit(0);`, prints: ['tracer provider registered'] },
+  { file: 'docs/exporting.md', match: 'export function startTracingToTempo(tempoUrl: string) {', env: quiet, epilogue: `${tracerRecords}\nawait stitch.shutdown();`, prints: ['tracer provider registered'] },
+];
+
+const COMPILE_ONLY: readonly CompileOnly[] = [
+  { file: 'README.md', match: "app.get('/orders/:id'", why: 'run, with its answers asserted, by "the README\'s kernel example, run" below' },
+  ...['Express', 'Fastify', 'node:http', 'NodeSDK', 'logger'].map((_, i) => ({ file: 'docs/adopt.md', match: `#${i}`, why: 'each service runs as its own process exporting to a real collector in test/adopt-examples.test.ts' })),
+  { file: 'docs/metrics.md', match: 'await metrics.listen({ port: 9464 });', why: 'binds the fixed port 9464, which no test may assume free; create-metrics.test.ts serves the same handler from node:http, Express and Fastify and listen({ port: 0 })' },
+  { file: 'docs/metrics.md', match: 'createOtelMetrics({ stitch, meterProvider, outbox });', why: 'its OTLPMetricExporter posts to an OTLP endpoint on a timer; otel-metrics.test.ts runs createOtelMetrics on an in-memory reader' },
+  { file: 'docs/metrics.md', match: 'const health = createHealth({', why: 'needs live NATS and Redis connections and a PING_URL; test/health-readiness.test.ts runs these checks against the real Postgres, Redis and NATS, cut and restored' },
+  { file: 'docs/jobs.md', match: 'bullmqJobEngine({ connection:', why: "BullMQ on the machine's Redis under BullMQ's default key prefix (tests use their own prefix and clean up: test/jobs-bullmq.test.ts, test/jobs-pg-boss.test.ts)" },
+  { file: 'docs/webhooks.md', match: "url: 'https://hooks.example.com/in'", why: 'its dispatcher would deliver to https://hooks.example.com, and tests reach no network; test/webhooks.test.ts runs the same calls against a local receiver' },
+  { file: 'docs/exporting.md', match: "new OTLPTraceExporter({ url: 'http://tempo:4317' })", why: 'exports over gRPC to tempo:4317, a host only a real deployment has' },
+];
+
+describe('the examples run, or say why not', () => {
+  // docs/adopt.md's blocks are told apart by their position (`#0`…): they share their lines.
+  const adopt = examples.filter((e) => e.file === 'docs/adopt.md');
+  const matches = (e: Example, plan: { file: string; match: string }): boolean =>
+    e.file === plan.file && (e.file === 'docs/adopt.md' ? plan.match === `#${adopt.indexOf(e)}` : e.code.includes(plan.match));
+
+  it('has a decision for every example, and each decision names exactly one example', () => {
+    const plans = [...RUNS, ...COMPILE_ONLY];
+    expect(examples.filter((e) => plans.filter((p) => matches(e, p)).length !== 1).map((e) => `${e.file}:${e.line}`)).toEqual([]);
+    expect(plans.filter((p) => examples.filter((e) => matches(e, p)).length !== 1).map((p) => `${p.file}: ${p.match}`)).toEqual([]);
+    // What the compile-only reasons point to exists.
+    for (const p of COMPILE_ONLY) for (const [path] of p.why.matchAll(/test\/[\w./-]+\.test\.ts/g)) expect(existsSync(join(root, path)), `${p.file}: ${path}`).toBe(true);
+  });
+
+  it.each(RUNS.map((plan) => [`${plan.file}: ${plan.match}`, plan] as const))('%s runs', async (_where, plan) => {
+    const example = examples.find((e) => matches(e, plan));
+    expect(example).toBeDefined();
+    mkdirSync(workDir, { recursive: true });
+    const path = join(workDir, `run_${fileName(example!)}`);
+    writeFileSync(path, `${plan.prelude ?? ''}\n${example!.code}\n${plan.epilogue ?? ''}\nexport {};\n`);
+    const env: Record<string, string | undefined> = { ...process.env, STITCH_LOG_LEVEL: 'info', ...plan.env };
+    delete env.NODE_ENV;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', path], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        done(exitCode);
+      });
+    });
+    expect(code, `${plan.file}: exit ${String(code)}\n${stderr}\n${stdout}`).toBe(0);
+    for (const line of plan.prints ?? []) expect(stdout, stderr).toContain(line);
+    // PGlite's start-up alone takes seconds on a loaded two-core machine.
+  }, 100_000);
 });
