@@ -54,6 +54,17 @@ describe('decoding a protobuf request a record at a time', () => {
     expect(!cut.ok && cut.detail).toMatch(/^undecodable protobuf body: /);
   });
 
+  it('refuses a body with a span whose own bytes do not decode as undecodable (found when the span is read)', () => {
+    const body = largeTracesBody(3, TENANT);
+    // The last span ends the body with its end time (fixed64): its tag byte becomes a field 15
+    // of wire type 7, which protobuf does not have.
+    const broken = Buffer.from(body);
+    broken[broken.length - 9] = 0x7f;
+    const result = decodeOtlp('traces', 'protobuf', broken);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.detail).toMatch(/^undecodable protobuf body: /);
+  });
+
   it('gives the event loop turns while it decodes and normalizes a large body, with the same rows as at once', async () => {
     const body = largeTracesBody(20_000, TENANT);
     let turns = 0;

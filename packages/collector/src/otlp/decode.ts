@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
+import { LARGE_BODY_BYTES, largeBodies } from '../ingest/large-body-gate.js';
 import { runInSlices, runToEnd, type Steps } from '../ingest/work-in-slices.js';
-import { decodeRequestSteps, type RequestShape } from './decode-protobuf.js';
+import { decodeRequestSteps, UndecodableRecord, type RequestShape } from './decode-protobuf.js';
 import { normalizeLogsSteps } from './normalize-logs.js';
 import { normalizeTracesSteps } from './normalize-traces.js';
 import type { RecordLimits } from './record-limits.js';
@@ -52,7 +53,9 @@ export function decodeOtlp(signal: Signal, encoding: Encoding, body: Buffer, lim
  * slice is decoded exactly as by decodeOtlp, with no turn given up.
  */
 export function decodeOtlpInSlices(signal: Signal, encoding: Encoding, body: Buffer, limits?: RecordLimits, sliceMillis = DEFAULT_SLICE_MILLIS): Promise<DecodeResult> {
-  return runInSlices(decodeOtlpSteps(signal, encoding, body, limits), sliceMillis);
+  const decode = () => runInSlices(decodeOtlpSteps(signal, encoding, body, limits), sliceMillis);
+  // One large body at a time (ingest/large-body-gate.ts): the memory decoding takes is bounded.
+  return body.length >= LARGE_BODY_BYTES ? largeBodies.run(decode) : decode();
 }
 
 /** Longest stretch decoding holds the event loop: a few tens of ms at most, with room for timers. */
@@ -62,8 +65,8 @@ function* decodeOtlpSteps(signal: Signal, encoding: Encoding, body: Buffer, limi
   let message: unknown;
   try {
     if (encoding === 'protobuf') {
-      // Decoded a record at a time (decode-protobuf.ts); the messages go to the normalizers as
-      // they are: no toObject copy. They read fields the way OTLP/JSON names them (protobufjs
+      // Walked, then decoded a record at a time as the normalizer reads it (decode-protobuf.ts);
+      // the messages go to the normalizers as they are: no toObject copy. They read fields the way OTLP/JSON names them (protobufjs
       // uses the same lowerCamelCase), ids arrive as bytes, fixed64 as Long, and unset fields
       // fall back to prototype defaults.
       message = yield* decodeRequestSteps(signal === 'traces' ? TRACES_SHAPE : LOGS_SHAPE, body);
@@ -82,6 +85,8 @@ function* decodeOtlpSteps(signal: Signal, encoding: Encoding, body: Buffer, limi
   try {
     return { ok: true, batch: signal === 'traces' ? yield* normalizeTracesSteps(message, limits) : yield* normalizeLogsSteps(message, limits) };
   } catch (err) {
+    // A record the walk only located fails to decode when the normalizer reaches it.
+    if (err instanceof UndecodableRecord) return { ok: false, detail: `undecodable ${encoding} body: ${err.message}`.slice(0, 300) };
     // The normalizers check every field; reaching here means a shape they did not foresee.
     return { ok: false, detail: `unreadable ${signal} payload: ${(err as Error).message}`.slice(0, 300) };
   }

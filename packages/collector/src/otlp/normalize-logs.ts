@@ -4,6 +4,7 @@ import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { limiter as newLimiter, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch } from './records.js';
 import { runToEnd, SLICE_RECORDS, type Steps } from '../ingest/work-in-slices.js';
+import { recordsOf } from './decode-protobuf.js';
 
 /**
  * Turns an ExportLogsServiceRequest (protobufjs object or OTLP/JSON) into rows. The tenant of a
@@ -31,7 +32,7 @@ export function* normalizeLogsSteps(request: unknown, limits?: RecordLimits): St
     const scopeLogs = Array.isArray(rl.scopeLogs) ? rl.scopeLogs : [];
     for (const sl of scopeLogs) {
       if (!isRecord(sl)) continue;
-      const records = Array.isArray(sl.logRecords) ? sl.logRecords : [];
+      const records = recordsOf(sl.logRecords);
       for (const rec of records) {
         if (++seen % SLICE_RECORDS === 0) yield;
         if (!isRecord(rec)) {

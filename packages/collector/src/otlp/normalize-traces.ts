@@ -5,6 +5,7 @@ import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
 import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
 import { runToEnd, SLICE_RECORDS, type Steps } from '../ingest/work-in-slices.js';
+import { recordsOf } from './decode-protobuf.js';
 
 
 /**
@@ -142,7 +143,7 @@ export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): 
     for (const ss of scopeSpans) {
       if (!isRecord(ss)) continue;
       const scopeName = isRecord(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : null;
-      const spans = Array.isArray(ss.spans) ? ss.spans : [];
+      const spans = recordsOf(ss.spans);
       for (const span of spans) {
         if (++seen % SLICE_RECORDS === 0) yield;
         if (!isRecord(span)) {
