@@ -294,6 +294,46 @@ docsReceiver.close();`,
     epilogue: "await stitch.shutdown();\nconsole.log('bounds accepted');",
     prints: ['bounds accepted'],
   },
+  {
+    file: 'docs/metrics.md',
+    match: 'const health = createHealth({',
+    // The machine's Postgres, NATS and Redis; the outbox in a schema of its own, dropped again.
+    env: quiet,
+    prelude: `
+import { createServer as docsServer } from 'node:http';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { connect } from 'nats';
+import pg from 'pg';
+import { createStitch } from '@stitch/kernel';
+import { createPgDatabase } from '@stitch/kernel/db/pg';
+import { createOutbox } from '@stitch/kernel/outbox';
+const docsSchema = \`docs_health_\${process.pid}_\${Date.now()}\`;
+const stitch = createStitch();
+const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', max: 2 });
+const outbox = createOutbox({ db: createPgDatabase(pool), schema: docsSchema });
+await outbox.migrate();
+const nc = await connect({ servers: '127.0.0.1:4222' });
+const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+await redis.connect();
+const docsPing = docsServer((_req, res) => res.end('pong'));
+await new Promise<void>((ready) => docsPing.listen(0, '127.0.0.1', ready));
+const PING_URL = \`http://127.0.0.1:\${(docsPing.address() as { port: number }).port}/\`;
+const app = express();`,
+    epilogue: `
+const docsApp = app.listen(0, '127.0.0.1');
+await new Promise<void>((ready) => docsApp.once('listening', () => ready()));
+const docsAnswer = await fetch(\`http://127.0.0.1:\${(docsApp.address() as { port: number }).port}/readyz\`);
+const docsBody = (await docsAnswer.json()) as { checks: { name: string; status: string }[] };
+console.log(\`readyz \${docsAnswer.status}: \${docsBody.checks.map((c) => \`\${c.name} \${c.status}\`).join(', ')}\`);
+if (docsBody.checks.length !== 6 || docsBody.checks.some((c) => c.status !== 'pass')) throw new Error('a check did not pass');
+health.close();
+await pool.query(\`DROP SCHEMA \${docsSchema} CASCADE\`);
+await Promise.all([pool.end(), nc.close(), redis.quit(), stitch.shutdown()]);
+docsApp.close();
+docsPing.close();`,
+    prints: ['readyz 200: '],
+  },
   { file: 'docs/opentelemetry.md', match: 'new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] }).start();', env: quiet, epilogue: `${tracerRecords}\nprocess.exit(0);`, prints: ['tracer provider registered'] },
   { file: 'README.md', match: 'new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] }).start();', env: quiet, epilogue: `${tracerRecords}\nprocess.exit(0);`, prints: ['tracer provider registered'] },
   { file: 'docs/exporting.md', match: 'export function startTracingToTempo(tempoUrl: string) {', env: quiet, epilogue: `${tracerRecords}\nawait stitch.shutdown();`, prints: ['tracer provider registered'] },
@@ -304,7 +344,6 @@ const COMPILE_ONLY: readonly CompileOnly[] = [
   ...['Express', 'Fastify', 'node:http', 'NodeSDK', 'logger'].map((_, i) => ({ file: 'docs/adopt.md', match: `#${i}`, why: 'each service runs as its own process exporting to a real collector in test/adopt-examples.test.ts' })),
   { file: 'docs/metrics.md', match: 'await metrics.listen({ port: 9464 });', why: 'binds the fixed port 9464, which no test may assume free; create-metrics.test.ts serves the same handler from node:http, Express and Fastify and listen({ port: 0 })' },
   { file: 'docs/metrics.md', match: 'createOtelMetrics({ stitch, meterProvider, outbox });', why: 'its OTLPMetricExporter posts to an OTLP endpoint on a timer; otel-metrics.test.ts runs createOtelMetrics on an in-memory reader' },
-  { file: 'docs/metrics.md', match: 'const health = createHealth({', why: 'needs live NATS and Redis connections and a PING_URL; test/health-readiness.test.ts runs these checks against the real Postgres, Redis and NATS, cut and restored' },
   { file: 'docs/jobs.md', match: 'bullmqJobEngine({ connection:', why: "BullMQ on the machine's Redis under BullMQ's default key prefix (tests use their own prefix and clean up: test/jobs-bullmq.test.ts, test/jobs-pg-boss.test.ts)" },
   { file: 'docs/webhooks.md', match: "url: 'https://hooks.example.com/in'", why: 'its dispatcher would deliver to https://hooks.example.com, and tests reach no network; test/webhooks.test.ts runs the same calls against a local receiver' },
   { file: 'docs/exporting.md', match: "new OTLPTraceExporter({ url: 'http://tempo:4317' })", why: 'exports over gRPC to tempo:4317, a host only a real deployment has' },
