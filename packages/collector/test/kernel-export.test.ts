@@ -1,5 +1,6 @@
 import { LogsResponseSchema, TraceResponseSchema } from '@stitch/contract';
 import { currentContext, runInNewContext, startStitch, withSpan } from '@stitch/kernel';
+import { createPgliteDatabase } from '@stitch/kernel/db/pglite';
 import { createOtlpLogStream } from '@stitch/kernel/logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCollector, type TestCollector } from '../src/internal/test-collector.js';
@@ -36,6 +37,38 @@ describe('the kernel’s own OTLP export into the collector', () => {
     expect(body.spans.every((s) => s.tenantId === TENANT && s.service === 'kernel-svc')).toBe(true);
     const child = body.spans.find((s) => s.name === 'kernel.child')!;
     expect(child.depth).toBeGreaterThan(0);
+  });
+
+  it('query spans: the caller’s name, else the convention’s summary, is the query name the trace view and queries --top show', async () => {
+    const stitch = startStitch({
+      serviceName: 'kernel-db-svc',
+      env: {},
+      tracing: { export: { exporter: 'otlp', protocol: 'http/protobuf', endpoint: `${c.url}/v1/traces` } },
+    });
+    // The kernel's own PGlite wrapper over a stand-in that answers every statement with no
+    // rows: the spans are the kernel's, the database is beside the point.
+    const pglite = { waitReady: Promise.resolve(), query: () => Promise.resolve({ rows: [], affectedRows: 0, fields: [] }), close: () => Promise.resolve() };
+    const db = createPgliteDatabase(pglite as unknown as Parameters<typeof createPgliteDatabase>[0]);
+    let traceId = '';
+    await runInNewContext({ name: 'GET /orders', tenantId: TENANT, routeId: '/orders' }, async () => {
+      traceId = currentContext().traceId;
+      await db.query('SELECT * FROM orders WHERE id = $1', [1], { name: 'orders.by_id' });
+      await db.query('SELECT count(*) FROM invoices', []);
+    });
+    await stitch.shutdown();
+
+    const res = await c.get(`/api/traces/${traceId}`, c.token('traces:read', TENANT));
+    const body = TraceResponseSchema.parse(await res.json());
+    const attrsOf = (statement: string) => body.spans.find((s) => s.attributes['db.query.text'] === statement)?.attributes;
+    expect(attrsOf('SELECT * FROM orders WHERE id = $1')).toMatchObject({ 'stitch.query.name': 'orders.by_id', 'db.query.summary': 'SELECT orders' });
+    const unnamed = attrsOf('SELECT count(*) FROM invoices');
+    expect(unnamed).toMatchObject({ 'db.query.summary': 'SELECT invoices' });
+    expect(unnamed).not.toHaveProperty('stitch.query.name');
+    expect(unnamed).not.toHaveProperty('db.query.name');
+
+    const top = await c.get(`/api/queries/top?since=1h&tenant=${TENANT}`, c.token('traces:read', TENANT));
+    const queries = ((await top.json()) as { queries: { queryName: string | null }[] }).queries.map((q) => q.queryName);
+    expect(queries).toEqual(expect.arrayContaining(['orders.by_id', 'SELECT invoices']));
   });
 
   it('the kernel’s OTLP log stream delivers pino lines that `stitch logs` finds by tenant and trace', async () => {
