@@ -31,6 +31,9 @@ ruleTester.run('no-literal-attribute-keys', asRule(noLiteralAttributeKeys), {
     "const attributes: Attributes = {}; attributes[SpanAttr.tenantId] = tenantId;",
     // A nested function's return is not the attributes function's.
     "function make(): Attributes { const f = () => ({ 'x.y': 1 }); return { ...f() }; }",
+    // A property descriptor map that happens to describe a span's `attributes` field.
+    'Object.defineProperties(view, { attributes: { value: attributes, enumerable: true } });',
+    'Object.create(span, { attributes: { value: redacted } });',
     // A helper whose parameter is not attributes.
     "function send(name: string, body: Body) {} send('x', { 'content-type': 'json' });",
   ],
@@ -52,6 +55,8 @@ ruleTester.run('no-literal-attribute-keys', asRule(noLiteralAttributeKeys), {
     { code: "withSpan('job', { root: true, attributes: { ...base, 'tenant.id': tenantId } }, fn);", errors: [literal('tenant.id')] },
     { code: "const links = [{ context: parent, 'attributes': { untrusted: true } }];", errors: [literal('untrusted')] },
     { code: "span.addEvent('retry', { 'retry.attempt': n });", errors: [literal('retry.attempt')] },
+    // Not a descriptor map: the object is the first argument, or the call is not Object's.
+    { code: "define({ attributes: { 'x.y': 1 } });", errors: [literal('x.y')] },
     // Where hops build attributes: a typed object, a typed function's return, a hop's attributes function, a helper given one.
     {
       code: "const attributes: Attributes = { 'http.request.method': m, [SpanAttr.component]: 'external' }; attributes['http.request.method_original'] = raw;",

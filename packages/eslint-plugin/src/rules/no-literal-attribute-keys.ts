@@ -180,6 +180,20 @@ export const noLiteralAttributeKeys = createRule<Options, MessageIds>({
       });
     }
 
+    // `Object.defineProperties(view, { attributes: { value, enumerable } })`: a descriptor, not attributes.
+    function isPropertyDescriptorMap(object: TSESTree.ObjectExpression): boolean {
+      const call = object.parent;
+      if (call?.type !== AST_NODE_TYPES.CallExpression || call.arguments[1] !== object) return false;
+      const callee = call.callee;
+      return (
+        callee.type === AST_NODE_TYPES.MemberExpression &&
+        callee.object.type === AST_NODE_TYPES.Identifier &&
+        callee.object.name === 'Object' &&
+        callee.property.type === AST_NODE_TYPES.Identifier &&
+        (callee.property.name === 'defineProperties' || callee.property.name === 'create')
+      );
+    }
+
     function methodName(callee: TSESTree.Expression): string | undefined {
       const target = callee.type === AST_NODE_TYPES.ChainExpression ? callee.expression : callee;
       if (target.type !== AST_NODE_TYPES.MemberExpression) return undefined;
@@ -205,7 +219,7 @@ export const noLiteralAttributeKeys = createRule<Options, MessageIds>({
       // Span options and links: `startSpan(name, { attributes: { … } })`, `{ context, attributes: { … } }`,
       // and a hop's `attributes: (envelope) => ({ … })`.
       Property(node) {
-        if (node.computed || node.parent.type !== AST_NODE_TYPES.ObjectExpression) return;
+        if (node.computed || node.parent.type !== AST_NODE_TYPES.ObjectExpression || isPropertyDescriptorMap(node.parent)) return;
         const name = node.key.type === AST_NODE_TYPES.Identifier ? node.key.name : staticString(node.key);
         if (name === 'attributes') checkAttributesValue(node.value);
       },
