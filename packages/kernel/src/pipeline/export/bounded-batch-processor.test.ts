@@ -88,7 +88,7 @@ describe('BoundedBatchSpanProcessor (the SDK BatchSpanProcessor with a counting 
     end('a');
     end('b');
     expect(exporter.batches).toHaveLength(0);
-    await nextTurn();
+    await exporter.held(1);
     expect(exporter.batches.map((b) => b.spans.length)).toEqual([2]);
     exporter.answerAll(ExportResultCode.SUCCESS);
     await processor.forceFlush();
@@ -112,6 +112,21 @@ describe('BoundedBatchSpanProcessor (the SDK BatchSpanProcessor with a counting 
     expect(processor.stats()).toMatchObject({ queued: 0, exported: 6, droppedQueueFull: 2 });
     end('after');
     expect(warnings.at(-1)).toBe('span export queue accepts spans again');
+  });
+
+  it('sends one batch at a time: a flush of many batches never opens a second request (the OTLP exporter refuses a third)', async () => {
+    const { exporter, processor, end } = setUp({ maxQueueSize: 8, maxExportBatchSize: 2 });
+    for (let i = 0; i < 10; i += 1) end(`s${i}`);
+    const flushed = processor.forceFlush();
+    for (let answered = 0; answered < 5; answered += 1) {
+      await exporter.held(1);
+      await nextTurn();
+      await nextTurn();
+      expect(exporter.batches, `batch ${answered + 1}`).toHaveLength(1);
+      exporter.answerAll(ExportResultCode.SUCCESS);
+    }
+    await flushed;
+    expect(processor.stats()).toMatchObject({ exported: 10, droppedQueueFull: 0, droppedExportFailed: 0, queued: 0 });
   });
 
   it('counts a batch the exporter never answers as failed after exportTimeoutMillis, and a late answer changes nothing', async () => {

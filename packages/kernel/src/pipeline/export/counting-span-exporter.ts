@@ -25,9 +25,10 @@ export interface CountingSpanExporterOptions {
 /**
  * The exporter the SDK's `BatchSpanProcessor` is given: it counts what the backend did with each
  * batch (acknowledged, rejected in a partial success, failed or never answered), settles a batch
- * after `exportTimeoutMillis` whatever the inner exporter does, and starts the inner export on
- * the next turn of the event loop. The SDK calls `export` synchronously from `onEnd` when a span
- * fills a batch; deferring keeps redaction and serialisation off the request that ended it.
+ * after `exportTimeoutMillis` (from when it is sent) whatever the inner exporter does, and sends
+ * one batch at a time, each on a later turn of the event loop. The SDK calls `export`
+ * synchronously from `onEnd` when a span fills a batch; deferring keeps redaction and
+ * serialisation off the request that ended it.
  *
  * @example
  *   const counting = new CountingSpanExporter(otlp, { exportTimeoutMillis: 10_000, onHandOver: (n) => (queued -= n), unwrap: (s) => s });
@@ -38,6 +39,8 @@ export class CountingSpanExporter implements SpanExporter {
   private inFlightSpans = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private abandoned = false;
+  /** Settles when the last batch handed over has; the next one starts after it. */
+  private turn: Promise<void> = Promise.resolve();
   /** Spans lost to failed exports since the last success; > 0 means the backend is failing. */
   private failEpisode = 0;
 
@@ -50,7 +53,9 @@ export class CountingSpanExporter implements SpanExporter {
     const count = spans.length;
     this.options.onHandOver(count);
     this.inFlightSpans += count;
+    const batch = spans.map(this.options.unwrap);
     let settled = false;
+    let timeout: NodeJS.Timeout | undefined;
     let markDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (markDone = resolve));
     this.inFlight.add(done);
@@ -68,10 +73,11 @@ export class CountingSpanExporter implements SpanExporter {
       markDone();
       resultCallback(result);
     };
-    const timeout = setTimeout(() => settle({ code: ExportResultCode.FAILED, error: new Error(`span export timed out after ${this.options.exportTimeoutMillis} ms`) }), this.options.exportTimeoutMillis);
-    timeout.unref();
-    const batch = spans.map(this.options.unwrap);
-    setImmediate(() => {
+    const send = (): void => {
+      // Given up at shutdown while it waited its turn: never sent (counted in droppedShutdown).
+      if (this.abandoned) return settle({ code: ExportResultCode.FAILED, error: new Error('span export abandoned at shutdown') });
+      timeout = setTimeout(() => settle({ code: ExportResultCode.FAILED, error: new Error(`span export timed out after ${this.options.exportTimeoutMillis} ms`) }), this.options.exportTimeoutMillis);
+      timeout.unref();
       // Spans the exporter's own HTTP client would make must not feed back into the queue.
       context.with(suppressTracing(context.active()), () => {
         try {
@@ -80,7 +86,14 @@ export class CountingSpanExporter implements SpanExporter {
           settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
         }
       });
-    });
+    };
+    // One batch at a time, each on a later turn of the event loop: the SDK's forceFlush() and
+    // shutdown() hand over every queued batch at once, and the OTLP exporter refuses a third
+    // concurrent request (concurrencyLimit 2, otlp.ts: room for one abandoned request).
+    this.turn = this.turn.then(() => new Promise<void>((next) => {
+      setImmediate(send);
+      void done.then(next);
+    }));
   }
 
   /** The counters so far. */

@@ -173,6 +173,15 @@ describe('export', () => {
     expect(handle.exportStats()).toMatchObject({ exported: 0, droppedExportFailed: 2 });
   });
 
+  it('flushes many queued batches to a slow backend without losing any to the exporter’s concurrency limit', async () => {
+    const { url, bodies } = await receiver((_req, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(), 20));
+    const handle = start({ exporter: 'otlp', endpoint: url, maxQueueSize: 64, maxExportBatchSize: 2 });
+    for (let i = 0; i < 12; i += 1) withSpan(`s${i}`, { root: true }, () => undefined);
+    await handle.provider!.forceFlush();
+    expect(handle.exportStats()).toMatchObject({ exported: 12, droppedExportFailed: 0, failedExports: 0, queued: 0 });
+    expect(bodies).toHaveLength(6);
+  });
+
   it('bounds the queue: past maxQueueSize new spans are dropped and counted, not buffered', async () => {
     const { url } = await receiver(ok);
     const handle = start({ exporter: 'otlp', endpoint: url, maxQueueSize: 3, maxExportBatchSize: 3 });
