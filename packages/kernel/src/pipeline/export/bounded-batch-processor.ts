@@ -42,7 +42,8 @@ const ORIGINAL = Symbol('stitch.export.original');
  * - **Counted drops on a full queue.** The SDK drops past `maxQueueSize` with a `diag.debug`
  *   line and a self-observability metric that needs a MeterProvider: no readable count. The
  *   bound is kept (and counted) here, with the SDK given the same size, so the SDK's own drop
- *   never fires: a span reaches it only when this queue has room.
+ *   never fires: a span reaches it only when this queue has room. A batch counts as queued
+ *   until it is sent, so at most `maxQueueSize` spans wait, beside the one batch in flight.
  * - **Head-unsampled spans the tail keep forwards.** The SDK's `onEnd` ignores spans without the
  *   sampled flag; the tail sampler keeps head-unsampled traces (errors, budget violations). Such
  *   a span goes in as a view whose `spanContext()` says sampled, and the counting exporter sends
@@ -53,8 +54,8 @@ const ORIGINAL = Symbol('stitch.export.original');
  *   queued or in flight then is counted in `droppedShutdown`.
  *
  * Nothing here runs on the request's path but two counters and the SDK's array push: the counting
- * exporter starts each export on the next turn of the event loop, and settles it (counted as
- * failed) after `exportTimeoutMillis` whatever the exporter does.
+ * exporter sends one batch at a time, each on a later turn of the event loop, and settles it
+ * (counted as failed) after `exportTimeoutMillis` whatever the exporter does.
  *
  * @example
  *   const processor = new BoundedBatchSpanProcessor(exporter, { maxQueueSize: 2048, maxExportBatchSize: 512,
@@ -63,7 +64,7 @@ const ORIGINAL = Symbol('stitch.export.original');
 export class BoundedBatchSpanProcessor implements SpanProcessor {
   private readonly batch: BatchSpanProcessor;
   private readonly counting: CountingSpanExporter;
-  /** Spans accepted and not yet handed to the exporter (the SDK's queue, as counted from outside). */
+  /** Spans accepted and not yet sent: the SDK's queue, and batches the counting exporter holds until their turn. */
   private queued = 0;
   private isShutdown = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -76,7 +77,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   ) {
     this.counting = new CountingSpanExporter(exporter, {
       exportTimeoutMillis: options.exportTimeoutMillis,
-      onHandOver: (spans) => (this.queued -= spans),
+      onSend: (spans) => (this.queued -= spans),
       unwrap: (span) => (span as ReadableSpan & { [ORIGINAL]?: ReadableSpan })[ORIGINAL] ?? span,
       ...(options.warn !== undefined && { warn: options.warn }),
     });

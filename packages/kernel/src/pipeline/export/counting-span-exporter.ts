@@ -15,8 +15,8 @@ export interface ExportOutcomes {
 export interface CountingSpanExporterOptions {
   /** A batch the exporter has not answered by then counts as failed, whatever it does later. */
   readonly exportTimeoutMillis: number;
-  /** Called as each batch leaves the queue for the exporter (the queue's count goes down). */
-  readonly onHandOver: (spans: number) => void;
+  /** Called as each batch is sent: it leaves the queue (its count goes down) for the exporter. */
+  readonly onSend: (spans: number) => void;
   /** Maps what the SDK's batch processor holds back to the span to send. */
   readonly unwrap: (span: ReadableSpan) => ReadableSpan;
   readonly warn?: (fields: Record<string, unknown>, message: string) => void;
@@ -31,7 +31,7 @@ export interface CountingSpanExporterOptions {
  * serialisation off the request that ended it.
  *
  * @example
- *   const counting = new CountingSpanExporter(otlp, { exportTimeoutMillis: 10_000, onHandOver: (n) => (queued -= n), unwrap: (s) => s });
+ *   const counting = new CountingSpanExporter(otlp, { exportTimeoutMillis: 10_000, onSend: (n) => (queued -= n), unwrap: (s) => s });
  *   new BatchSpanProcessor(counting, { maxQueueSize: 2048 });
  */
 export class CountingSpanExporter implements SpanExporter {
@@ -51,9 +51,6 @@ export class CountingSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const count = spans.length;
-    this.options.onHandOver(count);
-    this.inFlightSpans += count;
-    const batch = spans.map(this.options.unwrap);
     let settled = false;
     let timeout: NodeJS.Timeout | undefined;
     let markDone: () => void = () => undefined;
@@ -76,12 +73,15 @@ export class CountingSpanExporter implements SpanExporter {
     const send = (): void => {
       // Given up at shutdown while it waited its turn: never sent (counted in droppedShutdown).
       if (this.abandoned) return settle({ code: ExportResultCode.FAILED, error: new Error('span export abandoned at shutdown') });
+      // Until now the batch still counted as queued (and against maxQueueSize).
+      this.options.onSend(count);
+      this.inFlightSpans += count;
       timeout = setTimeout(() => settle({ code: ExportResultCode.FAILED, error: new Error(`span export timed out after ${this.options.exportTimeoutMillis} ms`) }), this.options.exportTimeoutMillis);
       timeout.unref();
       // Spans the exporter's own HTTP client would make must not feed back into the queue.
       context.with(suppressTracing(context.active()), () => {
         try {
-          this.inner.export(batch, settle);
+          this.inner.export(spans.map(this.options.unwrap), settle);
         } catch (error) {
           settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
         }
