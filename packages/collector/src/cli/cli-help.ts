@@ -18,7 +18,7 @@ const LOCAL_COMMANDS: Record<string, CommandHelp> = {
   token: {
     summary: 'create, list or revoke API tokens (a new secret is shown once; only its hash is stored)',
     usage:
-      'stitch token create --scope traces:read[,logs:read,ingest:write]|admin (--tenant <uuid> | --all-tenants) [--name ci-bot] [--ttl 30d|12h|90m] [--data stitch.duckdb] [--json]\n' +
+      'stitch token create --scope traces:read[,logs:read,ingest:write]|admin (--tenant <id> | --all-tenants) [--name ci-bot] [--ttl 30d|12h|90m] [--data stitch.duckdb] [--json]\n' +
       '       stitch token list [--data stitch.duckdb] [--json]\n' +
       '       stitch token revoke <id|name> [--data stitch.duckdb] [--json]',
     example: 'stitch token create --scope traces:read,logs:read --tenant 11111111-1111-4111-8111-111111111111 --name ci-bot --ttl 30d',
@@ -27,7 +27,7 @@ const LOCAL_COMMANDS: Record<string, CommandHelp> = {
 
 const COMMON =
   'Questions reach the collector at --url / STITCH_URL (default http://127.0.0.1:4318) with --token / STITCH_TOKEN.\n' +
-  'Common flags: --json (the API answer as JSON), --since 1h|ISO, --until ISO, --tenant <uuid>, --limit N.\n';
+  'Common flags: --json (the API answer as JSON), --since 1h|ISO, --until ISO, --tenant <id>, --limit N.\n';
 
 /** Every command's help, in the order `stitch --help` lists them. */
 export function commandHelp(name: string): CommandHelp | undefined {

@@ -101,6 +101,15 @@ describe('stitch CLI', () => {
     expect(readFileSync(`${c.config.data}.tokens.json`, 'utf8')).not.toContain(token);
   });
 
+  it('`stitch token create` takes any tenant id the kernel accepts (a slug too), and names the rule for one it refuses', async () => {
+    const slug = await cli(['token', 'create', '--scope', 'traces:read', '--tenant', 'acme', '--data', c.config.data], {});
+    expect(slug.code).toBe(0);
+    expect(slug.out.trim()).toMatch(/^stitch_/);
+    const bad = await cli(['token', 'create', '--scope', 'traces:read', '--tenant', 'acme corp', '--data', c.config.data], {});
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--tenant takes a tenant id as the service sets it: 1–128 letters, digits and . _ : -');
+  });
+
   it('`stitch serve` exits 1 with a message when the port is already taken', async () => {
     const port = new URL(c.url).port;
     const { code, err } = await cli(['serve', '--port', port, '--data', `${c.config.data}-other.duckdb`], {});
@@ -141,7 +150,7 @@ describe('stitch CLI', () => {
     ['a missing argument', ['trace'], /^stitch trace: missing trace id\n/, 'usage: stitch trace <traceId>'],
     ['a bad value', ['queries', '--top', '--limit', 'many'], /^stitch queries: --limit must be a positive whole number, not "many"\n/, 'usage: stitch queries'],
     ['no command', [], /^stitch: missing command\n/, 'usage: stitch <command>'],
-    ['slow without --tenant on a platform-wide token', ['slow'], /^stitch slow: missing --tenant <uuid>/, 'usage: stitch slow'],
+    ['slow without --tenant on a platform-wide token', ['slow'], /^stitch slow: missing --tenant <id>/, 'usage: stitch slow'],
   ])('%s exits 2 with a one-line reason and the usage on stderr', async (_what, argv, reason, usageLine) => {
     const { code, out, err } = await cli(argv);
     expect(code).toBe(2);

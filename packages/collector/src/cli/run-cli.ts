@@ -105,8 +105,8 @@ ${usageFor('token')}`);
   }
   const all = flags['all-tenants'] === true;
   const tenant = typeof flags.tenant === 'string' ? flags.tenant : undefined;
-  if (all === (tenant !== undefined)) return usage('pass exactly one of --tenant <uuid> or --all-tenants');
-  if (tenant !== undefined && !TenantIdSchema.safeParse(tenant).success) return usage('--tenant must be a uuid');
+  if (all === (tenant !== undefined)) return usage('pass exactly one of --tenant <id> or --all-tenants');
+  if (tenant !== undefined && !TenantIdSchema.safeParse(tenant).success) return usage('--tenant takes a tenant id as the service sets it: 1–128 letters, digits and . _ : -, starting with a letter or digit');
   if (scopes.includes('admin') && !all) return usage('an admin token is platform-wide: use --all-tenants');
   if (scopes.includes('admin') && scopes.length > 1) return usage('admin implies every scope: pass --scope admin alone');
   const ttlMillis = typeof flags.ttl === 'string' ? parseTtl(flags.ttl) : undefined;
@@ -236,7 +236,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Whether a question needs --tenant depends on the token (a tenant-bound one names it), which
     // only the server knows: its answer is a usage error here, for any question that needs one.
     if (err instanceof ApiCallError && err.code === 'STITCH_ERR_COLLECTOR_TENANT_REQUIRED') {
-      io.stderr(`stitch ${command}: missing --tenant <uuid> (needed unless the token is bound to a tenant)\n${usageFor(command)}`);
+      io.stderr(`stitch ${command}: missing --tenant <id> (needed unless the token is bound to a tenant)\n${usageFor(command)}`);
       return 2;
     }
     if (err instanceof ApiCallError || err instanceof StitchError) {
