@@ -231,6 +231,13 @@ describe('the entry travels with every carrier', () => {
     expect(envelope.entryRoute).toBeUndefined();
   });
 
+  it('an envelope whose tenant is outside the rule withContext() applies is refused, naming the field', () => {
+    for (const tenantId of ['acme\r\nx: 1', 'a'.repeat(129), '-acme']) {
+      const bytes = Buffer.from(JSON.stringify({ id: '0b6f2f4e-2b0c-4c1e-9a53-3f0f6b1f1a11', type: 'order.paid', tenantId, occurredAt: new Date(0).toISOString(), payload: {} }));
+      expect(() => decodeEnvelope(bytes)).toThrow(expect.objectContaining({ code: 'STITCH_ERR_EVENT_ENVELOPE_INVALID', message: expect.stringContaining('tenantId') }));
+    }
+  });
+
   it('a webhook retry carries the request’s route, tenant and kind; its bookkeeping writes are marked as housekeeping', async () => {
     let answered = 0;
     const receiver = createServer((_req, res) => res.writeHead(answered++ === 0 ? 503 : 200).end());

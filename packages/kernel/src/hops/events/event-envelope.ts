@@ -1,4 +1,4 @@
-import { ENTRY_KINDS } from '@stitch/contract';
+import { ENTRY_KINDS, TenantIdSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { StitchError } from '../../core/errors/stitch-error.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
@@ -13,7 +13,8 @@ export const EventEnvelopeSchema = z.object({
   /** Unique per event (a UUID); consumers de-duplicate on it, since delivery is at least once. */
   id: z.uuid(),
   type: z.string().min(1).max(200),
-  tenantId: z.string().min(1).max(120).optional(),
+  /** The tenant as withContext() takes it (TenantIdSchema): a bus message cannot carry another. */
+  tenantId: TenantIdSchema.optional(),
   requestId: z.string().min(1).max(120).optional(),
   /**
    * What started the work that produced the event (core/context/entry.ts), so every consumer's spans

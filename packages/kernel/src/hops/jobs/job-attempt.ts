@@ -5,6 +5,7 @@ import { ensureIds, setScope } from '../../core/context/context-store.js';
 import type { StitchScope } from '../../core/context/context-store.js';
 import { addEntryAttributes, ownEntry } from '../../core/context/entry.js';
 import { withNextTraceId } from '../../core/context/ids.js';
+import { checkTenantId } from '../../core/context/tenant-id.js';
 import { runAsHousekeeping } from '../../core/tracing/housekeeping.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
 import { writesDeprecated } from '../../core/tracing/semconv-opt-in.js';
@@ -47,6 +48,9 @@ export interface AttemptDeps {
 export async function runJobAttempt(name: string, delivery: EngineDelivery, handler: JobHandler, deps: AttemptDeps): Promise<void> {
   const { message, attempt, maxAttempts, engineJobId } = delivery;
   const envelope = message.stitch;
+  // The envelope came from a queue any producer can write to: a carried tenant outside the
+  // rule fails the attempt with STITCH_ERR_TENANT_INVALID before anything runs in its name.
+  if (envelope.tenantId !== undefined) checkTenantId(envelope.tenantId);
   const runId = envelope.runId;
   const parent = parentOf(envelope);
   const ownTrace = deps.settings.newTrace || envelope.newTrace === true || parent === undefined;

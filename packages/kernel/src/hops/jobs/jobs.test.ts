@@ -8,6 +8,7 @@ import { loadConfig } from '../../setup/config/load-config.js';
 import { startStitch } from '../../setup/start-stitch.js';
 import { withoutStrictMode } from '../../setup/config/strict-mode.js';
 import { inProcessJobEngine } from './in-process-engine.js';
+import { runJobAttempt } from './job-attempt.js';
 import { createJobs } from './jobs.js';
 import { createMemoryRunStore } from './memory-run-store.js';
 import { traceIdForRun } from './run-id.js';
@@ -192,6 +193,34 @@ describe('jobs over the in-process runner', () => {
     const span = exporter.getFinishedSpans().find((s) => s.name === 'job notify');
     expect(span?.spanContext().traceId).toBe(result.traceId);
     expect(span?.attributes['tenant.id']).toBe(TENANT_B);
+    await jobs.close();
+  });
+
+  it('a tenant id outside the rule is refused at enqueue, with nothing sent', async () => {
+    const { engine, jobs } = setup();
+    let ran = 0;
+    await jobs.worker('notify', () => {
+      ran += 1;
+    });
+    for (const tenantId of ['acme\r\nx-admin: 1', 'x'.repeat(129), '']) {
+      const enqueue = runInNewContext({ name: 'req', tenantId: TENANT_A }, () => jobs.enqueue('notify', {}, { tenantId }));
+      await expect(enqueue).rejects.toMatchObject({ code: 'STITCH_ERR_TENANT_INVALID' });
+    }
+    await engine.idle();
+    expect(ran).toBe(0);
+    expect(jobs.stats().byName).toEqual({});
+    await jobs.close();
+  });
+
+  it('an attempt whose envelope carries a tenant outside the rule (another producer wrote it) fails before its handler runs in that name', async () => {
+    const { jobs, runs } = setup();
+    let ran = 0;
+    const runId = '0b6f2f4e-2b0c-4c1e-9a53-3f0f6b1f1a11';
+    const delivery = { message: { payload: {}, stitch: { v: 1 as const, runId, tenantId: 'acme\u202e', enqueuedAtMillis: Date.now() } }, engineJobId: runId, attempt: 1, maxAttempts: 1 };
+    const attempt = runJobAttempt('notify', delivery, () => { ran += 1; }, { engine: 'in-process', runs, settings: jobs.settingsFor('notify') });
+    await expect(attempt).rejects.toMatchObject({ code: 'STITCH_ERR_TENANT_INVALID' });
+    expect(ran).toBe(0);
+    expect(await runs.origin(runId)).toBeUndefined();
     await jobs.close();
   });
 

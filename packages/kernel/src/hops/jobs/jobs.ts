@@ -14,6 +14,7 @@ import type { JobHandler } from './job-attempt.js';
 import type { JobEngine } from './job-engine.js';
 import { traceHeadersOf } from '../../core/carrier/carrier.js';
 import type { JobEnvelope } from './job-envelope.js';
+import { checkTenantId } from '../../core/context/tenant-id.js';
 import { JobsOptionsSchema } from './job-options.js';
 import type { JobSettings, JobsOptionsInput } from './job-options.js';
 import type { RunOrigin, RunStore } from './job-run-record.js';
@@ -113,7 +114,8 @@ export function createJobs(options: CreateJobsOptions): Jobs {
       const runId = newRunId();
       const current = tryCurrentContext();
       if (current === undefined && strictModeApplies()) throw strictViolation('STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT', { name });
-      const tenantId = enqueueOptions.tenantId ?? current?.tenantId;
+      // A tenant given here enters the job's context as withContext's would: the same rule.
+      const tenantId = enqueueOptions.tenantId === undefined ? current?.tenantId : checkTenantId(enqueueOptions.tenantId);
       const attempts = enqueueOptions.attempts ?? settings.attempts;
       const sendOptions = { runId, delayMillis: enqueueOptions.delayMillis ?? 0, attempts, backoffMillis: settings.backoffMillis, db: enqueueOptions.db };
 
