@@ -57,14 +57,17 @@ afterAll(() => {
 });
 
 describe('the packed packages, installed outside the workspace', () => {
-  it('are real directories holding built JavaScript and a license, not links into the repo', () => {
+  it('are real directories holding built JavaScript, a README and a license, not links into the repo', () => {
     for (const name of ['contract', 'kernel', 'collector']) {
       const root = join(app, 'node_modules/@stitch', name);
       expect(lstatSync(root).isSymbolicLink()).toBe(false);
-      expect(readdirSync(root)).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'package.json']));
+      expect(readdirSync(root)).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'README.md', 'package.json']));
       expect(readdirSync(root)).not.toContain('src');
     }
     expect(readdirSync(join(app, 'node_modules/@stitch/collector/ui-dist'))).toContain('index.html');
+    // The alerting rules docs/metrics.md points to ship with each package, without their tests.
+    expect(readdirSync(join(app, 'node_modules/@stitch/kernel/alerts'))).toEqual(['stitch-service.rules.yml']);
+    expect(readdirSync(join(app, 'node_modules/@stitch/collector/alerts'))).toContain('stitch-collector.rules.yml');
   });
 
   it('import every public subpath of the kernel', async () => {
