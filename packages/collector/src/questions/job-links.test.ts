@@ -60,6 +60,8 @@ beforeAll(async () => {
     // A retry: two attempts, the first failing, both children of the enqueue span.
     attempt(inTrace.traceId, inTrace.enqueueSpanId, t, 'run-in-trace', 'job-in-trace', { traceId: inTrace.traceId, requestId: 'req-in-trace' }, true),
     attempt(inTrace.traceId, inTrace.enqueueSpanId, t + 100, 'run-in-trace', 'job-in-trace', { traceId: inTrace.traceId, requestId: 'req-in-trace' }, false),
+    // Another job of the same request, which ran first and succeeded.
+    attempt(inTrace.traceId, inTrace.enqueueSpanId, t - 50, 'run-ok-first', 'job-ok-first', { traceId: inTrace.traceId, requestId: 'req-in-trace' }, false),
     ...ownTrace.spans,
     { ...attempt(ownTraceId, undefined, t + 200, 'run-own-trace', 'job-own-trace', { traceId: ownTrace.traceId, requestId: 'req-own-trace' }, false), links: [{ traceId: ownTrace.traceId, spanId: ownTrace.enqueueSpanId }] },
     // Enqueued, not yet run: only the enqueue span is there.
@@ -89,6 +91,13 @@ describe('job --origin on kernel-shaped spans', () => {
     }
     // The enqueue span, then the failed attempt and its retry: each row says which it is.
     expect((await origin('run-in-trace')).runs.map((r) => [r.role, r.statusCode])).toEqual([['enqueue', 0], ['attempt', 2], ['attempt', 0]]);
+  });
+
+  it('request --jobs lists the request’s job attempts, the failed one first, then in the order they ran', async () => {
+    const res = await c.get(`/api/requests/${inTrace.traceId}/jobs`, admin);
+    expect(res.status).toBe(200);
+    const { jobs } = (await res.json()) as { jobs: { runId: string; statusCode: number }[] };
+    expect(jobs.map((j) => [j.runId, j.statusCode])).toEqual([['run-in-trace', 2], ['run-ok-first', 0], ['run-in-trace', 0]]);
   });
 
   it('finds the request of a job run in its own trace (another process, linked back)', async () => {

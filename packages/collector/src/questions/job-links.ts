@@ -100,7 +100,10 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
   };
 }
 
-/** `stitch request <traceId> --jobs`: every job run whose parent is this trace. */
+/**
+ * `stitch request <traceId> --jobs`: every job attempt whose parent is this trace, the failed
+ * ones first (the culprit first, as every answer), then in the order they ran.
+ */
 export async function askRequestJobs(store: Store, traceId: string, tenantId: string | null): Promise<RequestJobsResponse> {
   const id = traceId.toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(id)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
@@ -110,7 +113,7 @@ export async function askRequestJobs(store: Store, traceId: string, tenantId: st
      SELECT ${RUN_COLUMNS}, (linked.span_id IS NOT NULL) AS via_link
      FROM spans s LEFT JOIN linked ON linked.trace_id = s.trace_id AND linked.span_id = s.span_id
      WHERE s.job_name IS NOT NULL AND (s.parent_trace_id = $trace OR linked.span_id IS NOT NULL)${t.sql}
-     ORDER BY s.start_ns LIMIT 1000`,
+     ORDER BY (s.status_code = 2) DESC, s.start_ns LIMIT 1000`,
     { trace: id, ...t.params },
   );
   return {
