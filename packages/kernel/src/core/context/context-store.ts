@@ -30,7 +30,7 @@ export interface StitchScope {
    * edge adapter; read when `routeId` is unset. Shared by every context derived from the
    * request's, so auth middleware that ran before the match still sees the route afterwards.
    */
-  readonly routeSlot?: { readonly routeId: string | undefined } | undefined;
+  readonly routeSlot?: { readonly routeId: string | undefined; readonly span?: Span | undefined } | undefined;
   readonly masqueradeSessionId?: string | undefined;
   readonly onBehalfOfUserId?: string | undefined;
   /**
@@ -269,9 +269,14 @@ export function withContext<T>(changes: ContextChanges, fn: () => T, spanName = 
     const root = startRootSpan(spanName, next, links);
     return runSpanScoped(root, next, fn);
   }
-  if (span !== undefined && changes.tenantId !== undefined && scope.tenantId === undefined && span.isRecording()) {
-    // First resolution of the tenant (auth after the edge): the request's span now belongs to it.
-    span.setAttribute(SpanAttr.tenantId, changes.tenantId);
+  if (changes.tenantId !== undefined && scope.tenantId === undefined) {
+    // First resolution of the tenant (auth after the edge): the request's span now belongs to
+    // it. The active span is the request's own, or, under instrumentation-express, the span of
+    // the middleware that resolved the tenant: the edge's server span (its route slot) is
+    // tagged too, or the collector would see a request without a tenant.
+    if (span?.isRecording() === true) span.setAttribute(SpanAttr.tenantId, changes.tenantId);
+    const requestSpan = scope.routeSlot?.span;
+    if (requestSpan !== undefined && requestSpan !== span && requestSpan.isRecording()) requestSpan.setAttribute(SpanAttr.tenantId, changes.tenantId);
   }
   return context.with(setScope(active, next), fn);
 }

@@ -123,6 +123,28 @@ describe('stitchSdkOptions() in the user\'s own NodeSDK with auto-instrumentatio
     expect(spans.every((s) => s.spanContext().traceId === body.traceId)).toBe(true);
   });
 
+  it('under instrumentation-express, a tenant resolved by an auth middleware (inside its middleware span) is on the server span too', async () => {
+    // Required after the SDK started, so instrumentation-express wraps its layers in spans.
+    const { createRequire } = await import('node:module');
+    const patched = createRequire(import.meta.url)('express') as typeof express;
+    const app = patched();
+    app.use(stitchExpress().middleware);
+    app.use(function auth(_req, _res, next) {
+      withContext({ tenantId: TENANT }, () => next());
+    });
+    app.get('/receipts/:id', (_req, res) => handler(res));
+    const base = await listen(createServer(app));
+    const body = (await (await fetch(`${base}/receipts/7`)).json()) as { traceId: string; tenantId: string };
+    expect(body.tenantId).toBe(TENANT);
+
+    const spans = await spansOf(body.traceId, SpanKind.SERVER);
+    // The middleware span the tenant was resolved in exists: the setup this test is about.
+    expect(spans.some((s) => s.name.includes('auth'))).toBe(true);
+    const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers).toHaveLength(1);
+    expect(servers[0]?.attributes['tenant.id']).toBe(TENANT);
+  });
+
   it('keeps the trust rule: a traceparent from an untrusted caller, which the instrumentation continued, gets a server span of Stitch\'s own in a new trace', async () => {
     const untrusted = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
     const base = await listen(createServer(stitchRequestListener((_req, res) => handler(res), { trustedUpstreams: ['10.255.255.0/24'] })));
