@@ -5,6 +5,7 @@ export {
   RequestIdSchema,
   TenantIdSchema,
   TENANT_ID_MAX_LENGTH,
+  TENANT_ID_PATTERN,
 } from './trace-context.js';
 export type { TraceContext, ContextChanges } from './trace-context.js';
 export { ERROR_CODES, formatErrorMessage } from './errors.js';

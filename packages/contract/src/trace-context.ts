@@ -33,11 +33,14 @@ export const TENANT_ID_MAX_LENGTH = 128;
  * comments, baggage, span attributes, log lines and the collector's `--tenant` filter; this
  * charset needs no escaping in any of them and cannot be read as a CLI flag.
  */
+/** The tenant id's characters: a letter or digit, then letters, digits and `. _ : -`. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
 export const TenantIdSchema = z
   .string()
   .min(1)
   .max(TENANT_ID_MAX_LENGTH)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a tenant id uses only letters, digits and . _ : -, starting with a letter or digit');
+  .regex(TENANT_ID_PATTERN, 'a tenant id uses only letters, digits and . _ : -, starting with a letter or digit');
 
 /**
  * The one source of truth for what every hop knows about the work it is doing.
