@@ -5,12 +5,12 @@
 // test/docs-examples.test.ts type-checks the same blocks; this test runs them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TraceResponseSchema, type TraceResponse } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestCollector, type TestCollector } from '../packages/collector/src/internal/test-collector.js';
+import { freePort } from './helpers/free-port.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the repository, so `@stitch/*` and the dependencies resolve as for the repo's own code;
@@ -38,15 +38,6 @@ function blocksUnder(heading: string): string[] {
   return blocks;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 let collector: TestCollector;
 beforeAll(async () => {

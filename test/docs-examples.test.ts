@@ -20,10 +20,10 @@
 // tsconfig, vitest and eslint globs never pick it up) and removed afterwards.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/free-port.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workDir = join(root, 'test', '.docs-examples');
@@ -134,15 +134,6 @@ describe('the README', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 describe("the README's kernel example, run", () => {
   const example = examples.find((e) => e.file === 'README.md' && e.kind === 'run');
