@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OtlpProtocolSchema } from '../../pipeline/export/otlp-protocol.js';
 import { mergeDeep, parseOptions } from '../options/parse-options.js';
 
 const Ratio = z.number().min(0).max(1);
@@ -52,7 +53,7 @@ export const ExportOptionsSchema = z.object({
   /** Where spans go. `none` records (for the tail and budgets) but sends nothing. */
   exporter: z.enum(['otlp', 'zipkin', 'console', 'none']).default('otlp'),
   /** OTLP encoding (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL); `grpc` is not supported. */
-  protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  protocol: OtlpProtocolSchema.default('http/protobuf'),
   /** Full URL of the traces endpoint; defaults to the exporter's own (`http://localhost:4318/v1/traces`, Zipkin `:9411/api/v2/spans`). */
   endpoint: z.url().optional(),
   headers: z.record(z.string(), z.string()).default({}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OtlpProtocolSchema } from '../export/otlp-protocol.js';
 
 /** pino's level names, lowest to highest; `silent` writes nothing. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -15,7 +16,7 @@ export const OtlpLogOptionsSchema = z.object({
   exporter: z.enum(['none', 'otlp']).default('none'),
   /** Full URL of the logs endpoint (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT). */
   endpoint: z.url().default('http://localhost:4318/v1/logs'),
-  protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  protocol: OtlpProtocolSchema.default('http/protobuf'),
   headers: z.record(z.string(), z.string()).default({}),
   /** Records waiting for export; past this, new ones are dropped and counted. */
   maxQueueSize: z.number().int().positive().default(2048),

@@ -43,6 +43,20 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 
+  it('refuses OTEL_EXPORTER_OTLP_PROTOCOL=grpc once (it feeds logs and traces), saying how to export over gRPC', () => {
+    const error = (() => {
+      try {
+        loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } });
+      } catch (e) {
+        return e as StitchError;
+      }
+      throw new Error('loadConfig accepted grpc');
+    })();
+    expect(error.code).toBe('STITCH_ERR_CONFIG_INVALID');
+    expect(error.message.match(/OTEL_EXPORTER_OTLP_PROTOCOL=grpc/g)).toHaveLength(1);
+    expect(error.message).toContain('pass OpenTelemetry\'s gRPC exporter as `exporter` (docs/exporting.md)');
+  });
+
   it('merges defaults, then the YAML file, then environment variables', () => {
     const file = yamlFile('merge.yaml', 'service:\n  name: from-file\nlogs:\n  level: warn\nedge:\n  trustedUpstreams: [10.0.0.0/8]\nredaction:\n  extraKeys: [ssn]\n');
     const config = loadConfig({ file, env: { STITCH_LOG_LEVEL: 'debug' } });

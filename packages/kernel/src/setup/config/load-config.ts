@@ -195,7 +195,8 @@ function describeIssue(issue: z.core.$ZodIssue, merged: Tree, fromFile: Tree, so
 }
 
 function fail(details: readonly string[]): never {
-  throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: details.join('; ') });
+  // One variable can feed two settings (OTEL_EXPORTER_OTLP_PROTOCOL: logs and traces): say it once.
+  throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: [...new Set(details)].join('; ') });
 }
 
 function shown(raw: string, secret: boolean): string {
