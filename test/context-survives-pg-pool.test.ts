@@ -5,7 +5,7 @@ import { bindCallbacks, runInNewContext, startStitch, tryCurrentContext } from '
 
 // Needs the real Postgres of this machine (127.0.0.1:5432, trust auth, database `test`).
 const CONNECTION = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', max: 2 };
-const stitch = startStitch({ serviceName: 'pg-pool-context-test' });
+const stitch = startStitch({ serviceName: 'pg-pool-context-test', tracing: { export: { exporter: 'none' } } });
 const pools: pg.Pool[] = [];
 afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()));

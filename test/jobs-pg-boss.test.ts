@@ -7,7 +7,7 @@ import { startStitch } from '../packages/kernel/src/setup/start-stitch.js';
 import { asQueryable, newPool, POSTGRES_URL, uniqueName } from './helpers/pg-queryable.js';
 import { waitForFinalOutcome } from './helpers/jobs.js';
 
-const stitch = startStitch({ serviceName: 'jobs-pg-boss-test' });
+const stitch = startStitch({ serviceName: 'jobs-pg-boss-test', tracing: { export: { exporter: 'none' } } });
 const pool = newPool();
 const runSchema = uniqueName('stitch_jobs');
 const bossSchema = uniqueName('stitch_pgboss');

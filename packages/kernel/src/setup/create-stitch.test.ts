@@ -29,7 +29,7 @@ describe('createStitch()', () => {
     await once(server, 'listening');
     const memory = new InMemorySpanExporter();
     running = createStitch({
-      env: { OTEL_SERVICE_NAME: 'billing', STITCH_LOG_LEVEL: 'silent' },
+      env: { OTEL_SERVICE_NAME: 'billing', STITCH_LOG_LEVEL: 'silent', OTEL_TRACES_EXPORTER: 'none' },
       spanProcessors: [new SimpleSpanProcessor(memory)],
     });
     expect(running.config.service.name).toBe('billing');

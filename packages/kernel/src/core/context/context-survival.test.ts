@@ -7,7 +7,7 @@ import { startStitch } from '../../setup/start-stitch.js';
 import { bindEmitter } from './bind-emitter.js';
 import { currentContext, runInNewContext, tryCurrentContext } from './context-store.js';
 
-const stitch = startStitch({ serviceName: 'context-survival-test' });
+const stitch = startStitch({ serviceName: 'context-survival-test', tracing: { export: { exporter: 'none' } } });
 afterAll(() => stitch.shutdown());
 
 const CONCURRENT = 20;

@@ -19,7 +19,7 @@ import { METRICS } from './metric-catalogue.js';
 // Head sampling off: nothing is exported unless the tail keeps it, yet metrics must count it all.
 const exporter = new InMemorySpanExporter();
 const stitch = createStitch({
-  env: { OTEL_SERVICE_NAME: 'metrics-test', STITCH_LOG_LEVEL: 'silent', OTEL_TRACES_SAMPLER: 'parentbased_always_off' },
+  env: { OTEL_SERVICE_NAME: 'metrics-test', STITCH_LOG_LEVEL: 'silent', OTEL_TRACES_SAMPLER: 'parentbased_always_off', OTEL_TRACES_EXPORTER: 'none' },
   spanProcessors: [new SimpleSpanProcessor(exporter)],
 });
 const servers: Server[] = [];
