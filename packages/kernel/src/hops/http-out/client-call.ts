@@ -63,6 +63,14 @@ export class ClientCall {
     this.#ended = true;
     this.span.end();
   }
+
+  /**
+   * Gives the call up to an instrumentation that traces the same request (undici-channels.ts):
+   * the span is never ended, so no processor's onEnd and no exporter ever sees it.
+   */
+  withdraw(): void {
+    this.#ended = true;
+  }
 }
 
 /**
@@ -96,13 +104,24 @@ export function startClientCall(request: OutboundRequest, config: ClientCallConf
 
   const headers: Record<string, string> = {};
   stitchPropagator.inject(trace.setSpan(active, span), headers, defaultTextMapSetter);
-  if (scope !== undefined && config.isTrusted(request)) {
-    const entries: Record<string, string> = { ...scope.baggage };
-    if (scope.tenantId !== undefined) entries['tenant.id'] = scope.tenantId;
-    if (scope.actorId !== undefined) entries['actor.id'] = scope.actorId;
-    injectBaggage(headers, entries, defaultTextMapSetter, { allowedKeys: config.baggageKeys });
-  }
+  Object.assign(headers, trustedBaggage(request, config, active));
   return new ClientCall(span, headers);
+}
+
+/**
+ * The `baggage` header (tenant, actor, the context's allowed keys) for a trusted destination;
+ * `{}` for any other, outside a Stitch context and when tracing is suppressed. Also what a call
+ * gets whose trace context an instrumentation injected (instrumentation-http/undici).
+ */
+export function trustedBaggage(destination: Destination, config: ClientCallConfig, active = context.active()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const scope = getScope(active);
+  if (scope === undefined || isTracingSuppressed(active) || !config.isTrusted(destination)) return headers;
+  const entries: Record<string, string> = { ...scope.baggage };
+  if (scope.tenantId !== undefined) entries['tenant.id'] = scope.tenantId;
+  if (scope.actorId !== undefined) entries['actor.id'] = scope.actorId;
+  injectBaggage(headers, entries, defaultTextMapSetter, { allowedKeys: config.baggageKeys });
+  return headers;
 }
 
 function formatHost({ protocol, hostname, port }: Destination): string {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { diag } from '@opentelemetry/api';
-import { startClientCall } from './client-call.js';
+import { startClientCall, trustedBaggage } from './client-call.js';
 import type { ClientCall, ClientCallConfig } from './client-call.js';
 import { portOf } from './trusted-destinations.js';
 
@@ -19,8 +19,10 @@ import { portOf } from './trusted-destinations.js';
  * what the host sees (an unhandled error, an undrained response).
  *
  * Requests whose headers Node already wrote at construction (headers given as an array, or
- * `Expect`) and requests that already carry a `traceparent` (set by the host or by
- * @opentelemetry/instrumentation-http, in whichever order it was installed) go out untouched.
+ * `Expect`) go out untouched. A request that already carries a `traceparent` (set by the host or
+ * by @opentelemetry/instrumentation-http, in whichever order it was installed: its wrapper
+ * injects before Node builds the request) gets no span of ours, only the tenant baggage when the
+ * destination is trusted; instrumentation-http's span is the one (instrumented-client-span.ts).
  */
 
 type RequestFn = typeof http.request;
@@ -45,20 +47,24 @@ export function patchNodeHttp(config: ClientCallConfig): () => void {
 
   const trace = (req: http.ClientRequest, defaultProtocol: string): void => {
     try {
-      if (!active || req.headersSent || req.getHeader('traceparent') !== undefined) return;
+      if (!active || req.headersSent) return;
       const protocol = req.protocol || defaultProtocol;
       const hostHeader = req.getHeader('host');
       const authority = typeof hostHeader === 'string' ? new URL(`${protocol}//${hostHeader}`) : undefined;
-      const call = startClientCall(
-        {
-          method: req.method,
-          protocol,
-          hostname: req.host,
-          port: authority === undefined ? portOf(protocol, '') : portOf(protocol, authority.port),
-          pathname: req.path.split('?', 1)[0] ?? '/',
-        },
-        config,
-      );
+      const outbound = {
+        method: req.method,
+        protocol,
+        hostname: req.host,
+        port: authority === undefined ? portOf(protocol, '') : portOf(protocol, authority.port),
+        pathname: req.path.split('?', 1)[0] ?? '/',
+      };
+      if (req.getHeader('traceparent') !== undefined) {
+        // Traced already: by instrumentation-http (its span is the call's one span, marked by
+        // InstrumentedClientSpanProcessor) or by the host. Only the trusted baggage is ours to add.
+        if (req.getHeader('baggage') === undefined) for (const [name, value] of Object.entries(trustedBaggage(outbound, config))) req.setHeader(name, value);
+        return;
+      }
+      const call = startClientCall(outbound, config);
       if (call === undefined) return;
       for (const [name, value] of Object.entries(call.headers)) {
         if (name === 'baggage' && req.getHeader('baggage') !== undefined) continue;

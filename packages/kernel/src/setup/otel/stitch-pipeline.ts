@@ -7,6 +7,7 @@ import { stitchPropagator } from '../../core/propagation/index.js';
 import { ContextAttributesProcessor } from '../../core/tracing/context-attributes-processor.js';
 import { StrictTenantsProcessor } from '../../core/tracing/strict-tenants-processor.js';
 import { DriverQuerySpanProcessor } from '../../hops/db/driver-query-span.js';
+import { InstrumentedClientSpanProcessor } from '../../hops/http-out/instrumented-client-span.js';
 import { parseTracingOptions } from '../../core/tracing/tracing-options.js';
 import type { TracingOptions, TracingOptionsInput } from '../../core/tracing/tracing-options.js';
 import { BudgetProcessor } from '../../pipeline/budgets/budget-processor.js';
@@ -127,6 +128,8 @@ export function buildStitchPipeline(options: StitchPipelineOptions, tracing: Tra
     new ContextAttributesProcessor(),
     // Before budgets: a pg instrumentation query span must be marked as a query at its start.
     new DriverQuerySpanProcessor(),
+    // Likewise an instrumentation-http/undici client span as an external call (one span per call).
+    new InstrumentedClientSpanProcessor(),
     ...(budgets === undefined ? [] : [budgets]),
     observers.processor,
     // A root recorded for the observers alone (head-unsampled, no tail sampler to judge it) is never exported.
