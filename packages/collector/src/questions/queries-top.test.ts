@@ -37,6 +37,18 @@ beforeAll(async () => {
   for (let i = 0; i < 20; i++) spans.push(query('orders.by_tenant', now - 59 * MINUTE + i * 60_000, 2), query('orders.by_tenant', now - 29 * MINUTE + i * 60_000, 60));
   // The kernel's own bookkeeping, spiking too: left out unless asked.
   for (let i = 0; i < 20; i++) spans.push(query('stitch.outbox.purge', now - 20 * MINUTE + i * 30_000, 500, { [SpanAttr.housekeeping]: true }));
+  // A migration in the window: named as the SDKs summarize an unnamed statement, and one with
+  // only its statement. One-off schema changes, not the spike: left out unless asked.
+  const migration = (summary: string | undefined, statement: string): SpanSpec => ({
+    traceId: newTraceId(),
+    spanId: newSpanId(),
+    name: summary ?? 'pg.query',
+    kind: 3,
+    startMillis: now - 10 * MINUTE,
+    durationMillis: 900,
+    attributes: { [SpanAttr.tenantId]: A, [SpanAttr.dbStatement]: statement, [SpanAttr.component]: 'query', ...(summary !== undefined && { [SpanAttr.querySummary]: summary }) },
+  });
+  spans.push(migration('CREATE IF', '\n  CREATE TABLE IF NOT EXISTS app.orders (id serial)'), migration(undefined, 'alter table app.orders add column note text'));
   expect((await postOtlpJson(c.url, 'traces', tracesRequest('svc', spans))).status).toBe(200);
 });
 afterAll(async () => {
@@ -64,6 +76,13 @@ describe('queries --top: which query caused the spike', () => {
     expect(Date.parse(q.window.until) - Date.parse(q.window.since)).toBe(60 * MINUTE);
     // Both windows of the data fall inside the last hour: no growth against the empty hour before.
     expect(q.queries.every((r) => r.baselineCount === 0 && r.growthMs === r.totalMs)).toBe(true);
+  });
+
+  it('leaves schema changes (CREATE, ALTER, …) out unless asked', async () => {
+    const isSchemaChange = (r: { queryName: string | null; statement: string | null }): boolean => /CREATE|alter/.test(`${r.queryName ?? ''} ${r.statement ?? ''}`);
+    expect((await top('since=30m')).queries.filter(isSchemaChange)).toEqual([]);
+    const asked = await top('since=30m&ddl=true');
+    expect(asked.queries.filter(isSchemaChange).map((r) => r.queryName ?? r.statement)).toEqual(['CREATE IF', 'alter table app.orders add column note text']);
   });
 
   it('leaves the kernel’s housekeeping statements out unless asked', async () => {

@@ -9,6 +9,26 @@ export interface QueriesTopOptions {
    * lag and purge); left out by default, since in a quiet service they were the top two.
    */
   includeHousekeeping?: boolean;
+  /**
+   * Keep schema changes (CREATE, ALTER, DROP, …): a service's migrations at start-up or deploy
+   * are one-off statements, not the spike an engineer asks about, and in the reference service's
+   * first hour its CREATE TABLEs ranked beside the real queries (issue 11); left out by default.
+   */
+  includeSchemaChanges?: boolean;
+}
+
+/** The statements that change the schema or its grants: DDL, by the statement's first word. */
+const SCHEMA_CHANGE_KEYWORDS = ['CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'COMMENT', 'GRANT', 'REVOKE', 'RENAME'] as const;
+
+/**
+ * True for a group of DDL: its statement starts with a schema keyword, or, without a recorded
+ * statement, its name is the keyword summary the SDKs give an unnamed statement (`CREATE`,
+ * `CREATE IF`, `ALTER approvals.expenses`): upper-case, so a caller's name such as `create.user`
+ * is not one. Asked of each group's values in HAVING, so once per query, not once per span.
+ */
+function schemaChangeSql(name: string, statement: string): string {
+  const text = `upper(ltrim(coalesce(${statement}, ''), E' \\t\\r\\n('))`;
+  return SCHEMA_CHANGE_KEYWORDS.map((k) => `${text} LIKE '${k}%' OR ${name} = '${k}' OR ${name} LIKE '${k} %'`).join(' OR ');
 }
 
 /**
@@ -38,7 +58,9 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
        options.includeHousekeeping ?? false,
      )}
      GROUP BY coalesce(query_name, query_text)
-     HAVING count(*) FILTER (WHERE ${inWindow}) > 0
+     HAVING count(*) FILTER (WHERE ${inWindow}) > 0${
+       options.includeSchemaChanges === true ? '' : ` AND NOT coalesce(${schemaChangeSql('any_value(query_name)', 'any_value(query_text)')}, false)`
+     }
      ORDER BY total - baseline_total DESC, total DESC LIMIT ${sqlLimit(limit, 100)}`,
     { baseline: baselineSince, since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );

@@ -11,16 +11,19 @@ export const queriesQuestion = defineQuestion({
   params: WindowParams.extend({
     /** Also the kernel's own statements (`stitch.housekeeping`); left out by default. */
     housekeeping: QueryBoolean.optional(),
+    /** Also schema changes (CREATE, ALTER, DROP, …: migrations); left out by default. */
+    ddl: QueryBoolean.optional(),
   }),
   scope: 'traces:read',
   answer: QueriesTopResponseSchema,
-  ask: (ctx, params) => askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20, { includeHousekeeping: params.housekeeping }),
+  ask: (ctx, params) =>
+    askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20, { includeHousekeeping: params.housekeeping, includeSchemaChanges: params.ddl }),
   cli: {
-    usage: 'stitch queries --top [--since 1h] [--until <time>] [--tenant <id>] [--limit 20] [--housekeeping]',
+    usage: 'stitch queries --top [--since 1h] [--until <time>] [--tenant <id>] [--limit 20] [--housekeeping] [--ddl]',
     example: 'stitch queries --top --since 30m --limit 10',
     // `--top` names the question (`stitch queries --top`); it is the only view.
-    flags: { top: 'boolean', housekeeping: 'boolean' },
-    params: (_args, flags) => ({ ...windowFlags(flags), housekeeping: booleanFlag(flags.housekeeping) }),
+    flags: { top: 'boolean', housekeeping: 'boolean', ddl: 'boolean' },
+    params: (_args, flags) => ({ ...windowFlags(flags), housekeeping: booleanFlag(flags.housekeeping), ddl: booleanFlag(flags.ddl) }),
     render: (q) =>
       `${q.window.since} .. ${q.window.until} against ${q.baseline.since} .. ${q.baseline.until}\n` +
       renderTable(

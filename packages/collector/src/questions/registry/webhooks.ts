@@ -20,8 +20,20 @@ export const webhooksQuestion = defineQuestion({
     params: (_args, flags) => windowFlags(flags),
     render: (w) =>
       renderTable(
-        ['endpoint', 'attempts', 'failures', 'retries', 'max attempt', 'tenants', 'example trace'],
-        w.endpoints.map((e) => [e.endpoint, e.attempts, e.failures, e.retries, e.maxAttempt, e.tenants.join(','), e.exampleTraceIds[0]]),
+        ['endpoint', 'retries', 'attempts', 'failures', 'fail %', 'status codes', 'max attempt', 'tenants', 'first attempt', 'last attempt', 'example trace'],
+        w.endpoints.map((e) => [
+          e.endpoint,
+          e.retries,
+          e.attempts,
+          e.failures,
+          Math.round(e.failureRatio * 100),
+          e.statusCodes.join(',') || '-',
+          e.maxAttempt,
+          e.tenants.join(','),
+          e.firstAttemptTime,
+          e.lastAttemptTime,
+          e.exampleTraceIds[0],
+        ]),
       ),
   },
   ui: { path: '#/webhooks', label: 'Webhooks' },
