@@ -6,12 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The packages as a user gets them: `npm pack` of contract, kernel and collector (each builds
- * its dist/ on prepack), the tarballs installed into a fresh project in the system temp folder,
+ * The packages as a user gets them: `npm pack` of contract, kernel, collector and the ESLint
+ * plugin (each builds its dist/ on prepack), the tarballs installed into a fresh project in the system temp folder,
  * outside the workspace (real directories, no workspace resolution, no symlinks), and used from
  * there: every public subpath of the kernel imported, the `stitch` binary run, a small Express
  * service (the README's example) exporting over OTLP to `stitch serve` from the installed
- * package, and the trace it sent read back through the CLI and the UI served.
+ * package, and the trace it sent read back through the CLI and the UI served; the plugin's
+ * recommended config run by the installed ESLint over a domain file.
  */
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..');
@@ -20,6 +21,7 @@ const kernelPkg = JSON.parse(readFileSync(join(REPO, 'packages/kernel/package.js
   peerDependencies: Record<string, string>;
 };
 const collectorPkg = JSON.parse(readFileSync(join(REPO, 'packages/collector/package.json'), 'utf8')) as { version: string };
+const rootPkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 
 let dir: string;
 let app: string;
@@ -35,7 +37,7 @@ beforeAll(async () => {
   app = join(dir, 'app');
   mkdirSync(packs);
   mkdirSync(app);
-  await run('npm', ['pack', '--silent', '--pack-destination', packs, '-w', 'packages/contract', '-w', 'packages/kernel', '-w', 'packages/collector'], {
+  await run('npm', ['pack', '--silent', '--pack-destination', packs, '-w', 'packages/contract', '-w', 'packages/kernel', '-w', 'packages/collector', '-w', 'packages/eslint-plugin'], {
     cwd: REPO,
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -43,7 +45,9 @@ beforeAll(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'adopter', private: true, type: 'module' }));
   // The kernel's optional peers too, so that every subpath can be imported.
   const peers = Object.entries(kernelPkg.peerDependencies).map(([name, range]) => `${name}@${range}`);
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers], {
+  // The plugin's peer, and the parser its README pairs it with.
+  const lint = [`eslint@${rootPkg.devDependencies.eslint}`, `typescript-eslint@${rootPkg.devDependencies['typescript-eslint']}`];
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers, ...lint], {
     cwd: app,
     maxBuffer: 16 * 1024 * 1024,
     // Nothing from the workspace may leak in.
@@ -58,7 +62,7 @@ afterAll(() => {
 
 describe('the packed packages, installed outside the workspace', () => {
   it('are real directories holding built JavaScript, a README and a license, not links into the repo', () => {
-    for (const name of ['contract', 'kernel', 'collector']) {
+    for (const name of ['contract', 'kernel', 'collector', 'eslint-plugin']) {
       const root = join(app, 'node_modules/@stitch', name);
       expect(lstatSync(root).isSymbolicLink()).toBe(false);
       expect(readdirSync(root)).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'README.md', 'package.json']));
@@ -75,6 +79,23 @@ describe('the packed packages, installed outside the workspace', () => {
     const script = `for (const s of ${JSON.stringify(subpaths)}) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); } console.log('ok');`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
     expect(stdout.trim()).toBe('ok');
+  });
+
+  it('lint with the plugin’s recommended config: a domain file making its own trace id is an error', async () => {
+    writeFileSync(
+      join(app, 'eslint.config.js'),
+      "import tseslint from 'typescript-eslint';\nimport stitch from '@stitch/eslint-plugin';\nexport default tseslint.config(...tseslint.configs.recommended, ...stitch.configs.recommended);\n",
+    );
+    mkdirSync(join(app, 'src/domain'), { recursive: true });
+    writeFileSync(join(app, 'src/domain/order.ts'), "import { randomUUID } from 'node:crypto';\nexport const traceId: string = randomUUID();\n");
+    const eslint = join(app, 'node_modules/eslint/bin/eslint.js');
+    // ESLint exits 1 when it finds errors; the JSON report is on stdout either way.
+    const failed = await run(process.execPath, [eslint, '--format', 'json', 'src'], { cwd: app }).then(
+      () => undefined,
+      (error: { stdout: string }) => error,
+    );
+    const [result] = JSON.parse(failed?.stdout ?? '[]') as { messages: { ruleId: string | null }[] }[];
+    expect(result?.messages.map((m) => m.ruleId)).toEqual(['stitch/no-id-generation']);
   });
 
   it('run `stitch --version` and `stitch --help` from the installed package', async () => {
