@@ -57,3 +57,22 @@ export function largeTracesBody(spans: number, tenantId: string, service = 'bulk
   const resourceSpans = Buffer.concat([field(0x0a, resource), field(0x12, scopeSpans)]);
   return field(0x0a, resourceSpans);
 }
+
+/**
+ * The OTLP/JSON twin of largeTracesBody: `spans` tiny spans under one resource, about 170 bytes
+ * each (80k spans: 13.7 MB). For the ingest tests and bench.
+ */
+export function largeTracesJsonBody(spans: number, tenantId: string, service = 'bulk'): Buffer {
+  const traceId = randomBytes(16).toString('hex');
+  const ids = randomBytes(8 * spans).toString('hex');
+  const startNanos = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const parts: string[] = new Array<string>(spans);
+  for (let i = 0; i < spans; i++) {
+    const start = startNanos + BigInt(i);
+    parts[i] =
+      `{"traceId":"${traceId}","spanId":"${ids.slice(16 * i, 16 * i + 16)}","name":"tiny",` +
+      `"startTimeUnixNano":"${start}","endTimeUnixNano":"${start + 1000n}"}`;
+  }
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }, { key: 'tenant.id', value: { stringValue: tenantId } }] };
+  return Buffer.from(`{"resourceSpans":[{"resource":${JSON.stringify(resource)},"scopeSpans":[{"scope":{"name":"bulk"},"spans":[${parts.join(',')}]}]}]}`);
+}

@@ -5,6 +5,7 @@ import { runInSlices, runToEnd, type Steps } from '../ingest/work-in-slices.js';
 import { decodeRequestSteps, UndecodableRecord, type RequestShape } from './decode-protobuf.js';
 import { normalizeLogsSteps } from './normalize-logs.js';
 import { normalizeTracesSteps } from './normalize-traces.js';
+import { parseJsonInSteps } from './parse-json-in-steps.js';
 import type { RecordLimits } from './record-limits.js';
 import type { DecodedBatch } from './records.js';
 
@@ -71,9 +72,8 @@ function* decodeOtlpSteps(signal: Signal, encoding: Encoding, body: Buffer, limi
       // fall back to prototype defaults.
       message = yield* decodeRequestSteps(signal === 'traces' ? TRACES_SHAPE : LOGS_SHAPE, body);
     } else {
-      // One call: JSON.parse cannot pause. A JSON body is held to maxBodyBytes like any other;
-      // the normalization after it is sliced.
-      message = JSON.parse(body.toString('utf8'));
+      // A large body is parsed incrementally, in steps (parse-json-in-steps.ts).
+      message = yield* parseJsonInSteps(body);
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         return { ok: false, detail: 'the JSON body is not an object' };
       }
