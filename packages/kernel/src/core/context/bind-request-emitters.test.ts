@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { startStitch } from '../../setup/start-stitch.js';
 import { bindRequestEmitters } from './bind-request-emitters.js';
@@ -13,6 +14,8 @@ function exchange(): { req: IncomingMessage; res: ServerResponse } {
   const req = new IncomingMessage(new Socket());
   return { req, res: new ServerResponse(req) };
 }
+
+const PROBE = createContextKey('bind-request-emitters-test.probe');
 
 const requestIdHere = (): string | undefined => tryCurrentContext()?.requestId;
 
@@ -72,5 +75,19 @@ describe("bindRequestEmitters and Node's own listener", () => {
     expect(internal).toBe(clearIncoming);
     expect(user).not.toBe(userEnd); // wrapped, to run in req-a's context
     expect(req.listeners('end')).toEqual([clearIncoming, userEnd]);
+  });
+});
+
+describe('bindRequestEmitters under OpenTelemetry\'s context.bind (instrumentation-http)', () => {
+  it("adds OpenTelemetry's wrapper as it is: the listener runs in the context OpenTelemetry pinned, with one wrapper, not two", () => {
+    const { req } = exchange();
+    const pinned = ROOT_CONTEXT.setValue(PROBE, 'pinned by instrumentation-http');
+    context.bind(pinned, req);
+    const seen: unknown[] = [];
+    runInNewContext({ name: 'a', requestId: 'req-a' }, () => req.on('end', () => seen.push(context.active().getValue(PROBE))));
+    runInNewContext({ name: 'emitter', requestId: 'req-other' }, () => req.emit('end'));
+    expect(seen).toEqual(['pinned by instrumentation-http']);
+    const [raw] = req.rawListeners('end') as ((...args: unknown[]) => unknown)[];
+    expect(raw?.name).toBe('contextWrapper');
   });
 });

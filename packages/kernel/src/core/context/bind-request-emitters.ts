@@ -42,13 +42,31 @@ function patch(proto: object): void {
  * it cost about 5 µs of CPU per request in a real server (bench/http-route, BENCH_NO_DB=1, edge
  * alone: 0.63 of bare by CPU bound, 0.71 unbound). It is added as it is.
  */
-function isNodeInternal(event: unknown, listener: Listener): boolean {
-  return event === 'end' && listener.name === 'clearIncoming';
+function isNodeInternal(event: unknown, name: string): boolean {
+  return event === 'end' && name === 'clearIncoming';
+}
+
+/**
+ * OpenTelemetry's `context.bind(ctx, emitter)` (instrumentation-http does it to every request
+ * and response it sees, under NodeSDK) patches the emitter's own add methods: every listener
+ * reaches these prototype methods already wrapped in its `contextWrapper`, which runs the
+ * listener in the context it pinned. A wrapper of ours around it would set a context the
+ * listener never sees, at about 5 µs of CPU per request in a real server (bench/http-route,
+ * sdk-node-stitch, hello route: Node's `clearIncoming`, re-added through that patch by every
+ * response's finish). It is added as it is; the listener runs in OpenTelemetry's pinned
+ * context either way.
+ */
+function isContextBoundAlready(name: string): boolean {
+  return name === 'contextWrapper';
 }
 
 function bound(add: Method, once: boolean): Method {
   return function (this: unknown, event: unknown, listener: unknown): unknown {
-    if (typeof listener !== 'function' || isNodeInternal(event, listener as Listener) || getScope() === undefined) return add.call(this, event, listener);
+    // The scope first: most listeners (Node's own, the instrumentations') are added outside one,
+    // and a function's name is a slow read on OpenTelemetry's wrappers.
+    if (typeof listener !== 'function' || getScope() === undefined) return add.call(this, event, listener);
+    const { name } = listener;
+    if (isNodeInternal(event, name) || isContextBoundAlready(name)) return add.call(this, event, listener);
     return add.call(this, event, bindListener(this, event, listener as Listener, once));
   };
 }
