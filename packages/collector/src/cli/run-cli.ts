@@ -79,7 +79,8 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
     return 1;
   }
   const grpc = collector.grpcAddress === null ? '' : `, OTLP/gRPC on ${collector.grpcAddress}`;
-  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api; store ${resolve(config.data)}\n`);
+  const ui = collector.uiUrl === null ? '' : `; web UI on ${collector.uiUrl}`;
+  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api${ui}; store ${resolve(config.data)}\n`);
   await (io.stopSignal ?? new Promise<void>(() => undefined));
   await collector.close();
   return 0;

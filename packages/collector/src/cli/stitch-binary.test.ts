@@ -5,7 +5,7 @@
  * them: exit codes, the version, a real answer over HTTP, and that a command loads only what it
  * needs (fastify and DuckDB are for `stitch serve` alone).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,33 @@ describe('bin/stitch.js', () => {
 
   it.each(['--help', '--version', 'status', `slow --tenant ${TENANT}`])('`stitch %s` loads neither fastify nor DuckDB (only `stitch serve` does)', async (command) => {
     expect(await heavyModulesLoaded(command.split(' '), env)).toEqual([]);
+  });
+
+  it('`stitch serve` says where it receives, where the API is and where the web UI is, and the UI answers there', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--grpc-port', 'off', '--data', join(c.dir, 'served.duckdb')], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const found = /^stitch: receiving OTLP\/HTTP.*$/m.exec(stderr);
+          if (found !== null && stderr.length > found.index + found[0].length) resolve(found[0]);
+        });
+        child.once('exit', (code) => reject(new Error(`stitch serve exited (${String(code)}): ${stderr}`)));
+      });
+      const ui = /web UI on (http:\/\/\S+\/ui\/);/.exec(line)?.[1];
+      expect(line).toMatch(/^stitch: receiving OTLP\/HTTP on http:\/\/127\.0\.0\.1:\d+\/v1\/traces and \/v1\/logs; API on http:\/\/127\.0\.0\.1:\d+\/api; web UI on http:\/\/127\.0\.0\.1:\d+\/ui\/; store /);
+      const page = await fetch(ui as string);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="app">');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('`stitch serve` does load them (so the check above can see them)', async () => {

@@ -37,6 +37,8 @@ export interface Collector {
   url: string;
   /** `host:port` of the OTLP/gRPC receiver, or null with `grpcPort: 'off'`. */
   grpcAddress: string | null;
+  /** `http://host:port/ui/`, the web UI's address; null when no UI build was found to serve. */
+  uiUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -108,7 +110,8 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
   registerApiRoutes(app, { store, tokens, stats, queue, hub, config, metrics, audit });
   const stopHealth = registerHealthRoutes(app, { store, stats, config, queueDepth, tokens, metrics });
   const uiDir = config.uiDir ?? defaultUiDir;
-  if (existsSync(uiDir)) await registerUi(app, uiDir);
+  const servesUi = existsSync(uiDir);
+  if (servesUi) await registerUi(app, uiDir);
 
   let url: string;
   let grpc: OtlpGrpcReceiver | null = null;
@@ -162,6 +165,7 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
     log,
     url: url.replace('[::1]', 'localhost'),
     grpcAddress: grpc?.address ?? null,
+    uiUrl: servesUi ? `${url.replace('[::1]', 'localhost')}/ui/` : null,
     async close() {
       if (closed) return;
       closed = true;
