@@ -1,47 +1,16 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DecodedBatch } from '../otlp/records.js';
-import { runInSlices } from '../ingest/work-in-slices.js';
-import { appendRowsSteps, eventValues, linkValues, logValues, spanValues } from './append-rows.js';
-import { ROW_MIGRATIONS, SCHEMA_SQL } from './schema.js';
+import { DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.js';
 
 export type Row = Record<string, unknown>;
 
-// Appending gives the event loop a turn this often (reads and new requests are served while a
-// large transaction is built); the write connection runs nothing else meanwhile (serialize()).
-const APPEND_SLICE_MILLIS = 10;
+/**
+ * A statement's parameters: by name (`$tenant` in DuckDB, `{tenant:String}` in ClickHouse) or
+ * by position (`$1`, `$2`).
+ */
+export type SqlParams = Readonly<Record<string, unknown>> | readonly unknown[];
 
-/** The version a store file was written with; 0 when it says none (a new file: the rewrites find no rows). */
-async function storedVersion(writer: DuckDBConnection): Promise<number> {
-  try {
-    const rows = (await writer.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)).getRowObjectsJson();
-    return rows.length === 0 ? 0 : Number(rows[0]!.value);
-  } catch {
-    return 0; // no meta table yet
-  }
-}
-
-/** Brings the tables to SCHEMA_SQL and old rows through ROW_MIGRATIONS, all or nothing. */
-async function migrate(writer: DuckDBConnection): Promise<void> {
-  const from = await storedVersion(writer);
-  const rewrites = ROW_MIGRATIONS.filter((m) => m.version > from);
-  await writer.run('BEGIN TRANSACTION');
-  try {
-    await writer.run(SCHEMA_SQL);
-    for (const m of rewrites) await writer.run(m.sql);
-    await writer.run('COMMIT');
-  } catch (err) {
-    await writer.run('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
-
-export interface StoreOptions {
-  /** Path of the DuckDB file; ':memory:' only for throwaway use. */
-  path: string;
-  /** DuckDB memory_limit, e.g. '1GB'. */
-  memoryLimit?: string;
-  threads?: number;
-}
+/** Whose SQL a store runs: a question picks its statement by it (questions/engine-sql.ts). */
+export type SqlDialect = 'duckdb' | 'clickhouse';
 
 export interface WriteCounts {
   spans: number;
@@ -51,128 +20,33 @@ export interface WriteCounts {
 }
 
 /**
- * The embedded DuckDB store: one instance per data file, one connection for writes, a fresh
- * connection per read (DuckDB connections are cheap and run one statement at a time).
- *
- * Durability: `write()` appends every row of the given batches inside one transaction and
- * returns after COMMIT. DuckDB's commit appends the transaction to `<file>.wal` and fsyncs it
- * before returning, so a kill -9 after `write()` resolved loses nothing: the WAL is replayed on
- * the next open. A kill -9 before it resolved loses that transaction whole (never half of it),
- * and since the receiver answers 200 only after `write()` resolved, the sender still holds it
- * and retries.
+ * What the questions, ingest, audit and retention need of a store (issue 19: the same questions
+ * on the embedded DuckDB file and on ClickHouse). Rows come back JSON-safe: 64-bit integers as
+ * strings, on both engines.
  */
-export class Store {
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
-    private readonly aside: DuckDBConnection,
-    readonly path: string,
-  ) {}
-
-  static async open(options: StoreOptions): Promise<Store> {
-    const instance = await DuckDBInstance.create(options.path, {
-      memory_limit: options.memoryLimit ?? '1GB',
-      threads: String(options.threads ?? 2),
-    });
-    const writer = await instance.connect();
-    await migrate(writer);
-    return new Store(instance, writer, await instance.connect(), options.path);
-  }
-
-  // The write connection runs one transaction at a time; every use goes through this chain so
-  // a retention delete never lands inside (or aborts with) an ingest transaction.
-  private chain: Promise<unknown> = Promise.resolve();
-  private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(work, work);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-  private asideChain: Promise<unknown> = Promise.resolve();
-
-  /** Appends all rows of `batches` in one transaction; resolves once committed (see class doc). */
-  write(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
-    return this.serialize(() => this.writeNow(batches));
-  }
-
-  private async writeNow(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
-    const counts: WriteCounts = { spans: 0, events: 0, links: 0, logs: 0 };
-    await this.writer.run('BEGIN TRANSACTION');
-    try {
-      const has = (k: 'spans' | 'events' | 'links' | 'logs'): boolean => batches.some((b) => b[k].length > 0);
-      if (has('spans')) {
-        const a = await this.writer.createAppender('spans');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.spans), spanValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('events')) {
-        const a = await this.writer.createAppender('span_events');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.events), eventValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('links')) {
-        const a = await this.writer.createAppender('span_links');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.links), linkValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('logs')) {
-        const a = await this.writer.createAppender('logs');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.logs), logValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      await this.writer.run('COMMIT');
-    } catch (err) {
-      await this.writer.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-    for (const b of batches) {
-      counts.spans += b.spans.length;
-      counts.events += b.events.length;
-      counts.links += b.links.length;
-      counts.logs += b.logs.length;
-    }
-    return counts;
-  }
-
-  /** Runs a read on its own connection; rows come back JSON-safe (BIGINT as string). */
-  async query(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<Row[]> {
-    const conn = await this.instance.connect();
-    try {
-      const reader = await conn.runAndReadAll(sql, params as DuckDBValue[]);
-      return reader.getRowObjectsJson() as Row[];
-    } finally {
-      conn.closeSync();
-    }
-  }
-
-  /** Runs a statement on the write connection, after the ingest transactions before it (retention deletes); resolves to the rows it changed. */
-  exec(sql: string, params: Record<string, DuckDBValue> | DuckDBValue[] = []): Promise<number> {
-    return this.serialize(async () => (await this.writer.run(sql, params as DuckDBValue[])).rowsChanged);
-  }
-
-  /**
-   * A small write that must not wait for an ingest transaction (the audit row an answered API
-   * request writes before its answer leaves): on a connection of its own, one statement at a
-   * time, committed (fsynced) before it resolves. DuckDB runs it beside an open ingest
-   * transaction (optimistic concurrency; the two never touch the same rows), so a question
-   * asked while a 250k-span request is being stored is answered then, not seconds later.
-   */
-  writeAside(sql: string, params: DuckDBValue[] = []): Promise<number> {
-    const next = this.asideChain.then(async () => (await this.aside.run(sql, params)).rowsChanged);
-    this.asideChain = next.catch(() => undefined);
-    return next;
-  }
-
-  private closed = false;
-
-  /** Idempotent: a second close (a shutdown after a failed start, say) does nothing. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // A checkpoint folds the WAL into the file, so the next open does not replay it.
-    await this.asideChain;
-    await this.serialize(() => this.writer.run('CHECKPOINT')).catch(() => undefined);
-    this.aside.closeSync();
-    this.writer.closeSync();
-    this.instance.closeSync();
-  }
+export interface Store {
+  readonly dialect: SqlDialect;
+  /** Where the data lives, for `stitch status`: a file path, or a ClickHouse URL without its password. */
+  readonly path: string;
+  /** Stores every row of `batches`; resolves once they are committed (a 200 to the sender means stored). */
+  write(batches: readonly DecodedBatch[]): Promise<WriteCounts>;
+  /** A read, in the store's dialect. */
+  query(sql: string, params?: SqlParams): Promise<Row[]>;
+  /** A statement after the writes before it (retention deletes); resolves to the rows it changed. */
+  exec(sql: string, params?: SqlParams): Promise<number>;
+  /** A small committed write that must not wait behind ingest (the audit row of an answered request). */
+  writeAside(sql: string, params?: SqlParams): Promise<number>;
+  /** Idempotent. */
+  close(): Promise<void>;
 }
+
+/**
+ * The embedded default, under the name the rest of the code has always opened it by.
+ *
+ * @example const store = await Store.open({ path: '/tmp/stitch.duckdb' })
+ */
+export const Store = {
+  open: (options: DuckDbStoreOptions): Promise<Store> => DuckDbStore.open(options),
+};
+
+export type { DuckDbStoreOptions as StoreOptions };
