@@ -8,6 +8,7 @@ import { COMPONENT, componentField, createMergeStrategy, timeAndContext } from '
 import { LOG_LEVELS } from './log-options.js';
 import type { LogLevel } from './log-options.js';
 import { countFailedCall } from './log-stats.js';
+import { reclaimFromPinoInstrumentation } from './pino-instrumentation.js';
 import { hasCurrentContext } from '../../core/context/context-store.js';
 import { isStrictMode, strictModeApplies, strictViolation } from '../../setup/config/strict-mode.js';
 import { z } from 'zod';
@@ -101,6 +102,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
           { level: 'trace', stream: options.otlp },
         ]);
   const root = destination === undefined ? pino(config) : pino(config, destination);
+  reclaimFromPinoInstrumentation(root, componentField, options.otlp === undefined ? undefined : destination);
   return withComponents(root, settings.component, redactor);
 }
 
