@@ -96,10 +96,21 @@ describe('web UI in headless Chromium', () => {
     const page = await signIn(c.token('traces:read'));
     await page.waitForSelector('[data-testid=questions] tr[data-question]');
     const asked = await page.$$eval('[data-testid=questions] tr[data-question] strong', (els) => els.map((e) => e.textContent));
-    for (const q of ['Why is tenant X slow?', 'Which query caused the spike?', 'Which webhook caused the retry storm?', 'Which request triggered this job?', 'Which approval failed and where?', 'Which route blew its budget?'])
+    // Every question of the README's table (issue 11), the trace-id ones answered by pasting the id here.
+    for (const q of [
+      'Why is tenant X slow?',
+      'Which query caused the spike?',
+      'Which webhook caused the retry storm?',
+      'Which request triggered this job?',
+      'Which jobs did this request trigger?',
+      'Which approval failed and where?',
+      'Where did retry loops occur?',
+      'Which route blew its budget?',
+    ])
       expect(asked).toContain(q);
+    expect(asked.some((q) => q?.startsWith('Which tenant experienced this failure?'))).toBe(true);
     const links = await page.$$eval('[data-testid=questions] tr[data-question] a', (as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(expect.arrayContaining(['#/overview', '#/queries', '#/webhooks', '#/jobs', '#/errors', '#/violations']));
+    expect(links).toEqual(expect.arrayContaining(['#/overview', '#/queries', '#/webhooks', '#/jobs', '#/errors', '#/retries', '#/violations']));
     const nav = await page.$$eval('header.top nav a', (as) => as.map((a) => a.getAttribute('href')));
     expect(nav[0]).toBe('#/');
     for (const l of links) if (l !== '#/') expect(nav).toContain(l);
