@@ -25,12 +25,13 @@ export interface StitchScope {
   readonly actorId?: string | undefined;
   readonly routeId?: string | undefined;
   /**
-   * The route of a request whose framework matches it only after the request's context was
-   * made (Express matches inside the middleware chain the edge started). Filled once by the
-   * edge adapter; read when `routeId` is unset. Shared by every context derived from the
-   * request's, so auth middleware that ran before the match still sees the route afterwards.
+   * The edge request this context belongs to, shared by every context derived from the
+   * request's: its route, which a framework may match only after the context was made (Express
+   * matches inside the middleware chain the edge started; read when `routeId` is unset, so auth
+   * middleware that ran before the match still sees the route afterwards), its server span, and
+   * the framework that serves it (the sqlcommenter `framework` tag, e.g. `express:5.1.0`).
    */
-  readonly routeSlot?: { readonly routeId: string | undefined; readonly span?: Span | undefined } | undefined;
+  readonly requestSlot?: RequestSlot | undefined;
   readonly masqueradeSessionId?: string | undefined;
   readonly onBehalfOfUserId?: string | undefined;
   /**
@@ -40,6 +41,14 @@ export interface StitchScope {
    */
   readonly entry?: Entry | undefined;
   readonly baggage: Readonly<Record<string, string>>;
+}
+
+/** What an edge request shares with every context derived from its own (see StitchScope.requestSlot). */
+export interface RequestSlot {
+  readonly routeId: string | undefined;
+  readonly span?: Span | undefined;
+  /** `name:version` of the web framework, when the adapter knows it. */
+  readonly framework?: string | undefined;
 }
 
 const SCOPE_KEY = createContextKey('stitch.scope');
@@ -99,12 +108,12 @@ export function getScope(ctx: Context = context.active()): StitchScope | undefin
 
 /** The route of a scope: set by derivation, or matched by the edge after the scope was made. */
 export function routeOf(scope: StitchScope): string | undefined {
-  return scope.routeId ?? scope.routeSlot?.routeId;
+  return scope.routeId ?? scope.requestSlot?.routeId;
 }
 
 /**
  * The entry of a scope, its route resolved: an edge request's route is the one its router
- * matched, which may come after the scope was made (see `routeSlot`).
+ * matched, which may come after the scope was made (see `requestSlot`).
  */
 export function entryOf(scope: StitchScope | undefined): Entry | undefined {
   const entry = scope?.entry;
@@ -272,10 +281,10 @@ export function withContext<T>(changes: ContextChanges, fn: () => T, spanName = 
   if (changes.tenantId !== undefined && scope.tenantId === undefined) {
     // First resolution of the tenant (auth after the edge): the request's span now belongs to
     // it. The active span is the request's own, or, under instrumentation-express, the span of
-    // the middleware that resolved the tenant: the edge's server span (its route slot) is
+    // the middleware that resolved the tenant: the edge's server span (its request slot's) is
     // tagged too, or the collector would see a request without a tenant.
     if (span?.isRecording() === true) span.setAttribute(SpanAttr.tenantId, changes.tenantId);
-    const requestSpan = scope.routeSlot?.span;
+    const requestSpan = scope.requestSlot?.span;
     if (requestSpan !== undefined && requestSpan !== span && requestSpan.isRecording()) requestSpan.setAttribute(SpanAttr.tenantId, changes.tenantId);
   }
   return context.with(setScope(active, next), fn);

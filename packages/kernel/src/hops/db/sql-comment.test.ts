@@ -80,6 +80,13 @@ describe('sqlcommenter serialisation vectors', () => {
       },
       comment: `/*action='show',application='billing',controller='orders',db_driver='pg',framework='fastify',request_id='req-1',route='%2Fr',tenant_id='t1',traceparent='${TRACEPARENT}',tracestate='a%3D1'*/`,
     },
+    {
+      // The spec's Node.js (Express) and Django examples: framework is `name:version`, its colon encoded.
+      name: 'an Express request: framework and route',
+      tags: { framework: 'express:4.18.2', route: '/users/:id', db_driver: 'pg' },
+      comment: "/*db_driver='pg',framework='express%3A4.18.2',route='%2Fusers%2F%3Aid'*/",
+    },
+    { name: 'the spec sample: django framework, regex route', tags: { controller: 'index', framework: 'django:2.2.1', route: '^polls/$' }, comment: "/*controller='index',framework='django%3A2.2.1',route='%5Epolls%2F%24'*/" },
     { name: "a quote is escaped (percent-encoded)", tags: { application: "Dev's app" }, comment: "/*application='Dev%27s%20app'*/" },
     { name: '= and & and , are encoded', tags: { route: 'a=b&c,d' }, comment: "/*route='a%3Db%26c%2Cd'*/" },
     { name: 'unicode is UTF-8 percent-encoded', tags: { tenant_id: 'café-東京' }, comment: "/*tenant_id='caf%C3%A9-%E6%9D%B1%E4%BA%AC'*/" },
@@ -138,7 +145,7 @@ describe('appendSqlComment', () => {
 });
 
 describe('createSqlCommenter', () => {
-  it('writes what appendSqlComment(formatSqlComment()) writes, for every statement shape and hostile value', () => {
+  it('writes what appendSqlComment(formatSqlComment()) writes, for every statement shape, key and hostile value', () => {
     const statements = ['SELECT 1', 'SELECT 1;', 'SELECT 1 ;  \n', '  UPDATE t SET a = 1  ', 'SELECT 1 -- done', 'SELECT /* hint */ 1', '', '   ', ';'];
     const values = [undefined, '', 'req-12345678', '/orders/:id', ...hostileStrings(200, 7)];
     const statics = [{}, { application: 'billing api', db_driver: 'pg' }, { application: "*/'x" }];
@@ -147,6 +154,9 @@ describe('createSqlCommenter', () => {
       for (const sql of statements) {
         for (let i = 0; i < values.length; i += 1) {
           const tags = {
+            action: values[(i + 5) % values.length],
+            controller: values[(i + 6) % values.length],
+            framework: i % 3 === 0 ? 'express:5.1.0' : values[(i + 7) % values.length],
             request_id: values[i],
             route: values[(i + 1) % values.length],
             tenant_id: values[(i + 2) % values.length],

@@ -2,8 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import express from 'express';
+import Fastify from 'fastify';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { runInNewContext } from '../../core/context/context-store.js';
+import { stitchExpress } from '../edge/express.js';
+import { stitchFastify } from '../edge/fastify.js';
 import { stitchRequestListener } from '../edge/node-http.js';
 import { startStitch } from '../../setup/start-stitch.js';
 import { parseDbOptions } from './db-options.js';
@@ -45,6 +49,43 @@ describe('the query wrapper behind the edge', () => {
     expect(sent[0]).toContain("route='%2Forders%2F%3Aid'");
     expect(sent[0]).toContain(`traceparent='00-${traceId}-`);
     expect(sent[0]).not.toContain('%2Forders%2F42'); // the raw path (an id) never reaches the database log
+    expect(sent[0]).not.toContain('framework=');
+  });
+
+  it('names the framework that serves the request, as name:version, and its route (Express, Fastify); plain node:http names none', async () => {
+    const sent: string[] = [];
+    const query = createTracedQuery(
+      async (text) => {
+        sent.push(text);
+        return { rows: [], rowCount: 0 };
+      },
+      config,
+    );
+    const app = express();
+    const edge = stitchExpress();
+    app.use(edge.middleware);
+    app.get('/users/:id', async (_req, res) => {
+      await query('SELECT 1');
+      res.end('ok');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/users/7`)).text();
+    server.close();
+
+    const fastify = Fastify();
+    await fastify.register(stitchFastify);
+    fastify.get('/users/:id', async () => {
+      await query('SELECT 2');
+      return 'ok';
+    });
+    const url = await fastify.listen({ port: 0, host: '127.0.0.1' });
+    await (await fetch(`${url}/users/7`)).text();
+    await fastify.close();
+
+    const { version: expressVersion } = (await import('express/package.json', { with: { type: 'json' } })).default;
+    expect(sent[0]).toMatch(new RegExp(`^SELECT 1 /\\*application='billing',framework='express%3A${expressVersion.replaceAll('.', '\\.')}',request_id='[^']+',route='%2Fusers%2F%3Aid',traceparent='00-`));
+    expect(sent[1]).toMatch(new RegExp(`^SELECT 2 /\\*application='billing',framework='fastify%3A${fastify.version.replaceAll('.', '\\.')}',request_id='[^']+',route='%2Fusers%2F%3Aid',traceparent='00-`));
   });
 
   it("carries the caller's tracestate and the driver in the comment, so the database log joins the vendor's trace too", async () => {

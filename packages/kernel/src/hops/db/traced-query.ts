@@ -133,6 +133,7 @@ export function createTracedQuery<Result = QueryResultRows<Record<string, unknow
         // (a disabled kernel still has real ids, see ensureIds), so the database and the trace agree.
         const spanContext = recording ? span?.spanContext() : trace.getSpanContext(active);
         text = comment(sql, {
+            framework: scope?.requestSlot?.framework,
             request_id: scope?.requestId,
             route: scope === undefined ? undefined : routeOf(scope),
             tenant_id: scope?.tenantId,

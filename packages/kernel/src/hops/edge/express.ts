@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { context } from '@opentelemetry/api';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { EdgeOptionsInput } from './edge-options.js';
@@ -37,7 +39,7 @@ type EdgeAwareRequest = Request & { [EDGE_REQUEST]?: EdgeRequest };
  *   app.use(edge.errorHandler);
  */
 export function stitchExpress(options: EdgeOptionsInput = {}): StitchExpress {
-  const edge = createEdge(options);
+  const edge = createEdge(options, expressFramework());
 
   const middleware: RequestHandler = (req, res, next) => {
     const request = startRequest(edge, req, res);
@@ -83,4 +85,19 @@ function watchRoute(req: Request, request: EdgeRequest): void {
 function joinRoute(baseUrl: string, path: string): string {
   if (baseUrl === '' || baseUrl === '/') return path;
   return path === '/' ? baseUrl : `${baseUrl}${path}`;
+}
+
+/**
+ * sqlcommenter's `framework` for Express, `express:<version>` (the spec's form, as Django's
+ * `django:2.2.1`). Express has no version property, so it is read from the `express` the
+ * application resolves (from its working directory), once per adapter; `express` alone when it
+ * cannot be read (a bundled application).
+ */
+function expressFramework(): string {
+  try {
+    const { version } = createRequire(join(process.cwd(), 'index.js'))('express/package.json') as { version?: unknown };
+    return typeof version === 'string' ? `express:${version}` : 'express';
+  } catch {
+    return 'express';
+  }
 }

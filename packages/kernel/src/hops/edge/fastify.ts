@@ -28,7 +28,8 @@ const edgeRequests = new WeakMap<IncomingMessage, EdgeRequest>();
  */
 const plugin: FastifyPluginCallback<StitchFastifyOptions> = (fastify: FastifyInstance, options, done) => {
   const { handleErrors = true, ...edgeOptions } = options;
-  const edge = createEdge(edgeOptions);
+  // sqlcommenter's `framework`, in the spec's `name:version` form.
+  const edge = createEdge(edgeOptions, `fastify:${fastify.version}`);
 
   fastify.addHook('onRequest', (request, reply, next) => {
     const edgeRequest = startRequest(edge, request.raw, reply.raw, request.routeOptions.url);

@@ -13,7 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { SpanAttr } from '@stitch/contract';
 import { bindRequestEmitters } from '../../core/context/bind-request-emitters.js';
 import { ensureIds, getScope, setScope, setSpanAndScope } from '../../core/context/context-store.js';
-import type { StitchScope } from '../../core/context/context-store.js';
+import type { RequestSlot, StitchScope } from '../../core/context/context-store.js';
 import { HTTP_ENTRY } from '../../core/context/entry.js';
 import { newSpanId, newUnsampledSpanContext, withNextTraceId } from '../../core/context/ids.js';
 import { formatTraceparent } from '../../core/propagation/traceparent.js';
@@ -35,19 +35,22 @@ export const TRACE_RESPONSE_HEADER = 'traceresponse';
 export interface Edge {
   readonly options: EdgeOptions;
   readonly isTrusted: TrustPolicy;
+  /** `name:version` of the framework the adapter serves (sqlcommenter's `framework`), if any. */
+  readonly framework: string | undefined;
 }
 
 /**
  * Validates the edge options once (defaults filled, frozen) and compiles the trust policy.
+ * `framework` is the adapter's (`express:5.1.0`); an adapter of your own may name its own.
  *
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` naming the key, the value and what is allowed.
  * @example
  *   const edge = createEdge({ trustedUpstreams: ['10.0.0.0/8'] });
  */
-export function createEdge(input: EdgeOptionsInput = {}): Edge {
+export function createEdge(input: EdgeOptionsInput = {}, framework?: string): Edge {
   const options = parseOptions(EdgeOptionsSchema, input, 'edge');
   bindRequestEmitters();
-  return Object.freeze({ options, isTrusted: createTrustPolicy(options) });
+  return Object.freeze({ options, isTrusted: createTrustPolicy(options), framework });
 }
 
 /** One request as the edge sees it, from its first byte to its response's end. */
@@ -76,9 +79,9 @@ const MAX_ROUTE_LENGTH = 120;
 
 /** The edge request a context belongs to, if it was made by an edge adapter. */
 export function getEdgeRequest(ctx: Context = context.active()): EdgeRequest | undefined {
-  // The request is its scope's route slot (see startRequest): no context key of its own, so a
+  // The request is its scope's request slot (see startRequest): no context key of its own, so a
   // request costs one context copy fewer.
-  const slot = getScope(ctx)?.routeSlot;
+  const slot = getScope(ctx)?.requestSlot;
   return slot instanceof RequestState ? slot : undefined;
 }
 
@@ -117,7 +120,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
 
   const active = context.active();
   const open = kernelTracerIsNoop() ? undefined : findOpenServerSpan(active, incoming, trusted);
-  if (open !== undefined) return enrichOpenSpan(open, active, res, { requestId, method, trusted, routeTemplate, incoming });
+  if (open !== undefined) return enrichOpenSpan(open, active, res, { requestId, method, trusted, routeTemplate, incoming, framework: edge.framework });
 
   let parentContext = ROOT_CONTEXT;
   if (incoming.kind === 'parent' && trusted) parentContext = incoming.context;
@@ -133,11 +136,11 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
       );
   const spanContext = span.spanContext();
 
-  const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate, true);
-  // The request is its own route slot: the route a router matches later reaches every context
-  // derived from the request's (see StitchScope.routeSlot), and getEdgeRequest() finds it there.
+  const request = new RequestState(span, spanContext.traceId, requestId, method, trusted, routeTemplate, true, edge.framework);
+  // The request is its own request slot: the route a router matches later reaches every context
+  // derived from the request's (see StitchScope.requestSlot), and getEdgeRequest() finds it there.
   // The entry is the request: every hop it causes carries its route (core/context/entry.ts).
-  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
+  const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, requestSlot: request, entry: HTTP_ENTRY };
   request.context = setSpanAndScope(parentContext, span, scope);
 
   res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
@@ -160,6 +163,7 @@ interface RequestFacts {
   readonly trusted: boolean;
   readonly routeTemplate: string | undefined;
   readonly incoming: IncomingTrace;
+  readonly framework: string | undefined;
 }
 
 /**
@@ -172,9 +176,9 @@ function enrichOpenSpan(span: Span, active: Context, res: ServerResponse, facts:
   span.setAttribute(SpanAttr.component, 'route');
   if (facts.incoming.kind === 'trace-id' && !facts.trusted) span.setAttribute(SpanAttr.edgeUntrustedTraceId, facts.incoming.traceId);
   const spanContext = span.spanContext();
-  const request = new RequestState(span, spanContext.traceId, facts.requestId, facts.method, facts.trusted, undefined, false);
+  const request = new RequestState(span, spanContext.traceId, facts.requestId, facts.method, facts.trusted, undefined, false, facts.framework);
   if (facts.routeTemplate !== undefined) request.setRoute(facts.routeTemplate);
-  const scope: StitchScope = { requestId: facts.requestId, baggage: EMPTY_BAGGAGE, routeSlot: request, entry: HTTP_ENTRY };
+  const scope: StitchScope = { requestId: facts.requestId, baggage: EMPTY_BAGGAGE, requestSlot: request, entry: HTTP_ENTRY };
   request.context = setScope(active, scope);
   res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
   res.setHeader(REQUEST_ID_HEADER, facts.requestId);
@@ -213,9 +217,9 @@ function serverSpanOptions(
 }
 
 /** The EdgeRequest of one request: a class, so a request costs one object, not one per method. */
-class RequestState implements EdgeRequest {
+class RequestState implements EdgeRequest, RequestSlot {
   context: Context = ROOT_CONTEXT;
-  /** Read through StitchScope.routeSlot by the context store. */
+  /** Read through StitchScope.requestSlot by the context store. */
   routeId: string | undefined;
   private ended = false;
 
@@ -228,6 +232,8 @@ class RequestState implements EdgeRequest {
     routeId: string | undefined,
     /** False when an instrumentation opened the span: it ends it, with its own outcome. */
     private readonly ownsSpan: boolean,
+    /** Read through StitchScope.requestSlot by the query wrapper's SQL comment. */
+    readonly framework: string | undefined,
   ) {
     this.routeId = routeId;
   }
