@@ -221,8 +221,14 @@ describe('bad input over OTLP/gRPC', () => {
     }
   });
 
-  it('answers RESOURCE_EXHAUSTED, without RetryInfo, to a message over maxBodyBytes, and stores none of it', async () => {
-    const client = new Traces(collector.grpcAddress!, credentials.createInsecure());
+  it.each([
+    ['a message', {}],
+    // grpc-js's gzip, small on the wire: refused as it inflates past the limit.
+    ['a gzip message that inflates', { 'grpc.default_compression_algorithm': 2 }],
+  ])('answers RESOURCE_EXHAUSTED, without RetryInfo, to %s over maxBodyBytes, counts the refusal, and stores none of it', async (_name, clientOptions) => {
+    const client = new Traces(collector.grpcAddress!, credentials.createInsecure(), clientOptions);
+    const tooLarge = '413 STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE';
+    const before = collector.stats.refusedRequests.get(tooLarge) ?? 0;
     try {
       const traceId = newTraceId();
       const big = spansBody(traceId, 1500);
@@ -231,8 +237,11 @@ describe('bad input over OTLP/gRPC', () => {
       expect(answer.ok).toBe(false);
       const error = (answer as { error: ServiceError }).error;
       expect(error.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
-      expect(error.details).toMatch(/larger than max/i);
+      expect(error.details).toMatch(/larger than 65536 bytes/);
+      expect(error.metadata.get(ERROR_CODE_TRAILER)).toEqual(['STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE']);
       expect(error.metadata.get('grpc-status-details-bin')).toEqual([]);
+      // Counted as OTLP/HTTP counts its 413 (the ingest stats, and so the collector's metrics).
+      expect(collector.stats.refusedRequests.get(tooLarge)).toBe(before + 1);
       expect(await spanCount(collector, traceId)).toBe(0);
       expect((await call(client, spansBody(newTraceId()))).ok).toBe(true);
     } finally {

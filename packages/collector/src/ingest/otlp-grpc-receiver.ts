@@ -5,6 +5,7 @@ import {
   status as GrpcCode,
   type Metadata,
   type sendUnaryData,
+  type ServerInterceptingCallInterface,
   type ServerInterceptor,
   type ServerUnaryCall,
   type ServiceDefinition,
@@ -20,7 +21,7 @@ import type { LimitCounts, RecordLimits } from '../otlp/record-limits.js';
 import type { IngestAdmission } from '../server/ingest-admission.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { WriteQueue } from '../store/write-queue.js';
-import { grpcStatusOf } from './grpc-status.js';
+import { ERROR_CODE_TRAILER, grpcStatusOf } from './grpc-status.js';
 
 export interface OtlpGrpcReceiverOptions {
   host: string;
@@ -31,7 +32,7 @@ export interface OtlpGrpcReceiverOptions {
   forwarder: Forwarder | null;
   /** The same admission as OTLP/HTTP's, so both protocols share the in-flight and per-sender limits. */
   admission: IngestAdmission;
-  /** Largest accepted message, after decompression (grpc-js answers RESOURCE_EXHAUSTED above it). */
+  /** Largest accepted message, after decompression; above it RESOURCE_EXHAUSTED, counted as OTLP/HTTP's 413 (countSizeRefusals). */
   maxMessageBytes: number;
   /** In-flight calls the collector admits at once (OTLP/HTTP's maxInflightRequests). */
   maxInflightRequests: number;
@@ -88,6 +89,24 @@ function metadataValue(metadata: Metadata, key: string): string | undefined {
   return value === undefined ? undefined : value.toString();
 }
 
+/**
+ * grpc-js refuses a message over `grpc.max_receive_message_length` itself, with
+ * RESOURCE_EXHAUSTED: from its length prefix, before reading it, or as it inflates past the
+ * limit. It does so from the call beneath every interceptor (grpc-js 1.14, server-interceptors:
+ * BaseServerInterceptingCall calls its own `sendStatus`) and raises no event, so that call's
+ * `sendStatus` is the one place the refusal passes: wrapped here, it is counted as OTLP/HTTP
+ * counts its 413 and answered as the collector's own refusal (same code, without RetryInfo,
+ * with the error-code trailer). Statuses the collector sent carry that trailer and pass as they are.
+ */
+function countSizeRefusals(call: ServerInterceptingCallInterface, tooLarge: () => StatusObject): void {
+  const sendStatus = call.sendStatus.bind(call);
+  call.sendStatus = (status: Parameters<ServerInterceptingCallInterface['sendStatus']>[0]) => {
+    const own = status.metadata?.get(ERROR_CODE_TRAILER).length ?? 0;
+    if (status.code === GrpcCode.RESOURCE_EXHAUSTED && own === 0 && status.details.startsWith('Received message')) return sendStatus(tooLarge());
+    sendStatus(status);
+  };
+}
+
 // The tenant a tenant-bound token forces, handed from the interceptor that checked the token to
 // the handler, in the call's metadata; whatever a sender put under this key is removed first.
 const PINNED_TENANT_KEY = 'x-stitch-internal-pinned-tenant';
@@ -120,8 +139,9 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): P
   // Decided on the call's metadata, before grpc-js reads a byte of the message (it starts
   // reading once the metadata is passed on), as OTLP/HTTP decides before the body: a sender
   // without a valid token, or arriving while the queue is full, has nothing read.
-  const beforeRead: ServerInterceptor = (_method, call) =>
-    new ServerInterceptingCall(call, {
+  const beforeRead: ServerInterceptor = (_method, call) => {
+    countSizeRefusals(call, () => refusal(new StitchError('STITCH_ERR_COLLECTOR_PAYLOAD_TOO_LARGE', { limit: options.maxMessageBytes })));
+    return new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, pass) => {
@@ -143,6 +163,7 @@ export async function startOtlpGrpcReceiver(options: OtlpGrpcReceiverOptions): P
           },
         }),
     });
+  };
 
   const handle = (signal: Signal) => async (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): Promise<void> => {
     const pinned = metadataValue(call.metadata, PINNED_TENANT_KEY);
