@@ -105,6 +105,12 @@ export function moduleBindingOf(variable: TSESLint.Scope.Variable): ModuleBindin
   for (const def of variable.defs) {
     if (def.type === 'ImportBinding') {
       const spec = def.node;
+      // import pg = require('pg'): the declaration is its own binding, with no ImportDeclaration around it.
+      if (spec.type === AST_NODE_TYPES.TSImportEqualsDeclaration) {
+        const value = spec.moduleReference.type === AST_NODE_TYPES.TSExternalModuleReference ? staticString(spec.moduleReference.expression) : undefined;
+        if (value !== undefined) return { source: normalizeSource(value), imported: '*', typeOnly: spec.importKind === 'type' };
+        continue;
+      }
       const parent = def.parent;
       if (parent === null || parent.type !== AST_NODE_TYPES.ImportDeclaration) continue;
       const source = normalizeSource(parent.source.value);
@@ -114,10 +120,6 @@ export function moduleBindingOf(variable: TSESLint.Scope.Variable): ModuleBindin
         return { source, imported, typeOnly: typeOnly || spec.importKind === 'type' };
       }
       if (spec.type === AST_NODE_TYPES.ImportNamespaceSpecifier || spec.type === AST_NODE_TYPES.ImportDefaultSpecifier) return { source, imported: '*', typeOnly };
-      if (spec.type === AST_NODE_TYPES.TSImportEqualsDeclaration && spec.moduleReference.type === AST_NODE_TYPES.TSExternalModuleReference) {
-        const value = staticString(spec.moduleReference.expression);
-        if (value !== undefined) return { source: normalizeSource(value), imported: '*', typeOnly };
-      }
     }
     if (def.type === 'Variable' && def.node.init !== null) {
       const source = requiredSource(def.node.init);
@@ -177,4 +179,21 @@ export function combineListeners(...all: TSESLint.RuleListener[]): TSESLint.Rule
     }
   }
   return Object.fromEntries(Object.entries(merged).map(([selector, fns]) => [selector, (node: never) => fns.forEach((fn) => fn(node))])) as TSESLint.RuleListener;
+}
+
+/** The initialiser of a `const name = …` (not a destructuring), for rules that look through one name. */
+export function constInitOf(variable: TSESLint.Scope.Variable): TSESTree.Expression | undefined {
+  const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
+  if (def?.type !== 'Variable' || def.parent.kind !== 'const' || def.node.id.type !== AST_NODE_TYPES.Identifier) return undefined;
+  return def.node.init ?? undefined;
+}
+
+/**
+ * What a `const` stands for when it is only another name for something: `const c = crypto`
+ * → `crypto`, `const out = globalThis.console` → `globalThis.console`. `let` and `var` can be
+ * reassigned, so they stand for nothing.
+ */
+export function constAliasOf(variable: TSESLint.Scope.Variable): TSESTree.Identifier | TSESTree.MemberExpression | undefined {
+  const init = constInitOf(variable);
+  return init?.type === AST_NODE_TYPES.Identifier || init?.type === AST_NODE_TYPES.MemberExpression ? init : undefined;
 }

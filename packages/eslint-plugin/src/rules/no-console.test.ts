@@ -8,6 +8,8 @@ ruleTester.run('no-console', asRule(noConsole), {
     'const console = { log: (x: string) => x }; console.log("x");',
     'function f(console: { warn(x: string): void }) { console.warn("x"); }',
     { code: 'console.table(rows);', options: [{ allow: ['table'] }] },
+    // A const that names something else.
+    'const out = { log: (x: string) => x }; out.log("x");',
   ],
   invalid: [
     { code: "console.log('order created', id);", errors: [{ messageId: 'console', data: { method: 'log' } }] },
@@ -16,5 +18,8 @@ ruleTester.run('no-console', asRule(noConsole), {
     // A wrapper that hides the call.
     { code: 'const print = console.info; print("x");', errors: [{ messageId: 'console', data: { method: 'info' } }] },
     { code: 'const { debug } = console;', errors: [{ messageId: 'console', data: { method: 'debug' } }] },
+    // Another name for the global, once or twice removed.
+    { code: "const out = console; out.log('x');", errors: [{ messageId: 'console', data: { method: 'log' } }] },
+    { code: "const c = globalThis.console; const d = c; d.error('x');", errors: [{ messageId: 'console', data: { method: 'error' } }] },
   ],
 });

@@ -1,7 +1,7 @@
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
-import { propertyName, resolveVariable } from '../internal/module-sources.js';
+import { constAliasOf, propertyName, resolveVariable } from '../internal/module-sources.js';
 
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
 
@@ -25,9 +25,15 @@ export const noConsole = createRule<Options, MessageIds>({
   create(context, [options]) {
     const allow = new Set(options.allow ?? []);
 
-    /** `console` the global, or `globalThis.console`: not a local variable of that name. */
-    function isConsole(node: TSESTree.Node): boolean {
-      if (node.type === AST_NODE_TYPES.Identifier) return node.name === 'console' && resolveVariable(context, node) === undefined;
+    /** `console` the global, `globalThis.console`, or a `const` naming either: not a local variable called `console`. */
+    function isConsole(node: TSESTree.Node, depth = 0): boolean {
+      if (node.type === AST_NODE_TYPES.Identifier) {
+        const variable = resolveVariable(context, node);
+        if (variable === undefined) return node.name === 'console';
+        // const out = console; out.log(…)
+        const alias = depth < 8 ? constAliasOf(variable) : undefined;
+        return alias !== undefined && isConsole(alias, depth + 1);
+      }
       return node.type === AST_NODE_TYPES.MemberExpression && propertyName(node) === 'console' && node.object.type === AST_NODE_TYPES.Identifier && GLOBAL_OBJECTS.has(node.object.name);
     }
 

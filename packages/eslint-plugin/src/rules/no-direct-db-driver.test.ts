@@ -28,6 +28,11 @@ ruleTester.run('no-direct-db-driver', asRule(noDirectDbDriver), {
       code: "import { Pool as P } from 'pg'; const pool = new P(); export const list = () => pool.query('SELECT * FROM orders');",
       errors: [{ messageId: 'driverImport' }, { messageId: 'rawQuery', data: { method: 'query' } }],
     },
+    // Another name for the pool, and `import = require`.
+    {
+      code: "import pg = require('pg'); const pool = new pg.Pool(); const handle = pool; export const list = () => handle.query('SELECT 1');",
+      errors: [{ messageId: 'driverImport' }, { messageId: 'rawQuery', data: { method: 'query' } }],
+    },
     // A client checked out of the pool bypasses the wrapper too.
     {
       code: "import pg from 'pg'; const pool = new pg.Pool(); const client = await pool.connect(); await client.query('SELECT 1');",

@@ -70,6 +70,8 @@ export const noDirectDbDriver = createRule<Options, MessageIds>({
     /** `new Pool()`, `createPool()`, `await pool.connect()`: an expression that yields a driver handle. */
     function yieldsDriver(init: TSESTree.Expression): boolean {
       const inner = init.type === AST_NODE_TYPES.AwaitExpression ? init.argument : init;
+      // const p2 = pool: another name for a handle already known.
+      if (inner.type === AST_NODE_TYPES.Identifier) return isDriverValue(inner);
       if (inner.type === AST_NODE_TYPES.NewExpression) return isDriverBinding(inner.callee);
       if (inner.type === AST_NODE_TYPES.CallExpression) {
         if (inner.callee.type === AST_NODE_TYPES.MemberExpression && CHECKOUT_METHODS.has(propertyName(inner.callee) ?? '')) return isDriverValue(inner.callee.object);

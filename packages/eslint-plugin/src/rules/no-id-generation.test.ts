@@ -15,7 +15,10 @@ ruleTester.run('no-id-generation', asRule(noIdGeneration), {
     "import type { UUIDTypes } from 'uuid'; let id: UUIDTypes;",
     // Strings that merely start like a traceparent but are not built from ids.
     "const version = '00-draft';",
-    // Other crypto functions.
+    // A const naming an object of its own, not crypto.
+    'const ids = { randomUUID: () => "x" }; const i = ids; i.randomUUID();',
+    // Other crypto functions; a type-only re-export.
+    "export type * from 'node:crypto';",
     "import { createHash } from 'node:crypto'; createHash('sha256');",
   ],
   invalid: [
@@ -28,14 +31,22 @@ ruleTester.run('no-id-generation', asRule(noIdGeneration), {
     { code: "import * as c from 'node:crypto'; const traceId = c.randomBytes(16).toString('hex');", errors: [{ messageId: 'randomId', data: { name: 'randomBytes' } }] },
     { code: "const { randomUUID: r } = require('node:crypto'); r();", errors: [{ messageId: 'randomId' }] },
     { code: "const id = require('crypto').randomUUID();", errors: [{ messageId: 'randomId' }] },
+    { code: "import c = require('node:crypto'); export const id = c.randomUUID();", errors: [{ messageId: 'randomId' }] },
     // Dynamic import.
     { code: "const id = (await import('node:crypto')).randomUUID();", errors: [{ messageId: 'randomId' }] },
     // Web Crypto globals.
     { code: 'const id = crypto.randomUUID();', errors: [{ messageId: 'randomId' }] },
     { code: 'const id = globalThis.crypto.randomUUID();', errors: [{ messageId: 'randomId' }] },
     { code: 'const { randomUUID } = crypto;', errors: [{ messageId: 'randomId' }] },
-    // Re-export: a domain module handing out the generator.
+    // Another name for the global.
+    { code: 'const cr = crypto; export const id = cr.randomUUID();', errors: [{ messageId: 'randomId' }] },
+    { code: 'const cr = globalThis.crypto; const { randomUUID } = cr;', errors: [{ messageId: 'randomId' }] },
+    // Re-export: a domain module handing out the generator, by name, locally or with everything.
     { code: "export { randomUUID } from 'node:crypto';", errors: [{ messageId: 'randomId' }] },
+    { code: "export { randomUUID as newId } from 'crypto';", errors: [{ messageId: 'randomId' }] },
+    { code: "import { randomUUID } from 'node:crypto'; export { randomUUID };", errors: [{ messageId: 'randomId' }] },
+    { code: "export * from 'node:crypto';", errors: [{ messageId: 'randomId' }] },
+    { code: "export * as c from 'crypto';", errors: [{ messageId: 'randomId' }] },
     // Id packages in every form.
     { code: "import { v4 } from 'uuid'; v4();", errors: [{ messageId: 'idPackage', data: { source: 'uuid' } }] },
     { code: "import { v4 as uuid } from 'uuid/dist/esm';", errors: [{ messageId: 'idPackage' }] },

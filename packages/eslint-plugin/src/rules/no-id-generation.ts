@@ -1,7 +1,7 @@
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
-import { combineListeners, matchesModule, moduleBindingOf, moduleUseListeners, propertyName, requiredSource, resolveVariable, staticString } from '../internal/module-sources.js';
+import { combineListeners, constAliasOf, matchesModule, moduleBindingOf, moduleUseListeners, propertyName, requiredSource, resolveVariable, staticString } from '../internal/module-sources.js';
 
 /** Packages whose only job is making ids. */
 export const DEFAULT_ID_PACKAGES = ['uuid', 'nanoid', 'ulid', 'ulidx', 'cuid', '@paralleldrive/cuid2', 'short-uuid', 'hyperid', 'ksuid'] as const;
@@ -44,19 +44,21 @@ export const noIdGeneration = createRule<Options, MessageIds>({
     const idPackages = options.idPackages ?? [...DEFAULT_ID_PACKAGES];
 
     /** Whether `object` (the `X` of `X.randomUUID`) is the crypto module or Web Crypto. */
-    function isCryptoObject(object: TSESTree.Node): boolean {
+    function isCryptoObject(object: TSESTree.Node, depth = 0): boolean {
       if (object.type === AST_NODE_TYPES.Identifier) {
         const variable = resolveVariable(context, object);
         if (variable === undefined) return object.name === 'crypto'; // Web Crypto global
         const binding = moduleBindingOf(variable);
         if (binding !== undefined) return matchesModule(binding.source, CRYPTO_MODULES) && (binding.imported === '*' || binding.imported === 'webcrypto' || binding.imported === 'default');
-        return false;
+        // const cr = crypto; cr.randomUUID()
+        const alias = depth < 8 ? constAliasOf(variable) : undefined;
+        return alias !== undefined && isCryptoObject(alias, depth + 1);
       }
       if (object.type === AST_NODE_TYPES.MemberExpression) {
         // globalThis.crypto, require('node:crypto').webcrypto
         const name = propertyName(object);
         if (name === 'crypto' && object.object.type === AST_NODE_TYPES.Identifier && GLOBAL_OBJECTS.has(object.object.name)) return true;
-        if (name === 'webcrypto') return isCryptoObject(object.object);
+        if (name === 'webcrypto') return isCryptoObject(object.object, depth + 1);
         return false;
       }
       // (await import('node:crypto')).randomUUID(), require('crypto').randomUUID()
@@ -89,6 +91,10 @@ export const noIdGeneration = createRule<Options, MessageIds>({
     return combineListeners(
       moduleUseListeners(context, (use) => {
         if (!use.typeOnly && matchesModule(use.source, idPackages)) context.report({ node: use.node, messageId: 'idPackage', data: { source: use.source } });
+        // export * from 'node:crypto' (or `* as c`): the generators go out with everything else.
+        if (use.kind === 're-export' && matchesModule(use.source, CRYPTO_MODULES) && use.node.type === AST_NODE_TYPES.ExportAllDeclaration && !use.typeOnly) {
+          context.report({ node: use.node, messageId: 'randomId', data: { name: 'randomUUID' } });
+        }
         // export { randomUUID } from 'node:crypto': a domain module handing out the generator.
         if (use.kind === 're-export' && matchesModule(use.source, CRYPTO_MODULES) && use.node.type === AST_NODE_TYPES.ExportNamedDeclaration) {
           for (const spec of use.node.specifiers) {
