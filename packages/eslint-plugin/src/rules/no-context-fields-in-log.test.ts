@@ -9,6 +9,8 @@ ruleTester.run('no-context-fields-in-log', asRule(noContextFieldsInLog), {
     // Not a logger call.
     "audit.record({ tenantId, action: 'x' });",
     "const fields = { traceId }; send(fields);",
+    "const fields = { orderId }; logger.info(fields, 'x');",
+    "const ctx = currentContext(); audit.record(ctx);",
   ],
   invalid: [
     {
@@ -30,6 +32,18 @@ ruleTester.run('no-context-fields-in-log', asRule(noContextFieldsInLog), {
     },
     { code: "logger.info({ ...currentContext(), orderId }, 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'currentContext' } }] },
     { code: "logger.info(tryCurrentContext(), 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'tryCurrentContext' } }] },
+    // Through a const: the field is reported where it is written, once, with no removal (the object may serve elsewhere).
+    {
+      code: "const fields = { traceId, orderId }; logger.info(fields, 'a'); logger.warn(fields, 'b');",
+      errors: [{ messageId: 'contextField', data: { field: 'traceId' }, suggestions: [] }],
+    },
+    { code: "const ctx = currentContext(); logger.info(ctx, 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'currentContext' } }] },
+    { code: "const ctx = currentContext(); logger.info({ ...ctx, orderId }, 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'currentContext' } }] },
+    // The level method under another name.
+    {
+      code: "const { info } = logger; info({ tenantId, orderId }, 'x');",
+      errors: [{ messageId: 'contextField', data: { field: 'tenantId' }, suggestions: [{ messageId: 'removeField', output: "const { info } = logger; info({ orderId }, 'x');" }] }],
+    },
     {
       code: "logger.info({ traceparent: header }, 'x');",
       errors: [{ messageId: 'contextField', data: { field: 'traceparent' }, suggestions: [{ messageId: 'removeField', output: "logger.info({}, 'x');" }] }],

@@ -2,7 +2,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
 import { asLoggerCall, DEFAULT_LOGGER_NAMES, LOG_LEVELS, loggerNamesSchema } from '../internal/logger-calls.js';
-import { staticString } from '../internal/module-sources.js';
+import { constInitOf, resolveVariable, staticString } from '../internal/module-sources.js';
 
 /** The fields the kernel fills from the context on every line, in both spellings people write. */
 export const CONTEXT_FIELDS: readonly string[] = [
@@ -58,13 +58,32 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
       };
     }
 
-    function check(object: TSESTree.ObjectExpression): void {
+    /** What a `const` name holds, when the rule can see it: `const fields = { traceId }`. */
+    function constValue(node: TSESTree.Node): TSESTree.Expression | undefined {
+      if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
+      const variable = resolveVariable(context, node);
+      return variable === undefined ? undefined : constInitOf(variable);
+    }
+
+    /** `currentContext()`, or a `const` holding it: the reader's name. */
+    function contextReader(node: TSESTree.Node): string | undefined {
+      const value = node.type === AST_NODE_TYPES.CallExpression ? node : constValue(node);
+      if (value?.type === AST_NODE_TYPES.CallExpression && value.callee.type === AST_NODE_TYPES.Identifier && CONTEXT_READERS.has(value.callee.name)) return value.callee.name;
+      return undefined;
+    }
+
+    /** Objects reached through a `const`, checked once however many lines log them. */
+    const checkedConsts = new Set<TSESTree.ObjectExpression>();
+
+    /**
+     * Reports the context fields in `object`. The removal is suggested only for an object written
+     * in the call: a `const` may be used elsewhere too.
+     */
+    function check(object: TSESTree.ObjectExpression, suggest = true): void {
       for (const property of object.properties) {
         if (property.type === AST_NODE_TYPES.SpreadElement) {
-          const argument = property.argument;
-          if (argument.type === AST_NODE_TYPES.CallExpression && argument.callee.type === AST_NODE_TYPES.Identifier && CONTEXT_READERS.has(argument.callee.name)) {
-            context.report({ node: property, messageId: 'contextSpread', data: { reader: argument.callee.name } });
-          }
+          const reader = contextReader(property.argument);
+          if (reader !== undefined) context.report({ node: property, messageId: 'contextSpread', data: { reader } });
           continue;
         }
         const key = property.computed ? staticString(property.key) : property.key.type === AST_NODE_TYPES.Identifier ? property.key.name : staticString(property.key);
@@ -73,21 +92,35 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
           node: property,
           messageId: 'contextField',
           data: { field: key },
-          suggest: [{ messageId: 'removeField', data: { field: key }, fix: removal(object, property) }],
+          suggest: suggest ? [{ messageId: 'removeField', data: { field: key }, fix: removal(object, property) }] : [],
         });
       }
     }
 
     return {
       CallExpression(node) {
-        if (asLoggerCall(node, loggerNames, METHODS) === undefined) return;
+        if (asLoggerCall(node, loggerNames, METHODS, context) === undefined) return;
         const first = node.arguments[0];
-        if (first?.type === AST_NODE_TYPES.ObjectExpression) check(first);
+        if (first === undefined) return;
+        if (first.type === AST_NODE_TYPES.ObjectExpression) {
+          check(first);
+          return;
+        }
+        // const fields = { traceId }; logger.info(fields, 'x') — and const ctx = currentContext().
+        const value = constValue(first);
+        if (value?.type === AST_NODE_TYPES.ObjectExpression && !checkedConsts.has(value)) {
+          checkedConsts.add(value);
+          check(value, false);
+        }
+        if (first.type === AST_NODE_TYPES.Identifier) {
+          const reader = contextReader(first);
+          if (reader !== undefined) context.report({ node: first, messageId: 'contextSpread', data: { reader } });
+        }
       },
       // logger.info(currentContext()) — the context object as the fields argument.
       'CallExpression > CallExpression.arguments:first-child'(node: TSESTree.CallExpression) {
         const outer = node.parent as TSESTree.CallExpression;
-        if (asLoggerCall(outer, loggerNames, METHODS) === undefined) return;
+        if (asLoggerCall(outer, loggerNames, METHODS, context) === undefined) return;
         if (node.callee.type === AST_NODE_TYPES.Identifier && CONTEXT_READERS.has(node.callee.name)) {
           context.report({ node, messageId: 'contextSpread', data: { reader: node.callee.name } });
         }

@@ -14,6 +14,14 @@ ruleTester.run('no-string-built-log', asRule(noStringBuiltLog), {
     'const text = `order ${id}`;',
     // A percent sign with nothing to interpolate is just text.
     "logger.info('100% done');",
+    // A wrapper called with a constant, and a built string that goes in a field.
+    "const say = (m: string) => logger.info(m); say('ready');",
+    "const label = `order ${id}`; logger.info({ label }, 'done');",
+    // A const holding a constant; values joined with no text of their own.
+    "const msg = 'ready'; logger.info(msg);",
+    'logger.info(parts.join(" "));',
+    // A method of something that is not a logger, under another name.
+    'const info = metrics.info; info(`x ${y}`);',
     // Custom logger names.
     { code: 'audit.info(`x ${y}`);', options: [{ loggerNames: '^logger$' }] },
   ],
@@ -49,6 +57,29 @@ ruleTester.run('no-string-built-log', asRule(noStringBuiltLog), {
     // Either branch of a conditional message.
     { code: "logger.warn({ id }, disabled ? 'endpoint disabled' : `delivery ${id} is dead`);", errors: [{ messageId: 'templateMessage' }] },
     { code: "logger.warn(reason ?? 'lost ' + n);", errors: [{ messageId: 'concatenatedMessage' }] },
+    // Through a const, under a type assertion, String.raw, join.
+    { code: 'const msg = `order ${id} created`; logger.info(msg);', errors: [{ messageId: 'templateMessage' }] },
+    { code: 'logger.info(`x ${y}` as string);', errors: [{ messageId: 'templateMessage' }] },
+    { code: "logger.info(('a' + y) satisfies string);", errors: [{ messageId: 'concatenatedMessage' }] },
+    { code: 'logger.info(String.raw`x ${y}`);', errors: [{ messageId: 'templateMessage' }] },
+    { code: "logger.info(['user', id, 'signed in'].join(' '));", errors: [{ messageId: 'concatenatedMessage' }] },
+    // The level method under another name.
+    {
+      code: 'const info = logger.info.bind(logger); info(`x ${y}`);',
+      errors: [{ messageId: 'templateMessage', suggestions: [{ messageId: 'suggestFields', output: "const info = logger.info.bind(logger); info({ y }, 'x {y}');" }] }],
+    },
+    { code: "const { warn } = stitch.logger; warn('lost ' + n);", errors: [{ messageId: 'concatenatedMessage' }] },
+    // Wrapper functions: the message is written where the wrapper is called, even before it is declared.
+    { code: 'const say = (m: string) => logger.info(m); say(`x ${y}`);', errors: [{ messageId: 'templateMessage' }] },
+    {
+      code: "fail({ id }, 'lost ' + n); function fail(fields: object, message: string) { logger.error(fields, message); }",
+      errors: [{ messageId: 'concatenatedMessage' }],
+    },
+    // A wrapper of a wrapper.
+    {
+      code: 'function note(m: string) { log.info(m); } function noteOrder(m: string) { note(m); } noteOrder(`order ${id}`);',
+      errors: [{ messageId: 'templateMessage' }],
+    },
     { code: 'logger?.info(`x ${y}`);', errors: [{ messageId: 'templateMessage', suggestions: [{ messageId: 'suggestFields', output: "logger?.info({ y }, 'x {y}');" }] }] },
   ],
 });

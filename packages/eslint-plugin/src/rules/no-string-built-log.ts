@@ -1,8 +1,8 @@
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
-import { asLoggerCall, DEFAULT_LOGGER_NAMES, loggerNamesSchema } from '../internal/logger-calls.js';
-import { propertyName, staticString } from '../internal/module-sources.js';
+import { asLoggerCall, DEFAULT_LOGGER_NAMES, LOG_LEVELS, loggerNamesSchema } from '../internal/logger-calls.js';
+import { constInitOf, propertyName, resolveVariable, staticString } from '../internal/module-sources.js';
 
 // pino's printf tokens (pino's `%s`, `%d`, `%o`, `%O`, `%j`, `%i`, `%f`).
 const PRINTF = /%[sdoOjif]/;
@@ -10,15 +10,33 @@ const PRINTF = /%[sdoOjif]/;
 type Options = [{ loggerNames?: string }];
 type MessageIds = 'templateMessage' | 'concatenatedMessage' | 'printfMessage' | 'suggestFields';
 
-/** Whether `node` builds a string: a template with expressions, or `+` with a string in it. */
-function buildKind(node: TSESTree.Node): 'template' | 'concat' | undefined {
+/** `x as string`, `x satisfies string`, `x!`: the expression under the type. */
+function withoutTypes(node: TSESTree.Node): TSESTree.Node {
+  if (node.type === AST_NODE_TYPES.TSAsExpression || node.type === AST_NODE_TYPES.TSSatisfiesExpression || node.type === AST_NODE_TYPES.TSNonNullExpression) {
+    return withoutTypes(node.expression);
+  }
+  return node;
+}
+
+/**
+ * Whether `node` builds a string: a template with expressions (`String.raw` too), `+` with a
+ * string in it, `'a'.concat(b)` or `['a', b].join(' ')`.
+ */
+function buildKind(raw: TSESTree.Node): 'template' | 'concat' | undefined {
+  const node = withoutTypes(raw);
   // cond ? `a ${x}` : 'b' — either branch can be the line's message.
   if (node.type === AST_NODE_TYPES.ConditionalExpression) return buildKind(node.consequent) ?? buildKind(node.alternate);
   if (node.type === AST_NODE_TYPES.LogicalExpression) return buildKind(node.left) ?? buildKind(node.right);
   if (node.type === AST_NODE_TYPES.TemplateLiteral && node.expressions.length > 0) return 'template';
+  if (node.type === AST_NODE_TYPES.TaggedTemplateExpression && node.quasi.expressions.length > 0) return 'template';
   if (node.type === AST_NODE_TYPES.BinaryExpression && node.operator === '+' && (hasString(node.left) || hasString(node.right))) return 'concat';
   // 'a'.concat(b)
   if (node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression && propertyName(node.callee) === 'concat' && staticString(node.callee.object) !== undefined) return 'concat';
+  // ['user', id, 'signed in'].join(' ')
+  if (node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression && propertyName(node.callee) === 'join' && node.callee.object.type === AST_NODE_TYPES.ArrayExpression) {
+    const elements = node.callee.object.elements;
+    if (elements.some((e) => e !== null && staticString(e) !== undefined) && elements.some((e) => e !== null && staticString(e) === undefined)) return 'concat';
+  }
   return undefined;
 }
 
@@ -94,16 +112,84 @@ export const noStringBuiltLog = createRule<Options, MessageIds>({
       ];
     }
 
+    /** `buildKind`, looking through one `const`: `const msg = \`x ${y}\`; logger.info(msg)`. */
+    function builtKind(node: TSESTree.Node): 'template' | 'concat' | undefined {
+      const kind = buildKind(node);
+      const bare = withoutTypes(node);
+      if (kind !== undefined || bare.type !== AST_NODE_TYPES.Identifier) return kind;
+      const variable = resolveVariable(context, bare);
+      const init = variable === undefined ? undefined : constInitOf(variable);
+      return init === undefined ? undefined : buildKind(init);
+    }
+
+    /**
+     * Functions that pass one of their parameters on as a logger's message (`const say = (m) =>
+     * logger.info(m)`), with that parameter's position: their callers write the message.
+     */
+    const wrappers = new Map<TSESLint.Scope.Variable, Set<number>>();
+
+    /** Records the function whose parameter `message` is, if it is one. */
+    function noteWrapper(message: TSESTree.Node): void {
+      const bare = withoutTypes(message);
+      if (bare.type !== AST_NODE_TYPES.Identifier) return;
+      const def = resolveVariable(context, bare)?.defs[0];
+      if (def?.type !== 'Parameter') return;
+      const fn = def.node;
+      const index = fn.params.findIndex((p) => p === def.name || (p.type === AST_NODE_TYPES.AssignmentPattern && p.left === def.name));
+      if (index < 0) return;
+      const named = fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id !== null ? { node: fn as TSESTree.Node, name: fn.id.name } : undefined;
+      const declarator = fn.parent?.type === AST_NODE_TYPES.VariableDeclarator && fn.parent.init === fn && fn.parent.id.type === AST_NODE_TYPES.Identifier ? { node: fn.parent as TSESTree.Node, name: fn.parent.id.name } : undefined;
+      const holder = named ?? declarator;
+      if (holder === undefined) return;
+      const variable = context.sourceCode.getDeclaredVariables(holder.node).find((v) => v.name === holder.name);
+      if (variable === undefined) return;
+      const positions = wrappers.get(variable) ?? new Set<number>();
+      positions.add(index);
+      wrappers.set(variable, positions);
+    }
+
+    function checkCallers(wrapper: TSESLint.Scope.Variable, index: number): void {
+      for (const reference of wrapper.references) {
+        const call = reference.identifier.parent;
+        if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== reference.identifier) continue;
+        const argument = call.arguments[index];
+        if (argument === undefined) continue;
+        const kind = builtKind(argument);
+        if (kind !== undefined) context.report({ node: argument, messageId: kind === 'template' ? 'templateMessage' : 'concatenatedMessage' });
+        else noteWrapper(argument);
+      }
+    }
+
     return {
+      // The wrappers' callers, once every wrapper is known (a caller may come before its
+      // wrapper). A caller that passes its own parameter on is a wrapper too: checked in turn.
+      'Program:exit'() {
+        const checked = new Map<TSESLint.Scope.Variable, Set<number>>();
+        let found = true;
+        while (found) {
+          found = false;
+          for (const [variable, positions] of [...wrappers]) {
+            for (const index of [...positions]) {
+              const done = checked.get(variable) ?? new Set<number>();
+              if (done.has(index)) continue;
+              done.add(index);
+              checked.set(variable, done);
+              found = true;
+              checkCallers(variable, index);
+            }
+          }
+        }
+      },
       CallExpression(node) {
-        if (asLoggerCall(node, loggerNames) === undefined) return;
+        if (asLoggerCall(node, loggerNames, LOG_LEVELS, context) === undefined) return;
         const [first, second] = node.arguments;
         if (first === undefined) return;
         // pino: (message, ...args) or (fields, message, ...args).
-        const fieldsFirst = first.type === AST_NODE_TYPES.ObjectExpression || (buildKind(first) === undefined && staticString(first) === undefined && second !== undefined);
+        const fieldsFirst = first.type === AST_NODE_TYPES.ObjectExpression || (builtKind(first) === undefined && staticString(first) === undefined && second !== undefined);
         const message = fieldsFirst ? second : first;
         if (message === undefined) return;
-        const kind = buildKind(message);
+        noteWrapper(message);
+        const kind = builtKind(message);
         if (kind === 'template' && message.type === AST_NODE_TYPES.TemplateLiteral) {
           context.report({ node: message, messageId: 'templateMessage', suggest: suggestion(node, message) });
           return;
