@@ -30,8 +30,10 @@ const SUBJECT_SQL = `CASE comp
  */
 export async function askViolations(store: Store, scope: QueryScope, options: ViolationsOptions): Promise<ViolationsResponse> {
   const t = tenantClause(scope.tenantId);
+  // MATERIALIZED: `v` feeds both the totals and the per-tenant counts, and inlined it was two
+  // scans of the spans table (~2 s against ~0.5 s on the 1M-span bench store at load 15).
   const rows = await store.query(
-    `WITH v AS (
+    `WITH v AS MATERIALIZED (
        SELECT *, ${SUBJECT_SQL} AS subject FROM (
          SELECT trace_id, tenant_id, service, name, start_ns, duration_ms, budget_ms, route, entry_route, query_name, job_name,
              ${COMPONENT_SQL} AS comp,
