@@ -111,6 +111,32 @@ describe('decodeOtlp', () => {
     expect(r.batch.events[0]?.tenantId).toBe('t1');
   });
 
+  it('makes a server span without a parent in the request its own entry, when no span of the request has a parent', () => {
+    const traceId = '0102030405060708090a0b0c0d0e0f10';
+    const body = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId, spanId: '1111111111111111', name: 'GET /x', kind: 2, attributes: [{ key: 'http.route', value: { stringValue: '/x' } }] },
+                { traceId, spanId: '2222222222222222', name: 'work', kind: 1, attributes: [{ key: 'http.route', value: { stringValue: '/y' } }] },
+                { traceId: traceId.toUpperCase(), spanId: '3333333333333333', name: 'GET /z', kind: 2 },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = decodeOtlp('traces', 'json', Buffer.from(JSON.stringify(body)));
+    if (!r.ok) throw new Error(r.detail);
+    expect(r.batch.spans.map((s) => [s.name, s.traceId, s.entryRoute, s.entryKind, s.attributes])).toEqual([
+      ['GET /x', traceId, '/x', 'http', '{}'],
+      ['work', traceId, null, null, '{}'],
+      ['GET /z', traceId, null, null, '{}'],
+    ]);
+  });
+
   it('reads the query name from the caller (stitch.query.name), else the summary (db.query.summary), else older kernels (db.query.name)', () => {
     const traceId = '0102030405060708090a0b0c0d0e0f10';
     const str = (key: string, value: string) => ({ key, value: { stringValue: value } });

@@ -17,7 +17,8 @@ export function parseId(value: unknown, bytes: 8 | 16): string | null | '' {
   if (value instanceof Uint8Array) {
     if (value.length === 0) return '';
     if (value.length !== bytes) return null;
-    hex = Buffer.from(value).toString('hex');
+    // protobufjs hands out Buffer views of the body: read in place, not copied into a new Buffer first.
+    hex = Buffer.isBuffer(value) ? value.toString('hex') : Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex');
   } else if (typeof value === 'string') {
     if (value === '') return '';
     if (value.length !== bytes * 2 || !HEX.test(value)) return null;

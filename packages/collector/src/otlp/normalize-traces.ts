@@ -2,7 +2,7 @@ import { ENTRY_KINDS, SpanAttr, PERF_VIOLATION_EVENT } from '@stitch/contract';
 import { LIFTED_OUT, QUERY_NAME_SOURCES } from '../store/lifted-columns.js';
 import { attrBoolean, attrNumber, attrString, isRecord, keyValuesToObject, type JsonValue } from './any-value.js';
 import { parseId, parseNanos, parseSmallInt } from './ids-and-times.js';
-import { LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
+import { emptyLimitCounts, LIMIT_ATTRIBUTES, limiter as newLimiter, type LimitCounts, type RecordLimits } from './record-limits.js';
 import { emptyBatch, type DecodedBatch, type SpanRow } from './records.js';
 import { runToEnd, SLICE_RECORDS, type Steps } from '../ingest/work-in-slices.js';
 import { recordsOf } from './decode-protobuf.js';
@@ -13,22 +13,33 @@ import { recordsOf } from './decode-protobuf.js';
  * out of the blob so the questions filter and group on real columns (DuckDB zone maps, no JSON
  * parsing per row). With what the limits cut from the span.
  */
-function rest(attrs: Record<string, JsonValue>, cut: Record<string, number>): string {
-  // No prototype, so a `__proto__` attribute is kept as a key (on `{}` it would set the prototype).
-  const out: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
-  for (const [k, v] of Object.entries(attrs)) if (!LIFTED_OUT.has(k)) out[k] = v;
-  for (const [k, n] of Object.entries(cut)) if (n > 0) out[k] = n;
-  return JSON.stringify(out);
+function rest(attrs: Record<string, JsonValue>, cutBefore: number, counts: LimitCounts, before: LimitCounts): string {
+  let out: Record<string, JsonValue> | null = null;
+  for (const k in attrs) {
+    if (LIFTED_OUT.has(k)) continue;
+    // No prototype, so a `__proto__` attribute is kept as a key (on `{}` it would set the prototype).
+    out ??= Object.create(null) as Record<string, JsonValue>;
+    out[k] = attrs[k]!;
+  }
+  if (totalCut(counts) > cutBefore) {
+    // What the limits cut from this span, as attributes on it (the SDK's dropped counts, and truncations).
+    out ??= Object.create(null) as Record<string, JsonValue>;
+    for (const key of LIMITED_KINDS) {
+      const n = counts[key] - before[key];
+      if (n > 0) out[LIMIT_ATTRIBUTES[key]] = n;
+    }
+  }
+  // The common span (every attribute lifted, nothing cut) shares one string: no row of a large
+  // request holds a "{}" of its own until it is stored (issue 15, GC of held rows).
+  return out === null ? EMPTY_OBJECT_JSON : JSON.stringify(out);
 }
 
-/** What the limits cut from one span, as attributes on it (the SDK's dropped counts, and truncations). */
-function cutSince(before: LimitCounts, now: LimitCounts): Record<string, number> {
-  return {
-    [LIMIT_ATTRIBUTES.truncatedValues]: now.truncatedValues - before.truncatedValues,
-    [LIMIT_ATTRIBUTES.droppedAttributes]: now.droppedAttributes - before.droppedAttributes,
-    [LIMIT_ATTRIBUTES.droppedEvents]: now.droppedEvents - before.droppedEvents,
-    [LIMIT_ATTRIBUTES.droppedLinks]: now.droppedLinks - before.droppedLinks,
-  };
+const EMPTY_OBJECT_JSON = '{}';
+const ZERO_COUNTS: LimitCounts = Object.freeze(emptyLimitCounts());
+const LIMITED_KINDS = ['truncatedValues', 'droppedAttributes', 'droppedEvents', 'droppedLinks'] as const satisfies readonly (keyof LimitCounts)[];
+
+function totalCut(counts: LimitCounts): number {
+  return counts.truncatedValues + counts.droppedAttributes + counts.droppedEvents + counts.droppedLinks;
 }
 
 function firstString(attrs: Record<string, JsonValue>, names: readonly string[]): string | null {
@@ -66,6 +77,19 @@ function carriedEntry(attrs: Record<string, JsonValue>): { route: string | null;
  */
 function* fillFromAncestors(batch: DecodedBatch): Steps<void> {
   const spans = batch.spans;
+  // Without a parent in the request, a span inherits nothing, and no key string per span is
+  // made: only a server span is its own entry (the walk's first step).
+  if (!spans.some((s) => s.parentSpanId !== null)) {
+    let walked = 0;
+    for (const s of spans) {
+      if (++walked % SLICE_RECORDS === 0) yield;
+      if (s.entryRoute === null && s.kind === 2 && s.route !== null) {
+        s.entryRoute = s.route;
+        s.entryKind ??= 'http';
+      }
+    }
+    return;
+  }
   const byKey = new Map<string, SpanRow>();
   let walked = 0;
   for (const s of spans) {
@@ -104,6 +128,27 @@ function* fillFromAncestors(batch: DecodedBatch): Steps<void> {
   }
 }
 
+/**
+ * parseId for trace ids, with the last one remembered: a request's spans come trace by trace,
+ * so consecutive spans share one id string instead of each holding its own copy until stored.
+ */
+class TraceIds {
+  // The last id as sent: Buffer (protobuf) or hex string (OTLP/JSON).
+  private lastSent: Buffer | string | null = null;
+  private lastId: string | null | '' = null;
+
+  id(value: unknown): string | null | '' {
+    const last = this.lastSent;
+    if (last !== null) {
+      if (typeof value === 'string' ? value === last : Buffer.isBuffer(value) && Buffer.isBuffer(last) && last.equals(value)) return this.lastId;
+    }
+    const id = parseId(value, 16);
+    this.lastSent = Buffer.isBuffer(value) || typeof value === 'string' ? value : null;
+    this.lastId = id;
+    return id;
+  }
+}
+
 class Rejects {
   count = 0;
   private readonly reasons = new Set<string>();
@@ -131,6 +176,7 @@ export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): 
   let seen = 0;
   const limiter = newLimiter(limits);
   const rejects = new Rejects();
+  const sameTrace = new TraceIds();
   const resourceSpans = isRecord(request) && Array.isArray(request.resourceSpans) ? request.resourceSpans : [];
   for (const rs of resourceSpans) {
     if (!isRecord(rs)) continue;
@@ -150,7 +196,7 @@ export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): 
           rejects.add('span is not an object');
           continue;
         }
-        const traceId = parseId(span.traceId, 16);
+        const traceId = sameTrace.id(span.traceId);
         const spanId = parseId(span.spanId, 8);
         if (!traceId || !spanId) {
           rejects.add('span has an invalid or missing traceId/spanId');
@@ -163,7 +209,9 @@ export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): 
           rejects.add('span has a malformed start/end time');
           continue;
         }
-        const before = { ...limiter.counts };
+        // The counts before this span, copied only when this span turns out to have been cut.
+        const cutBefore = totalCut(limiter.counts);
+        const countsBefore = cutBefore === 0 ? ZERO_COUNTS : { ...limiter.counts };
         const attrs = keyValuesToObject(span.attributes, 0, limiter);
         const tenantId = attrString(attrs, SpanAttr.tenantId) ?? resourceTenant;
         const entry = carriedEntry(attrs);
@@ -239,7 +287,7 @@ export function* normalizeTracesSteps(request: unknown, limits?: RecordLimits): 
           entryRoute: entry.route,
           entryKind: entry.kind,
           housekeeping: attrBoolean(attrs, SpanAttr.housekeeping),
-          attributes: rest(attrs, cutSince(before, limiter.counts)),
+          attributes: rest(attrs, cutBefore, limiter.counts, countsBefore),
           resource,
         };
         batch.spans.push(row);
