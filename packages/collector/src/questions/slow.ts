@@ -123,11 +123,14 @@ async function askDominantChildren(store: Store, tenantId: string, traceIds: rea
   const dominant = new Map<string, SlowTraceChild>();
   if (traceIds.length === 0) return dominant;
   const ids = traceIds.map((id, i) => [`t${i}`, id] as const);
+  // list_contains, not IN: DuckDB takes a short IN list as an optional filter (zone maps only) and
+  // reads every projected column, query_text among them, for each of the tenant's spans before
+  // filtering; list_contains filters in the scan. ~400 → ~60 ms on the 1M-span bench store.
   const children = await store.query(
     `SELECT trace_id, arg_max(name, duration_ms) AS name, arg_max(${COMPONENT_SQL}, duration_ms) AS component,
         max(duration_ms) AS duration_ms
      FROM spans
-     WHERE tenant_id = $tenant AND trace_id IN (${ids.map(([k]) => `$${k}`).join(', ')})
+     WHERE tenant_id = $tenant AND list_contains([${ids.map(([k]) => `$${k}`).join(', ')}], trace_id)
        AND parent_span_id IS NOT NULL AND NOT (${ROUTE_SPANS})
      GROUP BY trace_id`,
     { tenant: tenantId, ...Object.fromEntries(ids) },
