@@ -11,8 +11,8 @@ export interface CommandHelp {
 // serve and token are not questions (no API call), so they are declared here once.
 const LOCAL_COMMANDS: Record<string, CommandHelp> = {
   serve: {
-    summary: 'receive OTLP/HTTP and OTLP/gRPC, store it in DuckDB, serve the API and the UI',
-    usage: 'stitch serve [--host 127.0.0.1] [--port 4318] [--grpc-port 4317|off] [--data stitch.duckdb] [--config stitch.yaml] [--forward-url URL] [--max-body-bytes N]',
+    summary: 'receive OTLP/HTTP and OTLP/gRPC, store it in DuckDB (or ClickHouse: --store), serve the API and the UI',
+    usage: 'stitch serve [--host 127.0.0.1] [--port 4318] [--grpc-port 4317|off] [--data stitch.duckdb] [--store clickhouse://user@host:8123/db] [--config stitch.yaml] [--forward-url URL] [--max-body-bytes N]',
     example: 'stitch serve --port 4318 --data ./stitch.duckdb',
   },
   token: {

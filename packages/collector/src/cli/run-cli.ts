@@ -36,6 +36,7 @@ const COMMON_OPTIONS = {
   name: { type: 'string' },
   'all-tenants': { type: 'boolean' },
   data: { type: 'string' },
+  store: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   'grpc-port': { type: 'string' },
@@ -65,6 +66,7 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
       port: typeof flags.port === 'string' ? Number(flags.port) : undefined,
       grpcPort: typeof flags['grpc-port'] === 'string' ? (flags['grpc-port'] === 'off' ? 'off' : Number(flags['grpc-port'])) : undefined,
       data: typeof flags.data === 'string' ? flags.data : undefined,
+      store: typeof flags.store === 'string' ? flags.store : undefined,
       maxBodyBytes: typeof flags['max-body-bytes'] === 'string' ? Number(flags['max-body-bytes']) : undefined,
       ...(typeof flags['forward-url'] === 'string' ? { forward: { url: flags['forward-url'] } } : {}),
     },
@@ -80,7 +82,7 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
   }
   const grpc = collector.grpcAddress === null ? '' : `, OTLP/gRPC on ${collector.grpcAddress}`;
   const ui = collector.uiUrl === null ? '' : `; web UI on ${collector.uiUrl}`;
-  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api${ui}; store ${resolve(config.data)}\n`);
+  io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api${ui}; store ${collector.store.dialect === 'duckdb' ? resolve(config.data) : collector.store.path}\n`);
   await (io.stopSignal ?? new Promise<void>(() => undefined));
   await collector.close();
   return 0;

@@ -22,6 +22,16 @@ export const CollectorConfigSchema = z
     grpcPort: z.union([z.number().int().min(0).max(65535), z.literal('off')]).optional(),
     /** The DuckDB file; tokens live beside it in `<data>.tokens.json`. */
     data: z.string().min(1).default('stitch.duckdb'),
+    /**
+     * Where spans and logs live, when not in the DuckDB file `data`:
+     * `clickhouse://user[:password]@host:8123/database` (`clickhouses://` over TLS) answers every
+     * question from ClickHouse, on the OpenTelemetry Collector clickhouseexporter's `otel_traces`
+     * and `otel_logs` (docs/past-one-machine.md). Tokens stay beside `data`.
+     */
+    store: z
+      .string()
+      .regex(/^clickhouses?:\/\/[^/]+(\/[A-Za-z0-9_]*)?$/, 'a clickhouse://user@host:8123/database URL')
+      .optional(),
     /** Largest accepted OTLP body, compressed or not (413 above it). */
     maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
     /** Spans + log records waiting for the store before senders get 429. */
@@ -182,6 +192,7 @@ export function loadCollectorConfig(
   if (port !== undefined) fromEnv.port = port;
   if (env.STITCH_GRPC_PORT) fromEnv.grpcPort = env.STITCH_GRPC_PORT === 'off' ? 'off' : Number(env.STITCH_GRPC_PORT);
   if (env.STITCH_DATA) fromEnv.data = env.STITCH_DATA;
+  if (env.STITCH_STORE) fromEnv.store = env.STITCH_STORE;
   const maxBody = numberFrom(env.STITCH_MAX_BODY_BYTES);
   if (maxBody !== undefined) fromEnv.maxBodyBytes = maxBody;
   if (env.STITCH_LOG_LEVEL) fromEnv.logLevel = env.STITCH_LOG_LEVEL;

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { TokenScope } from '@stitch/contract';
 import { resolveCollectorConfig, type CollectorConfigInput } from '../config/collector-config.js';
 import { startCollector, type Collector } from '../server/create-collector.js';
+import type { Store } from '../store/store.js';
 
-/** A real collector on port 0 with a DuckDB file in a fresh temp dir; `stop()` removes both. */
+/** A real collector on port 0 with a DuckDB file (or ClickHouse, see testStore) in a fresh temp dir; `stop()` removes both. */
 export interface TestCollector extends Collector {
   dir: string;
   /** A token's secret; one scope or several. */
@@ -14,10 +15,21 @@ export interface TestCollector extends Collector {
   stop(): Promise<void>;
 }
 
+/**
+ * `STITCH_TEST_STORE=clickhouse` runs a test file's collector on ClickHouse (chdb, embedded in
+ * the test process) instead of DuckDB: the same fixtures and the same expected answers on both
+ * engines (issue 19). Loaded only when asked: chdb is a dev dependency of 550 MB.
+ */
+async function testStore(): Promise<Store | undefined> {
+  if (process.env.STITCH_TEST_STORE !== 'clickhouse') return undefined;
+  const { openChdbStore } = await import('./chdb-store.js');
+  return openChdbStore();
+}
+
 export async function startTestCollector(overrides: Partial<CollectorConfigInput> = {}): Promise<TestCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'stitch-collector-'));
   const config = resolveCollectorConfig({ port: 0, data: join(dir, 'store.duckdb'), ...overrides });
-  const c = await startCollector(config);
+  const c = await startCollector(config, { store: await testStore() });
   return Object.assign(c, {
     dir,
     token: (scope: TokenScope | TokenScope[], tenantId: string | null = null) =>

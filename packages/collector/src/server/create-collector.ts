@@ -10,7 +10,8 @@ import { Forwarder } from '../forward/forwarder.js';
 import { decodeOtlpInSlices } from '../otlp/decode.js';
 import { createIngestStats, sampleIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import { startRetention } from '../store/retention.js';
-import { Store } from '../store/store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
 import { WriteQueue } from '../store/write-queue.js';
 import { CollectorMetrics } from '../metrics/collector-metrics.js';
 import { registerApiRoutes } from './api-routes.js';
@@ -53,11 +54,13 @@ const defaultUiDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 export interface CollectorRuntime {
   /** Where the server log goes (default: stderr). Tests pass a stream to read the lines. */
   logDestination?: DestinationStream;
+  /** A store opened by the caller instead of the configured one (tests: ClickHouse on chdb); closed with the collector. */
+  store?: Store;
 }
 
 export async function startCollector(config: CollectorConfig, runtime: CollectorRuntime = {}): Promise<Collector> {
   const log = createCollectorLogger(config.logLevel, runtime.logDestination);
-  const store = await Store.open({ path: resolve(config.data), memoryLimit: config.memoryLimit });
+  const store = runtime.store ?? (await openStore({ data: resolve(config.data), store: config.store, memoryLimit: config.memoryLimit }));
   const tokens = new TokenStore(tokenFilePath(resolve(config.data)));
   const stats = createIngestStats();
   const hub = new LogHub();
@@ -71,7 +74,8 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
   const queueDepth = (): number => queue.depth;
   const metrics = new CollectorMetrics({ stats, store, config, queueDepth });
   const forwarder = config.forward.url ? new Forwarder({ ...config.forward, url: config.forward.url }, stats, { log }) : null;
-  const stopRetention = startRetention(store, config.retention, stats);
+  // ClickHouse keeps its own retention (the exporter's `ttl`, a TTL on otel_traces/otel_logs).
+  const stopRetention = store.dialect === 'duckdb' ? startRetention(store, config.retention, stats) : async () => undefined;
   const audit = new AuditLog(store, stats, config.audit);
   const sampler = setInterval(() => sampleIngestRate(stats), 5_000);
   sampler.unref();

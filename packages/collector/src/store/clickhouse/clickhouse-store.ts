@@ -1,0 +1,124 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { DecodedBatch } from '../../otlp/records.js';
+import type { Row, SqlParams, Store, WriteCounts } from '../store.js';
+import { otelLogRows, otelTraceRows } from './otel-rows.js';
+import { OTEL_LOGS_DDL, OTEL_LOGS_TABLE, OTEL_TRACES_DDL, OTEL_TRACES_TABLE } from './otel-tables.js';
+import { AUDIT_TABLE, STITCH_VIEWS_SQL } from './stitch-views.js';
+
+/**
+ * What every statement runs with, so rows read as they read from DuckDB:
+ * - 64-bit integers as JSON strings (nanosecond times do not fit a double);
+ * - an unmatched LEFT JOIN column is NULL, not the type's default (`''`, 0);
+ * - an insert returns once it is in a part on disk, also where the server's profile turns
+ *   async inserts on: a sender's 200 means stored (acknowledged = committed).
+ */
+export const CLICKHOUSE_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 1,
+  join_use_nulls: 1,
+  wait_for_async_insert: 1,
+};
+
+export interface ClickHouseStoreOptions {
+  /** An `@clickhouse/client` client on the database to use (tests: one backed by chdb). */
+  client: ClickHouseClient;
+  /** For `stitch status`: the store URL without its password. */
+  location: string;
+}
+
+/** ClickHouse's parameter type for a value bound to a `$` placeholder. */
+function typeOf(value: unknown): string {
+  if (typeof value === 'bigint') return 'Int64';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'Int64' : 'Float64';
+  if (typeof value === 'boolean') return 'Bool';
+  if (Array.isArray(value)) return 'Array(String)';
+  return 'Nullable(String)';
+}
+
+/**
+ * ClickHouse's `{name:Type}` parameters for DuckDB's `$name` and `$1` placeholders, typed by
+ * the bound value, so the few statements written once for both engines (the audit's insert and
+ * read) run on either. A question's own ClickHouse SQL spells `{tenant:String}` itself; those
+ * pass through untouched.
+ */
+export function bindParams(sql: string, params: SqlParams): { query: string; query_params: Record<string, unknown> } {
+  const values: Record<string, unknown> = Array.isArray(params)
+    ? Object.fromEntries((params as readonly unknown[]).map((v, i) => [`p${i + 1}`, v]))
+    : { ...(params as Record<string, unknown>) };
+  const query = sql.replace(/\$(\d+|[A-Za-z_][A-Za-z0-9_]*)\b/g, (match, name: string) => {
+    const key = /^\d/.test(name) ? `p${name}` : name;
+    return key in values ? `{${key}:${typeOf(values[key])}}` : match;
+  });
+  return { query, query_params: values };
+}
+
+/**
+ * `//` is DuckDB's integer division and a comment in ClickHouse: `SELECT 7 // 2 + 100` answers 7
+ * there, silently. A statement with `//` outside its string literals is refused, not half run.
+ */
+export function refuseLineComments(sql: string): void {
+  if (sql.replace(/'(?:[^'\\]|\\.|'')*'/g, "''").includes('//')) throw new Error(`SQL for ClickHouse holds "//" (a comment there, not a division): ${sql.slice(0, 200)}`);
+}
+
+/**
+ * The questions' store on ClickHouse, on the OpenTelemetry Collector `clickhouseexporter`'s own
+ * tables (otel-tables.ts), read through Stitch's views (stitch-views.ts).
+ *
+ * Durability: `write()` inserts the batch's spans into `otel_traces`, then its logs into
+ * `otel_logs`, each as one synchronous insert, and resolves after both returned: the rows are
+ * in parts on disk (`wait_for_async_insert`), so the receiver's 200 means committed. ClickHouse
+ * has no transaction across the two tables: a failure between them leaves the spans stored, and
+ * the sender's retry stores them again (at least once, where DuckDB is exactly once).
+ */
+export class ClickHouseStore implements Store {
+  readonly dialect = 'clickhouse';
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    readonly path: string,
+  ) {}
+
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const store = new ClickHouseStore(options.client, options.location);
+    for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL, ...STITCH_VIEWS_SQL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
+    return store;
+  }
+
+  async write(batches: readonly DecodedBatch[]): Promise<WriteCounts> {
+    const spans = otelTraceRows(batches);
+    const logs = otelLogRows(batches);
+    if (spans.length > 0) await this.client.insert({ table: OTEL_TRACES_TABLE, values: spans, format: 'JSONEachRow', clickhouse_settings: CLICKHOUSE_SETTINGS });
+    if (logs.length > 0) await this.client.insert({ table: OTEL_LOGS_TABLE, values: logs, format: 'JSONEachRow', clickhouse_settings: CLICKHOUSE_SETTINGS });
+    const count = (k: 'spans' | 'events' | 'links' | 'logs'): number => batches.reduce((n, b) => n + b[k].length, 0);
+    return { spans: count('spans'), events: count('events'), links: count('links'), logs: count('logs') };
+  }
+
+  async query(sql: string, params: SqlParams = []): Promise<Row[]> {
+    refuseLineComments(sql);
+    const result = await this.client.query({ ...bindParams(sql, params), format: 'JSONEachRow', clickhouse_settings: CLICKHOUSE_SETTINGS });
+    return result.json<Row>();
+  }
+
+  async exec(sql: string, params: SqlParams = []): Promise<number> {
+    refuseLineComments(sql);
+    const result = await this.client.command({ ...bindParams(sql, params), clickhouse_settings: CLICKHOUSE_SETTINGS });
+    return Number(result.summary?.written_rows ?? 0);
+  }
+
+  /** An insert is committed when it returns, and ClickHouse runs it beside ingest's: the same as exec. */
+  writeAside(sql: string, params: SqlParams = []): Promise<number> {
+    return this.exec(sql, params);
+  }
+
+  /** Empties Stitch's and the exporter's tables (tests: chdb has one engine per process). */
+  async truncate(): Promise<void> {
+    for (const table of [OTEL_TRACES_TABLE, OTEL_LOGS_TABLE, AUDIT_TABLE]) await this.client.command({ query: `TRUNCATE TABLE IF EXISTS ${table}` });
+  }
+
+  private closed = false;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+}
