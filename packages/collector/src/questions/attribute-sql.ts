@@ -1,3 +1,5 @@
+import type { SqlDialect } from '../store/store.js';
+
 /**
  * SQL reading an attribute that ingest leaves in the `attributes` JSON column (only the ones
  * every question filters on are lifted into columns, normalize-traces.ts). The name is quoted
@@ -18,6 +20,8 @@ export function attributeSql(name: string, column = 'attributes'): string {
  * `housekeeping` column ingest lifts (store/schema.ts v3), not the JSON: `queries --top` and
  * search ask it of every span in the window.
  */
-export function housekeepingClause(includeHousekeeping: boolean, column = 'housekeeping'): string {
-  return includeHousekeeping ? '' : ` AND ${column} IS NOT TRUE`;
+export function housekeepingClause(includeHousekeeping: boolean, column = 'housekeeping', dialect: SqlDialect = 'duckdb'): string {
+  if (includeHousekeeping) return '';
+  // ClickHouse has no IS NOT TRUE; its view's flag is never NULL.
+  return dialect === 'clickhouse' ? ` AND NOT ${column}` : ` AND ${column} IS NOT TRUE`;
 }

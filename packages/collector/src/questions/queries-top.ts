@@ -1,6 +1,7 @@
 import type { QueriesTopResponse } from '@stitch/contract';
-import type { Store } from '../store/store.js';
+import type { SqlDialect, Store } from '../store/store.js';
 import { housekeepingClause } from './attribute-sql.js';
+import { sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 export interface QueriesTopOptions {
@@ -26,8 +27,9 @@ const SCHEMA_CHANGE_KEYWORDS = ['CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'COMMENT'
  * `CREATE IF`, `ALTER approvals.expenses`): upper-case, so a caller's name such as `create.user`
  * is not one. Asked of each group's values in HAVING, so once per query, not once per span.
  */
-function schemaChangeSql(name: string, statement: string): string {
-  const text = `upper(ltrim(coalesce(${statement}, ''), E' \\t\\r\\n('))`;
+function schemaChangeSql(name: string, statement: string, dialect: SqlDialect = 'duckdb'): string {
+  const text =
+    dialect === 'duckdb' ? `upper(ltrim(coalesce(${statement}, ''), E' \\t\\r\\n('))` : `upper(replaceRegexpOne(coalesce(${statement}, ''), '^[[:space:](]+', ''))`;
   return SCHEMA_CHANGE_KEYWORDS.map((k) => `${text} LIKE '${k}%' OR ${name} = '${k}' OR ${name} LIKE '${k} %'`).join(' OR ');
 }
 
@@ -41,8 +43,11 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
   const t = tenantClause(scope.tenantId);
   const baselineSince = scope.sinceNanos - (scope.untilNanos - scope.sinceNanos);
   const inWindow = 'start_ns >= $since';
-  const rows = await store.query(
-    `SELECT any_value(query_name) AS query_name, any_value(query_text) AS statement,
+  const ddl = (dialect: SqlDialect, name: string, statement: string): string =>
+    options.includeSchemaChanges === true ? '' : ` AND NOT coalesce(${schemaChangeSql(name, statement, dialect)}, false)`;
+  const limitSql = sqlLimit(limit, 100);
+  const sql: EngineSql = {
+    duckdb: `SELECT any_value(query_name) AS query_name, any_value(query_text) AS statement,
         count(*) FILTER (WHERE ${inWindow}) AS n,
         coalesce(sum(duration_ms) FILTER (WHERE ${inWindow}), 0) AS total,
         quantile_cont(duration_ms, 0.95) FILTER (WHERE ${inWindow}) AS p95,
@@ -58,12 +63,31 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
        options.includeHousekeeping ?? false,
      )}
      GROUP BY coalesce(query_name, query_text)
-     HAVING count(*) FILTER (WHERE ${inWindow}) > 0${
-       options.includeSchemaChanges === true ? '' : ` AND NOT coalesce(${schemaChangeSql('any_value(query_name)', 'any_value(query_text)')}, false)`
-     }
-     ORDER BY total - baseline_total DESC, total DESC LIMIT ${sqlLimit(limit, 100)}`,
-    { baseline: baselineSince, since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
-  );
+     HAVING count(*) FILTER (WHERE ${inWindow}) > 0${ddl('duckdb', 'any_value(query_name)', 'any_value(query_text)')}
+     ORDER BY total - baseline_total DESC, total DESC LIMIT ${limitSql}`,
+    // Aliased apart from the columns and renamed outside (engine-sql.ts: aliases reach WHERE);
+    // schema changes filtered outside too: chdb 26.7 fails on replaceRegexpOne(any(…)) in HAVING.
+    clickhouse: `SELECT top_name AS query_name, * EXCEPT (top_name) FROM (
+     SELECT any(query_name) AS top_name, any(query_text) AS statement,
+        countIf(${inWindow}) AS n, sumIf(duration_ms, ${inWindow}) AS total,
+        quantileExactInclusiveIf(0.95)(duration_ms, ${inWindow}) AS p95, maxIf(duration_ms, ${inWindow}) AS mx,
+        countIf(NOT ${inWindow}) AS baseline_n, sumIf(duration_ms, NOT ${inWindow}) AS baseline_total,
+        if(baseline_n = 0, NULL, quantileExactInclusiveIf(0.95)(duration_ms, NOT ${inWindow})) AS baseline_p95,
+        uniqExactIf(tenant_id, ${inWindow}) AS tenant_count,
+        arraySlice(groupUniqArrayIf(tenant_id, ${inWindow} AND tenant_id IS NOT NULL), 1, 10) AS tenants,
+        ${topValuesByKeySql('trace_id', 'duration_ms', 3, inWindow)} AS examples
+     FROM stitch_spans
+     WHERE (query_name IS NOT NULL OR query_text IS NOT NULL) AND start_ns >= $baseline AND start_ns < $until${t.sql}${housekeepingClause(
+       options.includeHousekeeping ?? false,
+       'housekeeping',
+       'clickhouse',
+     )}
+     GROUP BY coalesce(query_name, query_text)
+     HAVING n > 0
+    ) WHERE 1 = 1${ddl('clickhouse', 'top_name', 'statement')}
+    ORDER BY total - baseline_total DESC, total DESC LIMIT ${limitSql}`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { baseline: baselineSince, since: scope.sinceNanos, until: scope.untilNanos, ...t.params });
   return {
     window: scope.window,
     baseline: { since: isoFromNanos(baselineSince), until: scope.window.since },

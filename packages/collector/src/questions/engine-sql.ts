@@ -1,0 +1,43 @@
+import type { SqlDialect, Store } from '../store/store.js';
+
+/**
+ * A question's statement per engine (issue 19): one definition in the registry, one function
+ * that asks and shapes the answer, and here and there an SQL text per dialect where DuckDB and
+ * ClickHouse spell it differently. Both read the same columns: ClickHouse through the views
+ * over the exporter's tables (store/clickhouse/stitch-views.ts).
+ *
+ * The traps met while porting, so the next port does not meet them again:
+ * - `//` opens a comment in ClickHouse (DuckDB: integer division): ClickHouseStore refuses SQL
+ *   with `//` outside a string rather than answer from half a statement.
+ * - An unmatched LEFT JOIN column, a missing map key and an empty `sumIf` are `NULL`, `NULL` (the
+ *   views' `nullIf`) and `0` there; an empty `quantile…If` is `nan`: guard it with its count.
+ * - `quantile_cont(x, q)` is `quantileExactInclusive(q)(x)`; `arg_max` is `argMax`; `bool_or` is
+ *   `max` of a Bool; `count(*) FILTER (WHERE c)` is `countIf(c)`; `max_by(x, y, n)` is the top
+ *   `n` of `groupArray((y, x))`; `list(DISTINCT x)` is `groupUniqArray(x)`.
+ * - An alias is visible in the whole statement, WHERE included, and wins over the column:
+ *   `any(query_name) AS query_name … WHERE query_name IS NOT NULL` filters on the aggregate
+ *   (an error). Alias it otherwise inside and rename it outside (`prefer_column_name_to_alias`
+ *   would do, but chdb 26.7's analyzer fails on it with a LOGICAL_ERROR).
+ * - `$name` / `$1` placeholders are bound by their values' types (ClickHouseStore.bindParams), so
+ *   shared fragments (tenantClause) work on both; new ClickHouse text spells `{name:Type}`.
+ */
+export type EngineSql = Readonly<Record<SqlDialect, string>>;
+
+/** The statement for the store's engine. */
+export function sqlFor(store: Store, sql: EngineSql): string {
+  return sql[store.dialect];
+}
+
+/** Stitch's tables by engine: DuckDB's own, ClickHouse's views of the same name with `stitch_`. */
+export const TABLES = {
+  spans: { duckdb: 'spans', clickhouse: 'stitch_spans' },
+  spanEvents: { duckdb: 'span_events', clickhouse: 'stitch_span_events' },
+  spanLinks: { duckdb: 'span_links', clickhouse: 'stitch_span_links' },
+  logs: { duckdb: 'logs', clickhouse: 'stitch_logs' },
+} as const satisfies Record<string, EngineSql>;
+
+/** ClickHouse's `max_by(value, key, n)`: the values of the n rows with the largest key, largest first. */
+export function topValuesByKeySql(value: string, key: string, n: number, condition?: string): string {
+  const array = condition === undefined ? `groupArray((${key}, ${value}))` : `groupArrayIf((${key}, ${value}), ${condition})`;
+  return `arrayMap(p -> p.2, arraySlice(arrayReverseSort(p -> p.1, ${array}), 1, ${n}))`;
+}
