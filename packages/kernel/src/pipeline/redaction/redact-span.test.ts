@@ -2,6 +2,8 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { redactAttributes } from './redact-attributes.js';
+import { createRedactor } from './redactor.js';
+import type { Redactor } from './redactor.js';
 import { RedactingSpanExporter } from './redacting-span-exporter.js';
 import { RedactingSpanProcessor } from './redacting-span-processor.js';
 
@@ -49,5 +51,26 @@ describe('span redaction', () => {
     expect(JSON.stringify({ a: span?.attributes, e: span?.events, l: span?.links, s: span?.status })).not.toContain(SECRET);
     expect(span?.status.message).toBe('bad credentials password=[REDACTED]');
     await provider.shutdown();
+  });
+});
+
+describe('redactAttributes across spans', () => {
+  it('redacts a value that turns secret after the same key carried clean values, and a recurring secret each time', () => {
+    const redactor = createRedactor({ extraKeys: ['ssn'] });
+    const spans = ['https://x/a', 'https://x/a', `https://x/?token=${SECRET}`, 'https://x/a', `https://x/?token=${SECRET}`].map((url) => ({ 'url.full': url, ssn: 'clean-looking', n: 1 }));
+    const redacted = spans.map((attrs) => redactAttributes(attrs, redactor));
+    expect(redacted.map((attrs) => attrs['url.full'])).toEqual(['https://x/a', 'https://x/a', 'https://x/?token=[REDACTED]', 'https://x/a', 'https://x/?token=[REDACTED]']);
+    expect(redacted.every((attrs) => attrs.ssn === '[REDACTED]' && attrs.n === 1)).toBe(true);
+    const clean = { 'url.full': 'https://x/a', n: 1 };
+    expect(redactAttributes(clean, redactor)).toBe(clean); // nothing to redact: the same object, twice
+    expect(redactAttributes(clean, redactor)).toBe(clean);
+  });
+
+  it('asks a hand-written redactor about every value, as before', () => {
+    const asked: string[] = [];
+    const upper = { isSecretKey: () => false, redactString: (text: string) => (asked.push(text), text.toUpperCase()) } as unknown as Redactor;
+    expect(redactAttributes({ a: 'x' }, upper)).toEqual({ a: 'X' });
+    expect(redactAttributes({ a: 'x' }, upper)).toEqual({ a: 'X' });
+    expect(asked).toEqual(['x', 'x']);
   });
 });

@@ -215,7 +215,7 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
     return out;
   }
 
-  return {
+  const redactor: Redactor = {
     options,
     isSecretKey,
     redactString(text: string): string {
@@ -233,6 +233,17 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
       }
     },
   };
+  pure.add(redactor);
+  return redactor;
+}
+
+// The redactors createRedactor() made: their isSecretKey() and redactString() answer from their
+// input alone, so an answer may be kept and given again for the same input (redact-attributes.ts).
+const pure = new WeakSet<Redactor>();
+
+/** Whether `redactor` was made by createRedactor() (its answers may be memoized), not written by hand. */
+export function isPureRedactor(redactor: Redactor): boolean {
+  return pure.has(redactor);
 }
 
 let shared: Redactor | undefined;
