@@ -18,6 +18,7 @@ interface KeyMemo {
   redacted: string | undefined;
 }
 const MEMO_LIMIT = 4096;
+const MAX_MEMO_STRING = 512;
 const memos = new WeakMap<Redactor, Map<string, KeyMemo>>();
 
 function memoOf(redactor: Redactor): Map<string, KeyMemo> | undefined {
@@ -69,8 +70,11 @@ function redactMemoized(memo: Map<string, KeyMemo>, key: string, value: Attribut
   if (typeof value !== 'string') return redactArray(value, redactor);
   if (value === known.value) return known.redacted;
   const redacted = redactor.redactString(value);
-  known.value = value;
-  known.redacted = redacted;
+  // A long value (a stack, a big statement) is not kept alive by the memo.
+  if (value.length <= MAX_MEMO_STRING) {
+    known.value = value;
+    known.redacted = redacted;
+  }
   return redacted;
 }
 
