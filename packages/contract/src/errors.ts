@@ -61,7 +61,7 @@ export const ERROR_CODES = {
   STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: job {name} was enqueued outside any request, job or runInContext() (at {callSite}). Enqueue it in the request; a scheduler enqueues in runInNewContext({ name: \'cron …\' }).' },
   STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a webhook was sent outside any request, job or runInContext() (at {callSite}). Send it from the request or event handler that caused it.' },
   STITCH_ERR_STRICT_EVENT_UNTRACED: { status: 500, message: 'Strict mode: event {name} was published without trace headers (at {callSite}). Add it through the outbox inside the request or job, or copy the producer\'s trace headers.' },
-  STITCH_ERR_STRICT_TENANTS_MIXED: { status: 500, message: 'Strict mode: a span of one tenant was started as the child of a span of another: {detail} (at {callSite}). Do the other tenant\'s work in withContext({ tenantId }), which starts a linked trace.' },
+  STITCH_ERR_STRICT_TENANTS_MIXED: { status: 500, message: 'Strict mode: one trace would mix two tenants\' work (a child span naming another tenant than its parent\'s, or a span given a second tenant): {detail} (at {callSite}). Do the other tenant\'s work in withContext({ tenantId }), which starts a linked trace.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -49,7 +49,10 @@ async function violation(fn: () => unknown): Promise<{ code: string; params: Rec
   try {
     await fn();
   } catch (error) {
-    return error as { code: string; params: Record<string, unknown> };
+    const raised = error as { code: string; message: string; params: Record<string, unknown> };
+    // The call site is in the message too: what a reader of the failing test sees first.
+    expect(raised.message).toContain(String(raised.params.callSite));
+    return raised;
   }
   throw new Error('expected a strict-mode violation, got none');
 }
@@ -197,6 +200,27 @@ describe('strict mode raises instead of counting', () => {
       return { outer, inner };
     });
     expect(traces.inner).not.toBe(traces.outer);
+  });
+
+  it('a span of one tenant given another tenant later throws STITCH_ERR_STRICT_TENANTS_MIXED at that line; its own tenant again is fine', async () => {
+    const tracer = trace.getTracer('strict-test');
+    const span = runInNewContext({ name: 'request', tenantId: TENANT_A }, () => tracer.startSpan('work'));
+    expect(span.isRecording()).toBe(true);
+    span.setAttribute('tenant.id', TENANT_A);
+    const error = await violation(() => span.setAttribute('tenant.id', TENANT_B));
+    expect(error.code).toBe('STITCH_ERR_STRICT_TENANTS_MIXED');
+    expect(String(error.params.detail)).toContain(TENANT_B);
+    expect(String(error.params.callSite)).toContain(THIS_FILE);
+    expect((await violation(() => span.setAttributes({ 'tenant.id': TENANT_B }))).code).toBe('STITCH_ERR_STRICT_TENANTS_MIXED');
+    span.end();
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'work')?.attributes['tenant.id']).toBe(TENANT_A);
+
+    // Without strict mode the span takes what it is given, as before.
+    setStrictMode(false);
+    const loose = runInNewContext({ name: 'request', tenantId: TENANT_A }, () => tracer.startSpan('loose'));
+    loose.setAttribute('tenant.id', TENANT_B);
+    loose.end();
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'loose')?.attributes['tenant.id']).toBe(TENANT_B);
   });
 
   it('withoutStrictMode lets deliberate work outside a context through, across awaits', async () => {
