@@ -36,6 +36,11 @@ export const TABLES = {
   logs: { duckdb: 'logs', clickhouse: 'stitch_logs' },
 } as const satisfies Record<string, EngineSql>;
 
+/** The store's name of one of Stitch's tables. */
+export function tableFor(store: Store, table: keyof typeof TABLES): string {
+  return TABLES[table][store.dialect];
+}
+
 /** ClickHouse's `max_by(value, key, n)`: the values of the n rows with the largest key, largest first. */
 export function topValuesByKeySql(value: string, key: string, n: number, condition?: string): string {
   const array = condition === undefined ? `groupArray((${key}, ${value}))` : `groupArrayIf((${key}, ${value}), ${condition})`;

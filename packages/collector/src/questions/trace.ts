@@ -2,6 +2,7 @@ import { type LogLine, type TraceResponse, type TraceSpan } from '@stitch/contra
 import { StitchError } from '@stitch/contract';
 import { liftedBackAttributes } from '../store/lifted-columns.js';
 import type { Row, Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { isoFromNanos, num, parseJsonObject, strOrNull, tenantClause } from './query-scope.js';
 
 export function toLogLine(r: Row): LogLine {
@@ -56,11 +57,12 @@ export async function askTrace(store: Store, traceId: string, tenantId: string |
   if (!/^[0-9a-f]{32}$/.test(id)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
   const t = tenantClause(tenantId);
   const params = { trace: id, ...t.params };
+  // The same statements on both engines, each on its own tables (ClickHouse: views, engine-sql.ts).
   const [spanRows, eventRows, linkRows, logRows] = await Promise.all([
-    store.query(`SELECT * FROM spans WHERE trace_id = $trace${t.sql} ORDER BY start_ns LIMIT 10000`, params),
-    store.query(`SELECT span_id, time_ns, name, attributes FROM span_events WHERE trace_id = $trace${t.sql} ORDER BY time_ns`, params),
-    store.query(`SELECT span_id, linked_trace_id, linked_span_id, attributes FROM span_links WHERE trace_id = $trace${t.sql}`, params),
-    store.query(`SELECT * FROM logs WHERE trace_id = $trace${t.sql} ORDER BY time_ns LIMIT 5000`, params),
+    store.query(`SELECT * FROM ${tableFor(store, 'spans')} WHERE trace_id = $trace${t.sql} ORDER BY start_ns LIMIT 10000`, params),
+    store.query(`SELECT span_id, time_ns, name, attributes FROM ${tableFor(store, 'spanEvents')} WHERE trace_id = $trace${t.sql} ORDER BY time_ns`, params),
+    store.query(`SELECT span_id, linked_trace_id, linked_span_id, attributes FROM ${tableFor(store, 'spanLinks')} WHERE trace_id = $trace${t.sql}`, params),
+    store.query(`SELECT * FROM ${tableFor(store, 'logs')} WHERE trace_id = $trace${t.sql} ORDER BY time_ns LIMIT 5000`, params),
   ]);
   if (spanRows.length === 0 && logRows.length === 0) {
     throw new StitchError('STITCH_ERR_COLLECTOR_NOT_FOUND', { what: `trace ${id}` });
