@@ -11,9 +11,34 @@ async function ruleIdsAt(filePath: string, code = DRIFT): Promise<string[]> {
   return [...new Set((result?.messages ?? []).map((m) => m.ruleId ?? m.message))].filter((id) => id.startsWith('stitch/')).sort();
 }
 
+/** One of each drift the recommended config catches. */
+const EVERY_DRIFT = [
+  "import { randomUUID } from 'node:crypto';",
+  "import pg from 'pg';",
+  "import { trace } from '@opentelemetry/api';",
+  'export const pool = new pg.Pool();',
+  'export const tracer = trace.getTracer("x");',
+  'declare const logger: { info(f: object, m?: string): void };',
+  'const id = randomUUID();',
+  'logger.info({ traceId: id }, `order ${id}`);',
+  "console.log('x');",
+  '',
+].join('\n');
+
 describe("the repository's own eslint.config.js", () => {
   it('sets every trap in the example service’s domain code', async () => {
-    expect(await ruleIdsAt('examples/approvals/src/domain/orders-drift.ts')).toEqual(['stitch/no-id-generation', 'stitch/no-string-built-log']);
+    expect(await ruleIdsAt('examples/approvals/src/domain/orders-drift.ts', EVERY_DRIFT)).toEqual([
+      'stitch/no-console',
+      'stitch/no-context-fields-in-log',
+      'stitch/no-direct-db-driver',
+      'stitch/no-id-generation',
+      'stitch/no-string-built-log',
+      'stitch/no-tracing-in-domain',
+    ]);
+  });
+
+  it('holds the rest of the example service to the logging rules', async () => {
+    expect(await ruleIdsAt('examples/approvals/src/app/orders-drift.ts', EVERY_DRIFT)).toEqual(['stitch/no-console', 'stitch/no-context-fields-in-log', 'stitch/no-string-built-log']);
   });
 
   it('holds the kernel to the logging rules only: ids, drivers and tracing belong there', async () => {
