@@ -1,6 +1,7 @@
 import type { LogLine, LogsResponse } from '@stitch/contract';
 import type { LogRow } from '../otlp/records.js';
 import type { Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { isoFromNanos, parseJsonObject, sqlLimit, tenantClause, type QueryScope } from './query-scope.js';
 import { toLogLine } from './trace.js';
 
@@ -36,7 +37,7 @@ export async function askLogs(store: Store, scope: QueryScope, filter: LogFilter
   }
   const limit = sqlLimit(filter.limit, 5000);
   const rows = await store.query(
-    `SELECT * FROM logs WHERE ${where.join(' AND ')}${t.sql} ORDER BY time_ns DESC LIMIT ${limit + 1}`,
+    `SELECT * FROM ${tableFor(store, 'logs')} WHERE ${where.join(' AND ')}${t.sql} ORDER BY time_ns DESC LIMIT ${limit + 1}`,
     params,
   );
   const truncated = rows.length > limit;

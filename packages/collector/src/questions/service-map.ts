@@ -1,5 +1,6 @@
 import type { ServiceMapResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { num, tenantClause, type QueryScope } from './query-scope.js';
 
 /**
@@ -14,17 +15,19 @@ export async function askServiceMap(store: Store, scope: QueryScope): Promise<Se
   const parent = tenantClause(scope.tenantId, 'p.tenant_id');
   const t = tenantClause(scope.tenantId);
   const params = { since: scope.sinceNanos, until: scope.untilNanos, ...t.params };
+  const spans = tableFor(store, 'spans');
+  const p95 = store.dialect === 'duckdb' ? 'quantile_cont(c.duration_ms, 0.95)' : 'quantileExactInclusive(0.95)(c.duration_ms)';
   const [nodes, edges] = await Promise.all([
     store.query(
       `SELECT service, count(*) AS n, count(*) FILTER (WHERE status_code = 2) AS errors
-       FROM spans WHERE service IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+       FROM ${spans} WHERE service IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
        GROUP BY service ORDER BY n DESC LIMIT 200`,
       params,
     ),
     store.query(
       `SELECT p.service AS from_service, c.service AS to_service, count(*) AS n,
-          count(*) FILTER (WHERE c.status_code = 2) AS errors, quantile_cont(c.duration_ms, 0.95) AS p95
-       FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+          count(*) FILTER (WHERE c.status_code = 2) AS errors, ${p95} AS p95
+       FROM ${spans} c JOIN ${spans} p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
        WHERE c.start_ns >= $since AND c.start_ns < $until${child.sql}
          AND p.start_ns >= $since - 3600000000000 AND p.start_ns < $until${parent.sql}
          AND c.kind IN (2, 5) AND c.service IS NOT NULL AND p.service IS NOT NULL AND c.service <> p.service

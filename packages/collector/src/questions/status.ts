@@ -3,6 +3,7 @@ import type { PlatformStatus, TenantStatus } from '@stitch/contract';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { recentIngestRate, type IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { isoFromNanos, num } from './query-scope.js';
 
 function fileSize(path: string): number {
@@ -11,6 +12,11 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/** `min` of no rows: NULL in DuckDB, the type's default (0, 1970) in ClickHouse unless asked for NULL. */
+function minOrNull(store: Store): string {
+  return store.dialect === 'duckdb' ? 'min' : 'minOrNull';
 }
 
 function oldest(value: unknown): string | null {
@@ -22,9 +28,10 @@ function oldest(value: unknown): string | null {
  * kept. Nothing of the platform (ingest totals, store path and size, forwarder) leaves with it.
  */
 export async function askTenantStatus(store: Store, stats: IngestStats, config: CollectorConfig, tenantId: string): Promise<TenantStatus> {
+  const [spans, logs, min] = [tableFor(store, 'spans'), tableFor(store, 'logs'), minOrNull(store)];
   const [row] = await store.query(
-    `SELECT (SELECT count(*) FROM spans WHERE tenant_id = $tenant) AS spans, (SELECT count(*) FROM logs WHERE tenant_id = $tenant) AS logs,
-            (SELECT min(start_ns) FROM spans WHERE tenant_id = $tenant) AS oldest`,
+    `SELECT (SELECT count(*) FROM ${spans} WHERE tenant_id = $tenant) AS spans, (SELECT count(*) FROM ${logs} WHERE tenant_id = $tenant) AS logs,
+            (SELECT ${min}(start_ns) FROM ${spans} WHERE tenant_id = $tenant) AS oldest`,
     { tenant: tenantId },
   );
   return {
@@ -39,8 +46,9 @@ export async function askTenantStatus(store: Store, stats: IngestStats, config: 
 
 /** `stitch status` for a platform-wide token: ingest counters, store size, retention and forwarding. */
 export async function askStatus(store: Store, stats: IngestStats, queueDepth: number, config: CollectorConfig): Promise<PlatformStatus> {
+  const [spans, logs, min] = [tableFor(store, 'spans'), tableFor(store, 'logs'), minOrNull(store)];
   const [row] = await store.query(
-    `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs, (SELECT min(start_ns) FROM spans) AS oldest`,
+    `SELECT (SELECT count(*) FROM ${spans}) AS spans, (SELECT count(*) FROM ${logs}) AS logs, (SELECT ${min}(start_ns) FROM ${spans}) AS oldest`,
   );
   const uptimeSeconds = (Date.now() - stats.startedAtMillis) / 1000;
   const perSecond = (n: number): number => (uptimeSeconds > 0 ? Math.round((n / uptimeSeconds) * 100) / 100 : 0);

@@ -1,5 +1,6 @@
 import type { TenantsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, tenantClause, type QueryScope } from './query-scope.js';
 
 /** The tenants seen in the window with their activity, busiest first; confined like every question. */
@@ -9,7 +10,7 @@ export async function askTenants(store: Store, scope: QueryScope, limit: number)
     `SELECT tenant_id, count(*) AS n, count(DISTINCT trace_id) AS traces,
         count(*) FILTER (WHERE status_code = 2) AS errors, count(*) FILTER (WHERE perf_violation) AS violations,
         max(start_ns) AS last_ns
-     FROM spans WHERE tenant_id IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+     FROM ${tableFor(store, 'spans')} WHERE tenant_id IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY tenant_id ORDER BY n DESC LIMIT ${sqlLimit(limit, 1000)}`,
     { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
   );
