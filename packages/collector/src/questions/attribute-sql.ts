@@ -8,9 +8,10 @@ import type { SqlDialect } from '../store/store.js';
  *
  * @example attributeSql(SpanAttr.eventType) // json_extract_string(attributes, '$."stitch.event.type"')
  */
-export function attributeSql(name: string, column = 'attributes'): string {
+export function attributeSql(name: string, column = 'attributes', dialect: SqlDialect = 'duckdb'): string {
   if (!/^[A-Za-z0-9_.]+$/.test(name)) throw new Error(`not an attribute name: ${name}`);
-  return `json_extract_string(${column}, '$."${name}"')`;
+  // ClickHouse reads a JSON key by name (dots and all); a missing one is '' there, NULL here.
+  return dialect === 'duckdb' ? `json_extract_string(${column}, '$."${name}"')` : `nullIf(JSONExtractString(${column}, '${name}'), '')`;
 }
 
 /**

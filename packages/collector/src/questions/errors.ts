@@ -2,6 +2,7 @@ import { SpanAttr } from '@stitch/contract';
 import type { EntryKind, ErrorsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
 import { attributeSql as attr, housekeepingClause } from './attribute-sql.js';
+import { sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 export interface ErrorsOptions {
@@ -22,13 +23,19 @@ const MESSAGE_SHAPE_SQL = `regexp_replace(regexp_replace(regexp_replace(coalesce
   '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
   '\\b[0-9a-fA-F]{16,}\\b', '<id>', 'g'), '[0-9]+', '<n>', 'g')`;
 
+/** The same shape in ClickHouse: re2's `\\b` needs its backslash escaped in a ClickHouse string. */
+const MESSAGE_SHAPE_CLICKHOUSE_SQL = `replaceRegexpAll(replaceRegexpAll(replaceRegexpAll(coalesce(message, ''),
+  '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>'),
+  '\\\\b[0-9a-fA-F]{16,}\\\\b', '<id>'), '[0-9]+', '<n>')`;
+
 /**
  * `grep` as data: `contains()` compares plain text, so `%`, `_`, quotes or SQL in the text are
  * matched literally (no LIKE pattern, no interpolation), and both sides are lower-cased by DuckDB.
  */
-function grepClause(grep: string | undefined): { sql: string; params: Record<string, string> } {
+function grepClause(grep: string | undefined, dialect: Store['dialect']): { sql: string; params: Record<string, string> } {
   if (grep === undefined || grep === '') return { sql: '', params: {} };
-  const hit = (col: string): string => `contains(lower(coalesce(${col}, '')), lower($grep))`;
+  const hit = (col: string): string =>
+    dialect === 'duckdb' ? `contains(lower(coalesce(${col}, '')), lower($grep))` : `position(lower(coalesce(${col}, '')), lower($grep)) > 0`;
   return { sql: ` WHERE ${hit('message')} OR ${hit('exc_message')} OR ${hit('error_type')}`, params: { grep } };
 }
 
@@ -51,17 +58,19 @@ function grepClause(grep: string | undefined): { sql: string; params: Record<str
  */
 export async function askErrors(store: Store, scope: QueryScope, options: ErrorsOptions): Promise<ErrorsResponse> {
   const t = tenantClause(scope.tenantId);
-  const g = grepClause(options.grep);
+  const g = grepClause(options.grep, store.dialect);
+  const limit = sqlLimit(options.limit, 500);
+  const housekeeping = (dialect: Store['dialect']): string => housekeepingClause(options.includeHousekeeping ?? false, 'housekeeping', dialect);
   // MATERIALIZED: DuckDB inlines a CTE at each use, and `failed` (in `leaf`, twice) and `leaf` (in
   // exc, roots and resolved) made eight scans of the spans table; once each, errors went from
   // ~1.9 s to ~0.8 s on the 1M-span bench store (load 15, bench/collector-queries.bench.ts).
-  const rows = await store.query(
-    `WITH failed AS MATERIALIZED (
+  const sql: EngineSql = {
+    duckdb: `WITH failed AS MATERIALIZED (
        SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
            route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
            ${attr(SpanAttr.errorType)} AS error_type_attr, ${attr(SpanAttr.consumerGroup)} AS consumer
        FROM spans
-       WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeepingClause(options.includeHousekeeping ?? false)}),
+       WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeeping('duckdb')}),
      leaf AS MATERIALIZED (
        SELECT * FROM failed f
        WHERE NOT EXISTS (SELECT 1 FROM failed c WHERE c.trace_id = f.trace_id AND c.parent_span_id = f.span_id)),
@@ -101,9 +110,62 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
          list({'tenant': tenant_id, 'count': n} ORDER BY n DESC, tenant_id)[1:20] AS tenants, count(*) AS tenant_count,
          flatten(list(examples ORDER BY last_ns DESC)) AS examples
      FROM per_tenant GROUP BY entry_kind, entry, step, error_type, shape
-     ORDER BY n DESC, last_ns DESC, entry, step LIMIT ${sqlLimit(options.limit, 500)}`,
-    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...g.params },
-  );
+     ORDER BY n DESC, last_ns DESC, entry, step LIMIT ${limit}`,
+    // No correlated NOT EXISTS in ClickHouse: a leaf is a failed span that is no failed span's
+    // parent. Aggregates are aliased apart from the columns they read and renamed outside
+    // (engine-sql.ts: an alias reaches the other aggregates of its SELECT).
+    clickhouse: `WITH failed AS (
+       SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
+           route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
+           ${attr(SpanAttr.errorType, 'attributes', 'clickhouse')} AS error_type_attr, ${attr(SpanAttr.consumerGroup, 'attributes', 'clickhouse')} AS consumer
+       FROM stitch_spans
+       WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeeping('clickhouse')}),
+     leaf AS (
+       SELECT * FROM failed
+       WHERE (trace_id, span_id) NOT IN (SELECT trace_id, assumeNotNull(parent_span_id) FROM failed WHERE parent_span_id IS NOT NULL)),
+     exc AS (
+       SELECT trace_id, span_id,
+           argMax(${attr('exception.type', 'attributes', 'clickhouse')}, time_ns) AS exc_type,
+           argMax(${attr('exception.message', 'attributes', 'clickhouse')}, time_ns) AS exc_message
+       FROM stitch_span_events
+       WHERE name = 'exception' AND time_ns >= $since AND (trace_id, span_id) IN (SELECT trace_id, span_id FROM leaf)
+       GROUP BY trace_id, span_id),
+     roots AS (
+       SELECT trace_id, argMin(route, (if(parent_span_id IS NULL, 0, 1), start_ns)) AS root_route
+       FROM stitch_spans
+       WHERE kind = 2 AND route IS NOT NULL
+         AND trace_id IN (SELECT trace_id FROM leaf WHERE entry_route IS NULL AND route IS NULL)
+       GROUP BY trace_id),
+     resolved AS (
+       SELECT l.trace_id AS trace_id, l.tenant_id AS tenant_id, l.service AS service, l.name AS step, l.start_ns AS start_ns, l.comp AS comp,
+           coalesce(l.entry_kind, CASE
+             WHEN coalesce(l.route, l.entry_route, r.root_route) IS NOT NULL THEN 'http'
+             WHEN l.job_name IS NOT NULL THEN 'job'
+             WHEN l.webhook_endpoint IS NOT NULL THEN 'webhook'
+             WHEN l.consumer IS NOT NULL THEN 'consumer' END) AS entry_kind,
+           coalesce(l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry,
+           coalesce(x.exc_type, l.error_type_attr) AS error_type,
+           coalesce(nullIf(l.status_message, ''), x.exc_message) AS message, x.exc_message AS exc_message
+       FROM leaf l LEFT JOIN exc x ON x.trace_id = l.trace_id AND x.span_id = l.span_id LEFT JOIN roots r ON r.trace_id = l.trace_id),
+     matched AS (SELECT *, ${MESSAGE_SHAPE_CLICKHOUSE_SQL} AS shape FROM resolved${g.sql}),
+     per_tenant AS (
+       SELECT entry_kind, entry, step, error_type, shape, tenant_id, count(*) AS n, groupUniqArray(trace_id) AS traces,
+           min(start_ns) AS first_ns, max(start_ns) AS last_ns, argMax(message, start_ns) AS last_message,
+           argMax(comp, start_ns) AS comp, argMax(service, start_ns) AS service, ${topValuesByKeySql('trace_id', 'start_ns', 10)} AS examples
+       FROM matched GROUP BY entry_kind, entry, step, error_type, shape, tenant_id)
+     SELECT entry_kind, entry, step, error_type, total AS n, trace_count, first AS first_ns, last AS last_ns, last_message,
+         comp_ AS comp, service_ AS service, tenants, tenant_count, examples
+     FROM (
+       SELECT entry_kind, entry, step, error_type, sum(n) AS total, length(arrayDistinct(arrayFlatten(groupArray(traces)))) AS trace_count,
+           min(first_ns) AS first, max(last_ns) AS last, argMax(last_message, last_ns) AS last_message,
+           argMax(comp, last_ns) AS comp_, argMax(service, last_ns) AS service_,
+           arraySlice(arraySort(p -> (-p.count, p.tenant), groupArray(CAST((tenant_id, n), 'Tuple(tenant Nullable(String), count UInt64)'))), 1, 20) AS tenants,
+           count(*) AS tenant_count,
+           arrayFlatten(arrayMap(p -> p.2, arrayReverseSort(p -> p.1, groupArray((last_ns, examples))))) AS examples
+       FROM per_tenant GROUP BY entry_kind, entry, step, error_type, shape)
+     ORDER BY n DESC, last_ns DESC, entry, step LIMIT ${limit}`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...g.params });
   return {
     window: scope.window,
     groups: rows.map((r) => ({
