@@ -8,7 +8,9 @@ import { tsImport } from 'tsx/esm/api';
 const { default: stitch } = await tsImport('./packages/eslint-plugin/src/index.ts', import.meta.url);
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/ui-dist/**', '**/*.d.ts'] },
+  // The docs and adopt tests write the examples they check under test/.docs-examples and
+  // test/.adopt-examples while they run (ESLint 9 lints dot folders): never the repo's code.
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/ui-dist/**', '**/*.d.ts', 'test/.docs-examples/**', 'test/.adopt-examples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
