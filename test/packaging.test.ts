@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * outside the workspace (real directories, no workspace resolution, no symlinks), and used from
  * there: every public subpath of the kernel imported, the `stitch` binary run, a small Express
  * service (the README's example) exporting over OTLP to `stitch serve` from the installed
- * package, and the trace it sent read back through the CLI and the UI served; the plugin's
+ * package, and the trace it sent read back through the CLI and the API and the UI served; the
+ * same kind of service inside its own NodeSDK with getNodeAutoInstrumentations() (the
+ * integration mode, @stitch/kernel/otel), its trace read back through the API; the plugin's
  * recommended config run by the installed ESLint over a domain file.
  */
 const run = promisify(execFile);
@@ -19,6 +21,7 @@ const REPO = resolve(import.meta.dirname, '..');
 const kernelPkg = JSON.parse(readFileSync(join(REPO, 'packages/kernel/package.json'), 'utf8')) as {
   exports: Record<string, unknown>;
   peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 const collectorPkg = JSON.parse(readFileSync(join(REPO, 'packages/collector/package.json'), 'utf8')) as { version: string };
 const rootPkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
@@ -26,6 +29,9 @@ const rootPkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as 
 let dir: string;
 let app: string;
 let serve: ChildProcess | undefined;
+// `stitch serve` as the Express test starts it, and a token that reads traces and logs there.
+let serveUrl: string | undefined;
+let readToken: string | undefined;
 
 function stitch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), ...args], { cwd: app, env: { ...process.env, ...env } });
@@ -47,7 +53,9 @@ beforeAll(async () => {
   const peers = Object.entries(kernelPkg.peerDependencies).map(([name, range]) => `${name}@${range}`);
   // The plugin's peer, and the parser its README pairs it with.
   const lint = [`eslint@${rootPkg.devDependencies.eslint}`, `typescript-eslint@${rootPkg.devDependencies['typescript-eslint']}`];
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers, ...lint], {
+  // What most adopters already run, for the integration mode (@stitch/kernel/otel).
+  const sdk = ['@opentelemetry/sdk-node', '@opentelemetry/auto-instrumentations-node'].map((name) => `${name}@${kernelPkg.devDependencies[name]}`);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...peers, ...lint, ...sdk], {
     cwd: app,
     maxBuffer: 16 * 1024 * 1024,
     // Nothing from the workspace may leak in.
@@ -71,7 +79,7 @@ describe('the packed packages, installed outside the workspace', () => {
     expect(readdirSync(join(app, 'node_modules/@stitch/collector/ui-dist'))).toContain('index.html');
     // The alerting rules docs/metrics.md points to ship with each package, without their tests.
     expect(readdirSync(join(app, 'node_modules/@stitch/kernel/alerts'))).toEqual(['stitch-service.rules.yml']);
-    expect(readdirSync(join(app, 'node_modules/@stitch/collector/alerts'))).toContain('stitch-collector.rules.yml');
+    expect(readdirSync(join(app, 'node_modules/@stitch/collector/alerts'))).toEqual(['stitch-collector.rules.yml']);
   });
 
   it('import every public subpath of the kernel', async () => {
@@ -105,7 +113,7 @@ describe('the packed packages, installed outside the workspace', () => {
 
   it('trace a small Express service into `stitch serve` and read its trace back with the CLI, and serve the UI', async () => {
     const data = join(dir, 'stitch.duckdb');
-    const { stdout: token } = await stitch(['token', 'create', '--scope', 'traces:read', '--all-tenants', '--data', data]);
+    const { stdout: token } = await stitch(['token', 'create', '--scope', 'traces:read,logs:read', '--all-tenants', '--data', data]);
     serve = spawn(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), 'serve', '--port', '0', '--data', data], { cwd: app });
     const url = await new Promise<string>((resolveUrl, reject) => {
       let err = '';
@@ -160,8 +168,92 @@ const server = app.listen(0, async () => {
     const root = answer!.spans.find((s) => s.name.includes('/orders/:id'));
     expect(root).toMatchObject({ service: 'adopter', tenantId: '11111111-1111-4111-8111-111111111111' });
 
+    // The same trace as an API answer, as the UI fetches it.
+    const api = await fetch(`${url}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${token.trim()}` } });
+    expect(api.status).toBe(200);
+    expect(((await api.json()) as { spans: unknown[] }).spans).toHaveLength(answer!.spans.length);
+
     const ui = await fetch(`${url}/ui/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<div id="app"');
+    serveUrl = url;
+    readToken = token.trim();
+  }, 120_000);
+
+  it('run inside the user’s own NodeSDK with auto-instrumentations: one server span per request, one client span per outgoing call, the log line once', async () => {
+    expect(serveUrl, 'stitch serve from the test above').toBeDefined();
+    // As docs/adopt.md starts it: the ESM hook first, then the SDK with Stitch's pieces.
+    writeFileSync(join(app, 'hook.mjs'), "import { register } from 'node:module';\nregister('@opentelemetry/instrumentation/hook.mjs', import.meta.url);\n");
+    writeFileSync(
+      join(app, 'instrumentation.mjs'),
+      `import { NodeSDK } from '@opentelemetry/sdk-node';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { stitchSdkOptions } from '@stitch/kernel/otel';
+globalThis.sdk = new NodeSDK({ ...stitchSdkOptions(), instrumentations: [getNodeAutoInstrumentations()] });
+globalThis.sdk.start();
+`,
+    );
+    writeFileSync(
+      join(app, 'sdk-service.mjs'),
+      `import express from 'express';
+import { withContext } from '@stitch/kernel';
+import { loadConfig } from '@stitch/kernel/config';
+import { stitchExpress } from '@stitch/kernel/edge/express';
+import { installHttpOut } from '@stitch/kernel/http-out';
+import { createLoggerFromConfig } from '@stitch/kernel/logs';
+const { logger, shutdown } = createLoggerFromConfig(loadConfig());
+installHttpOut();
+const edge = stitchExpress();
+const app = express();
+app.use(edge.middleware);
+app.use((req, res, next) => withContext({ tenantId: 'acme' }, next));
+app.get('/price', (req, res) => res.json({ price: 42 }));
+app.get('/orders/:id', async (req, res) => {
+  const { price } = await (await fetch('http://127.0.0.1:' + server.address().port + '/price')).json();
+  logger.info({ id: req.params.id }, 'order read');
+  res.json({ id: req.params.id, price });
+});
+app.use(edge.notFound);
+app.use(edge.errorHandler);
+const server = app.listen(0, '127.0.0.1', async () => {
+  const res = await fetch('http://127.0.0.1:' + server.address().port + '/orders/42');
+  console.log('RESULT', res.status, res.headers.get('x-trace-id'));
+  server.close();
+  await shutdown();
+  await globalThis.sdk.shutdown();
+});
+`,
+    );
+    const { stdout } = await run(process.execPath, ['--import', './hook.mjs', '--import', './instrumentation.mjs', 'sdk-service.mjs'], {
+      cwd: app,
+      env: { ...process.env, OTEL_SERVICE_NAME: 'adopter-sdk', OTEL_EXPORTER_OTLP_ENDPOINT: serveUrl, NODE_ENV: 'production' },
+    });
+    const [, status, traceId] = stdout.split('\n').find((l) => l.startsWith('RESULT '))!.split(' ');
+    expect(status).toBe('200');
+    const lines = stdout.split('\n').filter((l) => l.includes('"order read"'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.split('"trace_id":')).toHaveLength(2);
+
+    type Span = { kind: number; name: string; parentSpanId: string | null; spanId: string; tenantId: string | null; attributes: Record<string, unknown> };
+    let trace: { spans: Span[]; logs: { body: string }[] } | undefined;
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${serveUrl}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${readToken}` } });
+      trace = res.status === 200 ? ((await res.json()) as NonNullable<typeof trace>) : undefined;
+      // Both servers' spans (the order and the price it fetched) and the log line.
+      if (trace && trace.spans.filter((s) => s.kind === 2).length >= 2 && trace.logs.length > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const servers = trace!.spans.filter((s) => s.kind === 2);
+    expect(servers.map((s) => s.name).sort()).toEqual(['GET /orders/:id', 'GET /price']);
+    expect(servers.every((s) => s.tenantId === 'acme')).toBe(true);
+    // The order's one outgoing call: one client span, instrumentation-undici's, with Stitch's budget mark; the price's server span under it.
+    const order = servers.find((s) => s.name === 'GET /orders/:id')!;
+    const inOrder = new Set([order.spanId]);
+    for (const s of trace!.spans) if (s.parentSpanId !== null && inOrder.has(s.parentSpanId)) inOrder.add(s.spanId);
+    const clients = trace!.spans.filter((s) => s.kind === 3 && inOrder.has(s.spanId));
+    expect(clients).toHaveLength(1);
+    expect(clients[0]!.attributes['stitch.component']).toBe('external');
+    expect(servers.find((s) => s.name === 'GET /price')!.parentSpanId).toBe(clients[0]!.spanId);
+    expect(trace!.logs.map((l) => l.body)).toEqual(['order read']);
   }, 120_000);
 });
