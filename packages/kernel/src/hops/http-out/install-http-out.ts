@@ -20,12 +20,15 @@ let current: { readonly uninstall: () => void } | undefined;
  *
  * One installation is in force at a time; installing again replaces the previous one.
  *
- * Alongside OpenTelemetry's own HTTP instrumentations: a request that already has a
- * `traceparent` is left to whoever set it, so `@opentelemetry/instrumentation-http` (either
- * order) and `@opentelemetry/instrumentation-undici` registered before this call never cause a
- * second header. If instrumentation-undici is registered after this call, the first request
- * that carries both headers makes Stitch stop injecting into fetch (with a diag warning); pass
- * `fetch: false` to leave fetch to it from the start.
+ * Alongside OpenTelemetry's own HTTP instrumentations, one span per call (issue 13): a request
+ * that already has a `traceparent` is left to whoever set it (only the trusted baggage is
+ * added), so `@opentelemetry/instrumentation-http` (either order) and
+ * `@opentelemetry/instrumentation-undici` enabled before this call trace it alone; their span
+ * gets the external-call budget mark from Stitch's pipeline (InstrumentedClientSpanProcessor).
+ * instrumentation-undici enabled after this call is noticed when its span starts, within the
+ * same request: Stitch withdraws its own call for it and steps aside (undici-channels.ts). Any
+ * other injector that adds a second `traceparent` to fetch makes Stitch stop injecting there,
+ * with a diag warning; pass `fetch: false` to leave fetch to it from the start.
  *
  * @throws StitchError `STITCH_ERR_CONFIG_INVALID` when `options` do not satisfy HttpOutOptionsSchema.
  * @example
