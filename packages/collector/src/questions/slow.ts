@@ -1,5 +1,6 @@
 import type { SlowResponse } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
+import { sqlFor, tableFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, strList, strOrNull, type QueryScope } from './query-scope.js';
 
 /** Entry spans of a request: the server span that carries the route template. */
@@ -65,10 +66,12 @@ async function askSteps(
   ];
   const entryFilter = filters
     .filter(([kind]) => keysOf(kind).length > 0)
-    .map(([kind, spans, column]) => `(${spans} AND list_contains([${keysOf(kind).join(', ')}], ${column}))`)
+    .map(([kind, spans, column]) =>
+      store.dialect === 'duckdb' ? `(${spans} AND list_contains([${keysOf(kind).join(', ')}], ${column}))` : `(${spans} AND ${column} IN (${keysOf(kind).join(', ')}))`,
+    )
     .join(' OR ');
-  const rows = await store.query(
-    `WITH roots AS (
+  const sql: EngineSql = {
+    duckdb: `WITH roots AS (
        SELECT trace_id, span_id, entry, mine FROM (
          SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
            row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
@@ -90,8 +93,31 @@ async function askSteps(
        any_value(q.n_mine) AS n_mine, any_value(q.n_others) AS n_others
      FROM children c JOIN sampled q USING (entry)
      GROUP BY c.entry, c.name HAVING sum(c.duration_ms) FILTER (WHERE c.mine) > 0`,
-    { tenant: tenantId, since: scope.sinceNanos, until: scope.untilNanos, ...Object.fromEntries(names) },
-  );
+    // Every column of a join named (ClickHouse names a bare c.kind "c.kind"); bool_or is max of a Bool.
+    clickhouse: `WITH roots AS (
+       SELECT trace_id, span_id, entry, mine FROM (
+         SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
+           row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
+         FROM stitch_spans
+         WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until
+       ) WHERE k <= ${STEP_SAMPLE}
+     ),
+     sampled AS (
+       SELECT entry, countIf(mine) AS n_mine, countIf(NOT mine) AS n_others FROM roots GROUP BY entry
+     ),
+     children AS (
+       SELECT r.entry AS entry, r.mine AS mine, c.name AS name, c.component AS component, c.query_name IS NOT NULL AS named,
+         c.kind AS kind, c.duration_ms AS duration_ms
+       FROM stitch_spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
+       WHERE c.start_ns >= $since AND NOT c.housekeeping
+     )
+     SELECT c.entry AS entry, c.name AS name, any(c.component) AS component, toBool(max(c.named)) AS named, any(c.kind) AS kind,
+       sumIf(c.duration_ms, c.mine) AS mine_ms, sumIf(c.duration_ms, NOT c.mine) AS others_ms,
+       any(q.n_mine) AS n_mine, any(q.n_others) AS n_others
+     FROM children c JOIN sampled q ON q.entry = c.entry
+     GROUP BY c.entry, c.name HAVING sumIf(c.duration_ms, c.mine) > 0`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { tenant: tenantId, since: scope.sinceNanos, until: scope.untilNanos, ...Object.fromEntries(names) });
   const requests = new Map(routes.map((r) => [r.route, r.requests]));
   const best = new Map<string, number>();
   for (const r of rows) {
@@ -128,15 +154,24 @@ async function askDominantChildren(store: Store, tenantId: string, traceIds: rea
   // list_contains, not IN: DuckDB takes a short IN list as an optional filter (zone maps only) and
   // reads every projected column, query_text among them, for each of the tenant's spans before
   // filtering; list_contains filters in the scan. ~400 → ~60 ms on the 1M-span bench store.
-  const children = await store.query(
-    `SELECT trace_id, arg_max(name, duration_ms) AS name, arg_max(${COMPONENT_SQL}, duration_ms) AS component,
+  const keys = ids.map(([k]) => `$${k}`).join(', ');
+  const sql: EngineSql = {
+    duckdb: `SELECT trace_id, arg_max(name, duration_ms) AS name, arg_max(${COMPONENT_SQL}, duration_ms) AS component,
         max(duration_ms) AS duration_ms
      FROM spans
-     WHERE tenant_id = $tenant AND list_contains([${ids.map(([k]) => `$${k}`).join(', ')}], trace_id)
+     WHERE tenant_id = $tenant AND list_contains([${keys}], trace_id)
        AND parent_span_id IS NOT NULL AND NOT (${ROUTE_SPANS})
      GROUP BY trace_id`,
-    { tenant: tenantId, ...Object.fromEntries(ids) },
-  );
+    // Aliased apart and renamed outside: an alias reaches the other aggregates (engine-sql.ts).
+    clickhouse: `SELECT trace_id, top_name AS name, top_component AS component, longest_ms AS duration_ms FROM (
+     SELECT trace_id, argMax(name, duration_ms) AS top_name, argMax(${COMPONENT_SQL}, duration_ms) AS top_component,
+        max(duration_ms) AS longest_ms
+     FROM stitch_spans
+     WHERE tenant_id = $tenant AND trace_id IN (${keys})
+       AND parent_span_id IS NOT NULL AND NOT (${ROUTE_SPANS})
+     GROUP BY trace_id)`,
+  };
+  const children = await store.query(sqlFor(store, sql), { tenant: tenantId, ...Object.fromEntries(ids) });
   for (const c of children) {
     dominant.set(String(c.trace_id), { name: String(c.name ?? ''), component: String(c.component ?? 'internal'), durationMs: num(c.duration_ms) });
   }
@@ -163,7 +198,8 @@ async function askDominantChildren(store: Store, tenantId: string, traceIds: rea
 export async function askSlow(store: Store, tenantId: string, scope: QueryScope, showOthers: boolean): Promise<SlowResponse> {
   const params = { tenant: tenantId, since: scope.sinceNanos, until: scope.untilNanos };
   const window = `start_ns >= $since AND start_ns < $until`;
-  const routesSql = `
+  const routesSql: EngineSql = {
+    duckdb: `
     WITH mine AS (
       SELECT ${ENTRY_SQL} AS entry, any_value(${ENTRY_KIND_SQL}) AS entry_kind, any_value(coalesce(job_name, consumer, route)) AS entry_name,
         any_value(service) AS service, count(*) AS n,
@@ -182,12 +218,33 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       CASE WHEN others.p95 IS NULL OR mine.p95 <= 0 THEN NULL
            ELSE greatest(0, 1 - others.p95 / mine.p95) * mine.total_ms END AS excess_ms
     FROM mine LEFT JOIN others USING (entry)
-    ORDER BY excess_ms DESC NULLS LAST, p95 DESC LIMIT 50`;
+    ORDER BY excess_ms DESC NULLS LAST, p95 DESC LIMIT 50`,
+    clickhouse: `
+    WITH mine AS (
+      SELECT ${ENTRY_SQL} AS entry, any(${ENTRY_KIND_SQL}) AS entry_kind, any(coalesce(job_name, consumer, route)) AS entry_name,
+        any(service) AS service, count(*) AS n,
+        quantileExactInclusive(0.5)(duration_ms) AS p50, quantileExactInclusive(0.95)(duration_ms) AS p95,
+        quantileExactInclusive(0.99)(duration_ms) AS p99, max(budget_ms) AS budget, sum(duration_ms) AS total_ms,
+        countIf(perf_violation) AS violations, ${topValuesByKeySql('trace_id', 'duration_ms', 3)} AS examples
+      FROM stitch_spans WHERE tenant_id = $tenant AND ${ENTRY_SPANS} AND ${window}
+      GROUP BY entry
+    ), others AS (
+      SELECT ${ENTRY_SQL} AS entry, quantileExactInclusive(0.95)(duration_ms) AS p95
+      FROM stitch_spans WHERE tenant_id IS DISTINCT FROM $tenant AND ${ENTRY_SPANS} AND ${window}
+        AND ${ENTRY_SQL} IN (SELECT entry FROM mine)
+      GROUP BY entry
+    )
+    SELECT mine.*, others.p95 AS others_p95,
+      CASE WHEN others.p95 IS NULL OR mine.p95 <= 0 THEN NULL
+           ELSE greatest(0, 1 - others.p95 / mine.p95) * mine.total_ms END AS excess_ms
+    FROM mine LEFT JOIN others ON others.entry = mine.entry
+    ORDER BY excess_ms DESC NULLS LAST, mine.p95 DESC LIMIT 50`,
+  };
   const slowestSql = `
-    SELECT trace_id, span_id, route, name, start_ns, duration_ms FROM spans
+    SELECT trace_id, span_id, route, name, start_ns, duration_ms FROM ${tableFor(store, 'spans')}
     WHERE tenant_id = $tenant AND ${ROUTE_SPANS} AND ${window}
     ORDER BY duration_ms DESC LIMIT 10`;
-  const [routes, slowest] = await Promise.all([store.query(routesSql, params), store.query(slowestSql, params)]);
+  const [routes, slowest] = await Promise.all([store.query(sqlFor(store, routesSql), params), store.query(slowestSql, params)]);
   // The steps and the slowest traces' dominant children are two scans: side by side, not one after the other.
   const [steps, dominant] = await Promise.all([
     askSteps(
