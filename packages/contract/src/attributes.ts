@@ -2,8 +2,9 @@
  * The attribute and log-field names Stitch writes and the collector reads. One place, so the
  * kernel that writes `tenant.id` and the collector that indexes it can never drift apart.
  * OpenTelemetry's standard names are re-exported from `@opentelemetry/semantic-conventions`
- * (its `incubating` entry for the conventions not yet stable, db and messaging), never spelled
- * here; every `stitch.*` name is defined once, below.
+ * (the conventions not yet stable, db and messaging, copied from its `incubating` entry as it
+ * asks, in incubating-attributes.ts, and checked against it), never spelled here; every
+ * `stitch.*` name is defined once, below.
  */
 import {
   ATTR_DB_COLLECTION_NAME,
@@ -30,7 +31,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM_NAME,
   ATTR_USER_ID,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './incubating-attributes.js';
 
 /** Span and resource attributes (OpenTelemetry dotted style). */
 export const SpanAttr = {
