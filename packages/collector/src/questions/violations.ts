@@ -1,5 +1,6 @@
 import type { ViolationsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { housekeepingClause } from './attribute-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
@@ -32,8 +33,9 @@ export async function askViolations(store: Store, scope: QueryScope, options: Vi
   const t = tenantClause(scope.tenantId);
   // MATERIALIZED: `v` feeds both the totals and the per-tenant counts, and inlined it was two
   // scans of the spans table (~2 s against ~0.5 s on the 1M-span bench store at load 15).
-  const rows = await store.query(
-    `WITH v AS MATERIALIZED (
+  const limit = sqlLimit(options.limit, 500);
+  const sql: EngineSql = {
+    duckdb: `WITH v AS MATERIALIZED (
        SELECT *, ${SUBJECT_SQL} AS subject FROM (
          SELECT trace_id, tenant_id, service, name, start_ns, duration_ms, budget_ms, route, entry_route, query_name, job_name,
              ${COMPONENT_SQL} AS comp,
@@ -53,9 +55,35 @@ export async function askViolations(store: Store, scope: QueryScope, options: Vi
        SELECT comp, subject, list({'tenant': tenant_id, 'count': n} ORDER BY n DESC, tenant_id)[1:20] AS tenants, count(*) AS tenant_count
        FROM per_tenant GROUP BY comp, subject) pt
        ON g.comp IS NOT DISTINCT FROM pt.comp AND g.subject IS NOT DISTINCT FROM pt.subject
-     ORDER BY g.n DESC, g.p95 / coalesce(nullif(g.budget, 0), 1) DESC, g.subject LIMIT ${sqlLimit(options.limit, 500)}`,
-    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
-  );
+     ORDER BY g.n DESC, g.p95 / coalesce(nullif(g.budget, 0), 1) DESC, g.subject LIMIT ${limit}`,
+    // mode() is the most frequent non-NULL value: topK(1), NULL when there is none.
+    clickhouse: `WITH v AS (
+       SELECT *, ${SUBJECT_SQL} AS subject FROM (
+         SELECT trace_id, tenant_id, service, name, start_ns, duration_ms, budget_ms, route, entry_route, query_name, job_name,
+             ${COMPONENT_SQL} AS comp,
+             CASE WHEN entry_kind IS NULL OR entry_kind = 'http' THEN coalesce(entry_route, route) END AS entry
+         FROM stitch_spans
+         WHERE perf_violation AND start_ns >= $since AND start_ns < $until${t.sql}${housekeepingClause(options.includeHousekeeping ?? false, 'housekeeping', 'clickhouse')})),
+     per_tenant AS (
+       SELECT comp, subject, tenant_id, count(*) AS n FROM v GROUP BY comp, subject, tenant_id)
+     SELECT g.comp AS comp, g.subject AS subject, g.route AS route, g.service AS service, g.n AS n, g.trace_count AS trace_count,
+         g.p95 AS p95, g.budget AS budget, g.first_ns AS first_ns, g.last_ns AS last_ns, g.examples AS examples,
+         pt.tenants AS tenants, pt.tenant_count AS tenant_count
+     FROM (
+       SELECT comp, subject, if(empty(topK(1)(entry)), NULL, topK(1)(entry)[1]) AS route,
+           if(empty(topK(1)(service)), NULL, topK(1)(service)[1]) AS service, count(*) AS n, count(DISTINCT trace_id) AS trace_count,
+           quantileExactInclusive(0.95)(duration_ms) AS p95, max(budget_ms) AS budget, min(start_ns) AS first_ns, max(start_ns) AS last_ns,
+           ${topValuesByKeySql('trace_id', 'duration_ms', 10)} AS examples
+       FROM v GROUP BY comp, subject) g
+     JOIN (
+       SELECT comp, subject,
+           arraySlice(arraySort(p -> (-p.count, p.tenant), groupArray(CAST((tenant_id, n), 'Tuple(tenant Nullable(String), count UInt64)'))), 1, 20) AS tenants,
+           count(*) AS tenant_count
+       FROM per_tenant GROUP BY comp, subject) pt
+       ON g.comp IS NOT DISTINCT FROM pt.comp AND g.subject IS NOT DISTINCT FROM pt.subject
+     ORDER BY g.n DESC, g.p95 / coalesce(nullIf(g.budget, 0), 1) DESC, g.subject LIMIT ${limit}`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params });
   return {
     window: scope.window,
     groups: rows.map((r) => ({

@@ -1,5 +1,6 @@
 import type { WebhookRetriesResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, tenantClause, type QueryScope } from './query-scope.js';
 
 /** A delivery attempt failed: an error status, an HTTP status of 400 or more, or no answer at all. */
@@ -13,8 +14,9 @@ export const WEBHOOK_ATTEMPT_FAILED_SQL = '(status_code = 2 OR http_status >= 40
  */
 export async function askWebhookRetries(store: Store, scope: QueryScope, limit: number): Promise<WebhookRetriesResponse> {
   const t = tenantClause(scope.tenantId);
-  const rows = await store.query(
-    `SELECT webhook_endpoint AS endpoint, count(*) AS attempts,
+  const order = `ORDER BY retries DESC, failures / attempts DESC, failures DESC, endpoint LIMIT ${sqlLimit(limit, 100)}`;
+  const sql: EngineSql = {
+    duckdb: `SELECT webhook_endpoint AS endpoint, count(*) AS attempts,
         count(*) FILTER (WHERE ${WEBHOOK_ATTEMPT_FAILED_SQL}) AS failures,
         count(*) FILTER (WHERE webhook_attempt > 1) AS retries,
         coalesce(max(webhook_attempt), 1) AS max_attempt,
@@ -25,9 +27,20 @@ export async function askWebhookRetries(store: Store, scope: QueryScope, limit: 
      FROM spans
      WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY webhook_endpoint
-     ORDER BY retries DESC, failures / attempts DESC, failures DESC, endpoint LIMIT ${sqlLimit(limit, 100)}`,
-    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
-  );
+     ${order}`,
+    clickhouse: `SELECT webhook_endpoint AS endpoint, count(*) AS attempts,
+        countIf(${WEBHOOK_ATTEMPT_FAILED_SQL}) AS failures, countIf(webhook_attempt > 1) AS retries,
+        coalesce(max(webhook_attempt), 1) AS max_attempt,
+        arraySort(groupUniqArrayIf(http_status, http_status IS NOT NULL)) AS status_codes,
+        min(start_ns) AS first_ns, max(start_ns) AS last_ns,
+        arraySlice(arraySort(groupUniqArray(tenant_id)), 1, 10) AS tenants,
+        ${topValuesByKeySql('trace_id', 'coalesce(webhook_attempt, 1)', 3)} AS examples
+     FROM stitch_spans
+     WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}
+     GROUP BY webhook_endpoint
+     ${order}`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params });
   return {
     window: scope.window,
     endpoints: rows.map((r) => ({
