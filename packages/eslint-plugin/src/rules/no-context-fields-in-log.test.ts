@@ -10,6 +10,7 @@ ruleTester.run('no-context-fields-in-log', asRule(noContextFieldsInLog), {
     "audit.record({ tenantId, action: 'x' });",
     "const fields = { traceId }; send(fields);",
     "const fields = { orderId }; logger.info(fields, 'x');",
+    "function note(fields: object) { logger.info(fields, 'noted'); } note({ orderId });",
     "const ctx = currentContext(); audit.record(ctx);",
   ],
   invalid: [
@@ -39,6 +40,11 @@ ruleTester.run('no-context-fields-in-log', asRule(noContextFieldsInLog), {
     },
     { code: "const ctx = currentContext(); logger.info(ctx, 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'currentContext' } }] },
     { code: "const ctx = currentContext(); logger.info({ ...ctx, orderId }, 'x');", errors: [{ messageId: 'contextSpread', data: { reader: 'currentContext' } }] },
+    // A wrapper function: the fields are written where it is called.
+    {
+      code: "function note(fields: object) { logger.info(fields, 'noted'); } note({ orderId, requestId });",
+      errors: [{ messageId: 'contextField', data: { field: 'requestId' }, suggestions: [{ messageId: 'removeField', output: "function note(fields: object) { logger.info(fields, 'noted'); } note({ orderId });" }] }],
+    },
     // The level method under another name.
     {
       code: "const { info } = logger; info({ tenantId, orderId }, 'x');",

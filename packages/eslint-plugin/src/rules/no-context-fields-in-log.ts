@@ -3,6 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
 import { asLoggerCall, DEFAULT_LOGGER_NAMES, LOG_LEVELS, loggerNamesSchema } from '../internal/logger-calls.js';
 import { constInitOf, resolveVariable, staticString } from '../internal/module-sources.js';
+import { withoutTypes, wrapperFollower } from '../internal/wrapper-functions.js';
 
 /** The fields the kernel fills from the context on every line, in both spellings people write. */
 export const CONTEXT_FIELDS: readonly string[] = [
@@ -97,7 +98,16 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
       }
     }
 
+    // Functions that pass a parameter on as a logger's fields: their callers write them.
+    const wrappers = wrapperFollower(context, (argument) => {
+      const bare = withoutTypes(argument);
+      if (bare.type === AST_NODE_TYPES.ObjectExpression) check(bare);
+    });
+
     return {
+      'Program:exit'() {
+        wrappers.drain();
+      },
       CallExpression(node) {
         if (asLoggerCall(node, loggerNames, METHODS, context) === undefined) return;
         const first = node.arguments[0];
@@ -106,6 +116,7 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
           check(first);
           return;
         }
+        wrappers.note(first);
         // const fields = { traceId }; logger.info(fields, 'x') — and const ctx = currentContext().
         const value = constValue(first);
         if (value?.type === AST_NODE_TYPES.ObjectExpression && !checkedConsts.has(value)) {

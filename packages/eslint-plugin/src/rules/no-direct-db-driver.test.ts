@@ -21,6 +21,11 @@ ruleTester.run('no-direct-db-driver', asRule(noDirectDbDriver), {
     { code: "import mysql from 'mysql2/promise';", errors: [{ messageId: 'driverImport', data: { source: 'mysql2/promise' } }] },
     { code: "const { Pool } = require('pg');", errors: [{ messageId: 'driverImport' }] },
     { code: "const { PGlite } = await import('@electric-sql/pglite');", errors: [{ messageId: 'driverImport' }] },
+    // A template literal as the specifier, and the handle it yields.
+    {
+      code: "const { Pool } = await import(`pg`); const pool = new Pool(); export const rows = await pool.query('SELECT 1');",
+      errors: [{ messageId: 'driverImport' }, { messageId: 'rawQuery' }],
+    },
     { code: "export { Pool } from 'pg';", errors: [{ messageId: 'driverImport' }] },
     { code: "import type { Pool } from 'pg';", options: [{ allowTypeImports: false }], errors: [{ messageId: 'driverImport' }] },
     // Raw .query() on a pool built from an aliased import: both the import and the call.

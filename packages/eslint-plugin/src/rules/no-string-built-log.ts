@@ -3,20 +3,13 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../internal/create-rule.js';
 import { asLoggerCall, DEFAULT_LOGGER_NAMES, LOG_LEVELS, loggerNamesSchema } from '../internal/logger-calls.js';
 import { constInitOf, propertyName, resolveVariable, staticString } from '../internal/module-sources.js';
+import { withoutTypes, wrapperFollower } from '../internal/wrapper-functions.js';
 
 // pino's printf tokens (pino's `%s`, `%d`, `%o`, `%O`, `%j`, `%i`, `%f`).
 const PRINTF = /%[sdoOjif]/;
 
 type Options = [{ loggerNames?: string }];
 type MessageIds = 'templateMessage' | 'concatenatedMessage' | 'printfMessage' | 'suggestFields';
-
-/** `x as string`, `x satisfies string`, `x!`: the expression under the type. */
-function withoutTypes(node: TSESTree.Node): TSESTree.Node {
-  if (node.type === AST_NODE_TYPES.TSAsExpression || node.type === AST_NODE_TYPES.TSSatisfiesExpression || node.type === AST_NODE_TYPES.TSNonNullExpression) {
-    return withoutTypes(node.expression);
-  }
-  return node;
-}
 
 /**
  * Whether `node` builds a string: a template with expressions (`String.raw` too), `+` with a
@@ -122,63 +115,16 @@ export const noStringBuiltLog = createRule<Options, MessageIds>({
       return init === undefined ? undefined : buildKind(init);
     }
 
-    /**
-     * Functions that pass one of their parameters on as a logger's message (`const say = (m) =>
-     * logger.info(m)`), with that parameter's position: their callers write the message.
-     */
-    const wrappers = new Map<TSESLint.Scope.Variable, Set<number>>();
-
-    /** Records the function whose parameter `message` is, if it is one. */
-    function noteWrapper(message: TSESTree.Node): void {
-      const bare = withoutTypes(message);
-      if (bare.type !== AST_NODE_TYPES.Identifier) return;
-      const def = resolveVariable(context, bare)?.defs[0];
-      if (def?.type !== 'Parameter') return;
-      const fn = def.node;
-      const index = fn.params.findIndex((p) => p === def.name || (p.type === AST_NODE_TYPES.AssignmentPattern && p.left === def.name));
-      if (index < 0) return;
-      const named = fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id !== null ? { node: fn as TSESTree.Node, name: fn.id.name } : undefined;
-      const declarator = fn.parent?.type === AST_NODE_TYPES.VariableDeclarator && fn.parent.init === fn && fn.parent.id.type === AST_NODE_TYPES.Identifier ? { node: fn.parent as TSESTree.Node, name: fn.parent.id.name } : undefined;
-      const holder = named ?? declarator;
-      if (holder === undefined) return;
-      const variable = context.sourceCode.getDeclaredVariables(holder.node).find((v) => v.name === holder.name);
-      if (variable === undefined) return;
-      const positions = wrappers.get(variable) ?? new Set<number>();
-      positions.add(index);
-      wrappers.set(variable, positions);
-    }
-
-    function checkCallers(wrapper: TSESLint.Scope.Variable, index: number): void {
-      for (const reference of wrapper.references) {
-        const call = reference.identifier.parent;
-        if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== reference.identifier) continue;
-        const argument = call.arguments[index];
-        if (argument === undefined) continue;
-        const kind = builtKind(argument);
-        if (kind !== undefined) context.report({ node: argument, messageId: kind === 'template' ? 'templateMessage' : 'concatenatedMessage' });
-        else noteWrapper(argument);
-      }
-    }
+    // Functions that pass a parameter on as the message: their callers write it.
+    const wrappers = wrapperFollower(context, (argument) => {
+      const kind = builtKind(argument);
+      if (kind !== undefined) context.report({ node: argument, messageId: kind === 'template' ? 'templateMessage' : 'concatenatedMessage' });
+    });
 
     return {
-      // The wrappers' callers, once every wrapper is known (a caller may come before its
-      // wrapper). A caller that passes its own parameter on is a wrapper too: checked in turn.
+      // The wrappers' callers, once every wrapper is known.
       'Program:exit'() {
-        const checked = new Map<TSESLint.Scope.Variable, Set<number>>();
-        let found = true;
-        while (found) {
-          found = false;
-          for (const [variable, positions] of [...wrappers]) {
-            for (const index of [...positions]) {
-              const done = checked.get(variable) ?? new Set<number>();
-              if (done.has(index)) continue;
-              done.add(index);
-              checked.set(variable, done);
-              found = true;
-              checkCallers(variable, index);
-            }
-          }
-        }
+        wrappers.drain();
       },
       CallExpression(node) {
         if (asLoggerCall(node, loggerNames, LOG_LEVELS, context) === undefined) return;
@@ -188,7 +134,7 @@ export const noStringBuiltLog = createRule<Options, MessageIds>({
         const fieldsFirst = first.type === AST_NODE_TYPES.ObjectExpression || (builtKind(first) === undefined && staticString(first) === undefined && second !== undefined);
         const message = fieldsFirst ? second : first;
         if (message === undefined) return;
-        noteWrapper(message);
+        wrappers.note(message);
         const kind = builtKind(message);
         if (kind === 'template' && message.type === AST_NODE_TYPES.TemplateLiteral) {
           context.report({ node: message, messageId: 'templateMessage', suggest: suggestion(node, message) });

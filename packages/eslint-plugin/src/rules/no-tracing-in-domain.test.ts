@@ -18,6 +18,8 @@ ruleTester.run('no-tracing-in-domain', asRule(noTracingInDomain), {
     { code: "import type { Span } from '@opentelemetry/api';", errors: [{ messageId: 'tracingModule' }] },
     { code: "import { W3CTraceContextPropagator } from '@opentelemetry/core';", errors: [{ messageId: 'tracingModule', data: { source: '@opentelemetry/core' } }] },
     { code: "const api = await import('@opentelemetry/api');", errors: [{ messageId: 'tracingModule' }] },
+    { code: 'const api = await import(`@opentelemetry/api`);', errors: [{ messageId: 'tracingModule' }] },
+    { code: "import otel = require('@opentelemetry/api');", errors: [{ messageId: 'tracingModule' }] },
     { code: "const { context } = require('@opentelemetry/api');", errors: [{ messageId: 'tracingModule' }] },
     { code: "export { trace } from '@opentelemetry/api';", errors: [{ messageId: 'tracingModule' }] },
     { code: "import { stitchSpanProcessors } from '@stitch/kernel/otel';", errors: [{ messageId: 'tracingModule', data: { source: '@stitch/kernel/otel' } }] },
