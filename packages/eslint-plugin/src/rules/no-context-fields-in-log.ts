@@ -78,7 +78,7 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
 
     /**
      * Reports the context fields in `object`. The removal is suggested only for an object written
-     * in the call: a `const` may be used elsewhere too.
+     * in the logger call: a `const`, or a wrapper's argument, may serve for more than the line.
      */
     function check(object: TSESTree.ObjectExpression, suggest = true): void {
       for (const property of object.properties) {
@@ -98,10 +98,11 @@ export const noContextFieldsInLog = createRule<Options, MessageIds>({
       }
     }
 
-    // Functions that pass a parameter on as a logger's fields: their callers write them.
+    // Functions that pass a parameter on as a logger's fields: their callers write them. No
+    // removal there: the wrapper may do more with the object than log it (an audit entry).
     const wrappers = wrapperFollower(context, (argument) => {
       const bare = withoutTypes(argument);
-      if (bare.type === AST_NODE_TYPES.ObjectExpression) check(bare);
+      if (bare.type === AST_NODE_TYPES.ObjectExpression) check(bare, false);
     });
 
     return {
