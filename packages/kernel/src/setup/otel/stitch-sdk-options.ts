@@ -21,7 +21,7 @@ import { buildResource, buildStitchPipeline, kernelWarnings, resolveTracingOptio
 export interface StitchSdkOptions {
   /** Head rules (parent-based, ratio, per route and tenant) that record what the tail keep needs. */
   sampler: Sampler;
-  /** strict tenants → context attributes → budgets → observers → tail keep → batch export with redaction and counted drops */
+  /** strict tenants → context attributes → marks on instrumentation-pg/http/undici spans → budgets → observers → tail keep → batch export with redaction and counted drops */
   spanProcessors: SpanProcessor[];
   /** W3C trace context and baggage, with Stitch's trust rules (`@stitch/kernel/propagation`). */
   textMapPropagator: TextMapPropagator;
