@@ -113,7 +113,7 @@ async function apiDuringLargeIngest(c: Awaited<ReturnType<typeof startCollector>
   // V8's full (mark-compact) collections meanwhile: the pauses slicing cannot split.
   const majorGcMillis: number[] = [];
   const gcs = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if ((entry.detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcMillis.push(entry.duration);
+    for (const entry of list.getEntries()) if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcMillis.push(entry.duration);
   });
   gcs.observe({ entryTypes: ['gc'] });
   let done = false;

@@ -118,11 +118,6 @@ export interface StatementSqlCommentTags {
 const placements = new Map<string, { readonly head: string; readonly tail: string } | null>();
 const MAX_PLACEMENTS = 1000;
 
-/** `,key='value'` (the comma added by the caller's rule), or '' when the value is unknown. */
-function pair(key: SqlCommentKey, value: string | undefined): string {
-  return value === undefined || value === '' ? '' : `,${key}='${encodeSqlCommentValue(value)}'`;
-}
-
 /**
  * What `appendSqlComment(sql, formatSqlComment({ ...staticTags, ...tags }))` answers, for the
  * query wrapper's hot path: the static tags encoded once, the statement's place for a comment
@@ -135,8 +130,7 @@ function pair(key: SqlCommentKey, value: string | undefined): string {
  *   comment('SELECT 1', { framework: 'express:5.1.0', request_id: 'r-12345678', traceparent: '00-…-01' });
  */
 export function createSqlCommenter(staticTags: StaticSqlCommentTags): (sql: string, tags: StatementSqlCommentTags) => string {
-  const application = pair('application', staticTags.application);
-  const dbDriver = pair('db_driver', staticTags.db_driver);
+  const staticBody = formatSqlComment(staticTags).slice(2, -2);
   return (sql, tags) => {
     let placement = placements.get(sql);
     if (placement === undefined) {
@@ -144,20 +138,20 @@ export function createSqlCommenter(staticTags: StaticSqlCommentTags): (sql: stri
       if (placements.size < MAX_PLACEMENTS) placements.set(sql, placement);
     }
     if (placement === null) return sql;
-    // Sorted by key: action, application, controller, db_driver, framework, request_id, route,
-    // tenant_id, traceparent, tracestate.
-    const body =
-      pair('action', tags.action) +
-      application +
-      pair('controller', tags.controller) +
-      dbDriver +
-      pair('framework', tags.framework) +
-      pair('request_id', tags.request_id) +
-      pair('route', tags.route) +
-      pair('tenant_id', tags.tenant_id) +
-      pair('traceparent', tags.traceparent) +
-      pair('tracestate', tags.tracestate);
-    return body === '' ? sql : `${placement.head}/*${body.slice(1)}*/${placement.tail}`;
+    // `action` and `controller` sort among the static keys; no adapter of the kernel's knows
+    // them, so a statement that has one takes the general path.
+    if ((tags.action !== undefined && tags.action !== '') || (tags.controller !== undefined && tags.controller !== '')) {
+      const body = formatSqlComment({ ...staticTags, ...tags });
+      return body === '' ? sql : `${placement.head}${body}${placement.tail}`;
+    }
+    let body = staticBody;
+    if (tags.framework !== undefined && tags.framework !== '') body += `${body === '' ? '' : ','}framework='${encodeSqlCommentValue(tags.framework)}'`;
+    if (tags.request_id !== undefined && tags.request_id !== '') body += `${body === '' ? '' : ','}request_id='${encodeSqlCommentValue(tags.request_id)}'`;
+    if (tags.route !== undefined && tags.route !== '') body += `${body === '' ? '' : ','}route='${encodeSqlCommentValue(tags.route)}'`;
+    if (tags.tenant_id !== undefined && tags.tenant_id !== '') body += `${body === '' ? '' : ','}tenant_id='${encodeSqlCommentValue(tags.tenant_id)}'`;
+    if (tags.traceparent !== undefined && tags.traceparent !== '') body += `${body === '' ? '' : ','}traceparent='${encodeSqlCommentValue(tags.traceparent)}'`;
+    if (tags.tracestate !== undefined && tags.tracestate !== '') body += `${body === '' ? '' : ','}tracestate='${encodeSqlCommentValue(tags.tracestate)}'`;
+    return body === '' ? sql : `${placement.head}/*${body}*/${placement.tail}`;
   };
 }
 
