@@ -8,6 +8,8 @@ import type { Row, SqlParams, Store, WriteCounts } from './store.js';
 // Appending gives the event loop a turn this often (reads and new requests are served while a
 // large transaction is built); the write connection runs nothing else meanwhile (serialize()).
 const APPEND_SLICE_MILLIS = 10;
+// Appends of this many rows and more are staged in a temp table (see DuckDbStore.append).
+const STAGED_APPEND_ROWS = 16_384;
 
 /** The version a store file was written with; 0 when it says none (a new file: the rewrites find no rows). */
 async function storedVersion(writer: DuckDBConnection): Promise<number> {
@@ -93,26 +95,10 @@ export class DuckDbStore implements Store {
     await this.writer.run('BEGIN TRANSACTION');
     try {
       const has = (k: 'spans' | 'events' | 'links' | 'logs'): boolean => batches.some((b) => b[k].length > 0);
-      if (has('spans')) {
-        const a = await this.writer.createAppender('spans');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.spans), spanValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('events')) {
-        const a = await this.writer.createAppender('span_events');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.events), eventValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('links')) {
-        const a = await this.writer.createAppender('span_links');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.links), linkValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
-      if (has('logs')) {
-        const a = await this.writer.createAppender('logs');
-        await runInSlices(appendRowsSteps(a, batches.flatMap((b) => b.logs), logValues), APPEND_SLICE_MILLIS);
-        a.closeSync();
-      }
+      if (has('spans')) await this.append('spans', batches.flatMap((b) => b.spans), spanValues);
+      if (has('events')) await this.append('span_events', batches.flatMap((b) => b.events), eventValues);
+      if (has('links')) await this.append('span_links', batches.flatMap((b) => b.links), linkValues);
+      if (has('logs')) await this.append('logs', batches.flatMap((b) => b.logs), logValues);
       await this.writer.run('COMMIT');
     } catch (err) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
@@ -125,6 +111,26 @@ export class DuckDbStore implements Store {
       counts.logs += b.logs.length;
     }
     return counts;
+  }
+
+  /**
+   * Appends `rows` to `table` inside the open transaction. A large append goes through a temp
+   * table first (issue 15). The appender's closeSync into a disk table writes out everything the
+   * transaction appended, synchronously: 0.4–1.6 s for 250k spans, with the event loop held.
+   * Into a temp table it takes a few ms, and the `INSERT … SELECT` that moves the rows runs on
+   * DuckDB's threads, off the event loop. Small appends, the common case, go straight in.
+   */
+  private async append<T>(table: string, rows: readonly T[], toValues: (row: T) => DuckDBValue[]): Promise<void> {
+    const staged = rows.length >= STAGED_APPEND_ROWS;
+    const target = staged ? `${table}_incoming` : table;
+    if (staged) await this.writer.run(`CREATE OR REPLACE TEMP TABLE ${target} AS SELECT * FROM ${table} LIMIT 0`);
+    const appender = await this.writer.createAppender(target);
+    await runInSlices(appendRowsSteps(appender, rows, toValues), APPEND_SLICE_MILLIS);
+    appender.closeSync();
+    if (staged) {
+      await this.writer.run(`INSERT INTO ${table} SELECT * FROM ${target}`);
+      await this.writer.run(`DROP TABLE ${target}`);
+    }
   }
 
   /** Runs a read on its own connection; rows come back JSON-safe (BIGINT as string). */
