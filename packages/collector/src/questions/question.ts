@@ -42,6 +42,12 @@ export interface Question<P extends z.ZodType = z.ZodType, A extends z.ZodType =
   /** The token scope required; `any` = any valid token. */
   scope: TokenScope | 'any';
   answer: A;
+  /**
+   * Answers on the server. Declarations import their SQL module here, when first asked
+   * (`(await import('../slow.js')).askSlow(…)`), not at the top: the CLI loads the registry for
+   * its commands, help and renderers and never asks, and the ask modules were ~30 ms of CPU of
+   * every `stitch` call's start-up (bench/cli-startup.bench.ts).
+   */
   ask(ctx: AskContext, params: z.infer<P>): Promise<z.infer<A>>;
   /** With `follow=true` the API streams live answers as NDJSON instead (logs only). */
   follows?: boolean;

@@ -2,7 +2,6 @@ import { ErrorsResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
 import { UsageError } from '../../cli/usage-error.js';
-import { askErrors } from '../errors.js';
 import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
@@ -32,8 +31,8 @@ export const errorsQuestion = defineQuestion({
   params: ErrorsParams,
   scope: 'traces:read',
   answer: ErrorsResponseSchema,
-  ask: (ctx, params) =>
-    askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.housekeeping }),
+  ask: async (ctx, params) =>
+    (await import('../errors.js')).askErrors(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, grep: params.grep, includeHousekeeping: params.housekeeping }),
   cli: {
     usage: 'stitch errors [--grep <text>] [--since 1h] [--until <time>] [--tenant <id>] [--limit 50] [--housekeeping]',
     example: 'stitch errors --grep "approval" --since 2h',

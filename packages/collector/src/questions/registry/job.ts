@@ -1,7 +1,6 @@
 import { JobOriginResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
-import { askJobOrigin } from '../job-links.js';
 import { defineQuestion, positional } from '../question.js';
 import { SPAN_STATUS } from './span-status.js';
 
@@ -13,7 +12,7 @@ export const jobQuestion = defineQuestion({
   params: z.object({ id: z.string().min(1).max(200) }),
   scope: 'traces:read',
   answer: JobOriginResponseSchema,
-  ask: (ctx, { id }) => askJobOrigin(ctx.store, id, ctx.tenant(undefined)),
+  ask: async (ctx, { id }) => (await import('../job-links.js')).askJobOrigin(ctx.store, id, ctx.tenant(undefined)),
   cli: {
     usage: 'stitch job <runId|jobId> --origin',
     // `--origin` names the question; the runs are shown with it.

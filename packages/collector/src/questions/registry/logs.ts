@@ -1,6 +1,5 @@
 import { LogsResponseSchema, type LogLine } from '@stitch/contract';
 import { z } from 'zod';
-import { askLogs } from '../logs.js';
 import { defineQuestion, flag, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 
 export const LogsParams = WindowParams.extend({
@@ -26,8 +25,8 @@ export const logsQuestion = defineQuestion({
   answer: LogsResponseSchema,
   // `follow=true` is served by the API as a live NDJSON stream (server/log-follow.ts) instead.
   follows: true,
-  ask: (ctx, q) =>
-    askLogs(ctx.store, ctx.scope(q), { traceId: q.trace, service: q.service, instance: q.instance, minSeverity: q.minSeverity, limit: q.limit ?? 200 }),
+  ask: async (ctx, q) =>
+    (await import('../logs.js')).askLogs(ctx.store, ctx.scope(q), { traceId: q.trace, service: q.service, instance: q.instance, minSeverity: q.minSeverity, limit: q.limit ?? 200 }),
   cli: {
     usage: 'stitch logs --tenant <id> [--trace <id>] [--service s] [--instance i] [--follow]',
     example: 'stitch logs --tenant 11111111-1111-4111-8111-111111111111 --follow',

@@ -1,7 +1,6 @@
 import { TenantOverviewResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { defineQuestion, WindowParams } from '../question.js';
-import { askTenantOverview } from '../tenant-overview.js';
 
 export const overviewQuestion = defineQuestion({
   name: 'overview',
@@ -10,6 +9,6 @@ export const overviewQuestion = defineQuestion({
   params: WindowParams.extend({ buckets: z.coerce.number().int().min(1).max(240).optional() }),
   scope: 'traces:read',
   answer: TenantOverviewResponseSchema,
-  ask: (ctx, q) => askTenantOverview(ctx.store, ctx.scope(q), q.buckets ?? 60),
+  ask: async (ctx, q) => (await import('../tenant-overview.js')).askTenantOverview(ctx.store, ctx.scope(q), q.buckets ?? 60),
   ui: { path: '#/overview', label: 'Tenant overview' },
 });

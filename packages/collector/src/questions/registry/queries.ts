@@ -1,6 +1,5 @@
 import { QueriesTopResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
-import { askQueriesTop } from '../queries-top.js';
 import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
 
 export const queriesQuestion = defineQuestion({
@@ -16,8 +15,8 @@ export const queriesQuestion = defineQuestion({
   }),
   scope: 'traces:read',
   answer: QueriesTopResponseSchema,
-  ask: (ctx, params) =>
-    askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20, { includeHousekeeping: params.housekeeping, includeSchemaChanges: params.ddl }),
+  ask: async (ctx, params) =>
+    (await import('../queries-top.js')).askQueriesTop(ctx.store, ctx.scope(params), params.limit ?? 20, { includeHousekeeping: params.housekeeping, includeSchemaChanges: params.ddl }),
   cli: {
     usage: 'stitch queries --top [--since 1h] [--until <time>] [--tenant <id>] [--limit 20] [--housekeeping] [--ddl]',
     example: 'stitch queries --top --since 30m --limit 10',

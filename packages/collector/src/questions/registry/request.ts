@@ -1,7 +1,6 @@
 import { RequestJobsResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
-import { askRequestJobs } from '../job-links.js';
 import { defineQuestion, positional } from '../question.js';
 import { SPAN_STATUS } from './span-status.js';
 
@@ -13,7 +12,7 @@ export const requestQuestion = defineQuestion({
   params: z.object({ traceId: z.string().max(64) }),
   scope: 'traces:read',
   answer: RequestJobsResponseSchema,
-  ask: (ctx, { traceId }) => askRequestJobs(ctx.store, traceId, ctx.tenant(undefined)),
+  ask: async (ctx, { traceId }) => (await import('../job-links.js')).askRequestJobs(ctx.store, traceId, ctx.tenant(undefined)),
   cli: {
     usage: 'stitch request <traceId> --jobs',
     // `--jobs` names the question (`stitch request <traceId> --jobs`).

@@ -1,7 +1,6 @@
 import { RetriesResponseSchema, type RetryLoop } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
 import { defineQuestion, windowFlags, WindowParams } from '../question.js';
-import { askRetries } from '../retries.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
 /** `order-notifier <- order.paid` for a consumer; the endpoint or job name otherwise. */
@@ -17,7 +16,7 @@ export const retriesQuestion = defineQuestion({
   params: WindowParams,
   scope: 'traces:read',
   answer: RetriesResponseSchema,
-  ask: (ctx, params) => askRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
+  ask: async (ctx, params) => (await import('../retries.js')).askRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
   cli: {
     usage: 'stitch retries [--since 1h] [--until <time>] [--tenant <id>] [--limit 20]',
     example: 'stitch retries --since 2h',

@@ -2,7 +2,6 @@ import { TraceSearchResponseSchema } from '@stitch/contract';
 import { z } from 'zod';
 import { defineQuestion, QueryBoolean, WindowParams } from '../question.js';
 import { parseAttributeMatch } from '../span-attribute-filter.js';
-import { askTraceSearch } from '../trace-search.js';
 
 export const searchQuestion = defineQuestion({
   name: 'search',
@@ -31,8 +30,8 @@ export const searchQuestion = defineQuestion({
   }),
   scope: 'traces:read',
   answer: TraceSearchResponseSchema,
-  ask: (ctx, q) =>
-    askTraceSearch(ctx.store, ctx.scope(q), {
+  ask: async (ctx, q) =>
+    (await import('../trace-search.js')).askTraceSearch(ctx.store, ctx.scope(q), {
       service: q.service,
       route: q.route,
       minDurationMs: q.minDurationMs,

@@ -1,6 +1,5 @@
 import { ServiceMapResponseSchema } from '@stitch/contract';
 import { defineQuestion, WindowParams } from '../question.js';
-import { askServiceMap } from '../service-map.js';
 
 export const serviceMapQuestion = defineQuestion({
   name: 'service-map',
@@ -9,6 +8,6 @@ export const serviceMapQuestion = defineQuestion({
   params: WindowParams,
   scope: 'traces:read',
   answer: ServiceMapResponseSchema,
-  ask: (ctx, q) => askServiceMap(ctx.store, ctx.scope(q)),
+  ask: async (ctx, q) => (await import('../service-map.js')).askServiceMap(ctx.store, ctx.scope(q)),
   ui: { path: '#/map', label: 'Service map' },
 });

@@ -2,7 +2,6 @@ import { SlowResponseSchema, type SlowResponse } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
 import { StitchError } from '@stitch/contract';
 import { defineQuestion, windowFlags, WindowParams } from '../question.js';
-import { askSlow } from '../slow.js';
 
 /**
  * The first row in a sentence under the table, with all of its example traces: a table cell holds
@@ -30,7 +29,7 @@ export const slowQuestion = defineQuestion({
   async ask(ctx, params) {
     const scope = ctx.scope(params);
     if (scope.tenantId === null) throw new StitchError('STITCH_ERR_COLLECTOR_TENANT_REQUIRED');
-    return askSlow(ctx.store, scope.tenantId, scope, ctx.token.tenantId === null);
+    return (await import('../slow.js')).askSlow(ctx.store, scope.tenantId, scope, ctx.token.tenantId === null);
   },
   cli: {
     usage: 'stitch slow --tenant <id> [--since 1h]',

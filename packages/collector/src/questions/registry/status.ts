@@ -2,7 +2,6 @@ import { StatusResponseSchema, type PlatformStatus, type TenantStatus } from '@s
 import { z } from 'zod';
 import { renderTable } from '../../cli/render-table.js';
 import { defineQuestion } from '../question.js';
-import { askStatus, askTenantStatus } from '../status.js';
 
 function renderTenantStatus(s: TenantStatus): string {
   return renderTable(
@@ -53,10 +52,11 @@ export const statusQuestion = defineQuestion({
   params: z.object({}),
   scope: 'any',
   answer: StatusResponseSchema,
-  ask: (ctx) => {
+  ask: async (ctx) => {
     // A tenant-bound token sees its tenant's figures only: the platform's totals, store path and
     // forwarder are other tenants' business (issue 15).
     const tenantId = ctx.tenant(undefined);
+    const { askStatus, askTenantStatus } = await import('../status.js');
     return tenantId !== null && ctx.token.tenantId !== null ? askTenantStatus(ctx.store, ctx.stats, ctx.config, tenantId) : askStatus(ctx.store, ctx.stats, ctx.queueDepth(), ctx.config);
   },
   cli: {

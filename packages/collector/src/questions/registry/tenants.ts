@@ -1,6 +1,5 @@
 import { TenantsResponseSchema } from '@stitch/contract';
 import { defineQuestion, WindowParams } from '../question.js';
-import { askTenants } from '../tenants.js';
 
 export const tenantsQuestion = defineQuestion({
   name: 'tenants',
@@ -9,5 +8,5 @@ export const tenantsQuestion = defineQuestion({
   params: WindowParams,
   scope: 'traces:read',
   answer: TenantsResponseSchema,
-  ask: (ctx, q) => askTenants(ctx.store, ctx.scope(q), q.limit ?? 200),
+  ask: async (ctx, q) => (await import('../tenants.js')).askTenants(ctx.store, ctx.scope(q), q.limit ?? 200),
 });

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { hasScope } from '../../auth/access.js';
 import { renderTraceTree } from '../../cli/render-trace-tree.js';
 import { defineQuestion, positional } from '../question.js';
-import { askTrace } from '../trace.js';
 
 export const traceQuestion = defineQuestion({
   name: 'trace',
@@ -14,7 +13,7 @@ export const traceQuestion = defineQuestion({
   scope: 'traces:read',
   answer: TraceResponseSchema,
   async ask(ctx, { traceId }) {
-    const result = await askTrace(ctx.store, traceId, ctx.tenant(undefined));
+    const result = await (await import('../trace.js')).askTrace(ctx.store, traceId, ctx.tenant(undefined));
     // Log lines are tenant data under their own scope (seed 002): traces:read alone gets none.
     if (!hasScope(ctx.token, 'logs:read')) result.logs = [];
     return result;

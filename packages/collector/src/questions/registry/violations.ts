@@ -1,7 +1,6 @@
 import { ViolationsResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
 import { booleanFlag, defineQuestion, QueryBoolean, windowFlags, WindowParams } from '../question.js';
-import { askViolations } from '../violations.js';
 import { renderTenantCounts } from './tenant-counts.js';
 
 export const ViolationsParams = WindowParams.extend({
@@ -17,7 +16,7 @@ export const violationsQuestion = defineQuestion({
   params: ViolationsParams,
   scope: 'traces:read',
   answer: ViolationsResponseSchema,
-  ask: (ctx, params) => askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.housekeeping }),
+  ask: async (ctx, params) => (await import('../violations.js')).askViolations(ctx.store, ctx.scope(params), { limit: params.limit ?? 50, includeHousekeeping: params.housekeeping }),
   cli: {
     usage: 'stitch violations [--since 1h] [--until <time>] [--tenant <id>] [--limit 50] [--housekeeping]',
     example: 'stitch violations --since 2026-12-04T10:00:00Z --until 2026-12-04T11:00:00Z',

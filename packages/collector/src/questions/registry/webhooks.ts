@@ -1,7 +1,6 @@
 import { WebhookRetriesResponseSchema } from '@stitch/contract';
 import { renderTable } from '../../cli/render-table.js';
 import { defineQuestion, windowFlags, WindowParams } from '../question.js';
-import { askWebhookRetries } from '../webhook-retries.js';
 
 export const webhooksQuestion = defineQuestion({
   name: 'webhooks',
@@ -11,7 +10,7 @@ export const webhooksQuestion = defineQuestion({
   params: WindowParams,
   scope: 'traces:read',
   answer: WebhookRetriesResponseSchema,
-  ask: (ctx, params) => askWebhookRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
+  ask: async (ctx, params) => (await import('../webhook-retries.js')).askWebhookRetries(ctx.store, ctx.scope(params), params.limit ?? 20),
   cli: {
     usage: 'stitch webhooks --retries [--since 1h] [--tenant <id>]',
     // `--retries` names the question (`stitch webhooks --retries`); it is the only view.
