@@ -47,6 +47,16 @@ say(
   ].join('\n'),
 );
 
+// Whatever fails, here or in a handler running in the background, the service's kernel and the
+// worker flush what they kept into the collector before the process goes.
+async function fail(error: unknown): Promise<never> {
+  process.stderr.write(`approvals: ${(error as Error | undefined)?.stack ?? String(error)}\n`);
+  await stop().catch(() => undefined);
+  process.exit(1);
+}
+process.once('uncaughtException', (error) => void fail(error));
+process.once('unhandledRejection', (reason) => void fail(reason));
+
 try {
   const planted = await plantTraffic(stack.baseUrl, stack.conditions);
   await stack.settled();
@@ -66,9 +76,7 @@ try {
     await collector.ask(q.argv);
   }
 } catch (error) {
-  process.stderr.write(`approvals: ${(error as Error).stack ?? String(error)}\n`);
-  await stop();
-  process.exit(1);
+  await fail(error);
 }
 
 async function stop(): Promise<void> {
