@@ -150,6 +150,8 @@ describe('stitch CLI', () => {
     ['a missing argument', ['trace'], /^stitch trace: missing trace id\n/, 'usage: stitch trace <traceId>'],
     ['a bad value', ['queries', '--top', '--limit', 'many'], /^stitch queries: --limit must be a positive whole number, not "many"\n/, 'usage: stitch queries'],
     ['no command', [], /^stitch: missing command\n/, 'usage: stitch <command>'],
+    ['a flag given twice', ['slow', '--tenant', A, '--tenant', 'b'], /^stitch slow: Option '--tenant' is given more than once: pass it once\n/, 'usage: stitch slow'],
+    ['two --scope flags', ['token', 'create', '--scope', 'traces:read', '--scope', 'logs:read', '--all-tenants'], /^stitch token: Option '--scope' is given more than once: pass it once \(several scopes: --scope traces:read,logs:read\)\n/, 'usage: stitch token create'],
     ['slow without --tenant on a platform-wide token', ['slow'], /^stitch slow: missing --tenant <id>/, 'usage: stitch slow'],
   ])('%s exits 2 with a one-line reason and the usage on stderr', async (_what, argv, reason, usageLine) => {
     const { code, out, err } = await cli(argv);

@@ -165,7 +165,17 @@ function tokenRevoke(args: string[], flags: Record<string, string | boolean | un
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    // parseArgs keeps the last of a repeated flag; `--scope a --scope b` would silently lose a.
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option') continue;
+      if (seen.has(token.name)) {
+        const hint = token.name === 'scope' ? ' (several scopes: --scope traces:read,logs:read)' : '';
+        throw new Error(`Option '--${token.name}' is given more than once: pass it once${hint}`);
+      }
+      seen.add(token.name);
+    }
   } catch (err) {
     // node's message runs on with advice about `--`; the first sentence is the reason.
     const reason = (err as Error).message.split('. ')[0]!.replace(/\.$/, '');
