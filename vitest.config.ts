@@ -7,11 +7,13 @@ import { defineConfig } from 'vitest/config';
 // "Class extends value [object Module]"). Vite adds `import`/`require` per import kind itself.
 const conditions = ['source', 'node', 'default'];
 
+/** Question tests whose every case passes on ClickHouse too; a question joins when its SQL is ported. */
+const CLICKHOUSE_QUESTION_TESTS = ['packages/collector/src/questions/{slow,errors,queries-top,violations,webhook-retries}.test.ts'];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Two cores on every machine here (CI included): more workers only thrash. `npm test` runs
     // test/answers-e2e.test.ts alone, after the rest: its answers rank by latency (a planted
@@ -22,5 +24,17 @@ export default defineConfig({
     minWorkers: 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'default', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      // The question tests again with the collector on ClickHouse (chdb, in process): the same
+      // fixtures and the same expected answers on both engines (issue 19, docs/past-one-machine.md).
+      {
+        extends: true,
+        test: { name: 'clickhouse', include: CLICKHOUSE_QUESTION_TESTS, env: { STITCH_TEST_STORE: 'clickhouse' } },
+      },
+    ],
   },
 });
