@@ -36,6 +36,7 @@ export const COLLECTOR_ENV: readonly string[] = Object.freeze([
   'STITCH_PORT',
   'STITCH_GRPC_PORT',
   'STITCH_DATA',
+  'STITCH_STORE',
   'STITCH_MAX_BODY_BYTES',
   'STITCH_INGEST_AUTH',
   'STITCH_FORWARD_URL',
