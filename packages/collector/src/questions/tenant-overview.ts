@@ -1,5 +1,6 @@
 import type { TenantOverviewResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { sqlFor, tableFor, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
 /** Entry spans of a request: the server span that carries the route template. */
@@ -17,22 +18,26 @@ export async function askTenantOverview(store: Store, scope: QueryScope, bucketC
   const buckets = BigInt(Math.max(1, Math.min(Math.floor(bucketCount), 240)));
   // Whole milliseconds, at least one, so bucket starts are exact ISO times.
   const bucketNanos = ((windowNanos + buckets - 1n) / buckets / 1_000_000n + 1n) * 1_000_000n;
+  const spans = tableFor(store, 'spans');
+  const quantile = (q: number): string => (store.dialect === 'duckdb' ? `quantile_cont(duration_ms, ${q})` : `quantileExactInclusive(${q})(duration_ms)`);
+  // `//` is integer division in DuckDB and a comment in ClickHouse (engine-sql.ts).
+  const bucketSql: EngineSql = { duckdb: `(start_ns - $since) // ${bucketNanos}`, clickhouse: `intDiv(start_ns - $since, ${bucketNanos})` };
   const [routes, timeline] = await Promise.all([
     store.query(
       `SELECT route, any_value(service) AS service, count(*) AS n, count(*) FILTER (WHERE status_code = 2) AS errors,
-          quantile_cont(duration_ms, 0.5) AS p50, quantile_cont(duration_ms, 0.95) AS p95,
-          quantile_cont(duration_ms, 0.99) AS p99, max(budget_ms) AS budget,
+          ${quantile(0.5)} AS p50, ${quantile(0.95)} AS p95,
+          ${quantile(0.99)} AS p99, max(budget_ms) AS budget,
           count(*) FILTER (WHERE perf_violation) AS violations
-       FROM spans WHERE ${ROUTE_SPANS} AND start_ns >= $since AND start_ns < $until${t.sql}
+       FROM ${spans} WHERE ${ROUTE_SPANS} AND start_ns >= $since AND start_ns < $until${t.sql}
        GROUP BY route ORDER BY p95 DESC LIMIT 100`,
       params,
     ),
     store.query(
-      `SELECT (start_ns - $since) // ${bucketNanos} AS bucket,
+      `SELECT ${sqlFor(store, bucketSql)} AS bucket,
           count(*) FILTER (WHERE ${ROUTE_SPANS}) AS requests,
           count(*) FILTER (WHERE ${ROUTE_SPANS} AND status_code = 2) AS errors,
           count(*) FILTER (WHERE perf_violation) AS violations
-       FROM spans WHERE start_ns >= $since AND start_ns < $until${t.sql}
+       FROM ${spans} WHERE start_ns >= $since AND start_ns < $until${t.sql}
          AND (perf_violation OR ${ROUTE_SPANS})
        GROUP BY bucket`,
       params,
