@@ -1,4 +1,5 @@
 import { COLUMN_OF_ATTRIBUTE } from '../store/lifted-columns.js';
+import type { SqlDialect } from '../store/store.js';
 
 /**
  * Attributes the ingest lifts out of the JSON blob into their own columns
@@ -38,9 +39,17 @@ export function parseAttributeMatch(text: string): AttributeMatch | null {
  * as text, so `http.response.status_code=503` and `stitch.perf_violation=true` match numbers and
  * booleans as the waterfall prints them. The key reaches the SQL only as a parameter.
  */
-export function attributeCondition(match: AttributeMatch, prefix: string): { sql: string; params: Record<string, string> } {
+export function attributeCondition(match: AttributeMatch, prefix: string, dialect: SqlDialect = 'duckdb'): { sql: string; params: Record<string, string> } {
   const column = COLUMN_OF[match.key];
   const value = `$${prefix}Value`;
+  if (dialect === 'clickhouse') {
+    // ClickHouse reads a JSON key by its name, dots and all: no path to quote.
+    if (column !== undefined) {
+      const sql = NUMERIC_COLUMNS.has(column) ? `${column} = toFloat64OrNull(${value})` : `toString(${column}) = ${value}`;
+      return { sql, params: { [`${prefix}Value`]: match.value } };
+    }
+    return { sql: `JSONExtractString(attributes, $${prefix}Key) = ${value}`, params: { [`${prefix}Key`]: match.key, [`${prefix}Value`]: match.value } };
+  }
   if (column !== undefined) {
     const sql = NUMERIC_COLUMNS.has(column) ? `${column} = TRY_CAST(${value} AS DOUBLE)` : `CAST(${column} AS VARCHAR) = ${value}`;
     return { sql, params: { [`${prefix}Value`]: match.value } };

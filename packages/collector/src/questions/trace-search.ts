@@ -1,5 +1,6 @@
 import type { TraceSearchResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { sqlFor, tableFor, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 import { attributeCondition, type AttributeMatch } from './span-attribute-filter.js';
 
@@ -36,14 +37,17 @@ export interface TraceSearchFilter {
  */
 export async function askTraceSearch(store: Store, scope: QueryScope, filter: TraceSearchFilter): Promise<TraceSearchResponse> {
   const t = tenantClause(scope.tenantId);
+  const duck = store.dialect === 'duckdb';
+  // Some span of the trace matches: DuckDB's bool_or; ClickHouse has none by that name.
+  const some = (condition: string): string => (duck ? `bool_or(${condition})` : `countIf(${condition}) > 0`);
   const having: string[] = [];
   const params: Record<string, string | number | bigint> = { since: scope.sinceNanos, until: scope.untilNanos, ...t.params };
   if (filter.service !== undefined) {
-    having.push('bool_or(service = $service)');
+    having.push(some('service = $service'));
     params.service = filter.service;
   }
   if (filter.route !== undefined) {
-    having.push('bool_or(route = $route)');
+    having.push(some('route = $route'));
     params.route = filter.route;
   }
   if (filter.minDurationMs !== undefined) {
@@ -51,23 +55,23 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
     params.minMs = filter.minDurationMs;
   }
   // A trace with any span of the service's own work is kept whole, bookkeeping spans and all.
-  if (filter.includeHousekeeping !== true) having.push('bool_or(housekeeping IS NOT TRUE)');
-  if (filter.errorsOnly) having.push('bool_or(status_code = 2)');
-  if (filter.violationsOnly) having.push('bool_or(perf_violation)');
+  if (filter.includeHousekeeping !== true) having.push(some(duck ? 'housekeeping IS NOT TRUE' : 'NOT housekeeping'));
+  if (filter.errorsOnly) having.push(some('status_code = 2'));
+  if (filter.violationsOnly) having.push(some('perf_violation'));
   if (filter.spanName !== undefined) {
-    having.push('bool_or(strpos(lower(name), $spanName) > 0)');
+    having.push(some(`${duck ? 'strpos' : 'position'}(lower(name), $spanName) > 0`));
     params.spanName = filter.spanName.toLowerCase();
   }
   if (filter.attribute !== undefined) {
-    const attr = attributeCondition(filter.attribute, 'attr');
-    having.push(`bool_or(${attr.sql})`);
+    const attr = attributeCondition(filter.attribute, 'attr', store.dialect);
+    having.push(some(attr.sql));
     Object.assign(params, attr.params);
   }
   const limit = sqlLimit(filter.limit, 1000);
   // Two passes: pick the page of matching trace ids with the fewest aggregates (the scan of the
   // window dominates at 1M spans), then summarise only those traces.
   const picked = await store.query(
-    `SELECT trace_id, min(start_ns) AS first_ns FROM spans
+    `SELECT trace_id, min(start_ns) AS first_ns FROM ${tableFor(store, 'spans')}
      WHERE start_ns >= $since AND start_ns < $until${t.sql}
      GROUP BY trace_id
      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
@@ -75,11 +79,9 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
     params,
   );
   const ids = picked.slice(0, limit).map((r, i) => [`id${i}`, String(r.trace_id)] as const);
-  const rows =
-    ids.length === 0
-      ? []
-      : await store.query(
-          `SELECT trace_id, any_value(tenant_id) AS tenant_id,
+  const keys = ids.map(([k]) => `$${k}`).join(', ');
+  const summary: EngineSql = {
+    duckdb: `SELECT trace_id, any_value(tenant_id) AS tenant_id,
               coalesce(arg_min(service, start_ns) FILTER (WHERE ${PARENTLESS}), arg_min(service, start_ns)) AS root_service,
               coalesce(arg_min(name, start_ns) FILTER (WHERE ${PARENTLESS}), arg_min(name, start_ns)) AS root_name,
               arg_min(route, start_ns) FILTER (WHERE route IS NOT NULL) AS route,
@@ -87,11 +89,27 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
               min(start_ns) AS start_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
               count(*) AS spans, count(*) FILTER (WHERE status_code = 2) AS errors,
               count(*) FILTER (WHERE perf_violation) AS violations
-           FROM spans WHERE trace_id IN (${ids.map(([k]) => `$${k}`).join(', ')})
+           FROM spans WHERE trace_id IN (${keys})
              AND start_ns >= $since AND start_ns < $until${t.sql}
            GROUP BY trace_id ORDER BY start_ns DESC`,
-          { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...Object.fromEntries(ids) },
-        );
+    // Aggregates aliased apart from the columns they read, renamed outside (engine-sql.ts); an
+    // argMinIf of no row is '' for a String, so the root falls back on a count, not on NULL.
+    clickhouse: `SELECT trace_id, tenant AS tenant_id, root_service, root_name, first_route AS route, services, first_ns AS start_ns,
+              duration_ms, spans, errors, violations FROM (
+           SELECT trace_id, any(tenant_id) AS tenant,
+              if(countIf(${PARENTLESS}) > 0, argMinIf(service, start_ns, ${PARENTLESS}), argMin(service, start_ns)) AS root_service,
+              if(countIf(${PARENTLESS}) > 0, argMinIf(name, start_ns, ${PARENTLESS}), argMin(name, start_ns)) AS root_name,
+              argMinIf(route, start_ns, route IS NOT NULL) AS first_route, groupUniqArray(service) AS services,
+              min(start_ns) AS first_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
+              count(*) AS spans, countIf(status_code = 2) AS errors, countIf(perf_violation) AS violations
+           FROM stitch_spans WHERE trace_id IN (${keys})
+             AND start_ns >= $since AND start_ns < $until${t.sql}
+           GROUP BY trace_id) ORDER BY start_ns DESC`,
+  };
+  const rows =
+    ids.length === 0
+      ? []
+      : await store.query(sqlFor(store, summary), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...Object.fromEntries(ids) });
   return {
     window: scope.window,
     truncated: picked.length > limit,
