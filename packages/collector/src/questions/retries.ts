@@ -1,6 +1,7 @@
 import type { RetriesResponse, RetryKind } from '@stitch/contract';
 import { SpanAttr } from '@stitch/contract';
 import type { Store } from '../store/store.js';
+import { sqlFor, type EngineSql } from './engine-sql.js';
 import { attributeSql as attr } from './attribute-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 import { WEBHOOK_ATTEMPT_FAILED_SQL } from './webhook-retries.js';
@@ -39,6 +40,31 @@ const ATTEMPTS_SQL = (tenantSql: string): string => `
           FROM spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
     WHERE consumer_group IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
 
+/** ATTEMPTS_SQL in ClickHouse: one integer type for the attempt number across the branches (UNION ALL wants a common type). */
+const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => {
+  const a = (name: string): string => attr(name, 'attributes', 'clickhouse');
+  return `
+  SELECT 'webhook' AS kind, webhook_endpoint AS name, CAST(NULL AS Nullable(String)) AS event_type,
+      toInt64(coalesce(webhook_attempt, 1)) AS attempt_no,
+      toBool(${WEBHOOK_ATTEMPT_FAILED_SQL}) AS failed,
+      tenant_id, trace_id, start_ns, status_message
+    FROM stitch_spans
+    WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql}
+  UNION ALL
+  SELECT 'job', job_name, NULL, attempt_no, toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
+    FROM (SELECT *, toInt64OrNull(${a(SpanAttr.jobAttempt)}) AS attempt_no FROM stitch_spans
+          WHERE job_name IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql})
+    WHERE attempt_no >= 1
+  UNION ALL
+  SELECT 'consumer', consumer_group, event_type,
+      toInt64(row_number() OVER (PARTITION BY consumer_group, event_type, event_id ORDER BY start_ns, span_id)),
+      toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
+    FROM (SELECT *, coalesce(consumer, ${a(SpanAttr.consumerGroup)}) AS consumer_group, ${a(SpanAttr.eventType)} AS event_type,
+            ${a(SpanAttr.eventId)} AS event_id, ${a('stitch.event.outcome')} AS outcome
+          FROM stitch_spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
+    WHERE consumer_group IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
+};
+
 /**
  * `stitch retries`: "Where did retry loops occur?" Every retry loop of every kind in one list —
  * webhook endpoints, jobs by name, event consumers by consumer and event type — ranked by
@@ -48,8 +74,10 @@ const ATTEMPTS_SQL = (tenantSql: string): string => `
  */
 export async function askRetries(store: Store, scope: QueryScope, limit: number): Promise<RetriesResponse> {
   const t = tenantClause(scope.tenantId);
-  const rows = await store.query(
-    `WITH attempts AS (${ATTEMPTS_SQL(t.sql)}),
+  const limitSql = sqlLimit(limit, 500);
+  const order = 'ORDER BY n_retries DESC, n_failures / n_attempts DESC, n_failures DESC, n_attempts DESC, kind, name, event_type';
+  const sql: EngineSql = {
+    duckdb: `WITH attempts AS (${ATTEMPTS_SQL(t.sql)}),
      per_tenant AS (
        SELECT kind, name, event_type, tenant_id, count(*) AS attempts,
            count(*) FILTER (WHERE attempt_no > 1) AS retries, count(*) FILTER (WHERE failed) AS failures,
@@ -64,10 +92,32 @@ export async function askRetries(store: Store, scope: QueryScope, limit: number)
          list({'tenant': tenant_id, 'attempts': attempts, 'retries': retries} ORDER BY retries DESC, attempts DESC, tenant_id)[1:10] AS tenants,
          flatten(list(examples ORDER BY max_attempt DESC, last_ns DESC)) AS examples
      FROM per_tenant GROUP BY kind, name, event_type
-     ORDER BY n_retries DESC, n_failures / n_attempts DESC, n_failures DESC, n_attempts DESC, kind, name, event_type
-     LIMIT ${sqlLimit(limit, 500)}`,
-    { since: scope.sinceNanos, until: scope.untilNanos, ...t.params },
-  );
+     ${order}
+     LIMIT ${limitSql}`,
+    // Aggregates aliased apart from the columns they read, renamed outside (engine-sql.ts).
+    clickhouse: `WITH attempts AS (${ATTEMPTS_CLICKHOUSE_SQL(t.sql)}),
+     per_tenant AS (
+       SELECT kind, name, event_type, tenant_id, count(*) AS attempts,
+           countIf(attempt_no > 1) AS retries, countIf(failed) AS failures,
+           max(attempt_no) AS max_attempt, min(start_ns) AS first_ns, max(start_ns) AS last_ns,
+           argMaxIf(status_message, start_ns, failed) AS last_error,
+           if(countIf(failed) = 0, NULL, maxIf(start_ns, failed)) AS last_error_ns,
+           arrayMap(p -> p.2, arraySlice(arrayReverseSort(p -> p.1, groupArray(((attempt_no, start_ns), trace_id))), 1, 10)) AS examples
+       FROM attempts GROUP BY kind, name, event_type, tenant_id)
+     SELECT kind, name, event_type, n_attempts, n_retries, n_failures, top_attempt AS max_attempt, first AS first_ns, last AS last_ns,
+         last_error, tenants, examples
+     FROM (
+       SELECT kind, name, event_type, sum(attempts) AS n_attempts, sum(retries) AS n_retries, sum(failures) AS n_failures,
+           max(max_attempt) AS top_attempt, min(first_ns) AS first, max(last_ns) AS last,
+           argMax(last_error, last_error_ns) AS last_error,
+           arraySlice(arraySort(p -> (-p.retries, -p.attempts, p.tenant),
+             groupArray(CAST((tenant_id, attempts, retries), 'Tuple(tenant Nullable(String), attempts UInt64, retries UInt64)'))), 1, 10) AS tenants,
+           arrayFlatten(arrayMap(p -> p.3, arraySort(p -> (-p.1, -p.2), groupArray((max_attempt, last_ns, examples))))) AS examples
+       FROM per_tenant GROUP BY kind, name, event_type)
+     ${order}
+     LIMIT ${limitSql}`,
+  };
+  const rows = await store.query(sqlFor(store, sql), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params });
   return {
     window: scope.window,
     loops: rows.map((r) => {
