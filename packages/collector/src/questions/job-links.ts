@@ -1,10 +1,13 @@
 import type { JobOriginResponse, RequestJobsResponse } from '@stitch/contract';
 import { StitchError } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
+import { tableFor } from './engine-sql.js';
 import { isoFromNanos, num, strOrNull, tenantClause } from './query-scope.js';
 
-const RUN_COLUMNS = `s.kind, s.run_id, s.job_id, s.job_name, s.trace_id, s.span_id, s.tenant_id, s.start_ns, s.duration_ms,
-  s.status_code, s.parent_trace_id, s.parent_request_id`;
+// Named one by one: ClickHouse would call a bare `s.kind` "s.kind" (one text for both engines).
+const RUN_COLUMNS = ['kind', 'run_id', 'job_id', 'job_name', 'trace_id', 'span_id', 'tenant_id', 'start_ns', 'duration_ms', 'status_code', 'parent_trace_id', 'parent_request_id']
+  .map((c) => `s.${c} AS ${c}`)
+  .join(', ');
 
 /** OTLP's SPAN_KIND_PRODUCER: the kernel's `enqueue <name>` span; every other job span is an attempt. */
 const PRODUCER = 4;
@@ -43,14 +46,14 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
     // The links are joined after the runs are found (a handful of rows), not correlated per
     // span: measured 98 ms → 60 ms CPU on the 1M-span bench store.
     `WITH s AS (
-       SELECT * FROM spans s WHERE (s.run_id = $id OR s.job_id = $id) AND s.job_name IS NOT NULL${t.sql}
+       SELECT * FROM ${tableFor(store, 'spans')} s WHERE (s.run_id = $id OR s.job_id = $id) AND s.job_name IS NOT NULL${t.sql}
        ORDER BY s.start_ns LIMIT 100
      ),
      l AS (
-       SELECT trace_id, span_id, any_value(linked_trace_id) AS linked_trace_id FROM span_links
+       SELECT trace_id, span_id, any_value(linked_trace_id) AS linked_trace_id FROM ${tableFor(store, 'spanLinks')}
        WHERE trace_id IN (SELECT trace_id FROM s) GROUP BY trace_id, span_id
      )
-     SELECT ${RUN_COLUMNS}, l.linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
+     SELECT ${RUN_COLUMNS}, l.linked_trace_id AS linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
      ORDER BY s.start_ns`,
     { id, ...t.params },
   );
@@ -68,7 +71,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
     const tt = tenantClause(tenantId);
     const [root] = await store.query(
       `SELECT trace_id, span_id, request_id, tenant_id, service, name, route, start_ns, duration_ms, status_code
-       FROM spans WHERE trace_id = $trace${tt.sql}
+       FROM ${tableFor(store, 'spans')} WHERE trace_id = $trace${tt.sql}
        ORDER BY (parent_span_id IS NULL OR parent_span_id = '') DESC, start_ns LIMIT 1`,
       { trace: parentTraceId, ...tt.params },
     );
@@ -109,9 +112,10 @@ export async function askRequestJobs(store: Store, traceId: string, tenantId: st
   if (!/^[0-9a-f]{32}$/.test(id)) throw new StitchError('STITCH_ERR_COLLECTOR_BAD_QUERY', { detail: 'a trace id is 32 hex digits' });
   const t = tenantClause(tenantId, 's.tenant_id');
   const rows = await store.query(
-    `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM span_links WHERE linked_trace_id = $trace)
-     SELECT ${RUN_COLUMNS}, (linked.span_id IS NOT NULL) AS via_link
-     FROM spans s LEFT JOIN linked ON linked.trace_id = s.trace_id AND linked.span_id = s.span_id
+    // CASE, not the bare comparison: a comparison is a UInt8 in ClickHouse, `true` a Bool in both.
+    `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM ${tableFor(store, 'spanLinks')} WHERE linked_trace_id = $trace)
+     SELECT ${RUN_COLUMNS}, CASE WHEN linked.span_id IS NOT NULL THEN true ELSE false END AS via_link
+     FROM ${tableFor(store, 'spans')} s LEFT JOIN linked ON linked.trace_id = s.trace_id AND linked.span_id = s.span_id
      WHERE s.job_name IS NOT NULL AND (s.parent_trace_id = $trace OR linked.span_id IS NOT NULL)${t.sql}
      ORDER BY (s.status_code = 2) DESC, s.start_ns LIMIT 1000`,
     { trace: id, ...t.params },
