@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   // Strict mode (on by default under NODE_ENV=test and development): drift that production
   // only counts is raised where it happens, with the caller's frame.
   STITCH_ERR_STRICT_QUERY_UNTRACED: { status: 500, message: 'Strict mode: a query ran outside any context, so its SQL comment names no request (at {callSite}). Run it inside the request or job, or start-up work in runInNewContext().' },
+  STITCH_ERR_STRICT_QUERY_UNCOMMENTED: { status: 500, message: 'Strict mode: a statement reached the database driver around the db wrapper, so it carries no SQL comment naming the request (at {callSite}). Send it through the Database of createPgDatabase() or createPgliteDatabase() (db.query, db.transaction).' },
   STITCH_ERR_STRICT_LOG_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a log line was written outside any request, job or runInContext() (at {callSite}). Find where the context was lost (bindEmitter, bindCallbacks), or write start-up lines in runInNewContext().' },
   STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: job {name} was enqueued outside any request, job or runInContext() (at {callSite}). Enqueue it in the request; a scheduler enqueues in runInNewContext({ name: \'cron …\' }).' },
   STITCH_ERR_STRICT_WEBHOOK_OUTSIDE_CONTEXT: { status: 500, message: 'Strict mode: a webhook was sent outside any request, job or runInContext() (at {callSite}). Send it from the request or event handler that caused it.' },
