@@ -137,6 +137,33 @@ describe('strict mode raises instead of counting', () => {
     expect(sent.at(-1)).toBe('SELECT 3');
   });
 
+  it('a statement sent to the wrapped PGlite around the wrapper inside a request rejects with STITCH_ERR_STRICT_QUERY_UNCOMMENTED and is not run', async () => {
+    await pglite.waitReady;
+    await withoutStrictMode(() => db.query('CREATE TABLE guarded_items (id int)'));
+    const raw = [
+      () => pglite.query('INSERT INTO guarded_items VALUES (1)'),
+      () => pglite.exec('INSERT INTO guarded_items VALUES (1)'),
+      () => pglite.sql`INSERT INTO guarded_items VALUES (${1})`,
+      () => pglite.transaction((tx) => tx.query('INSERT INTO guarded_items VALUES (1)')),
+    ];
+    await runInNewContext({ name: 'request' }, async () => {
+      for (const statement of raw) {
+        const error = await violation(statement);
+        expect(error.code).toBe('STITCH_ERR_STRICT_QUERY_UNCOMMENTED');
+        expect(String(error.params.callSite)).toContain(THIS_FILE);
+      }
+      // The wrapper's statements and its BEGIN/COMMIT are its own, not drift.
+      await db.query('INSERT INTO guarded_items VALUES ($1)', [2]);
+      await db.transaction((tx) => tx.query('INSERT INTO guarded_items VALUES ($1)', [3]));
+    });
+    // Outside any context there is no request for a comment to name; outside strict mode nothing is raised.
+    await pglite.query('INSERT INTO guarded_items VALUES (4)');
+    setStrictMode(false);
+    await runInNewContext({ name: 'request' }, () => pglite.query('INSERT INTO guarded_items VALUES (5)'));
+    const { rows } = await pglite.query<{ id: number }>('SELECT id FROM guarded_items ORDER BY id');
+    expect(rows.map((row) => row.id)).toEqual([2, 3, 4, 5]);
+  });
+
   it('a job enqueued outside any context throws STITCH_ERR_STRICT_JOB_OUTSIDE_CONTEXT and nothing is sent', async () => {
     const engine = inProcessJobEngine();
     const jobs = createJobs({ engine });

@@ -56,6 +56,30 @@ export function strictByNodeEnv(nodeEnv: string | undefined): boolean {
  */
 export function setStrictMode(enabled: boolean | undefined): void {
   configured = enabled;
+  if (waitingForStrictMode.size > 0 && isStrictMode()) {
+    const installs = [...waitingForStrictMode];
+    waitingForStrictMode.clear();
+    for (const install of installs) install();
+  }
+}
+
+const waitingForStrictMode = new Set<() => void>();
+
+/**
+ * Runs `install` now when strict mode is on, else when `setStrictMode` first turns it on: for a
+ * check that costs a hop something per call (a guard around a driver), so that with strict
+ * mode off there is nothing to pay. Answers the function that cancels a pending install.
+ *
+ * @example
+ *   const cancel = whenStrictModeOn(() => guardPgConnection(pool, true));
+ */
+export function whenStrictModeOn(install: () => void): () => void {
+  if (isStrictMode()) {
+    install();
+    return () => undefined;
+  }
+  waitingForStrictMode.add(install);
+  return () => waitingForStrictMode.delete(install);
 }
 
 /** Whether strict mode is on for the process (ignoring `withoutStrictMode` scopes). */

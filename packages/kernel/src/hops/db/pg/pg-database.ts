@@ -11,6 +11,9 @@ import { createTracedQuery } from '../traced-query.js';
 import { runTracedTransaction } from '../traced-transaction.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 import type { QueryResultRows } from '../queryable.js';
+import { whenStrictModeOn } from '../../../setup/config/strict-mode.js';
+import { asKernelStatement } from '../driver-guard.js';
+import { guardPgConnection } from './pg-driver-guard.js';
 
 export type PgDatabaseOptions = DbOptionsInput;
 
@@ -22,10 +25,13 @@ function isPool(connection: Connection): connection is Pool {
 
 /**
  * Whether instrumentation-pg has wrapped this connection's `query` now (shimmer marks what it
- * wraps with `__wrapped`; disabling it unwraps): a pool's queries run on its Client class.
+ * wraps with `__wrapped`; disabling it unwraps): a pool's queries run on its Client class. It
+ * patches the prototype; strict mode's guard may own the instance's `query`.
  */
 function instrumentedByPg(connection: Connection): () => boolean {
-  const client = isPool(connection) ? (connection as Pool & { Client?: { prototype: { query: unknown } } }).Client?.prototype : connection;
+  const client = isPool(connection)
+    ? (connection as Pool & { Client?: { prototype: { query: unknown } } }).Client?.prototype
+    : (Object.getPrototypeOf(connection) as { query?: unknown } | null);
   return () => (client?.query as { __wrapped?: unknown } | undefined)?.__wrapped === true;
 }
 
@@ -35,7 +41,7 @@ function executeOn(connection: Pool | Client | PoolClient): ExecuteStatement<Que
   return (text, params, preparedName) => {
     const config: QueryConfig = { text, values: params as unknown[] | undefined };
     if (preparedName !== undefined) config.name = preparedName;
-    return connection.query(config);
+    return asKernelStatement(() => connection.query(config));
   };
 }
 
@@ -63,23 +69,25 @@ export function createPgDatabase(connection: Pool | Client, options: PgDatabaseO
     driverTracesQueries: instrumentedByPg(connection),
   };
   const query = createTracedQuery(executeOn(connection), config);
+  // Strict mode: a statement sent on `connection` around the wrapper, inside a context, raises.
+  const cancelGuard = whenStrictModeOn(() => guardPgConnection(connection, isPool(connection)));
 
   function transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return runTracedTransaction('postgresql', () => inTransaction(fn));
   }
 
   async function inTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const client: Client | PoolClient = isPool(connection) ? await connection.connect() : connection;
+    const client: Client | PoolClient = isPool(connection) ? await asKernelStatement(() => connection.connect()) : connection;
     const tx: Transaction = { query: createTracedQuery(executeOn(client), config) };
     let releaseError: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await asKernelStatement(() => client.query('BEGIN'));
       const value = await fn(tx);
-      await client.query('COMMIT');
+      await asKernelStatement(() => client.query('COMMIT'));
       return value;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        await asKernelStatement(() => client.query('ROLLBACK'));
       } catch (rollbackError) {
         // The connection is unusable (dropped, or mid-protocol): a pool must not hand it out again.
         releaseError = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
@@ -93,6 +101,9 @@ export function createPgDatabase(connection: Pool | Client, options: PgDatabaseO
   return {
     query,
     transaction,
-    close: () => connection.end(),
+    close: () => {
+      cancelGuard();
+      return connection.end();
+    },
   };
 }

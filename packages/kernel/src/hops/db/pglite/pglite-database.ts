@@ -10,6 +10,9 @@ import { createTracedQuery } from '../traced-query.js';
 import { runTracedTransaction } from '../traced-transaction.js';
 import type { ExecuteStatement, TracedQueryConfig } from '../traced-query.js';
 import type { QueryResultRows } from '../queryable.js';
+import { whenStrictModeOn } from '../../../setup/config/strict-mode.js';
+import { asKernelStatement } from '../driver-guard.js';
+import { guardPglite } from './pglite-driver-guard.js';
 
 export type PgliteDatabaseOptions = DbOptionsInput;
 
@@ -21,7 +24,7 @@ function rowCountOf(result: Results<Record<string, unknown>>): number {
 function executeOn(target: PGlite | PgliteTransaction): ExecuteStatement<Results<Record<string, unknown>>> {
   // PGlite's own promise, unwrapped: the wrapper reads the rows with rowsOf in the callback it
   // has anyway, so a statement costs no promise of ours (see traced-query.ts).
-  return (text, params) => target.query<Record<string, unknown>>(text, params as unknown[] | undefined);
+  return (text, params) => asKernelStatement(() => target.query<Record<string, unknown>>(text, params as unknown[] | undefined));
 }
 
 function rowsOf(result: Results<Record<string, unknown>>): QueryResultRows<Record<string, unknown>> {
@@ -46,10 +49,17 @@ export function createPgliteDatabase(pglite: PGlite, options: PgliteDatabaseOpti
     supportsNamedStatements: false,
     ready: () => pglite.waitReady,
   };
+  // Strict mode: a statement sent on `pglite` around the wrapper, inside a context, raises.
+  const cancelGuard = whenStrictModeOn(() => guardPglite(pglite));
   return {
     query: createTracedQuery(executeOn(pglite), config),
     transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
-      runTracedTransaction('postgresql', () => pglite.transaction((pgTx) => fn({ query: createTracedQuery(executeOn(pgTx), config) }))),
-    close: () => pglite.close(),
+      runTracedTransaction('postgresql', () =>
+        asKernelStatement(() => pglite.transaction((pgTx) => fn({ query: createTracedQuery(executeOn(pgTx), config) }))),
+      ),
+    close: () => {
+      cancelGuard();
+      return pglite.close();
+    },
   };
 }
