@@ -148,6 +148,8 @@ describe('strict mode on a wrapped pg Client', () => {
         const error = await rejection(client.query(`INSERT INTO ${table} VALUES (1)`));
         expect(error.code).toBe('STITCH_ERR_STRICT_QUERY_UNCOMMENTED');
         expect(String(error.params.callSite)).toContain(THIS_FILE);
+        // A Submittable (a cursor, a stream, pg's own Query) has no promise to reject: the call throws.
+        expect(() => client.query(new pg.Query(`INSERT INTO ${table} VALUES (1)`))).toThrow(expect.objectContaining({ code: 'STITCH_ERR_STRICT_QUERY_UNCOMMENTED' }) as Error);
         await clientDb.query(`INSERT INTO ${table} VALUES (2)`);
         await clientDb.transaction((tx) => tx.query(`INSERT INTO ${table} VALUES (3)`));
       });
