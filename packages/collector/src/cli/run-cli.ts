@@ -168,8 +168,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
     // parseArgs keeps the last of a repeated flag; `--scope a --scope b` would silently lose a.
     const seen = new Set<string>();
-    for (const token of parsed.tokens) {
-      if (token.kind !== 'option') continue;
+    // OPTIONS is built from the registry, so parseArgs cannot type its tokens: read them plainly.
+    for (const token of parsed.tokens as readonly { kind: string; name?: string }[]) {
+      if (token.kind !== 'option' || token.name === undefined) continue;
       if (seen.has(token.name)) {
         const hint = token.name === 'scope' ? ' (several scopes: --scope traces:read,logs:read)' : '';
         throw new Error(`Option '--${token.name}' is given more than once: pass it once${hint}`);
