@@ -8,7 +8,10 @@ import { defineConfig } from 'vitest/config';
 const conditions = ['source', 'node', 'default'];
 
 /** Question tests whose every case passes on ClickHouse too; a question joins when its SQL is ported. */
-const CLICKHOUSE_QUESTION_TESTS = ['packages/collector/src/questions/{slow,errors,queries-top,violations,webhook-retries}.test.ts'];
+const CLICKHOUSE_QUESTION_TESTS = [
+  'packages/collector/src/questions/{slow,errors,queries-top,violations,webhook-retries,retries,job-links}.test.ts',
+  'packages/collector/src/questions/{debug-questions,ui-questions,trace-search,trace-search-filters}.test.ts',
+];
 
 export default defineConfig({
   resolve: { conditions },
