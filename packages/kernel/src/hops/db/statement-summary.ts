@@ -17,7 +17,9 @@ export interface StatementSummary {
 }
 
 const LEADING = /^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*([A-Za-z]+)/;
-const TABLE = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?)/i;
+// `IF [NOT] EXISTS` and `ONLY` come before the table's name: without them `CREATE TABLE IF NOT
+// EXISTS items` was summarized `CREATE IF`.
+const TABLE = /\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:ONLY\s+)?((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?)/i;
 const summaries = new Map<string, StatementSummary>();
 const MAX_CACHED = 1000;
 
