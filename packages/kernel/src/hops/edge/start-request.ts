@@ -1,5 +1,6 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext, SpanOptions } from '@opentelemetry/api';
+import { EventEmitter } from 'node:events';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -20,16 +21,16 @@ import { formatTraceparent } from '../../core/propagation/traceparent.js';
 import { getKernelTracer, kernelTracerIsNoop } from '../../core/tracing/kernel-tracer.js';
 import { EdgeOptionsSchema } from './edge-options.js';
 import type { EdgeOptions, EdgeOptionsInput } from './edge-options.js';
-import { readIncomingTrace, TRACE_ID_HEADER } from './incoming-trace.js';
+import { readIncomingTrace } from './incoming-trace.js';
 import type { IncomingTrace } from './incoming-trace.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from './request-id.js';
+import { answerTraceHeaders, installTraceHeaderWriter } from './response-trace-headers.js';
 import { findOpenServerSpan } from './open-server-span.js';
 import { createTrustPolicy } from './trust.js';
 import type { TrustPolicy } from './trust.js';
 import { parseOptions } from '../../core/options/parse-options.js';
 
-/** W3C Trace Context Level 2 §"traceresponse": the server span, answered to the caller. */
-export const TRACE_RESPONSE_HEADER = 'traceresponse';
+export { TRACE_RESPONSE_HEADER } from './response-trace-headers.js';
 
 /** The compiled edge configuration every adapter shares. */
 export interface Edge {
@@ -50,6 +51,7 @@ export interface Edge {
 export function createEdge(input: EdgeOptionsInput = {}, framework?: string): Edge {
   const options = parseOptions(EdgeOptionsSchema, input, 'edge');
   bindRequestEmitters();
+  installTraceHeaderWriter();
   return Object.freeze({ options, isTrusted: createTrustPolicy(options), framework });
 }
 
@@ -143,9 +145,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   const scope: StitchScope = { requestId, baggage: EMPTY_BAGGAGE, requestSlot: request, entry: HTTP_ENTRY };
   request.context = setSpanAndScope(parentContext, span, scope);
 
-  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
-  res.setHeader(REQUEST_ID_HEADER, requestId);
-  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
+  answerTraceHeaders(res, { traceId: spanContext.traceId, requestId, traceResponse: formatTraceResponse(spanContext) });
 
   // 'close' follows 'finish' on every response, and alone tells of a connection the client
   // dropped first: one listener covers both ends of a span. `on`, not `once`: end() runs once
@@ -153,7 +153,7 @@ export function startRequest(edge: Edge, req: IncomingMessage, res: ServerRespon
   // runs, outside the request's context, so bindRequestEmitters leaves it unwrapped. A span that
   // records nothing (kernel disabled) has nothing to end: no listener, no closure, no 'close'
   // handler to run (its route and errors are dropped by the span itself, ended or not).
-  if (span.isRecording()) res.on('close', () => request.end(res));
+  if (span.isRecording()) onClose(res, () => request.end(res));
   return request;
 }
 
@@ -180,11 +180,19 @@ function enrichOpenSpan(span: Span, active: Context, res: ServerResponse, facts:
   if (facts.routeTemplate !== undefined) request.setRoute(facts.routeTemplate);
   const scope: StitchScope = { requestId: facts.requestId, baggage: EMPTY_BAGGAGE, requestSlot: request, entry: HTTP_ENTRY };
   request.context = setScope(active, scope);
-  res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
-  res.setHeader(REQUEST_ID_HEADER, facts.requestId);
-  res.setHeader(TRACE_RESPONSE_HEADER, formatTraceResponse(spanContext));
-  res.on('close', () => request.end(res));
+  answerTraceHeaders(res, { traceId: spanContext.traceId, requestId: facts.requestId, traceResponse: formatTraceResponse(spanContext) });
+  onClose(res, () => request.end(res));
   return request;
+}
+
+/**
+ * Adds the span's 'close' listener through EventEmitter's own `on`: instrumentation-http binds
+ * every response to its context (`context.bind`), which wraps each listener added through the
+ * response's methods in a context wrapper (≈ 1–2 µs a request in a server); `end()` reads no
+ * context, so it needs neither that wrapper nor the kernel's (bindRequestEmitters).
+ */
+function onClose(res: ServerResponse, listener: () => void): void {
+  EventEmitter.prototype.on.call(res, 'close', listener);
 }
 
 function serverSpanOptions(
