@@ -7,6 +7,10 @@
  * be the culprit. Unit tests on synthetic rows stay beside the questions; this is the proof.
  *
  * Real Postgres (own schema) and Redis (own BullMQ prefix), both removed afterwards.
+ *
+ * `STITCH_TEST_STORE=clickhouse` runs it all on Stitch's ClickHouse engine instead of DuckDB:
+ * `stitch serve --store chdb://<dir>` (ClickHouse embedded in the serve process), the same
+ * traffic and the same culprits expected (issue 19; `npm test` runs both).
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -76,10 +80,15 @@ let nightlyRunId: string;
 let platform: string;
 /** Bound to initech: what that tenant's own engineers get. */
 let initechReader: string;
+/** What `stitch status` names as the store once everything is stored: the engine answering. */
+let storePath: string;
+/** `--store` of the run, or undefined for the DuckDB default. */
+let store: string | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stitch-answers-'));
-  collector = await startStitchServe(join(dir, 'stitch.duckdb'));
+  store = process.env.STITCH_TEST_STORE === 'clickhouse' ? `chdb://${join(dir, 'clickhouse')}` : undefined;
+  collector = await startStitchServe(join(dir, 'stitch.duckdb'), store);
   const admin = await collector.createToken('admin', null);
   platform = await collector.createToken('traces:read', null);
   initechReader = await collector.createToken('traces:read', TENANTS.initech.id);
@@ -151,7 +160,7 @@ beforeAll(async () => {
   worker.send({ stop: true });
   await exited;
   expect(stitch.stats().export).toMatchObject({ droppedQueueFull: 0 });
-  await waitForStored(collector, admin);
+  storePath = await waitForStored(collector, admin);
 }, 120_000);
 
 afterAll(async () => {
@@ -186,18 +195,18 @@ async function waitForRuns(runIds: readonly string[], timeoutMillis = 30_000): P
   }
 }
 
-/** Polls `stitch status --json` until everything accepted is stored and nothing more arrives. */
-async function waitForStored(running: RunningCollector, token: string, timeoutMillis = 30_000): Promise<void> {
+/** Polls `stitch status --json` until everything accepted is stored and nothing more arrives; the store's path. */
+async function waitForStored(running: RunningCollector, token: string, timeoutMillis = 30_000): Promise<string> {
   interface Status {
     ingest: { acceptedSpans: number; queueDepth: number };
-    store: { spans: number };
+    store: { spans: number; path: string };
   }
   const deadline = Date.now() + timeoutMillis;
   let previous = -1;
   for (;;) {
     const status = await running.askJson<Status>(token, ['status']);
     const settled = status.ingest.queueDepth === 0 && status.store.spans === status.ingest.acceptedSpans && status.store.spans > 0;
-    if (settled && status.store.spans === previous) return;
+    if (settled && status.store.spans === previous) return status.store.path;
     previous = settled ? status.store.spans : -1;
     if (Date.now() > deadline) throw new Error(`collector not settled: ${JSON.stringify(status)}`);
     await sleep(300);
@@ -221,6 +230,10 @@ describe('every question, asked through the stitch CLI, puts the planted culprit
     expect(planted.requests).toBeGreaterThan(200);
     expect(planted.failedApprovalTraceIds.length).toBeGreaterThanOrEqual(3);
     expect(planted.runIds.length).toBeGreaterThan(20);
+  });
+
+  it('the answers come from the engine under test: the DuckDB file, or ClickHouse with STITCH_TEST_STORE=clickhouse', () => {
+    expect(storePath).toBe(store ?? join(dir, 'stitch.duckdb'));
   });
 
   it('stitch slow --tenant <umbrella>: the route, then the job, where umbrella is slow compared with the others, not the burst that hit everyone', async () => {

@@ -26,11 +26,12 @@ export const CollectorConfigSchema = z
      * Where spans and logs live, when not in the DuckDB file `data`:
      * `clickhouse://user[:password]@host:8123/database` (`clickhouses://` over TLS) answers every
      * question from ClickHouse, on the OpenTelemetry Collector clickhouseexporter's `otel_traces`
-     * and `otel_logs` (docs/past-one-machine.md). Tokens stay beside `data`.
+     * and `otel_logs` (docs/past-one-machine.md). `chdb:///directory` runs that engine inside
+     * the process (the optional package chdb), to try it without a server. Tokens stay beside `data`.
      */
     store: z
       .string()
-      .regex(/^clickhouses?:\/\/[^/]+(\/[A-Za-z0-9_]*)?$/, 'a clickhouse://user@host:8123/database URL')
+      .regex(/^(clickhouses?:\/\/[^/]+(\/[A-Za-z0-9_]*)?|chdb:.+)$/, 'a clickhouse://user@host:8123/database URL, or chdb:///directory (embedded ClickHouse)')
       .optional(),
     /** Largest accepted OTLP body, compressed or not (413 above it). */
     maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),

@@ -4,7 +4,10 @@ import type { Store } from './store.js';
 export interface StoreLocation {
   /** The DuckDB file, when `store` is unset. */
   data: string;
-  /** `clickhouse://user[:password]@host:8123/database` (`clickhouses://` for TLS), or unset for DuckDB. */
+  /**
+   * `clickhouse://user[:password]@host:8123/database` (`clickhouses://` for TLS), `chdb:///dir`
+   * (ClickHouse embedded in the process, store/clickhouse/chdb-client.ts), or unset for DuckDB.
+   */
   store?: string | undefined;
   memoryLimit?: string;
 }
@@ -42,15 +45,21 @@ export function isClickHouseStore(store: string | undefined): store is string {
 }
 
 /**
- * Opens the configured engine. ClickHouse's client is loaded only when it is asked for, so the
- * DuckDB default (and every CLI command but serve) never loads it.
+ * Opens the configured engine. ClickHouse's client (and chdb, for a `chdb:` store) is loaded only
+ * when it is asked for, so the DuckDB default (and every CLI command but serve) never loads it.
  */
 export async function openStore(location: StoreLocation): Promise<Store> {
-  if (!isClickHouseStore(location.store)) {
+  const { store } = location;
+  if (store !== undefined && store.startsWith('chdb:')) {
+    const [{ chdbDirectory, openChdbClient }, { ClickHouseStore }] = await Promise.all([import('./clickhouse/chdb-client.js'), import('./clickhouse/clickhouse-store.js')]);
+    const directory = chdbDirectory(store);
+    return ClickHouseStore.open({ client: await openChdbClient(directory), location: `chdb://${directory}` });
+  }
+  if (!isClickHouseStore(store)) {
     const { DuckDbStore } = await import('./duckdb-store.js');
     return DuckDbStore.open({ path: location.data, memoryLimit: location.memoryLimit });
   }
-  const target = parseClickHouseUrl(location.store);
+  const target = parseClickHouseUrl(store);
   const [{ createClient }, { ClickHouseStore }] = await Promise.all([import('@clickhouse/client'), import('./clickhouse/clickhouse-store.js')]);
   const client = createClient({ url: target.url, username: target.username, password: target.password, database: target.database });
   return ClickHouseStore.open({ client, location: target.location });
