@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { TraceFlags } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 
@@ -71,9 +71,30 @@ export function newSpanId(): string {
   return id === ZERO_SPAN ? newSpanId() : id;
 }
 
+// A request id's 36 characters are written into one buffer and read back as one string.
+// randomUUID() (about 150 ns) joins 20 pieces into a rope that every later reader flattens
+// first: Node's header check (checkInvalidHeaderChar), the log fragment, the SQL comment; in
+// process, making it, checking it as a header and writing it measured 460–600 ns that way and
+// 255–280 this way. (A UUID of the pool's hex cut in five slices is a rope too: slower still.)
+const UUID_TEXT = Buffer.alloc(36, '-');
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const UUID_DIGITS_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /** A new request id (a UUID v4: valid under RequestIdSchema, and what most gateways emit). */
 export function newRequestId(): string {
-  // randomUUID(), not the pool: measured, a UUID built from the pool's hex (one conversion, six
-  // slices) cost more than Node's own (about 280 against 230 ns).
-  return randomUUID();
+  if (offset + 16 > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  for (let at = 0; at < 16; at += 1) {
+    let byte = pool[offset + at] as number;
+    // RFC 9562 §5.4: version 4 in byte 6's high nibble, variant 10 in byte 8's top bits.
+    if (at === 6) byte = (byte & 0x0f) | 0x40;
+    else if (at === 8) byte = (byte & 0x3f) | 0x80;
+    const digitAt = UUID_DIGITS_AT[at] as number;
+    UUID_TEXT[digitAt] = HEX_DIGITS[byte >> 4] as number;
+    UUID_TEXT[digitAt + 1] = HEX_DIGITS[byte & 0x0f] as number;
+  }
+  offset += 16;
+  return UUID_TEXT.toString('latin1');
 }

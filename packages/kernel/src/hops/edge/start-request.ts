@@ -102,7 +102,7 @@ export function setRoute(template: string): void {
  * Starts the edge's handling of one request, framework-independent: decides trust, continues
  * or starts the trace (an untrusted but valid parent becomes a span link), resolves the
  * request id, starts the SERVER span, answers `x-trace-id`, `x-request-id` and
- * `traceresponse`, and ends the span when the response finishes or the connection closes. The
+ * `traceresponse` (written with the response's head: see response-trace-headers.ts), and ends the span when the response finishes or the connection closes. The
  * caller runs the handler with `context.with(request.context, handler)`; the listeners it adds
  * to the request and response run in that context (bindRequestEmitters, installed by createEdge).
  *
