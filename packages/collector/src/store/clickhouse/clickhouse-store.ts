@@ -3,7 +3,8 @@ import type { DecodedBatch } from '../../otlp/records.js';
 import type { Row, SqlParams, Store, WriteCounts } from '../store.js';
 import { otelLogRows, otelTraceRows } from './otel-rows.js';
 import { OTEL_LOGS_DDL, OTEL_LOGS_TABLE, OTEL_TRACES_DDL, OTEL_TRACES_TABLE } from './otel-tables.js';
-import { AUDIT_TABLE, STITCH_VIEWS_SQL } from './stitch-views.js';
+import { AUDIT_TABLE, stitchViewsSql } from './stitch-views.js';
+import { storedSpanColumns } from './store-migration.js';
 
 /**
  * What every statement runs with, so rows read as they read from DuckDB:
@@ -79,7 +80,9 @@ export class ClickHouseStore implements Store {
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     const store = new ClickHouseStore(options.client, options.location);
-    for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL, ...STITCH_VIEWS_SQL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
+    for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
+    // After `stitch store migrate` the views read its columns (store-migration.ts).
+    for (const ddl of stitchViewsSql(await storedSpanColumns(store))) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
     return store;
   }
 

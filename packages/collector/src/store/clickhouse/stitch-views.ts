@@ -60,39 +60,57 @@ const STATUS_SQL = `toInt8(multiIf(StatusCode IN ('Ok', 'STATUS_CODE_OK'), 1, St
 const liftedOut = [...LIFTED_OUT].map(literal).join(', ');
 const lifted = Object.fromEntries(LIFTED_COLUMNS.map((c) => [c.column, liftedColumnSql(c.column, c.sources)]));
 
-const SPANS_SQL = `
+/**
+ * The view columns `stitch store migrate` stores as materialized columns of `otel_traces`
+ * (store-migration.ts), each with the expression the view reads it by otherwise.
+ */
+export const STORABLE_SPAN_COLUMNS = {
+  tenant_id: lifted.tenant_id!,
+  entry_route: mapValueSql(SpanAttr.entryRoute),
+  query_name: lifted.query_name!,
+} as const;
+export type StorableSpanColumn = keyof typeof STORABLE_SPAN_COLUMNS;
+
+/** For each storable column present in `otel_traces`, its name there ('' for NULL, so nullIf'd back). */
+export type StoredSpanColumns = Partial<Record<StorableSpanColumn, string>>;
+
+function spanViewsSql(stored: StoredSpanColumns): string[] {
+  const read = (column: StorableSpanColumn): string => (stored[column] === undefined ? STORABLE_SPAN_COLUMNS[column] : `nullIf(${stored[column]}, '')`);
+  const spans = `
 CREATE OR REPLACE VIEW ${SPANS_VIEW} AS SELECT
-  ${lifted.tenant_id} AS tenant_id, TraceId AS trace_id, SpanId AS span_id, nullIf(ParentSpanId, '') AS parent_span_id,
+  ${read('tenant_id')} AS tenant_id, TraceId AS trace_id, SpanId AS span_id, nullIf(ParentSpanId, '') AS parent_span_id,
   nullIf(ServiceName, '') AS service, ${mapValueSql('service.instance.id', 'ResourceAttributes')} AS instance,
   SpanName AS name, ${KIND_SQL} AS kind, ${lifted.route} AS route, ${lifted.component} AS component,
   ${STATUS_SQL} AS status_code, nullIf(StatusMessage, '') AS status_message,
   toUnixTimestamp64Nano(Timestamp) AS start_ns, toUnixTimestamp64Nano(Timestamp) + toInt64(Duration) AS end_ns,
   Duration / 1e6 AS duration_ms,
   ${lifted.perf_violation} AS perf_violation, ${lifted.budget_ms} AS budget_ms,
-  ${lifted.query_name} AS query_name, ${lifted.query_text} AS query_text, ${lifted.http_status} AS http_status,
+  ${read('query_name')} AS query_name, ${lifted.query_text} AS query_text, ${lifted.http_status} AS http_status,
   ${lifted.request_id} AS request_id, ${lifted.webhook_endpoint} AS webhook_endpoint, ${lifted.webhook_attempt} AS webhook_attempt,
   ${lifted.job_name} AS job_name, ${lifted.job_id} AS job_id, ${lifted.run_id} AS run_id,
   ${lifted.parent_trace_id} AS parent_trace_id, ${lifted.parent_request_id} AS parent_request_id,
   nullIf(ScopeName, '') AS scope_name,
   toJSONString(mapFilter((k, v) -> k NOT IN (${liftedOut}), SpanAttributes)) AS attributes,
   toJSONString(ResourceAttributes) AS resource,
-  ${mapValueSql(SpanAttr.entryRoute)} AS entry_route, ${mapValueSql(SpanAttr.entryKind)} AS entry_kind,
+  ${read('entry_route')} AS entry_route, ${mapValueSql(SpanAttr.entryKind)} AS entry_kind,
   toBool(SpanAttributes[${literal(SpanAttr.housekeeping)}] = 'true') AS housekeeping,
   ${mapValueSql(SpanAttr.consumerGroup)} AS consumer,
   Timestamp
 FROM ${OTEL_TRACES_TABLE}`;
 
-const SPAN_EVENTS_SQL = `
+  const events = `
 CREATE OR REPLACE VIEW ${SPAN_EVENTS_VIEW} AS SELECT
-  ${lifted.tenant_id} AS tenant_id, TraceId AS trace_id, SpanId AS span_id, toUnixTimestamp64Nano(event.1) AS time_ns,
+  ${read('tenant_id')} AS tenant_id, TraceId AS trace_id, SpanId AS span_id, toUnixTimestamp64Nano(event.1) AS time_ns,
   toString(event.2) AS name, toJSONString(event.3) AS attributes, Timestamp
 FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Events.Timestamp, Events.Name, Events.Attributes) AS event`;
 
-const SPAN_LINKS_SQL = `
+  const links = `
 CREATE OR REPLACE VIEW ${SPAN_LINKS_VIEW} AS SELECT
-  ${lifted.tenant_id} AS tenant_id, toUnixTimestamp64Nano(Timestamp) AS time_ns, TraceId AS trace_id, SpanId AS span_id,
+  ${read('tenant_id')} AS tenant_id, toUnixTimestamp64Nano(Timestamp) AS time_ns, TraceId AS trace_id, SpanId AS span_id,
   link.1 AS linked_trace_id, link.2 AS linked_span_id, toJSONString(link.3) AS attributes, Timestamp
 FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Links.TraceId, Links.SpanId, Links.Attributes) AS link`;
+  return [spans, events, links];
+}
 
 const logTenant = `coalesce(${firstOf([LogField.tenantId, SpanAttr.tenantId], 'LogAttributes')}, ${mapValueSql(SpanAttr.tenantId, 'ResourceAttributes')})`;
 const LOGS_SQL = `
@@ -118,5 +136,13 @@ CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
   query String, status Int32, request_id String, count Int32 DEFAULT 1
 ) ENGINE = MergeTree PARTITION BY toDate(fromUnixTimestamp64Nano(time_ns)) ORDER BY time_ns`;
 
-/** Run in order at open, after the exporter's tables exist. */
-export const STITCH_VIEWS_SQL: readonly string[] = [SPANS_SQL, SPAN_EVENTS_SQL, SPAN_LINKS_SQL, LOGS_SQL, AUDIT_SQL];
+/**
+ * Run in order at open, after the exporter's tables exist; `stored`: the columns
+ * `stitch store migrate` added, read instead of their map expressions.
+ */
+export function stitchViewsSql(stored: StoredSpanColumns = {}): string[] {
+  return [...spanViewsSql(stored), LOGS_SQL, AUDIT_SQL];
+}
+
+/** The views on the exporter's schema as it is, before any `stitch store migrate`. */
+export const STITCH_VIEWS_SQL: readonly string[] = stitchViewsSql();

@@ -1,0 +1,106 @@
+import { SpanAttr } from '@stitch/contract';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../../internal/otlp-json-builder.js';
+import { startTestCollector, type TestCollector } from '../../internal/test-collector.js';
+import { migrateStore, revertStoreMigration, storedSpanColumns } from './store-migration.js';
+
+const X = '77777777-7777-4777-8777-777777777777';
+const OTHERS = ['88888888-8888-4888-8888-888888888888', '99999999-9999-4999-8999-999999999999'];
+let c: TestCollector;
+/** One window for every ask, so answers compare whole (a window defaults to the hour before now). */
+let window: string;
+
+/** Kernel-shaped requests, each with one query child and, for X's searches, a failure. */
+function requests(tenantId: string, route: string, durationMillis: number, n: number, t: number, failing = false): SpanSpec[] {
+  return Array.from({ length: n }, (_, i) => {
+    const traceId = newTraceId();
+    const spanId = `${tenantId.slice(0, 4)}${route.length.toString(16).padStart(4, '0')}${i.toString(16).padStart(8, '0')}`;
+    const entry = { [SpanAttr.tenantId]: tenantId, [SpanAttr.entryRoute]: route, [SpanAttr.entryKind]: 'http' };
+    return [
+      { traceId, spanId, name: `GET ${route}`, kind: 2, startMillis: t + i, durationMillis, attributes: { ...entry, [SpanAttr.routeId]: route, [SpanAttr.budgetMillis]: 500 } },
+      {
+        traceId,
+        parentSpanId: spanId,
+        name: 'SELECT orders',
+        kind: 3,
+        startMillis: t + i,
+        durationMillis: durationMillis - 1,
+        ...(failing && { statusCode: 2, statusMessage: 'search index unavailable' }),
+        attributes: { ...entry, [SpanAttr.queryName]: `${route.slice(1)}.query`, [SpanAttr.component]: 'query' },
+      },
+    ];
+  }).flat();
+}
+
+/** What each question answers, for a platform-wide token and for X's own. */
+async function answers(): Promise<unknown[]> {
+  const platform = c.token('admin');
+  const own = c.token('traces:read', X);
+  const paths: [string, string][] = [
+    [`/api/slow?tenant=${X}`, platform],
+    ['/api/slow', own],
+    ['/api/errors', platform],
+    ['/api/errors', own],
+    ['/api/violations', platform],
+    ['/api/queries/top', platform],
+    [`/api/traces?tenant=${X}`, platform],
+    ['/api/tenants', platform],
+  ];
+  return Promise.all(
+    paths.map(async ([path, token]) => {
+      const res = await c.get(`${path}${path.includes('?') ? '&' : '?'}${window}`, token);
+      expect(res.status, path).toBe(200);
+      return [path, await res.json()];
+    }),
+  );
+}
+
+const showCreate = async (): Promise<string> => String((await c.store.query('SHOW CREATE TABLE otel_traces'))[0]?.statement);
+
+beforeAll(async () => {
+  // This file is about the ClickHouse engine only: its collector runs on chdb whatever the project.
+  vi.stubEnv('STITCH_TEST_STORE', 'clickhouse');
+  c = await startTestCollector();
+  const t = Date.now() - 60_000;
+  window = `since=${new Date(t - 60_000).toISOString()}&until=${new Date(t + 120_000).toISOString()}`;
+  const spans = [
+    ...requests(X, '/orders/search', 900, 12, t, true),
+    ...OTHERS.flatMap((o) => requests(o, '/orders/search', 20, 12, t)),
+    ...[X, ...OTHERS].flatMap((tenant) => requests(tenant, '/health', 3, 6, t + 1000)),
+  ];
+  expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
+});
+afterAll(async () => {
+  await c?.stop();
+  vi.unstubAllEnvs();
+});
+
+describe('stitch store migrate on ClickHouse', () => {
+  it('adds the tenant, entry route and query name columns, and every question answers the same after it and after --revert', async () => {
+    const before = await answers();
+    expect(JSON.stringify(before)).toContain('/orders/search');
+    const exporterSchema = await showCreate();
+
+    await migrateStore(c.store);
+    expect(await storedSpanColumns(c.store)).toEqual({ tenant_id: 'StitchTenantId', entry_route: 'StitchEntryRoute', query_name: 'StitchQueryName' });
+    const migrated = await showCreate();
+    expect(migrated).toMatch(/PROJECTION stitch_by_tenant/);
+    expect(migrated).toMatch(/INDEX idx_StitchTenantId StitchTenantId TYPE bloom_filter/);
+    // The views read the stored columns now, not the maps.
+    expect(String((await c.store.query('SHOW CREATE TABLE stitch_spans'))[0]?.statement)).toMatch(/nullIf\(StitchTenantId, ''\) AS tenant_id/);
+    // Existing rows have the columns filled in, not only new ones.
+    expect(await c.store.query(`SELECT StitchTenantId AS tenant, count() AS n FROM otel_traces GROUP BY tenant ORDER BY tenant`)).toEqual(
+      [X, ...OTHERS].sort().map((tenant) => ({ tenant, n: '36' })),
+    );
+    expect(await answers()).toEqual(before);
+
+    // A second run changes nothing; spans stored after it get the columns on insert.
+    await migrateStore(c.store);
+    expect(await showCreate()).toBe(migrated);
+
+    await revertStoreMigration(c.store);
+    expect(await showCreate()).toBe(exporterSchema);
+    expect(await storedSpanColumns(c.store)).toEqual({});
+    expect(await answers()).toEqual(before);
+  });
+});
