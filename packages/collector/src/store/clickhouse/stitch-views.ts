@@ -71,11 +71,11 @@ export const STORABLE_SPAN_COLUMNS = {
 } as const;
 export type StorableSpanColumn = keyof typeof STORABLE_SPAN_COLUMNS;
 
-/** For each storable column present in `otel_traces`, its name there ('' for NULL, so nullIf'd back). */
+/** For each storable column present in `otel_traces`, its name there (Nullable, read as it is). */
 export type StoredSpanColumns = Partial<Record<StorableSpanColumn, string>>;
 
 function spanViewsSql(stored: StoredSpanColumns): string[] {
-  const read = (column: StorableSpanColumn): string => (stored[column] === undefined ? STORABLE_SPAN_COLUMNS[column] : `nullIf(${stored[column]}, '')`);
+  const read = (column: StorableSpanColumn): string => stored[column] ?? STORABLE_SPAN_COLUMNS[column];
   const spans = `
 CREATE OR REPLACE VIEW ${SPANS_VIEW} AS SELECT
   ${read('tenant_id')} AS tenant_id, TraceId AS trace_id, SpanId AS span_id, nullIf(ParentSpanId, '') AS parent_span_id,
