@@ -8,7 +8,7 @@ export interface CommandHelp {
   example: string;
 }
 
-// serve and token are not questions (no API call), so they are declared here once.
+// serve, token and store are not questions (no API call), so they are declared here once.
 const LOCAL_COMMANDS: Record<string, CommandHelp> = {
   serve: {
     summary: 'receive OTLP/HTTP and OTLP/gRPC, store it in DuckDB (or ClickHouse: --store), serve the API and the UI',
@@ -22,6 +22,11 @@ const LOCAL_COMMANDS: Record<string, CommandHelp> = {
       '       stitch token list [--data stitch.duckdb] [--json]\n' +
       '       stitch token revoke <id|name> [--data stitch.duckdb] [--json]',
     example: 'stitch token create --scope traces:read,logs:read --tenant 11111111-1111-4111-8111-111111111111 --name ci-bot --ttl 30d',
+  },
+  store: {
+    summary: 'ClickHouse only: add (or --revert) the tenant, entry route and query name columns, skip indexes and a projection by tenant (docs/past-one-machine.md)',
+    usage: 'stitch store migrate [--revert] [--store clickhouse://user@host:8123/db | chdb:///dir] [--config stitch.yaml]',
+    example: 'stitch store migrate --store clickhouse://stitch@clickhouse.internal:8123/otel',
   },
 };
 

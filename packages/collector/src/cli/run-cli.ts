@@ -35,6 +35,7 @@ const COMMON_OPTIONS = {
   ttl: { type: 'string' },
   name: { type: 'string' },
   'all-tenants': { type: 'boolean' },
+  revert: { type: 'boolean' },
   data: { type: 'string' },
   store: { type: 'string' },
   host: { type: 'string' },
@@ -85,6 +86,34 @@ async function serve(flags: Record<string, string | boolean | undefined>, io: Cl
   io.stderr(`stitch: receiving OTLP/HTTP on ${collector.url}/v1/traces and /v1/logs${grpc}; API on ${collector.url}/api${ui}; store ${collector.store.dialect === 'duckdb' ? resolve(config.data) : collector.store.path}\n`);
   await (io.stopSignal ?? new Promise<void>(() => undefined));
   await collector.close();
+  return 0;
+}
+
+/** `stitch store migrate [--revert]`: store/clickhouse/store-migration.ts on the configured ClickHouse store. */
+async function storeMigrate(args: readonly string[], flags: Record<string, string | boolean | undefined>, io: CliIo): Promise<number> {
+  if (args[0] !== 'migrate' || args.length > 1) {
+    io.stderr(`stitch store: ${args[0] === undefined ? 'missing subcommand' : `unknown subcommand ${args.join(' ')}`}\n${usageFor('store')}`);
+    return 2;
+  }
+  const { loadCollectorConfig } = await import('../config/collector-config.js');
+  const config = loadCollectorConfig({ config: typeof flags.config === 'string' ? flags.config : undefined, store: typeof flags.store === 'string' ? flags.store : undefined }, io.env);
+  if (config.store === undefined) {
+    io.stderr(`stitch store migrate: the store is DuckDB, which has nothing to migrate: pass --store clickhouse://… (or STITCH_STORE, or the config's store)\n${usageFor('store')}`);
+    return 2;
+  }
+  const [{ openStore }, { migrateStore, revertStoreMigration }] = await Promise.all([import('../store/open-store.js'), import('../store/clickhouse/store-migration.js')]);
+  let store;
+  try {
+    store = await openStore({ data: resolve(config.data), store: config.store });
+    await (flags.revert === true ? revertStoreMigration(store) : migrateStore(store));
+  } catch (err) {
+    // The usual causes: the server is unreachable, or the user may not ALTER the table.
+    io.stderr(`stitch store migrate: cannot migrate: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await store?.close();
+  }
+  io.stderr(`stitch store migrate: ${store.path} ${flags.revert === true ? 'is back on the exporter\'s schema' : 'has the tenant, entry route and query name columns, their skip indexes and the projection by tenant'}\n`);
   return 0;
 }
 
@@ -218,6 +247,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     if (command === 'serve') return await serve(flags, io);
+    if (command === 'store') return await storeMigrate(args, flags, io);
     if (command === 'token') {
       const [sub, ...rest] = args;
       if (sub === 'create') return tokenCreate(flags, io);
