@@ -48,7 +48,7 @@ beforeAll(async () => {
     durationMillis: 900,
     attributes: { [SpanAttr.tenantId]: A, [SpanAttr.dbStatement]: statement, [SpanAttr.component]: 'query', ...(summary !== undefined && { [SpanAttr.querySummary]: summary }) },
   });
-  spans.push(migration('CREATE IF', '\n  CREATE TABLE IF NOT EXISTS app.orders (id serial)'), migration(undefined, 'alter table app.orders add column note text'));
+  spans.push(migration('CREATE app.orders', '\n  CREATE TABLE IF NOT EXISTS app.orders (id serial)'), migration(undefined, 'alter table app.orders add column note text'));
   expect((await postOtlpJson(c.url, 'traces', tracesRequest('svc', spans))).status).toBe(200);
 });
 afterAll(async () => {
@@ -82,7 +82,7 @@ describe('queries --top: which query caused the spike', () => {
     const isSchemaChange = (r: { queryName: string | null; statement: string | null }): boolean => /CREATE|alter/.test(`${r.queryName ?? ''} ${r.statement ?? ''}`);
     expect((await top('since=30m')).queries.filter(isSchemaChange)).toEqual([]);
     const asked = await top('since=30m&ddl=true');
-    expect(asked.queries.filter(isSchemaChange).map((r) => r.queryName ?? r.statement)).toEqual(['CREATE IF', 'alter table app.orders add column note text']);
+    expect(asked.queries.filter(isSchemaChange).map((r) => r.queryName ?? r.statement)).toEqual(['CREATE app.orders', 'alter table app.orders add column note text']);
   });
 
   it('leaves the kernel’s housekeeping statements out unless asked', async () => {

@@ -37,7 +37,8 @@ function schemaChangeSql(name: string, statement: string, dialect: SqlDialect = 
  * `stitch queries --top`, "which query caused the spike?": query spans grouped by query name (or
  * statement when unnamed), ranked by how much their time grew in the window against the window
  * of the same length just before it, with the slowest traces and the tenants affected. A query
- * that is always expensive has no growth and so does not outrank the one that spiked.
+ * that is always expensive has no growth and so does not outrank the one that spiked. Ties go
+ * by name, so both engines answer in the same order on every run.
  */
 export async function askQueriesTop(store: Store, scope: QueryScope, limit: number, options: QueriesTopOptions = {}): Promise<QueriesTopResponse> {
   const t = tenantClause(scope.tenantId);
@@ -64,7 +65,7 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
      )}
      GROUP BY coalesce(query_name, query_text)
      HAVING count(*) FILTER (WHERE ${inWindow}) > 0${ddl('duckdb', 'any_value(query_name)', 'any_value(query_text)')}
-     ORDER BY total - baseline_total DESC, total DESC LIMIT ${limitSql}`,
+     ORDER BY total - baseline_total DESC, total DESC, coalesce(query_name, query_text) LIMIT ${limitSql}`,
     // Aliased apart from the columns and renamed outside (engine-sql.ts: aliases reach WHERE);
     // schema changes filtered outside too: chdb 26.7 fails on replaceRegexpOne(any(…)) in HAVING.
     clickhouse: `SELECT top_name AS query_name, * EXCEPT (top_name) FROM (
@@ -85,7 +86,7 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
      GROUP BY coalesce(query_name, query_text)
      HAVING n > 0
     ) WHERE 1 = 1${ddl('clickhouse', 'top_name', 'statement')}
-    ORDER BY total - baseline_total DESC, total DESC LIMIT ${limitSql}`,
+    ORDER BY total - baseline_total DESC, total DESC, coalesce(query_name, statement) LIMIT ${limitSql}`,
   };
   const rows = await store.query(sqlFor(store, sql), { baseline: baselineSince, since: scope.sinceNanos, until: scope.untilNanos, ...t.params });
   return {
