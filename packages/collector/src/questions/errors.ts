@@ -29,6 +29,17 @@ const MESSAGE_SHAPE_CLICKHOUSE_SQL = `replaceRegexpAll(replaceRegexpAll(replaceR
   '\\\\b[0-9a-fA-F]{16,}\\\\b', '<id>'), '[0-9]+', '<n>')`;
 
 /**
+ * A failing step's entry kind and entry in `resolved`, from its leaf `l` and its trace's root
+ * route `r`: the same text in both engines' statements.
+ */
+const RESOLVED_ENTRY_SQL = `coalesce(l.entry_kind, CASE
+             WHEN coalesce(l.route, l.entry_route, r.root_route) IS NOT NULL THEN 'http'
+             WHEN l.job_name IS NOT NULL THEN 'job'
+             WHEN l.webhook_endpoint IS NOT NULL THEN 'webhook'
+             WHEN l.consumer IS NOT NULL THEN 'consumer' END) AS entry_kind,
+           coalesce(l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry`;
+
+/**
  * `grep` as data: `contains()` compares plain text, so `%`, `_`, quotes or SQL in the text are
  * matched literally (no LIKE pattern, no interpolation), and both sides are lower-cased by DuckDB.
  */
@@ -89,12 +100,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
        GROUP BY trace_id),
      resolved AS (
        SELECT l.trace_id, l.tenant_id, l.service, l.name AS step, l.start_ns, l.comp,
-           coalesce(l.entry_kind, CASE
-             WHEN coalesce(l.route, l.entry_route, r.root_route) IS NOT NULL THEN 'http'
-             WHEN l.job_name IS NOT NULL THEN 'job'
-             WHEN l.webhook_endpoint IS NOT NULL THEN 'webhook'
-             WHEN l.consumer IS NOT NULL THEN 'consumer' END) AS entry_kind,
-           coalesce(l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry,
+           ${RESOLVED_ENTRY_SQL},
            coalesce(x.exc_type, l.error_type_attr) AS error_type,
            coalesce(nullif(l.status_message, ''), x.exc_message) AS message, x.exc_message
        FROM leaf l LEFT JOIN exc x USING (trace_id, span_id) LEFT JOIN roots r USING (trace_id)),
@@ -138,12 +144,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
        GROUP BY trace_id),
      resolved AS (
        SELECT l.trace_id AS trace_id, l.tenant_id AS tenant_id, l.service AS service, l.name AS step, l.start_ns AS start_ns, l.comp AS comp,
-           coalesce(l.entry_kind, CASE
-             WHEN coalesce(l.route, l.entry_route, r.root_route) IS NOT NULL THEN 'http'
-             WHEN l.job_name IS NOT NULL THEN 'job'
-             WHEN l.webhook_endpoint IS NOT NULL THEN 'webhook'
-             WHEN l.consumer IS NOT NULL THEN 'consumer' END) AS entry_kind,
-           coalesce(l.entry_route, l.route, r.root_route, l.job_name, l.webhook_endpoint, l.consumer) AS entry,
+           ${RESOLVED_ENTRY_SQL},
            coalesce(x.exc_type, l.error_type_attr) AS error_type,
            coalesce(nullIf(l.status_message, ''), x.exc_message) AS message, x.exc_message AS exc_message
        FROM leaf l LEFT JOIN exc x ON x.trace_id = l.trace_id AND x.span_id = l.span_id LEFT JOIN roots r ON r.trace_id = l.trace_id),
