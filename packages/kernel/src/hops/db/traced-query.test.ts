@@ -21,16 +21,19 @@ beforeEach(() => exporter.reset());
 const config = { options: parseDbOptions({ application: 'billing' }), system: 'postgresql', supportsNamedStatements: false };
 const querySpans = () => exporter.getFinishedSpans().filter((span) => span.name === 'orders.get');
 
+/** A query wrapper over a driver that records each statement's text (its SQL comment included) and returns no rows. */
+function recordingQuery(queryConfig: Parameters<typeof createTracedQuery>[1] = config) {
+  const sent: string[] = [];
+  const query = createTracedQuery(async (text) => {
+    sent.push(text);
+    return { rows: [], rowCount: 0 };
+  }, queryConfig);
+  return { sent, query };
+}
+
 describe('the query wrapper behind the edge', () => {
   it("names the request's route template (matched by the edge after the context was made) in the SQL comment", async () => {
-    const sent: string[] = [];
-    const query = createTracedQuery(
-      async (text) => {
-        sent.push(text);
-        return { rows: [], rowCount: 0 };
-      },
-      config,
-    );
+    const { sent, query } = recordingQuery();
     const server = createServer(
       stitchRequestListener(
         async (_req, res) => {
@@ -53,14 +56,7 @@ describe('the query wrapper behind the edge', () => {
   });
 
   it('names the framework that serves the request, as name:version, and its route (Express, Fastify); plain node:http names none', async () => {
-    const sent: string[] = [];
-    const query = createTracedQuery(
-      async (text) => {
-        sent.push(text);
-        return { rows: [], rowCount: 0 };
-      },
-      config,
-    );
+    const { sent, query } = recordingQuery();
     const app = express();
     const edge = stitchExpress();
     app.use(edge.middleware);
@@ -89,14 +85,7 @@ describe('the query wrapper behind the edge', () => {
   });
 
   it("carries the caller's tracestate and the driver in the comment, so the database log joins the vendor's trace too", async () => {
-    const sent: string[] = [];
-    const query = createTracedQuery(
-      async (text) => {
-        sent.push(text);
-        return { rows: [], rowCount: 0 };
-      },
-      { ...config, dbDriver: 'pg' },
-    );
+    const { sent, query } = recordingQuery({ ...config, dbDriver: 'pg' });
     const server = createServer(
       stitchRequestListener(async (_req, res) => {
         await query('SELECT 1', [], { name: 'orders.get' });
