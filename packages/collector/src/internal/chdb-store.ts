@@ -1,19 +1,14 @@
-import { createClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import { openChdbClient } from '../store/clickhouse/chdb-client.js';
 import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 
 /**
  * A ClickHouse store on chdb, the ClickHouse engine embedded in Node (a dev dependency only):
  * the tests' real ClickHouse, through the same `@clickhouse/client` the server uses
- * (`createClient({ connection })`). chdb runs one engine per process, so each test file has its
- * own and every store opened here starts from empty tables.
+ * (openChdbClient, as a `chdb:` store opens it). chdb runs one engine per process, so each test
+ * file has its own and every store opened here starts from empty tables.
  */
 export async function openChdbStore(): Promise<ClickHouseStore> {
-  // chdb declares the Connection of @clickhouse/client-common 1.22, the client bundles its own
-  // copy of 1.23's: the same interface (chdb's README pairs them), two declarations of it.
-  const connection = createChdbConnection({ path: ':memory:' }) as unknown as ClickHouseClientConfigOptions['connection'];
-  const client = createClient({ connection });
-  const store = await ClickHouseStore.open({ client, location: 'chdb::memory:' });
+  const store = await ClickHouseStore.open({ client: await openChdbClient(':memory:'), location: 'chdb::memory:' });
   await store.truncate();
   return store;
 }
