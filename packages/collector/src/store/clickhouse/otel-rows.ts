@@ -1,5 +1,6 @@
 import { SpanAttr } from '@stitch/contract';
 import type { DecodedBatch, LogRow, SpanEventRow, SpanLinkRow, SpanRow } from '../../otlp/records.js';
+import { parseJsonObject } from '../../questions/query-scope.js';
 import { liftedBackAttributes } from '../lifted-columns.js';
 
 /**
@@ -25,15 +26,6 @@ function stringMap(attributes: Record<string, unknown>): StringMap {
   return out;
 }
 
-function parseObject(json: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** DateTime64(9) text: seconds, a point, nine digits of nanoseconds (exact, where a double is not). */
 export function dateTime64(nanos: bigint): string {
   const n = nanos < 0n ? 0n : nanos;
@@ -47,7 +39,7 @@ function spanAttributes(r: SpanRow): StringMap {
     webhook_endpoint: r.webhookEndpoint, webhook_attempt: r.webhookAttempt, job_name: r.jobName, job_id: r.jobId, run_id: r.runId,
     parent_trace_id: r.parentTraceId, parent_request_id: r.parentRequestId,
   };
-  const attributes = liftedBackAttributes(columns, parseObject(r.attributes));
+  const attributes = liftedBackAttributes(columns, parseJsonObject(r.attributes));
   if (r.entryRoute !== null) attributes[SpanAttr.entryRoute] ??= r.entryRoute;
   if (r.entryKind !== null) attributes[SpanAttr.entryKind] ??= r.entryKind;
   return stringMap(attributes);
@@ -82,7 +74,7 @@ export function otelTraceRows(batches: readonly DecodedBatch[]): Record<string, 
         SpanName: r.name,
         SpanKind: SPAN_KINDS[r.kind] ?? 'Unspecified',
         ServiceName: r.service ?? '',
-        ResourceAttributes: stringMap(parseObject(r.resource)),
+        ResourceAttributes: stringMap(parseJsonObject(r.resource)),
         ScopeName: r.scopeName ?? '',
         ScopeVersion: '',
         SpanAttributes: spanAttributes(r),
@@ -91,11 +83,11 @@ export function otelTraceRows(batches: readonly DecodedBatch[]): Record<string, 
         StatusMessage: r.statusMessage ?? '',
         'Events.Timestamp': ev.map((e) => dateTime64(e.timeNanos)),
         'Events.Name': ev.map((e) => e.name),
-        'Events.Attributes': ev.map((e) => stringMap(parseObject(e.attributes))),
+        'Events.Attributes': ev.map((e) => stringMap(parseJsonObject(e.attributes))),
         'Links.TraceId': ln.map((l) => l.linkedTraceId),
         'Links.SpanId': ln.map((l) => l.linkedSpanId),
         'Links.TraceState': ln.map(() => ''),
-        'Links.Attributes': ln.map((l) => stringMap(parseObject(l.attributes))),
+        'Links.Attributes': ln.map((l) => stringMap(parseJsonObject(l.attributes))),
       };
     }),
   );
@@ -113,12 +105,12 @@ export function otelLogRows(batches: readonly DecodedBatch[]): Record<string, un
       ServiceName: r.service ?? '',
       Body: r.body,
       ResourceSchemaUrl: '',
-      ResourceAttributes: stringMap(parseObject(r.resource)),
+      ResourceAttributes: stringMap(parseJsonObject(r.resource)),
       ScopeSchemaUrl: '',
       ScopeName: '',
       ScopeVersion: '',
       ScopeAttributes: {},
-      LogAttributes: stringMap(parseObject(r.attributes)),
+      LogAttributes: stringMap(parseJsonObject(r.attributes)),
     })),
   );
 }
