@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { constInitOf, propertyName } from './module-sources.js';
 
@@ -27,6 +27,12 @@ function receiverName(node: TSESTree.Node): string | undefined {
   return undefined;
 }
 
+/** Whether `node` is a receiver named like a logger; `console` never is (`no-console` has its own rule). */
+function isLogger(node: TSESTree.Node, loggerNames: RegExp): boolean {
+  const name = receiverName(node);
+  return name !== undefined && name !== 'console' && loggerNames.test(name);
+}
+
 export interface LoggerCall {
   readonly call: TSESTree.CallExpression;
   readonly method: string;
@@ -40,8 +46,7 @@ function loggerMethodOf(node: TSESTree.Node, loggerNames: RegExp, methods: Reado
   if (node.type !== AST_NODE_TYPES.MemberExpression) return undefined;
   const method = propertyName(node);
   if (method === undefined || !methods.has(method)) return undefined;
-  const name = receiverName(node.object);
-  return name === undefined || name === 'console' || !loggerNames.test(name) ? undefined : method;
+  return isLogger(node.object, loggerNames) ? method : undefined;
 }
 
 /**
@@ -51,19 +56,13 @@ function loggerMethodOf(node: TSESTree.Node, loggerNames: RegExp, methods: Reado
 function aliasedLoggerMethod(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, callee: TSESTree.Identifier, loggerNames: RegExp, methods: ReadonlySet<string>): string | undefined {
   // A walk up the scopes by name (map lookups), not resolveVariable's scan of references: this
   // runs for every plain call in the file.
-  let scope: TSESLint.Scope.Scope | null = context.sourceCode.getScope(callee);
-  let variable: TSESLint.Scope.Variable | undefined;
-  while (scope !== null && variable === undefined) {
-    variable = scope.set.get(callee.name);
-    scope = scope.upper;
-  }
-  if (variable === undefined || variable.defs.length === 0) return undefined;
+  const variable = ASTUtils.findVariable(context.sourceCode.getScope(callee), callee.name);
+  if (variable === null || variable.defs.length === 0) return undefined;
   const init = constInitOf(variable);
   if (init !== undefined) return loggerMethodOf(init, loggerNames, methods);
   const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
   if (def?.type !== 'Variable' || def.parent.kind !== 'const' || def.node.id.type !== AST_NODE_TYPES.ObjectPattern || def.node.init === null) return undefined;
-  const receiver = receiverName(def.node.init);
-  if (receiver === undefined || receiver === 'console' || !loggerNames.test(receiver)) return undefined;
+  if (!isLogger(def.node.init, loggerNames)) return undefined;
   for (const property of def.node.id.properties) {
     if (property.type !== AST_NODE_TYPES.Property || property.key.type !== AST_NODE_TYPES.Identifier) continue;
     const value = property.value.type === AST_NODE_TYPES.AssignmentPattern ? property.value.left : property.value;
