@@ -3,6 +3,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { SpanAttr } from '@stitch/contract';
 import { getScope } from '../../core/context/context-store.js';
+import type { StitchScope } from '../../core/context/context-store.js';
 import { injectBaggage } from '../../core/propagation/baggage.js';
 import { stitchPropagator } from '../../core/propagation/stitch-propagator.js';
 import { getKernelTracer } from '../../core/tracing/kernel-tracer.js';
@@ -104,7 +105,7 @@ export function startClientCall(request: OutboundRequest, config: ClientCallConf
 
   const headers: Record<string, string> = {};
   stitchPropagator.inject(trace.setSpan(active, span), headers, defaultTextMapSetter);
-  Object.assign(headers, trustedBaggage(request, config, active));
+  injectTrustedBaggage(headers, scope, request, config);
   return new ClientCall(span, headers);
 }
 
@@ -115,13 +116,17 @@ export function startClientCall(request: OutboundRequest, config: ClientCallConf
  */
 export function trustedBaggage(destination: Destination, config: ClientCallConfig, active = context.active()): Record<string, string> {
   const headers: Record<string, string> = {};
-  const scope = getScope(active);
-  if (scope === undefined || isTracingSuppressed(active) || !config.isTrusted(destination)) return headers;
+  if (!isTracingSuppressed(active)) injectTrustedBaggage(headers, getScope(active), destination, config);
+  return headers;
+}
+
+// startClientCall has the scope and the suppression check already: it writes into its own headers.
+function injectTrustedBaggage(headers: Record<string, string>, scope: StitchScope | undefined, destination: Destination, config: ClientCallConfig): void {
+  if (scope === undefined || !config.isTrusted(destination)) return;
   const entries: Record<string, string> = { ...scope.baggage };
   if (scope.tenantId !== undefined) entries['tenant.id'] = scope.tenantId;
   if (scope.actorId !== undefined) entries['actor.id'] = scope.actorId;
   injectBaggage(headers, entries, defaultTextMapSetter, { allowedKeys: config.baggageKeys });
-  return headers;
 }
 
 function formatHost({ protocol, hostname, port }: Destination): string {
