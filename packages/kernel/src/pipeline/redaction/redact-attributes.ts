@@ -21,10 +21,11 @@ const MEMO_LIMIT = 4096;
 const MAX_MEMO_STRING = 512;
 const memos = new WeakMap<Redactor, Map<string, KeyMemo>>();
 
+// Runs for every attribute set of every span: a redactor that has its memo costs one lookup.
 function memoOf(redactor: Redactor): Map<string, KeyMemo> | undefined {
-  if (!isPureRedactor(redactor)) return undefined;
   let memo = memos.get(redactor);
   if (memo === undefined) {
+    if (!isPureRedactor(redactor)) return undefined;
     memo = new Map();
     memos.set(redactor, memo);
   }
