@@ -1,6 +1,6 @@
 import type { SlowResponse } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
-import { sqlFor, tableFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
+import { sqlFor, tableFor, TABLES, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, strList, strOrNull, type QueryScope } from './query-scope.js';
 
 /** Entry spans of a request: the server span that carries the route template. */
@@ -70,15 +70,17 @@ async function askSteps(
       store.dialect === 'duckdb' ? `(${spans} AND list_contains([${keysOf(kind).join(', ')}], ${column}))` : `(${spans} AND ${column} IN (${keysOf(kind).join(', ')}))`,
     )
     .join(' OR ');
-  const sql: EngineSql = {
-    duckdb: `WITH roots AS (
+  // The latest STEP_SAMPLE requests per entry and side, spelled the same on both engines.
+  const rootsSql = (spans: string): string => `roots AS (
        SELECT trace_id, span_id, entry, mine FROM (
          SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
            row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
-         FROM spans
+         FROM ${spans}
          WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until
        ) WHERE k <= ${STEP_SAMPLE}
-     ),
+     )`;
+  const sql: EngineSql = {
+    duckdb: `WITH ${rootsSql(TABLES.spans.duckdb)},
      sampled AS (
        SELECT entry, count(*) FILTER (WHERE mine) AS n_mine, count(*) FILTER (WHERE NOT mine) AS n_others FROM roots GROUP BY entry
      ),
@@ -94,14 +96,7 @@ async function askSteps(
      FROM children c JOIN sampled q USING (entry)
      GROUP BY c.entry, c.name HAVING sum(c.duration_ms) FILTER (WHERE c.mine) > 0`,
     // Every column of a join named (ClickHouse names a bare c.kind "c.kind"); bool_or is max of a Bool.
-    clickhouse: `WITH roots AS (
-       SELECT trace_id, span_id, entry, mine FROM (
-         SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
-           row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
-         FROM stitch_spans
-         WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until
-       ) WHERE k <= ${STEP_SAMPLE}
-     ),
+    clickhouse: `WITH ${rootsSql(TABLES.spans.clickhouse)},
      sampled AS (
        SELECT entry, countIf(mine) AS n_mine, countIf(NOT mine) AS n_others FROM roots GROUP BY entry
      ),
