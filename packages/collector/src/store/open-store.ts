@@ -1,3 +1,4 @@
+import { StitchError } from '@stitch/contract';
 import type { Store } from './store.js';
 
 /** Where `stitch serve` keeps what it answers from (config `store`, `--store`, STITCH_STORE). */
@@ -26,8 +27,11 @@ export interface ClickHouseUrl {
  * @example parseClickHouseUrl('clickhouse://stitch@ch.internal:8123/otel') // { url: 'http://ch.internal:8123', database: 'otel', … }
  */
 export function parseClickHouseUrl(text: string): ClickHouseUrl {
-  const u = new URL(text);
-  if (u.protocol !== 'clickhouse:' && u.protocol !== 'clickhouses:') throw new Error(`not a clickhouse:// URL: ${u.protocol}`);
+  // The text holds the password: the error names only what is wrong and the form that works.
+  const u = URL.canParse(text) ? new URL(text) : undefined;
+  if (u === undefined || (u.protocol !== 'clickhouse:' && u.protocol !== 'clickhouses:')) {
+    throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: 'store: not a ClickHouse URL; write it as clickhouse://user[:password]@host:8123/database (clickhouses:// over TLS)' });
+  }
   const http = `${u.protocol === 'clickhouses:' ? 'https' : 'http'}://${u.hostname}:${u.port || (u.protocol === 'clickhouses:' ? '8443' : '8123')}`;
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'default';
   const username = decodeURIComponent(u.username) || 'default';
