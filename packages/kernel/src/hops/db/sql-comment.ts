@@ -131,6 +131,9 @@ const MAX_PLACEMENTS = 1000;
  */
 export function createSqlCommenter(staticTags: StaticSqlCommentTags): (sql: string, tags: StatementSqlCommentTags) => string {
   const staticBody = formatSqlComment(staticTags).slice(2, -2);
+  // One framework per process, the same on every statement: encoded once, not per statement.
+  let framework: string | undefined;
+  let frameworkTag = '';
   return (sql, tags) => {
     let placement = placements.get(sql);
     if (placement === undefined) {
@@ -145,7 +148,13 @@ export function createSqlCommenter(staticTags: StaticSqlCommentTags): (sql: stri
       return body === '' ? sql : `${placement.head}${body}${placement.tail}`;
     }
     let body = staticBody;
-    if (tags.framework !== undefined && tags.framework !== '') body += `${body === '' ? '' : ','}framework='${encodeSqlCommentValue(tags.framework)}'`;
+    if (tags.framework !== undefined && tags.framework !== '') {
+      if (tags.framework !== framework) {
+        framework = tags.framework;
+        frameworkTag = `framework='${encodeSqlCommentValue(framework)}'`;
+      }
+      body += body === '' ? frameworkTag : `,${frameworkTag}`;
+    }
     if (tags.request_id !== undefined && tags.request_id !== '') body += `${body === '' ? '' : ','}request_id='${encodeSqlCommentValue(tags.request_id)}'`;
     if (tags.route !== undefined && tags.route !== '') body += `${body === '' ? '' : ','}route='${encodeSqlCommentValue(tags.route)}'`;
     if (tags.tenant_id !== undefined && tags.tenant_id !== '') body += `${body === '' ? '' : ','}tenant_id='${encodeSqlCommentValue(tags.tenant_id)}'`;
