@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TokenNameSchema, TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema, type TokenScope } from '@stitch/contract';
+import { StitchError, TokenNameSchema, TokenScopeSchema, TenantIdSchema, LogLineSchema, LogStreamNoticeSchema, type TokenScope } from '@stitch/contract';
 import { parseTtl, TokenStore, tokenFilePath } from '../auth/token-store.js';
-import { StitchError } from '@stitch/contract';
 import { renderTable } from './render-table.js';
 import { apiGet, apiStream, ApiCallError, type ClientOptions } from './api-client.js';
 import { commandHelp, packageVersion, renderCommandHelp, renderOverview, usageFor } from './cli-help.js';
@@ -10,6 +9,7 @@ import { flag, requestFor, type CliFlags } from '../questions/question.js';
 import { QUESTIONS, questionNamed } from '../questions/registry/index.js';
 import { renderLogLine } from '../questions/registry/logs.js';
 import { UsageError } from './usage-error.js';
+import type { Store } from '../store/store.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -102,9 +102,11 @@ async function storeMigrate(args: readonly string[], flags: Record<string, strin
     return 2;
   }
   const [{ openStore }, { migrateStore, revertStoreMigration }] = await Promise.all([import('../store/open-store.js'), import('../store/clickhouse/store-migration.js')]);
-  let store;
+  let store: Store | undefined;
+  let location: string;
   try {
     store = await openStore({ data: resolve(config.data), store: config.store });
+    location = store.path;
     await (flags.revert === true ? revertStoreMigration(store) : migrateStore(store));
   } catch (err) {
     // The usual causes: the server is unreachable, or the user may not ALTER the table.
@@ -113,7 +115,7 @@ async function storeMigrate(args: readonly string[], flags: Record<string, strin
   } finally {
     await store?.close();
   }
-  io.stderr(`stitch store migrate: ${store.path} ${flags.revert === true ? 'is back on the exporter\'s schema' : 'has the tenant, entry route and query name columns, their skip indexes and the projection by tenant'}\n`);
+  io.stderr(`stitch store migrate: ${location} ${flags.revert === true ? 'is back on the exporter\'s schema' : 'has the tenant, entry route and query name columns, their skip indexes and the projection by tenant'}\n`);
   return 0;
 }
 
