@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSpanId, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../internal/test-collector.js';
 import { askErrors } from './errors.js';
+import { tableFor } from './engine-sql.js';
 import { askQueriesTop } from './queries-top.js';
 import type { QueryScope } from './query-scope.js';
 import { askTraceSearch } from './trace-search.js';
@@ -78,7 +79,7 @@ describe('late spans keep their entry', () => {
   });
 
   it('stores the carried entry on the late span itself, and the batch-found one on its neighbours', async () => {
-    const rows = await c.store.query(`SELECT name, entry_kind, entry_route FROM spans WHERE trace_id = $t AND service <> 'legacy' ORDER BY start_ns, name`, { t: request });
+    const rows = await c.store.query(`SELECT name, entry_kind, entry_route FROM ${tableFor(c.store, 'spans')} WHERE trace_id = $t AND service <> 'legacy' ORDER BY start_ns, name`, { t: request });
     expect(rows.map((r) => [r.name, r.entry_kind, r.entry_route])).toEqual([
       [`POST ${ROUTE}`, 'http', ROUTE],
       ['enqueue invoice.render', 'http', ROUTE],
