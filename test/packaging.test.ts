@@ -29,12 +29,33 @@ const rootPkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as 
 let dir: string;
 let app: string;
 let serve: ChildProcess | undefined;
-// `stitch serve` as the Express test starts it, and a token that reads traces and logs there.
-let serveUrl: string | undefined;
-let readToken: string | undefined;
+let serving: Promise<{ url: string; token: string }> | undefined;
 
 function stitch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), ...args], { cwd: app, env: { ...process.env, ...env } });
+}
+
+/**
+ * `stitch serve` from the installed package, started by the first test that needs it (each test
+ * stands alone), and a token that reads traces and logs there.
+ */
+function installedServe(): Promise<{ url: string; token: string }> {
+  serving ??= (async () => {
+    const data = join(dir, 'stitch.duckdb');
+    const { stdout: token } = await stitch(['token', 'create', '--scope', 'traces:read,logs:read', '--all-tenants', '--data', data]);
+    serve = spawn(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), 'serve', '--port', '0', '--data', data], { cwd: app });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let err = '';
+      serve!.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /receiving OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces/.exec(err);
+        if (m) resolveUrl(m[1]!);
+      });
+      serve!.once('exit', (code) => reject(new Error(`stitch serve exited ${code}: ${err}`)));
+    });
+    return { url, token: token.trim() };
+  })();
+  return serving;
 }
 
 beforeAll(async () => {
@@ -112,19 +133,7 @@ describe('the packed packages, installed outside the workspace', () => {
   });
 
   it('trace a small Express service into `stitch serve` and read its trace back with the CLI, and serve the UI', async () => {
-    const data = join(dir, 'stitch.duckdb');
-    const { stdout: token } = await stitch(['token', 'create', '--scope', 'traces:read,logs:read', '--all-tenants', '--data', data]);
-    serve = spawn(process.execPath, [join(app, 'node_modules/@stitch/collector/bin/stitch.js'), 'serve', '--port', '0', '--data', data], { cwd: app });
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      let err = '';
-      serve!.stderr!.on('data', (d: Buffer) => {
-        err += d.toString();
-        const m = /receiving OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces/.exec(err);
-        if (m) resolveUrl(m[1]!);
-      });
-      serve!.once('exit', (code) => reject(new Error(`stitch serve exited ${code}: ${err}`)));
-    });
-
+    const { url, token } = await installedServe();
     writeFileSync(
       join(app, 'service.mjs'),
       `import express from 'express';
@@ -155,7 +164,7 @@ const server = app.listen(0, async () => {
     expect(status).toBe('200');
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
-    const env = { STITCH_URL: url, STITCH_TOKEN: token.trim() };
+    const env = { STITCH_URL: url, STITCH_TOKEN: token };
     let answer: { spans: { service: string | null; tenantId: string | null; route?: string | null; name: string }[] } | undefined;
     for (let i = 0; i < 40 && !answer; i++) {
       answer = await stitch(['trace', traceId!, '--json'], env).then(
@@ -169,19 +178,17 @@ const server = app.listen(0, async () => {
     expect(root).toMatchObject({ service: 'adopter', tenantId: '11111111-1111-4111-8111-111111111111' });
 
     // The same trace as an API answer, as the UI fetches it.
-    const api = await fetch(`${url}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${token.trim()}` } });
+    const api = await fetch(`${url}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${token}` } });
     expect(api.status).toBe(200);
     expect(((await api.json()) as { spans: unknown[] }).spans).toHaveLength(answer!.spans.length);
 
     const ui = await fetch(`${url}/ui/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('<div id="app"');
-    serveUrl = url;
-    readToken = token.trim();
   }, 120_000);
 
   it('run inside the user’s own NodeSDK with auto-instrumentations: one server span per request, one client span per outgoing call, the log line once', async () => {
-    expect(serveUrl, 'stitch serve from the test above').toBeDefined();
+    const { url: serveUrl, token: readToken } = await installedServe();
     // As docs/adopt.md starts it: the ESM hook first, then the SDK with Stitch's pieces.
     writeFileSync(join(app, 'hook.mjs'), "import { register } from 'node:module';\nregister('@opentelemetry/instrumentation/hook.mjs', import.meta.url);\n");
     writeFileSync(
