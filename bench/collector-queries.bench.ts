@@ -4,8 +4,10 @@
  *
  * The store comes from STITCH_BENCH_STORE if set, else /tmp/stitch-bench-1m-v2.duckdb, generated
  * on first run (`npm run gen-store -w packages/collector -- --spans 1000000 --tenants 50
- * --hours 24 --out /tmp/stitch-bench-1m-v2.duckdb`, about two minutes on two idle cores) and
- * reused after. It is copied before the run, so audit rows never accumulate in it.
+ * --hours 24 --out /tmp/stitch-bench-1m-v2.duckdb`, about a minute on two idle cores) and
+ * reused after. STITCH_BENCH_STORE may be a DuckDB file or a `chdb:///dir` store (ClickHouse;
+ * gen-store fills both engines with the same rows in one run, see its header). It is copied
+ * before the run, so audit rows never accumulate in it.
  *
  * Each question runs once to warm up, then ROUNDS times; prints the median and max wall ms and
  * the median CPU ms of this process (server, DuckDB's threads and the client together): on a
@@ -14,41 +16,52 @@
  * Run: `npm run bench -- collector-queries` (env BENCH_ROUNDS, STITCH_BENCH_STORE, BENCH_SPANS,
  * BENCH_QUESTIONS=errors,slow for a subset by registry name).
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateStore } from '../packages/collector/scripts/gen-store.js';
+import { generateStores } from '../packages/collector/scripts/gen-store.js';
 import { resolveCollectorConfig } from '../packages/collector/src/config/collector-config.js';
 import { tenantIds } from '../packages/collector/src/internal/synthetic-workload.js';
 import { requestFor } from '../packages/collector/src/questions/question.js';
 import { QUESTIONS } from '../packages/collector/src/questions/registry/index.js';
 import { startCollector } from '../packages/collector/src/server/create-collector.js';
+import { chdbDirectory } from '../packages/collector/src/store/clickhouse/chdb-client.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const source = process.env.STITCH_BENCH_STORE ?? '/tmp/stitch-bench-1m-v2.duckdb';
 
-if (!existsSync(source)) {
+const onChdb = source.startsWith('chdb:');
+if (!existsSync(onChdb ? chdbDirectory(source) : source)) {
   console.log(`generating ${SPANS} spans into ${source} …`);
-  const r = await generateStore(source, SPANS, 50, 24, 42);
+  const r = await generateStores({ out: [source], spans: SPANS, tenants: 50, hours: 24, seed: 42 });
   console.log(`generated ${r.spans} spans, ${r.logs} logs in ${r.seconds.toFixed(1)} s`);
 }
 const dir = mkdtempSync(join(tmpdir(), 'stitch-query-bench-'));
 const data = join(dir, 'store.duckdb');
-copyFileSync(source, data);
-if (existsSync(`${source}.wal`)) copyFileSync(`${source}.wal`, `${data}.wal`);
+let store: string | undefined;
+if (onChdb) {
+  cpSync(chdbDirectory(source), join(dir, 'chdb'), { recursive: true });
+  store = `chdb://${join(dir, 'chdb')}`;
+} else {
+  copyFileSync(source, data);
+  if (existsSync(`${source}.wal`)) copyFileSync(`${source}.wal`, `${data}.wal`);
+}
 
-const collector = await startCollector(resolveCollectorConfig({ port: 0, data, retention: { checkIntervalSeconds: 3600, maxAgeHours: 10_000 } }));
+const collector = await startCollector(resolveCollectorConfig({ port: 0, data, store, retention: { checkIntervalSeconds: 3600, maxAgeHours: 10_000 } }));
+// Stitch's columns are the table `spans` in DuckDB and the view `stitch_spans` on ClickHouse.
+const spans = collector.store.dialect === 'clickhouse' ? 'stitch_spans' : 'spans';
+const logs = collector.store.dialect === 'clickhouse' ? 'stitch_logs' : 'logs';
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
-  const [counts] = await collector.store.query(`SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT tenant_id) FROM spans) AS tenants, (SELECT count(*) FROM logs) AS logs`);
-  const [busiest] = await collector.store.query(`SELECT tenant_id FROM spans GROUP BY tenant_id ORDER BY count(*) DESC LIMIT 1`);
+  const [counts] = await collector.store.query(`SELECT (SELECT count(*) FROM ${spans}) AS spans, (SELECT count(DISTINCT tenant_id) FROM ${spans}) AS tenants, (SELECT count(*) FROM ${logs}) AS logs`);
+  const [busiest] = await collector.store.query(`SELECT tenant_id FROM ${spans} GROUP BY tenant_id ORDER BY count(*) DESC LIMIT 1`);
   const tenant = String(busiest?.tenant_id ?? tenantIds(1)[0]);
   const [sample] = await collector.store.query(
-    `SELECT s.trace_id, s.run_id, s.parent_trace_id FROM spans s WHERE s.tenant_id = $1 AND s.run_id IS NOT NULL LIMIT 1`,
+    `SELECT s.trace_id, s.run_id, s.parent_trace_id FROM ${spans} s WHERE s.tenant_id = $1 AND s.run_id IS NOT NULL LIMIT 1`,
     [tenant],
   );
-  const [slowTrace] = await collector.store.query(`SELECT trace_id FROM spans WHERE tenant_id = $1 AND kind = 2 ORDER BY duration_ms DESC LIMIT 1`, [tenant]);
+  const [slowTrace] = await collector.store.query(`SELECT trace_id FROM ${spans} WHERE tenant_id = $1 AND kind = 2 ORDER BY duration_ms DESC LIMIT 1`, [tenant]);
   const platform = collector.tokens.create('admin', null).token;
   const bound = { 'traces:read': collector.tokens.create('traces:read', tenant).token, 'logs:read': collector.tokens.create('logs:read', tenant).token };
   // What each question is asked with: its path parameters from the store, a 25 h window for the
