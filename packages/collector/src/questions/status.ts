@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import type { PlatformStatus, TenantStatus } from '@stitch/contract';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { recentIngestRate, type IngestStats } from '../store/ingest-stats.js';
+import { retentionSettings } from '../store/retention.js';
 import type { Store } from '../store/store.js';
 import { tableFor } from './engine-sql.js';
 import { isoFromNanos, num } from './query-scope.js';
@@ -34,13 +35,14 @@ export async function askTenantStatus(store: Store, stats: IngestStats, config: 
             (SELECT ${min}(start_ns) FROM ${spans} WHERE tenant_id = $tenant) AS oldest`,
     { tenant: tenantId },
   );
+  const settings = await retentionSettings(store, config.retention);
   return {
     view: 'tenant',
     tenantId,
     startedAt: new Date(stats.startedAtMillis).toISOString(),
     uptimeSeconds: (Date.now() - stats.startedAtMillis) / 1000,
     store: { spans: num(row?.spans), logs: num(row?.logs), oldestSpanTime: oldest(row?.oldest) },
-    retention: { maxAgeHours: config.retention.maxAgeHours },
+    retention: { maxAgeHours: settings.maxAgeHours, tableTtl: settings.tableTtl },
   };
 }
 
@@ -80,12 +82,13 @@ export async function askStatus(store: Store, stats: IngestStats, queueDepth: nu
       logs: num(row?.logs),
       oldestSpanTime: oldest(row?.oldest),
     },
+    // On ClickHouse no span/log limit of Stitch's: the tables' TTL instead (retention.ts).
     retention: {
-      maxAgeHours: config.retention.maxAgeHours,
-      maxSizeMb: config.retention.maxSizeMb,
+      ...(await retentionSettings(store, config.retention)),
       lastRunAt: stats.lastRetentionRunMillis === null ? null : new Date(stats.lastRetentionRunMillis).toISOString(),
       deletedSpans: stats.retentionDeletedSpans,
       deletedLogs: stats.retentionDeletedLogs,
+      deletedAudit: stats.retentionDeletedAudit,
     },
     forward: {
       url: config.forward.url ?? null,

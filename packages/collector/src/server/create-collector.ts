@@ -74,8 +74,8 @@ export async function startCollector(config: CollectorConfig, runtime: Collector
   const queueDepth = (): number => queue.depth;
   const metrics = new CollectorMetrics({ stats, store, config, queueDepth });
   const forwarder = config.forward.url ? new Forwarder({ ...config.forward, url: config.forward.url }, stats, { log }) : null;
-  // ClickHouse keeps its own retention (the exporter's `ttl`, a TTL on otel_traces/otel_logs).
-  const stopRetention = store.dialect === 'duckdb' ? startRetention(store, config.retention, stats) : async () => undefined;
+  // On ClickHouse the pass trims Stitch's audit only: otel_traces/otel_logs keep their table TTL (retention.ts).
+  const stopRetention = startRetention(store, config.retention, stats);
   const audit = new AuditLog(store, stats, config.audit);
   const sampler = setInterval(() => sampleIngestRate(stats), 5_000);
   sampler.unref();

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IsoTimeSchema } from './common.js';
 
+/** A ClickHouse table's TTL clause as the server prints it (`toDateTime(Timestamp) + toIntervalDay(7)`), or null for none. */
+const TableTtlSchema = z.object({ traces: z.string().nullable(), logs: z.string().nullable() });
+
 /** `GET /api/status` for a platform-wide token: the whole collector. */
 export const PlatformStatusSchema = z.object({
   view: z.literal('platform'),
@@ -32,11 +35,17 @@ export const PlatformStatusSchema = z.object({
     oldestSpanTime: IsoTimeSchema.nullable(),
   }),
   retention: z.object({
-    maxAgeHours: z.number(),
-    maxSizeMb: z.number(),
+    /** Stitch's age and size limits on spans and logs; null on ClickHouse, where the tables keep theirs (tableTtl). */
+    maxAgeHours: z.number().nullable(),
+    maxSizeMb: z.number().nullable(),
+    /** ClickHouse: the TTL of otel_traces and otel_logs, null for a table without one (kept forever); null on DuckDB. */
+    tableTtl: TableTtlSchema.nullable(),
+    /** Audit rows older than this go, on either engine. */
+    auditMaxAgeDays: z.number(),
     lastRunAt: IsoTimeSchema.nullable(),
     deletedSpans: z.number().int(),
     deletedLogs: z.number().int(),
+    deletedAudit: z.number().int(),
   }),
   forward: z.object({
     url: z.string().nullable(),
@@ -60,7 +69,7 @@ export const TenantStatusSchema = z.object({
     logs: z.number().int(),
     oldestSpanTime: IsoTimeSchema.nullable(),
   }),
-  retention: z.object({ maxAgeHours: z.number() }),
+  retention: z.object({ maxAgeHours: z.number().nullable(), tableTtl: TableTtlSchema.nullable() }),
 });
 
 /** `GET /api/status` — `stitch status`: which view depends on the token. */

@@ -1,7 +1,16 @@
 import { StatusResponseSchema, type PlatformStatus, type TenantStatus } from '@stitch/contract';
 import { z } from 'zod';
-import { renderTable } from '../../cli/render-table.js';
+import { renderTable, type Cell } from '../../cli/render-table.js';
 import { defineQuestion } from '../question.js';
+
+/**
+ * Spans' and logs' retention: Stitch's limits on DuckDB; on ClickHouse the tables' own TTL, a row
+ * each (a TTL expression would not fit beside the other's in one cell).
+ */
+function spanRetentionRows(r: TenantStatus['retention'] & { maxSizeMb?: number | null }): Array<[string, Cell]> {
+  if (r.tableTtl !== null) return [['otel_traces TTL', r.tableTtl.traces ?? 'none (kept forever)'], ['otel_logs TTL', r.tableTtl.logs ?? 'none (kept forever)']];
+  return [['retention', r.maxSizeMb === undefined || r.maxSizeMb === null ? `${r.maxAgeHours} h` : `${r.maxAgeHours} h / ${r.maxSizeMb} MiB`]];
+}
 
 function renderTenantStatus(s: TenantStatus): string {
   return renderTable(
@@ -12,7 +21,7 @@ function renderTenantStatus(s: TenantStatus): string {
       ['spans stored', s.store.spans],
       ['logs stored', s.store.logs],
       ['oldest span', s.store.oldestSpanTime],
-      ['retention', `${s.retention.maxAgeHours} h`],
+      ...spanRetentionRows(s.retention),
     ],
   );
 }
@@ -36,9 +45,10 @@ function renderPlatformStatus(s: PlatformStatus): string {
       ['spans stored', s.store.spans],
       ['logs stored', s.store.logs],
       ['oldest span', s.store.oldestSpanTime],
-      ['retention', `${s.retention.maxAgeHours} h / ${s.retention.maxSizeMb} MiB`],
+      ...spanRetentionRows(s.retention),
+      ['audit retention', `${s.retention.auditMaxAgeDays} d`],
       ['retention last run', s.retention.lastRunAt],
-      ['retention deleted spans/logs', `${s.retention.deletedSpans} / ${s.retention.deletedLogs}`],
+      ['retention deleted spans/logs/audit', `${s.retention.deletedSpans} / ${s.retention.deletedLogs} / ${s.retention.deletedAudit}`],
       ['forward to', s.forward.url],
       ['forwarded / dropped / failed', `${s.forward.forwarded} / ${s.forward.dropped} / ${s.forward.failed}`],
     ],
