@@ -22,7 +22,8 @@
  * both under 200 ms. Clients share this process's event loop with the collector, so their own
  * turn is in the figures (an outside client would see less); BENCH_SHORT=1 uses 50k spans.
  *
- * Run: `npm run bench -- collector-ingest` (env BENCH_ROUNDS, BENCH_BATCHES, BENCH_LARGE_SPANS).
+ * Run: `npm run bench -- collector-ingest` (env BENCH_ROUNDS, BENCH_BATCHES, BENCH_LARGE_SPANS;
+ * BENCH_STORE=chdb stores into ClickHouse through chdb instead of DuckDB).
  */
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,7 +141,9 @@ async function apiDuringLargeIngest(c: Awaited<ReturnType<typeof startCollector>
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'stitch-ingest-bench-'));
-const collector = await startCollector(resolveCollectorConfig({ port: 0, grpcPort: 'off', data: join(dir, 'bench.duckdb'), retention: { checkIntervalSeconds: 3600 } }));
+// BENCH_STORE=chdb: the same run into ClickHouse (chdb, in process, the exporter's tables).
+const store = process.env.BENCH_STORE === 'chdb' ? `chdb://${join(dir, 'chdb')}` : undefined;
+const collector = await startCollector(resolveCollectorConfig({ port: 0, grpcPort: 'off', data: join(dir, 'bench.duckdb'), store, retention: { checkIntervalSeconds: 3600 } }));
 try {
   const { json } = buildBatches(BATCHES);
   const variants: Record<string, Body[]> = {
