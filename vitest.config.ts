@@ -9,11 +9,15 @@ const conditions = ['source', 'node', 'default'];
 
 const ANSWERS_E2E = 'test/answers-e2e.test.ts';
 
-/** Every questions/*.test.ts: each case passes on ClickHouse too, or the file registers it on DuckDB only, saying why. */
-const CLICKHOUSE_QUESTION_TESTS = [
+/**
+ * Every questions/*.test.ts, and the store's metrics: each case passes on ClickHouse too, or the
+ * file registers it on DuckDB only, saying why.
+ */
+const CLICKHOUSE_TESTS = [
   'packages/collector/src/questions/{slow,errors,queries-top,violations,webhook-retries,retries,job-links}.test.ts',
   'packages/collector/src/questions/{debug-questions,ui-questions,trace-search,trace-search-filters}.test.ts',
   'packages/collector/src/questions/{status,entry-and-housekeeping,failure-questions-kernel,span-attribute-filter}.test.ts',
+  'packages/collector/src/metrics/collector-metrics.test.ts',
 ];
 
 export default defineConfig({
@@ -45,7 +49,7 @@ export default defineConfig({
       // fixtures and the same expected answers on both engines (issue 19, docs/past-one-machine.md).
       {
         extends: true,
-        test: { name: 'clickhouse', include: CLICKHOUSE_QUESTION_TESTS, env: { STITCH_TEST_STORE: 'clickhouse' } },
+        test: { name: 'clickhouse', include: CLICKHOUSE_TESTS, env: { STITCH_TEST_STORE: 'clickhouse' } },
       },
     ],
   },

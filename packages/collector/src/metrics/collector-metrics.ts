@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CollectorConfig } from '../config/collector-config.js';
 import { checkReadiness } from '../health/readiness.js';
+import { OTEL_LOGS_TABLE, OTEL_TRACES_TABLE } from '../store/clickhouse/otel-tables.js';
 import type { IngestStats } from '../store/ingest-stats.js';
 import type { Store } from '../store/store.js';
 
@@ -11,6 +12,23 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * What the store holds, for the store gauges: DuckDB counts its tables and sizes its file and
+ * WAL; ClickHouse answers from `system.parts` (the exporter's tables), which costs no scan of
+ * billions of rows per scrape. `undefined` when the store cannot answer.
+ */
+async function storeFootprint(store: Store): Promise<{ bytes: number; spans: number; logs: number } | undefined> {
+  const sql =
+    store.dialect === 'duckdb'
+      ? 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs, 0 AS bytes'
+      : `SELECT sumIf(rows, table = '${OTEL_TRACES_TABLE}') AS spans, sumIf(rows, table = '${OTEL_LOGS_TABLE}') AS logs, sum(bytes_on_disk) AS bytes
+         FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`;
+  const row = await store.query(sql).then((rows) => rows[0], () => undefined);
+  if (row === undefined) return undefined;
+  const bytes = store.dialect === 'duckdb' ? fileSize(store.path) + fileSize(`${store.path}.wal`) : Number(row.bytes ?? 0);
+  return { bytes, spans: Number(row.spans ?? 0), logs: Number(row.logs ?? 0) };
 }
 
 /** What the collector's metrics read: its counters, queue and store, never a second bookkeeping. */
@@ -129,20 +147,25 @@ export class CollectorMetrics {
     });
     new Gauge({
       name: 'stitch_collector_store_bytes',
-      help: 'Size of the DuckDB file and its write-ahead log.',
+      help: 'Bytes the store holds on disk: the DuckDB file and its write-ahead log, or the active parts of ClickHouse\'s otel_traces and otel_logs.',
       registers,
-      collect() {
-        this.set(fileSize(store.path) + fileSize(`${store.path}.wal`));
+      async collect() {
+        const footprint = await storeFootprint(store);
+        this.reset();
+        if (footprint !== undefined) this.set(footprint.bytes);
       },
     });
-    new Gauge({
-      name: 'stitch_collector_store_size_limit_bytes',
-      help: 'The retention size limit (retention.maxSizeMb).',
-      registers,
-      collect() {
-        this.set(config.retention.maxSizeMb * 1024 * 1024);
-      },
-    });
+    // Only DuckDB's store is trimmed to a size; on ClickHouse the tables' TTL decides (retention.ts).
+    if (store.dialect === 'duckdb') {
+      new Gauge({
+        name: 'stitch_collector_store_size_limit_bytes',
+        help: 'The retention size limit (retention.maxSizeMb).',
+        registers,
+        collect() {
+          this.set(config.retention.maxSizeMb * 1024 * 1024);
+        },
+      });
+    }
     new Gauge({
       name: 'stitch_collector_store_rows',
       help: 'Rows in the store, by table.',
@@ -151,13 +174,11 @@ export class CollectorMetrics {
       async collect() {
         // A store that cannot answer leaves the series out rather than failing the whole scrape:
         // stitch_collector_ready{check="store"} says why.
-        const row = await store
-          .query('SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs')
-          .then((rows) => rows[0], () => undefined);
+        const footprint = await storeFootprint(store);
         this.reset();
-        if (!row) return;
-        this.set({ table: 'spans' }, Number(row.spans ?? 0));
-        this.set({ table: 'logs' }, Number(row.logs ?? 0));
+        if (footprint === undefined) return;
+        this.set({ table: 'spans' }, footprint.spans);
+        this.set({ table: 'logs' }, footprint.logs);
       },
     });
     new Counter({

@@ -32,7 +32,11 @@ export interface Store {
   write(batches: readonly DecodedBatch[]): Promise<WriteCounts>;
   /** A read, in the store's dialect. */
   query(sql: string, params?: SqlParams): Promise<Row[]>;
-  /** A statement after the writes before it (retention deletes); resolves to the rows it changed. */
+  /**
+   * A statement after the writes before it (retention deletes, migrations); resolves to the rows
+   * it wrote. DuckDB counts the rows a DELETE removed; ClickHouse reports none for one, so a
+   * caller that needs that number counts first (retention.ts).
+   */
   exec(sql: string, params?: SqlParams): Promise<number>;
   /** A small committed write that must not wait behind ingest (the audit row of an answered request). */
   writeAside(sql: string, params?: SqlParams): Promise<number>;
