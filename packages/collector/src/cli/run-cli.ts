@@ -115,7 +115,7 @@ async function storeMigrate(args: readonly string[], flags: Record<string, strin
   } finally {
     await store?.close();
   }
-  io.stderr(`stitch store migrate: ${location} ${flags.revert === true ? 'is back on the exporter\'s schema' : 'has the tenant, entry route and query name columns, their skip indexes and the projection by tenant'}\n`);
+  io.stderr(`stitch store migrate: ${location} ${flags.revert === true ? 'is back on the exporter\'s schema' : 'has Stitch\'s columns (the tenant, entry, route, query, job, webhook and event fields), skip indexes on the tenant, entry route and query name, and the projection by tenant'}\n`);
   return 0;
 }
 

@@ -123,7 +123,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
     clickhouse: `WITH failed AS (
        SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
            route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
-           ${attr(SpanAttr.errorType, 'attributes', 'clickhouse')} AS error_type_attr, ${attr(SpanAttr.consumerGroup, 'attributes', 'clickhouse')} AS consumer
+           error_type AS error_type_attr, consumer
        FROM stitch_spans
        WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until${t.sql}${housekeeping('clickhouse')}),
      leaf AS (

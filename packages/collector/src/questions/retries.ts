@@ -40,10 +40,12 @@ const ATTEMPTS_SQL = (tenantSql: string): string => `
           FROM spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
     WHERE consumer_group IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
 
-/** ATTEMPTS_SQL in ClickHouse: one integer type for the attempt number across the branches (UNION ALL wants a common type). */
-const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => {
-  const a = (name: string): string => attr(name, 'attributes', 'clickhouse');
-  return `
+/**
+ * ATTEMPTS_SQL in ClickHouse: one integer type for the attempt number across the branches (UNION
+ * ALL wants a common type). The job's attempt and the event's consumer, type, id and outcome are
+ * columns of the view there (store/clickhouse/stitch-views.ts), not reads of the JSON.
+ */
+const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => `
   SELECT 'webhook' AS kind, webhook_endpoint AS name, CAST(NULL AS Nullable(String)) AS event_type,
       toInt64(coalesce(webhook_attempt, 1)) AS attempt_no,
       toBool(${WEBHOOK_ATTEMPT_FAILED_SQL}) AS failed,
@@ -51,19 +53,16 @@ const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => {
     FROM stitch_spans
     WHERE webhook_endpoint IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql}
   UNION ALL
-  SELECT 'job', job_name, NULL, attempt_no, toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
-    FROM (SELECT *, toInt64OrNull(${a(SpanAttr.jobAttempt)}) AS attempt_no FROM stitch_spans
-          WHERE job_name IS NOT NULL AND start_ns >= $since AND start_ns < $until${tenantSql})
-    WHERE attempt_no >= 1
+  SELECT 'job', job_name, NULL, job_attempt, toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
+    FROM stitch_spans
+    WHERE job_name IS NOT NULL AND job_attempt >= 1 AND start_ns >= $since AND start_ns < $until${tenantSql}
   UNION ALL
-  SELECT 'consumer', consumer_group, event_type,
-      toInt64(row_number() OVER (PARTITION BY consumer_group, event_type, event_id ORDER BY start_ns, span_id)),
+  SELECT 'consumer', consumer, event_type,
+      toInt64(row_number() OVER (PARTITION BY consumer, event_type, event_id ORDER BY start_ns, span_id)),
       toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
-    FROM (SELECT *, coalesce(consumer, ${a(SpanAttr.consumerGroup)}) AS consumer_group, ${a(SpanAttr.eventType)} AS event_type,
-            ${a(SpanAttr.eventId)} AS event_id, ${a('stitch.event.outcome')} AS outcome
-          FROM stitch_spans WHERE name = 'process_event' AND start_ns >= $since AND start_ns < $until${tenantSql})
-    WHERE consumer_group IS NOT NULL AND outcome IS DISTINCT FROM 'skipped-type'`;
-};
+    FROM stitch_spans
+    WHERE name = 'process_event' AND consumer IS NOT NULL AND event_outcome IS DISTINCT FROM 'skipped-type'
+      AND start_ns >= $since AND start_ns < $until${tenantSql}`;
 
 /**
  * `stitch retries`: "Where did retry loops occur?" Every retry loop of every kind in one list —

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/run-cli.js';
 import { chdbDirectory, openChdbClient } from './chdb-client.js';
+import { STORED_SPAN_COLUMNS } from './store-migration.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stitch-migrate-cli-'));
 const store = `chdb://${join(dir, 'clickhouse')}`;
@@ -26,8 +27,9 @@ async function columns(): Promise<string[]> {
 
 describe('stitch store migrate', () => {
   it('migrates the ClickHouse store it is pointed at, and --revert takes the columns away again', async () => {
-    expect(await stitch('store', 'migrate', '--store', store)).toMatchObject({ code: 0, err: expect.stringContaining('has the tenant, entry route and query name columns') });
-    expect(await columns()).toEqual(['StitchEntryRoute', 'StitchQueryName', 'StitchTenantId']);
+    expect(await stitch('store', 'migrate', '--store', store)).toMatchObject({ code: 0, err: expect.stringContaining("has Stitch's columns (the tenant, entry, route, query, job, webhook and event fields)") });
+    expect(await columns()).toEqual(Object.values(STORED_SPAN_COLUMNS).sort());
+    expect(await columns()).toEqual(expect.arrayContaining(['StitchEntryRoute', 'StitchQueryName', 'StitchTenantId']));
     expect(await stitch('store', 'migrate', '--revert', '--store', store)).toMatchObject({ code: 0, err: expect.stringContaining("back on the exporter's schema") });
     expect(await columns()).toEqual([]);
   });

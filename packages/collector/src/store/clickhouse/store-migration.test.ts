@@ -2,7 +2,8 @@ import { SpanAttr } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../../internal/test-collector.js';
-import { migrateStore, revertStoreMigration, storedSpanColumns } from './store-migration.js';
+import { STORABLE_SPAN_COLUMNS } from './stitch-views.js';
+import { migrateStore, revertStoreMigration, STORED_SPAN_COLUMNS, storedSpanColumns } from './store-migration.js';
 
 const X = '77777777-7777-4777-8777-777777777777';
 const OTHERS = ['88888888-8888-4888-8888-888888888888', '99999999-9999-4999-8999-999999999999'];
@@ -32,6 +33,31 @@ function requests(tenantId: string, route: string, durationMillis: number, n: nu
   }).flat();
 }
 
+/** One span with every attribute a stored column is filled from, so that the view compares column by column. */
+function everyStoredAttribute(t: number): SpanSpec {
+  return {
+    traceId: newTraceId(),
+    name: 'process_event',
+    kind: 5,
+    startMillis: t,
+    durationMillis: 3,
+    statusCode: 2,
+    statusMessage: 'handler failed',
+    attributes: {
+      [SpanAttr.tenantId]: X, [SpanAttr.entryRoute]: '/orders', [SpanAttr.entryKind]: 'http', [SpanAttr.routeId]: '/orders',
+      [SpanAttr.component]: 'consumer', [SpanAttr.queryName]: 'orders.read', [SpanAttr.dbStatement]: 'SELECT 1',
+      [SpanAttr.jobName]: 'invoice', [SpanAttr.jobId]: 'job-1', [SpanAttr.runId]: 'run-1', [SpanAttr.jobAttempt]: 3,
+      [SpanAttr.webhookEndpoint]: 'https://hooks.example/a', [SpanAttr.webhookAttempt]: 2, 'http.response.status_code': 503,
+      [SpanAttr.consumerGroup]: 'billing', [SpanAttr.eventType]: 'order.created', [SpanAttr.eventId]: 'evt-1', [SpanAttr.eventOutcome]: 'failed',
+      [SpanAttr.requestId]: 'req-1', [SpanAttr.parentTraceId]: '0af7651916cd43dd8448eb211c80319c', [SpanAttr.parentRequestId]: 'req-0',
+      [SpanAttr.budgetMillis]: 12.5, [SpanAttr.perfViolation]: true, [SpanAttr.housekeeping]: true, [SpanAttr.errorType]: 'Timeout',
+    },
+  };
+}
+
+/** Every row of the spans view, as the questions read it. */
+const viewRows = (): Promise<unknown[]> => c.store.query('SELECT * EXCEPT (Timestamp) FROM stitch_spans ORDER BY trace_id, span_id');
+
 /** What each question answers, for a platform-wide token and for X's own. */
 async function answers(): Promise<unknown[]> {
   const platform = c.token('admin');
@@ -45,6 +71,8 @@ async function answers(): Promise<unknown[]> {
     ['/api/queries/top', platform],
     [`/api/traces?tenant=${X}`, platform],
     ['/api/tenants', platform],
+    ['/api/retries', platform],
+    ['/api/retries', own],
   ];
   return Promise.all(
     paths.map(async ([path, token]) => {
@@ -67,6 +95,7 @@ beforeAll(async () => {
     ...requests(X, '/orders/search', 900, 12, t, true),
     ...OTHERS.flatMap((o) => requests(o, '/orders/search', 20, 12, t)),
     ...[X, ...OTHERS].flatMap((tenant) => requests(tenant, '/health', 3, 6, t + 1000)),
+    everyStoredAttribute(t),
   ];
   expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
 });
@@ -76,13 +105,19 @@ afterAll(async () => {
 });
 
 describe('stitch store migrate on ClickHouse', () => {
-  it('adds the tenant, entry route and query name columns, and every question answers the same after it and after --revert', async () => {
+  it('stores every column the views read from the maps, and every question answers the same after it and after --revert', async () => {
     const before = await answers();
     expect(JSON.stringify(before)).toContain('/orders/search');
+    const rowsBefore = await viewRows();
+    // The comparison covers every stored column: the planted span fills each of them.
+    const planted = rowsBefore.find((r) => (r as { name: string }).name === 'process_event') as Record<string, unknown>;
+    for (const column of Object.keys(STORABLE_SPAN_COLUMNS)) expect(planted[column], column).not.toBeNull();
     const exporterSchema = await showCreate();
 
     await migrateStore(c.store);
-    expect(await storedSpanColumns(c.store)).toEqual({ tenant_id: 'StitchTenantId', entry_route: 'StitchEntryRoute', query_name: 'StitchQueryName' });
+    expect(await storedSpanColumns(c.store)).toEqual(STORED_SPAN_COLUMNS);
+    expect(STORED_SPAN_COLUMNS).toMatchObject({ tenant_id: 'StitchTenantId', entry_route: 'StitchEntryRoute', query_name: 'StitchQueryName', job_attempt: 'StitchJobAttempt' });
+    expect(await viewRows()).toEqual(rowsBefore);
     const migrated = await showCreate();
     expect(migrated).toMatch(/PROJECTION stitch_by_tenant/);
     expect(migrated).toMatch(/INDEX idx_StitchTenantId StitchTenantId TYPE bloom_filter/);
@@ -95,7 +130,7 @@ describe('stitch store migrate on ClickHouse', () => {
     expect(plan).toMatch(/Condition: \(StitchTenantId in/);
     // Existing rows have the columns filled in, not only new ones.
     expect(await c.store.query(`SELECT StitchTenantId AS tenant, count() AS n FROM otel_traces GROUP BY tenant ORDER BY tenant`)).toEqual(
-      [X, ...OTHERS].sort().map((tenant) => ({ tenant, n: '36' })),
+      [X, ...OTHERS].sort().map((tenant) => ({ tenant, n: tenant === X ? '37' : '36' })),
     );
     expect(await answers()).toEqual(before);
 

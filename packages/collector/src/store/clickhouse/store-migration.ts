@@ -6,10 +6,11 @@ import { STORABLE_SPAN_COLUMNS, stitchViewsSql, type StorableSpanColumn, type St
  * `stitch store migrate`: what makes the questions fast on the exporter's `otel_traces`, all of
  * it optional and reversible (`--revert` gives back the exporter's schema exactly).
  *
- * - Materialized columns for the tenant, the entry route and the query name: the view reads
- *   a column instead of parsing the attribute maps of every span it scans.
- * - A bloom-filter skip index on each, so a question bound to one tenant, route or query skips
- *   the granules that do not hold it.
+ * - A materialized column for every view column read out of the attribute maps (the tenant,
+ *   the entry, the route, the query, the job, the webhook…: STORABLE_SPAN_COLUMNS): the view
+ *   reads a column instead of parsing the maps of every span it scans.
+ * - A bloom-filter skip index on the tenant, the entry route and the query name, the columns
+ *   questions filter one value of, so that they skip the granules that do not hold it.
  * - A projection of the whole table sorted by tenant, so a tenant-bound question reads that
  *   tenant's rows only. It stores the table a second time. The columns are Nullable, as the
  *   view columns they serve (a missing tenant is NULL), so the table gets `allow_nullable_key`
@@ -18,17 +19,22 @@ import { STORABLE_SPAN_COLUMNS, stitchViewsSql, type StorableSpanColumn, type St
  * Existing parts get the columns, indexes and projection too (mutations run to their end,
  * `mutations_sync = 2`): that rewrites the table once, and takes as long.
  */
-export const STORED_SPAN_COLUMNS: Readonly<Record<StorableSpanColumn, string>> = {
-  tenant_id: 'StitchTenantId',
-  entry_route: 'StitchEntryRoute',
-  query_name: 'StitchQueryName',
-};
+
+/** `tenant_id` is stored as `StitchTenantId`: the exporter's own columns are PascalCase too. */
+const storedName = (column: string): string => `Stitch${column.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
+
+export const STORED_SPAN_COLUMNS = Object.fromEntries(
+  Object.keys(STORABLE_SPAN_COLUMNS).map((column) => [column, storedName(column)]),
+) as Readonly<Record<StorableSpanColumn, string>>;
+
+const INDEXED: readonly StorableSpanColumn[] = ['tenant_id', 'entry_route', 'query_name'];
 
 const PROJECTION = 'stitch_by_tenant';
 const indexOf = (column: string): string => `idx_${column}`;
 const SYNC = 'SETTINGS mutations_sync = 2';
 
 const entries = Object.entries(STORED_SPAN_COLUMNS) as [StorableSpanColumn, string][];
+const indexed = INDEXED.map((view) => STORED_SPAN_COLUMNS[view]);
 
 /** The storable columns `otel_traces` has: what a migrated store's views read. */
 export async function storedSpanColumns(store: Pick<Store, 'query'>): Promise<StoredSpanColumns> {
@@ -44,17 +50,17 @@ async function recreateViews(store: Store): Promise<void> {
 /** Adds the columns, indexes and projection (each only if missing), fills them in, and points the views at them. */
 export async function migrateStore(store: Store): Promise<void> {
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MODIFY SETTING allow_nullable_key = 1`);
-  for (const [view, column] of entries) {
-    // The view reads the column as it is: a question's `tenant_id = {tenant}` is then a condition
-    // on the projection's sort key (through nullIf(…) it was not, and every row was read).
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ADD COLUMN IF NOT EXISTS ${column} LowCardinality(Nullable(String)) MATERIALIZED ${STORABLE_SPAN_COLUMNS[view]}`);
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ADD INDEX IF NOT EXISTS ${indexOf(column)} ${column} TYPE bloom_filter(0.01) GRANULARITY 1`);
-  }
+  // The view reads each column as it is: a question's `tenant_id = {tenant}` is then a condition
+  // on the projection's sort key (through nullIf(…) it was not, and every row was read).
+  const add = entries.map(([view, column]) => `ADD COLUMN IF NOT EXISTS ${column} ${STORABLE_SPAN_COLUMNS[view].type} MATERIALIZED ${STORABLE_SPAN_COLUMNS[view].sql}`);
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${add.join(', ')}`);
+  const indexes = indexed.map((column) => `ADD INDEX IF NOT EXISTS ${indexOf(column)} ${column} TYPE bloom_filter(0.01) GRANULARITY 1`);
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexes.join(', ')}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ADD PROJECTION IF NOT EXISTS ${PROJECTION} (SELECT * ORDER BY ${STORED_SPAN_COLUMNS.tenant_id}, Timestamp)`);
-  for (const [, column] of entries) {
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MATERIALIZE COLUMN ${column} ${SYNC}`);
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MATERIALIZE INDEX ${indexOf(column)} ${SYNC}`);
-  }
+  // One mutation each for all the columns and all the indexes: each rewrites the parts once
+  // (column by column, one statement per column read every part's maps again).
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${entries.map(([, column]) => `MATERIALIZE COLUMN ${column}`).join(', ')} ${SYNC}`);
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexed.map((column) => `MATERIALIZE INDEX ${indexOf(column)}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MATERIALIZE PROJECTION ${PROJECTION} ${SYNC}`);
   await recreateViews(store);
 }
@@ -63,9 +69,7 @@ export async function migrateStore(store: Store): Promise<void> {
 export async function revertStoreMigration(store: Store): Promise<void> {
   for (const ddl of stitchViewsSql()) await store.exec(ddl);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} DROP PROJECTION IF EXISTS ${PROJECTION} ${SYNC}`);
-  for (const [, column] of entries) {
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} DROP INDEX IF EXISTS ${indexOf(column)} ${SYNC}`);
-    await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} DROP COLUMN IF EXISTS ${column} ${SYNC}`);
-  }
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexed.map((column) => `DROP INDEX IF EXISTS ${indexOf(column)}`).join(', ')} ${SYNC}`);
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${entries.map(([, column]) => `DROP COLUMN IF EXISTS ${column}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} RESET SETTING allow_nullable_key`);
 }
