@@ -134,10 +134,14 @@ CREATE OR REPLACE VIEW ${SPANS_VIEW} AS SELECT
   Timestamp
 FROM ${OTEL_TRACES_TABLE}`;
 
+  // span_event_names: the names of all the span's events, a row-level column a question filters
+  // on first (\`has(span_event_names, 'exception')\`), so that only spans with such an event are
+  // array-joined (a filter on \`name\` alone is applied after the join of every event).
   const events = `
 CREATE OR REPLACE VIEW ${SPAN_EVENTS_VIEW} AS SELECT
   ${read('tenant_id')}, TraceId AS trace_id, SpanId AS span_id, toUnixTimestamp64Nano(event.1) AS time_ns,
-  toString(event.2) AS name, toJSONString(event.3) AS attributes, Timestamp
+  toString(event.2) AS name, toJSONString(event.3) AS attributes,
+  Events.Name AS span_event_names, Timestamp
 FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Events.Timestamp, Events.Name, Events.Attributes) AS event`;
 
   const links = `
