@@ -70,8 +70,9 @@ async function askSteps(
       store.dialect === 'duckdb' ? `(${spans} AND list_contains([${keysOf(kind).join(', ')}], ${column}))` : `(${spans} AND ${column} IN (${keysOf(kind).join(', ')}))`,
     )
     .join(' OR ');
-  // The latest STEP_SAMPLE requests per entry and side, spelled the same on both engines.
-  const rootsSql = (spans: string): string => `roots AS (
+  // The latest STEP_SAMPLE requests per entry and side, spelled the same on both engines;
+  // MATERIALIZED, since sampled and children both read it (ClickHouse: clickhouse-store.ts).
+  const rootsSql = (spans: string): string => `roots AS MATERIALIZED (
        SELECT trace_id, span_id, entry, mine FROM (
          SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
            row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
@@ -104,7 +105,8 @@ async function askSteps(
        SELECT r.entry AS entry, r.mine AS mine, c.name AS name, c.component AS component, c.query_name IS NOT NULL AS named,
          c.kind AS kind, c.duration_ms AS duration_ms
        FROM stitch_spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
-       WHERE c.start_ns >= $since AND NOT c.housekeeping
+       -- The IN lets the scan skip the granules of other traces (idx_trace_id) before the join.
+       WHERE c.start_ns >= $since AND NOT c.housekeeping AND c.trace_id IN (SELECT trace_id FROM roots)
      )
      SELECT c.entry AS entry, c.name AS name, any(c.component) AS component, toBool(max(c.named)) AS named, any(c.kind) AS kind,
        sumIf(c.duration_ms, c.mine) AS mine_ms, sumIf(c.duration_ms, NOT c.mine) AS others_ms,

@@ -6,7 +6,7 @@ import { normalizeTraces } from '../../otlp/normalize-traces.js';
 import { DuckDbStore } from '../duckdb-store.js';
 import type { Store } from '../store.js';
 import { openChdbStore } from '../../internal/chdb-store.js';
-import { bindParams, refuseLineComments, type ClickHouseStore } from './clickhouse-store.js';
+import { bindParams, inlineMaterializedCtes, refuseLineComments, type ClickHouseStore } from './clickhouse-store.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const trace = newTraceId();
@@ -85,5 +85,13 @@ describe('the ClickHouse store, on the clickhouseexporter tables', () => {
   it('refuses SQL with // outside a string, which ClickHouse would read as a comment and answer from half of', async () => {
     await expect(click.query('SELECT 7 // 2 + 100 AS n')).rejects.toThrow(/"\/\/"/);
     expect(() => refuseLineComments("SELECT 'http://x' AS url")).not.toThrow();
+  });
+
+  it('computes a MATERIALIZED CTE once where the server has them (chdb 26.x), and inlines it for servers without', async () => {
+    // rand() tells the two: computed once, both reads of v see one value; inlined, each its own.
+    const twice = 'WITH v AS MATERIALIZED (SELECT rand64() AS r) SELECT (SELECT r FROM v) = (SELECT r FROM v) AS same';
+    expect(await click.query(twice)).toEqual([{ same: 1 }]);
+    expect(inlineMaterializedCtes(twice)).toBe('WITH v AS (SELECT rand64() AS r) SELECT (SELECT r FROM v) = (SELECT r FROM v) AS same');
+    expect(inlineMaterializedCtes('WITH a AS  MATERIALIZED(SELECT 1), b AS MATERIALIZED (SELECT 2) SELECT 3')).toBe('WITH a AS (SELECT 1), b AS (SELECT 2) SELECT 3');
   });
 });
