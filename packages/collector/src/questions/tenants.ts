@@ -1,13 +1,13 @@
 import type { TenantsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { tableFor } from './engine-sql.js';
+import { DISTINCT_TRACES_SQL, sqlFor, tableFor } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, tenantClause, type QueryScope } from './query-scope.js';
 
 /** The tenants seen in the window with their activity, busiest first; confined like every question. */
 export async function askTenants(store: Store, scope: QueryScope, limit: number): Promise<TenantsResponse> {
   const t = tenantClause(scope.tenantId);
   const rows = await store.query(
-    `SELECT tenant_id, count(*) AS n, count(DISTINCT trace_id) AS traces,
+    `SELECT tenant_id, count(*) AS n, ${sqlFor(store, DISTINCT_TRACES_SQL)} AS traces,
         count(*) FILTER (WHERE status_code = 2) AS errors, count(*) FILTER (WHERE perf_violation) AS violations,
         max(start_ns) AS last_ns
      FROM ${tableFor(store, 'spans')} WHERE tenant_id IS NOT NULL AND start_ns >= $since AND start_ns < $until${t.sql}

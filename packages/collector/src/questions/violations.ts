@@ -1,6 +1,6 @@
 import type { ViolationsResponse } from '@stitch/contract';
 import type { Store } from '../store/store.js';
-import { sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
+import { DISTINCT_TRACES_SQL, sqlFor, topValuesByKeySql, type EngineSql } from './engine-sql.js';
 import { housekeepingClause } from './attribute-sql.js';
 import { COMPONENT_SQL, isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 
@@ -71,7 +71,7 @@ export async function askViolations(store: Store, scope: QueryScope, options: Vi
          pt.tenants AS tenants, pt.tenant_count AS tenant_count
      FROM (
        SELECT comp, subject, if(empty(topK(1)(entry)), NULL, topK(1)(entry)[1]) AS route,
-           if(empty(topK(1)(service)), NULL, topK(1)(service)[1]) AS service, count(*) AS n, count(DISTINCT trace_id) AS trace_count,
+           if(empty(topK(1)(service)), NULL, topK(1)(service)[1]) AS service, count(*) AS n, ${DISTINCT_TRACES_SQL.clickhouse} AS trace_count,
            quantileExactInclusive(0.95)(duration_ms) AS p95, max(budget_ms) AS budget, min(start_ns) AS first_ns, max(start_ns) AS last_ns,
            ${topValuesByKeySql('trace_id', 'duration_ms', 10)} AS examples
        FROM v GROUP BY comp, subject) g
