@@ -46,10 +46,10 @@ describe('attributeCondition', () => {
     expect(await matching({ key: LegacyAttr.queryName, value: 'orders.by_id' })).toEqual(['current', 'older']);
   });
 
-  it('reads any other key from the JSON of the attributes, the key as a parameter', async () => {
+  it('reads any other key from the span’s attributes (DuckDB’s JSON, ClickHouse’s map), the key as a parameter', async () => {
     const match = { key: SpanAttr.messagingSystem, value: 'bullmq' };
     const condition = attributeCondition(match, 'a', c.store.dialect);
-    expect(condition.sql).toContain('attributes');
+    expect(condition.sql).toContain(c.store.dialect === 'duckdb' ? 'attributes' : 'attribute_map');
     expect(condition.sql).not.toContain(match.key);
     expect(Object.values(condition.params).some((v) => v.includes(match.key))).toBe(true);
     expect(await matching(match)).toEqual(['bullmq']);

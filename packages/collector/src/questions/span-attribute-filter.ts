@@ -43,12 +43,13 @@ export function attributeCondition(match: AttributeMatch, prefix: string, dialec
   const column = COLUMN_OF[match.key];
   const value = `$${prefix}Value`;
   if (dialect === 'clickhouse') {
-    // ClickHouse reads a JSON key by its name, dots and all: no path to quote.
     if (column !== undefined) {
       const sql = NUMERIC_COLUMNS.has(column) ? `${column} = toFloat64OrNull(${value})` : `toString(${column}) = ${value}`;
       return { sql, params: { [`${prefix}Value`]: match.value } };
     }
-    return { sql: `JSONExtractString(attributes, $${prefix}Key) = ${value}`, params: { [`${prefix}Key`]: match.key, [`${prefix}Value`]: match.value } };
+    // The exporter's map itself, not the view's JSON of it: no JSON built and parsed per span,
+    // and the exporter's bloom filter on the map's values skips the granules without the value.
+    return { sql: `attribute_map[$${prefix}Key] = ${value}`, params: { [`${prefix}Key`]: match.key, [`${prefix}Value`]: match.value } };
   }
   if (column !== undefined) {
     const sql = NUMERIC_COLUMNS.has(column) ? `${column} = TRY_CAST(${value} AS DOUBLE)` : `CAST(${column} AS VARCHAR) = ${value}`;

@@ -127,7 +127,7 @@ CREATE OR REPLACE VIEW ${SPANS_VIEW} AS SELECT
   ${read('job_name')}, ${read('job_id')}, ${read('run_id')},
   ${read('parent_trace_id')}, ${read('parent_request_id')},
   nullIf(ScopeName, '') AS scope_name,
-  toJSONString(mapFilter((k, v) -> k NOT IN (${liftedOut}), SpanAttributes)) AS attributes,
+  toJSONString(mapFilter((k, v) -> k NOT IN (${liftedOut}), SpanAttributes)) AS attributes, SpanAttributes AS attribute_map,
   toJSONString(ResourceAttributes) AS resource,
   ${read('entry_route')}, ${read('entry_kind')}, ${read('housekeeping')}, ${read('consumer')},
   ${read('error_type')}, ${read('job_attempt')}, ${read('event_type')}, ${read('event_id')}, ${read('event_outcome')},
