@@ -6,7 +6,7 @@ import { normalizeTraces } from '../../otlp/normalize-traces.js';
 import { DuckDbStore } from '../duckdb-store.js';
 import type { Store } from '../store.js';
 import { openChdbStore } from '../../internal/chdb-store.js';
-import { bindParams, inlineMaterializedCtes, refuseLineComments, type ClickHouseStore } from './clickhouse-store.js';
+import { bindParams, inlineMaterializedCtes, refuseLineComments, requireServerVersion, type ClickHouseStore } from './clickhouse-store.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const trace = newTraceId();
@@ -93,5 +93,13 @@ describe('the ClickHouse store, on the clickhouseexporter tables', () => {
     expect(await click.query(twice)).toEqual([{ same: 1 }]);
     expect(inlineMaterializedCtes(twice)).toBe('WITH v AS (SELECT rand64() AS r) SELECT (SELECT r FROM v) = (SELECT r FROM v) AS same');
     expect(inlineMaterializedCtes('WITH a AS  MATERIALIZED(SELECT 1), b AS MATERIALIZED (SELECT 2) SELECT 3')).toBe('WITH a AS (SELECT 1), b AS (SELECT 2) SELECT 3');
+  });
+
+  it('refuses a server older than 24.2 by name and version, and takes the ones from 24.2 on', async () => {
+    for (const old of ['23.8.16.40', '24.1.8.22', '18.16.1', ''])
+      expect(() => requireServerVersion(old)).toThrow(expect.objectContaining({ code: 'STITCH_ERR_CONFIG_INVALID', message: expect.stringContaining(`ClickHouse ${old} is older than 24.2`) }));
+    for (const supported of ['24.2.1.1', '24.12.3', '26.7.2.1']) expect(() => requireServerVersion(supported)).not.toThrow();
+    // The engine the tests run opened, so its version passed.
+    expect(String((await click.query('SELECT version() AS v'))[0]?.v)).toMatch(/^2[6-9]\./);
   });
 });

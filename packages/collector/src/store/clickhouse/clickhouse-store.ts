@@ -1,4 +1,5 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { StitchError } from '@stitch/contract';
 import type { DecodedBatch } from '../../otlp/records.js';
 import type { Row, SqlParams, Store, WriteCounts } from '../store.js';
 import { otelLogRows, otelTraceRows } from './otel-rows.js';
@@ -72,6 +73,22 @@ export function inlineMaterializedCtes(sql: string): string {
   return sql.replace(/\bAS\s+MATERIALIZED\s*\(/g, 'AS (');
 }
 
+/** The oldest ClickHouse the questions' SQL runs on: `groupArraySorted` came in 24.2. */
+export const OLDEST_CLICKHOUSE: readonly [major: number, minor: number] = [24, 2];
+
+/**
+ * Refuses a server older than OLDEST_CLICKHOUSE at open, with the version found, rather than
+ * letting the first question fail on an unknown function.
+ *
+ * @example requireServerVersion('23.8.16.40') // throws STITCH_ERR_CONFIG_INVALID
+ */
+export function requireServerVersion(version: string): void {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [oldestMajor, oldestMinor] = OLDEST_CLICKHOUSE;
+  if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return;
+  throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: `store: ClickHouse ${version} is older than ${oldestMajor}.${oldestMinor}, the oldest Stitch's questions run on` });
+}
+
 /** Whether the server computes a MATERIALIZED CTE once (the setting exists from ClickHouse 26.x on). */
 async function hasMaterializedCtes(client: ClickHouseClient): Promise<boolean> {
   const result = await client.query({ query: `SELECT count() AS n FROM system.settings WHERE name = 'enable_materialized_cte'`, format: 'JSONEachRow' });
@@ -100,6 +117,8 @@ export class ClickHouseStore implements Store {
   ) {}
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const version = await options.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+    requireServerVersion(String((await version.json<{ v: string }>())[0]?.v ?? ''));
     const materialized = await hasMaterializedCtes(options.client);
     const store = new ClickHouseStore(options.client, options.location, materialized ? { ...CLICKHOUSE_SETTINGS, enable_materialized_cte: 1 } : CLICKHOUSE_SETTINGS);
     for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
