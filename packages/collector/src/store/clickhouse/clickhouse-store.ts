@@ -5,7 +5,7 @@ import type { Row, SqlParams, Store, WriteCounts } from '../store.js';
 import { otelLogRows, otelTraceRows } from './otel-rows.js';
 import { OTEL_LOGS_DDL, OTEL_LOGS_TABLE, OTEL_TRACES_DDL, OTEL_TRACES_TABLE } from './otel-tables.js';
 import { AUDIT_TABLE, stitchViewsSql } from './stitch-views.js';
-import { storedSpanColumns } from './store-migration.js';
+import { storedColumns } from './store-migration.js';
 
 /**
  * What every statement runs with, so rows read as they read from DuckDB:
@@ -123,7 +123,7 @@ export class ClickHouseStore implements Store {
     const store = new ClickHouseStore(options.client, options.location, materialized ? { ...CLICKHOUSE_SETTINGS, enable_materialized_cte: 1 } : CLICKHOUSE_SETTINGS);
     for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
     // After `stitch store migrate` the views read its columns (store-migration.ts).
-    for (const ddl of stitchViewsSql(await storedSpanColumns(store))) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
+    for (const ddl of stitchViewsSql(await storedColumns(store))) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
     return store;
   }
 

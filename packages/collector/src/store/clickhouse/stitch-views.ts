@@ -152,10 +152,13 @@ FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Links.TraceId, Links.SpanId, Links
   return [spans, events, links];
 }
 
-const logTenant = `coalesce(${firstOf([LogField.tenantId, SpanAttr.tenantId], 'LogAttributes')}, ${mapValueSql(SpanAttr.tenantId, 'ResourceAttributes')})`;
-const LOGS_SQL = `
+/** The log view's tenant, as `stitch store migrate` stores it in `otel_logs` (store-migration.ts). */
+export const STORABLE_LOG_TENANT = text(`coalesce(${firstOf([LogField.tenantId, SpanAttr.tenantId], 'LogAttributes')}, ${mapValueSql(SpanAttr.tenantId, 'ResourceAttributes')})`);
+
+function logsViewSql(storedTenant: string | undefined): string {
+  return `
 CREATE OR REPLACE VIEW ${LOGS_VIEW} AS SELECT
-  ${logTenant} AS tenant_id, toUnixTimestamp64Nano(Timestamp) AS time_ns, toUnixTimestamp64Nano(Timestamp) AS observed_ns,
+  ${storedTenant ?? STORABLE_LOG_TENANT.sql} AS tenant_id, toUnixTimestamp64Nano(Timestamp) AS time_ns, toUnixTimestamp64Nano(Timestamp) AS observed_ns,
   toInt8(SeverityNumber) AS severity_number, nullIf(SeverityText, '') AS severity_text, Body AS body,
   nullIf(TraceId, '') AS trace_id, nullIf(SpanId, '') AS span_id,
   coalesce(nullIf(ServiceName, ''), ${mapValueSql(LogField.service, 'LogAttributes')}) AS service,
@@ -164,6 +167,7 @@ CREATE OR REPLACE VIEW ${LOGS_VIEW} AS SELECT
   toBool(LogAttributes[${literal(LogField.perfViolation)}] = 'true') AS perf_violation,
   toJSONString(LogAttributes) AS attributes, toJSONString(ResourceAttributes) AS resource, Timestamp
 FROM ${OTEL_LOGS_TABLE}`;
+}
 
 /**
  * Stitch's one table of its own: who read what (seed 002), as in DuckDB and under the same
@@ -176,12 +180,18 @@ CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
   query String, status Int32, request_id String, count Int32 DEFAULT 1
 ) ENGINE = MergeTree PARTITION BY toDate(fromUnixTimestamp64Nano(time_ns)) ORDER BY time_ns`;
 
+/** The columns `stitch store migrate` added: the spans' by view column, the logs' tenant. */
+export interface StoredColumns {
+  spans: StoredSpanColumns;
+  logTenant: string | undefined;
+}
+
 /**
  * Run in order at open, after the exporter's tables exist; `stored`: the columns
  * `stitch store migrate` added, read instead of their map expressions.
  */
-export function stitchViewsSql(stored: StoredSpanColumns = {}): string[] {
-  return [...spanViewsSql(stored), LOGS_SQL, AUDIT_SQL];
+export function stitchViewsSql(stored: StoredColumns = { spans: {}, logTenant: undefined }): string[] {
+  return [...spanViewsSql(stored.spans), logsViewSql(stored.logTenant), AUDIT_SQL];
 }
 
 /** The views on the exporter's schema as it is, before any `stitch store migrate`. */

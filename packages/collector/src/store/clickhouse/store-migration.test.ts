@@ -1,9 +1,9 @@
-import { SpanAttr } from '@stitch/contract';
+import { LogField, SpanAttr } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../../internal/otlp-json-builder.js';
+import { logsRequest, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../../internal/test-collector.js';
 import { STORABLE_SPAN_COLUMNS } from './stitch-views.js';
-import { migrateStore, revertStoreMigration, STORED_SPAN_COLUMNS, storedSpanColumns } from './store-migration.js';
+import { migrateStore, revertStoreMigration, STORED_SPAN_COLUMNS, storedColumns } from './store-migration.js';
 
 const X = '77777777-7777-4777-8777-777777777777';
 const OTHERS = ['88888888-8888-4888-8888-888888888888', '99999999-9999-4999-8999-999999999999'];
@@ -56,7 +56,10 @@ function everyStoredAttribute(t: number): SpanSpec {
 }
 
 /** Every row of the spans view, as the questions read it. */
-const viewRows = (): Promise<unknown[]> => c.store.query('SELECT * EXCEPT (Timestamp) FROM stitch_spans ORDER BY trace_id, span_id');
+const viewRows = async (): Promise<unknown[]> => [
+  ...(await c.store.query('SELECT * EXCEPT (Timestamp) FROM stitch_spans ORDER BY trace_id, span_id')),
+  ...(await c.store.query('SELECT * EXCEPT (Timestamp) FROM stitch_logs ORDER BY time_ns, body')),
+];
 
 /** What each question answers, for a platform-wide token and for X's own. */
 async function answers(): Promise<unknown[]> {
@@ -73,6 +76,8 @@ async function answers(): Promise<unknown[]> {
     ['/api/tenants', platform],
     ['/api/retries', platform],
     ['/api/retries', own],
+    [`/api/logs?tenant=${X}`, platform],
+    ['/api/logs', c.token('logs:read', X)],
   ];
   return Promise.all(
     paths.map(async ([path, token]) => {
@@ -83,7 +88,11 @@ async function answers(): Promise<unknown[]> {
   );
 }
 
-const showCreate = async (): Promise<string> => String((await c.store.query('SHOW CREATE TABLE otel_traces'))[0]?.statement);
+const showCreate = async (): Promise<string> =>
+  [
+    String((await c.store.query('SHOW CREATE TABLE otel_traces'))[0]?.statement),
+    String((await c.store.query('SHOW CREATE TABLE otel_logs'))[0]?.statement),
+  ].join('\n');
 
 beforeAll(async () => {
   // This file is about the ClickHouse engine only: its collector runs on chdb whatever the project.
@@ -98,6 +107,9 @@ beforeAll(async () => {
     everyStoredAttribute(t),
   ];
   expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
+  // Log lines of each tenant: the logs view's tenant is stored by migrate too.
+  const lines = [X, ...OTHERS].map((tenant, i) => ({ timeMillis: t + i, body: `search for ${tenant}`, attributes: { [LogField.tenantId]: tenant } }));
+  expect((await postOtlpJson(c.url, 'logs', logsRequest('shop', lines))).status).toBe(200);
 });
 afterAll(async () => {
   await c?.stop();
@@ -108,6 +120,7 @@ describe('stitch store migrate on ClickHouse', () => {
   it('stores every column the views read from the maps, and every question answers the same after it and after --revert', async () => {
     const before = await answers();
     expect(JSON.stringify(before)).toContain('/orders/search');
+    expect(JSON.stringify(before)).toContain(`search for ${X}`);
     const rowsBefore = await viewRows();
     // The comparison covers every stored column: the planted span fills each of them.
     const planted = rowsBefore.find((r) => (r as { name: string }).name === 'process_event') as Record<string, unknown>;
@@ -115,7 +128,7 @@ describe('stitch store migrate on ClickHouse', () => {
     const exporterSchema = await showCreate();
 
     await migrateStore(c.store);
-    expect(await storedSpanColumns(c.store)).toEqual(STORED_SPAN_COLUMNS);
+    expect(await storedColumns(c.store)).toEqual({ spans: STORED_SPAN_COLUMNS, logTenant: 'StitchTenantId' });
     expect(STORED_SPAN_COLUMNS).toMatchObject({ tenant_id: 'StitchTenantId', entry_route: 'StitchEntryRoute', query_name: 'StitchQueryName', job_attempt: 'StitchJobAttempt' });
     expect(await viewRows()).toEqual(rowsBefore);
     const migrated = await showCreate();
@@ -140,7 +153,7 @@ describe('stitch store migrate on ClickHouse', () => {
 
     await revertStoreMigration(c.store);
     expect(await showCreate()).toBe(exporterSchema);
-    expect(await storedSpanColumns(c.store)).toEqual({});
+    expect(await storedColumns(c.store)).toEqual({ spans: {}, logTenant: undefined });
     expect(await answers()).toEqual(before);
   });
 });

@@ -1,14 +1,15 @@
 import type { Store } from '../store.js';
-import { OTEL_TRACES_TABLE } from './otel-tables.js';
-import { STORABLE_SPAN_COLUMNS, stitchViewsSql, type StorableSpanColumn, type StoredSpanColumns } from './stitch-views.js';
+import { OTEL_LOGS_TABLE, OTEL_TRACES_TABLE } from './otel-tables.js';
+import { STORABLE_LOG_TENANT, STORABLE_SPAN_COLUMNS, stitchViewsSql, type StorableSpanColumn, type StoredColumns } from './stitch-views.js';
 
 /**
  * `stitch store migrate`: what makes the questions fast on the exporter's `otel_traces`, all of
  * it optional and reversible (`--revert` gives back the exporter's schema exactly).
  *
  * - A materialized column for every view column read out of the attribute maps (the tenant,
- *   the entry, the route, the query, the job, the webhook…: STORABLE_SPAN_COLUMNS): the view
- *   reads a column instead of parsing the maps of every span it scans.
+ *   the entry, the route, the query, the job, the webhook…: STORABLE_SPAN_COLUMNS), and for the
+ *   log lines' tenant in `otel_logs`: the views read a column instead of parsing the maps of
+ *   every row they scan.
  * - A bloom-filter skip index on the tenant, the entry route and the query name, the columns
  *   questions filter one value of, so that they skip the granules that do not hold it.
  * - A projection of the whole table sorted by tenant, so a tenant-bound question reads that
@@ -36,15 +37,24 @@ const SYNC = 'SETTINGS mutations_sync = 2';
 const entries = Object.entries(STORED_SPAN_COLUMNS) as [StorableSpanColumn, string][];
 const indexed = INDEXED.map((view) => STORED_SPAN_COLUMNS[view]);
 
-/** The storable columns `otel_traces` has: what a migrated store's views read. */
-export async function storedSpanColumns(store: Pick<Store, 'query'>): Promise<StoredSpanColumns> {
-  const rows = await store.query(`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String}`, { table: OTEL_TRACES_TABLE });
-  const present = new Set(rows.map((r) => String(r.name)));
-  return Object.fromEntries(entries.filter(([, name]) => present.has(name)));
+/** The log lines' tenant in `otel_logs`, named as the spans' is. */
+export const STORED_LOG_TENANT = STORED_SPAN_COLUMNS.tenant_id;
+
+/** The storable columns `otel_traces` and `otel_logs` have: what a migrated store's views read. */
+export async function storedColumns(store: Pick<Store, 'query'>): Promise<StoredColumns> {
+  const rows = await store.query(`SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ({traces:String}, {logs:String})`, {
+    traces: OTEL_TRACES_TABLE,
+    logs: OTEL_LOGS_TABLE,
+  });
+  const has = (table: string, name: string): boolean => rows.some((r) => r.table === table && r.name === name);
+  return {
+    spans: Object.fromEntries(entries.filter(([, name]) => has(OTEL_TRACES_TABLE, name))),
+    logTenant: has(OTEL_LOGS_TABLE, STORED_LOG_TENANT) ? STORED_LOG_TENANT : undefined,
+  };
 }
 
 async function recreateViews(store: Store): Promise<void> {
-  for (const ddl of stitchViewsSql(await storedSpanColumns(store))) await store.exec(ddl);
+  for (const ddl of stitchViewsSql(await storedColumns(store))) await store.exec(ddl);
 }
 
 /** Adds the columns, indexes and projection (each only if missing), fills them in, and points the views at them. */
@@ -62,6 +72,11 @@ export async function migrateStore(store: Store): Promise<void> {
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${entries.map(([, column]) => `MATERIALIZE COLUMN ${column}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexed.map((column) => `MATERIALIZE INDEX ${indexOf(column)}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MATERIALIZE PROJECTION ${PROJECTION} ${SYNC}`);
+  const logTenant = STORED_LOG_TENANT;
+  await store.exec(
+    `ALTER TABLE ${OTEL_LOGS_TABLE} ADD COLUMN IF NOT EXISTS ${logTenant} ${STORABLE_LOG_TENANT.type} MATERIALIZED ${STORABLE_LOG_TENANT.sql}, ADD INDEX IF NOT EXISTS ${indexOf(logTenant)} ${logTenant} TYPE bloom_filter(0.01) GRANULARITY 1`,
+  );
+  await store.exec(`ALTER TABLE ${OTEL_LOGS_TABLE} MATERIALIZE COLUMN ${logTenant}, MATERIALIZE INDEX ${indexOf(logTenant)} ${SYNC}`);
   await recreateViews(store);
 }
 
@@ -72,4 +87,5 @@ export async function revertStoreMigration(store: Store): Promise<void> {
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexed.map((column) => `DROP INDEX IF EXISTS ${indexOf(column)}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${entries.map(([, column]) => `DROP COLUMN IF EXISTS ${column}`).join(', ')} ${SYNC}`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} RESET SETTING allow_nullable_key`);
+  await store.exec(`ALTER TABLE ${OTEL_LOGS_TABLE} DROP INDEX IF EXISTS ${indexOf(STORED_LOG_TENANT)}, DROP COLUMN IF EXISTS ${STORED_LOG_TENANT} ${SYNC}`);
 }
