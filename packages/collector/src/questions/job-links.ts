@@ -1,13 +1,20 @@
 import type { JobOriginResponse, RequestJobsResponse } from '@stitch/contract';
 import { StitchError } from '@stitch/contract';
 import type { Row, Store } from '../store/store.js';
-import { tableFor } from './engine-sql.js';
+import { sqlFor, tableFor, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, strOrNull, tenantClause } from './query-scope.js';
 
 // Named one by one: ClickHouse would call a bare `s.kind` "s.kind" (one text for both engines).
 const RUN_COLUMNS = ['kind', 'run_id', 'job_id', 'job_name', 'trace_id', 'span_id', 'tenant_id', 'start_ns', 'duration_ms', 'status_code', 'parent_trace_id', 'parent_request_id']
   .map((c) => `s.${c} AS ${c}`)
   .join(', ');
+
+/**
+ * ClickHouse's links view array-joins the links of every span before a condition on one link
+ * applies: the row-level prefilter keeps to the spans that link to the trace (the request's
+ * jobs on 10M spans: 0.26 s of the links scan → 0.02 s).
+ */
+const LINKS_TO_TRACE: EngineSql = { duckdb: '', clickhouse: 'has(span_linked_trace_ids, $trace) AND ' };
 
 /** OTLP's SPAN_KIND_PRODUCER: the kernel's `enqueue <name>` span; every other job span is an attempt. */
 const PRODUCER = 4;
@@ -113,7 +120,7 @@ export async function askRequestJobs(store: Store, traceId: string, tenantId: st
   const t = tenantClause(tenantId, 's.tenant_id');
   const rows = await store.query(
     // CASE, not the bare comparison: a comparison is a UInt8 in ClickHouse, `true` a Bool in both.
-    `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM ${tableFor(store, 'spanLinks')} WHERE linked_trace_id = $trace)
+    `WITH linked AS (SELECT DISTINCT trace_id, span_id FROM ${tableFor(store, 'spanLinks')} WHERE ${sqlFor(store, LINKS_TO_TRACE)}linked_trace_id = $trace)
      SELECT ${RUN_COLUMNS}, CASE WHEN linked.span_id IS NOT NULL THEN true ELSE false END AS via_link
      FROM ${tableFor(store, 'spans')} s LEFT JOIN linked ON linked.trace_id = s.trace_id AND linked.span_id = s.span_id
      WHERE s.job_name IS NOT NULL AND (s.parent_trace_id = $trace OR linked.span_id IS NOT NULL)${t.sql}

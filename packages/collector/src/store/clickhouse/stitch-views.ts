@@ -134,9 +134,10 @@ CREATE OR REPLACE VIEW ${SPANS_VIEW} AS SELECT
   Timestamp
 FROM ${OTEL_TRACES_TABLE}`;
 
-  // span_event_names: the names of all the span's events, a row-level column a question filters
-  // on first (\`has(span_event_names, 'exception')\`), so that only spans with such an event are
-  // array-joined (a filter on \`name\` alone is applied after the join of every event).
+  // span_event_names and span_linked_trace_ids: all of the span's event names and linked
+  // traces, row-level columns a question filters on first (\`has(span_event_names, 'exception')\`),
+  // so that only the spans with such an event or link are array-joined (a condition on one
+  // event or link alone applies after the join of every span's).
   const events = `
 CREATE OR REPLACE VIEW ${SPAN_EVENTS_VIEW} AS SELECT
   ${read('tenant_id')}, TraceId AS trace_id, SpanId AS span_id, toUnixTimestamp64Nano(event.1) AS time_ns,
@@ -147,7 +148,8 @@ FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Events.Timestamp, Events.Name, Eve
   const links = `
 CREATE OR REPLACE VIEW ${SPAN_LINKS_VIEW} AS SELECT
   ${read('tenant_id')}, toUnixTimestamp64Nano(Timestamp) AS time_ns, TraceId AS trace_id, SpanId AS span_id,
-  link.1 AS linked_trace_id, link.2 AS linked_span_id, toJSONString(link.3) AS attributes, Timestamp
+  link.1 AS linked_trace_id, link.2 AS linked_span_id, toJSONString(link.3) AS attributes,
+  Links.TraceId AS span_linked_trace_ids, Timestamp
 FROM ${OTEL_TRACES_TABLE} ARRAY JOIN arrayZip(Links.TraceId, Links.SpanId, Links.Attributes) AS link`;
   return [spans, events, links];
 }
