@@ -278,7 +278,13 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
       return r === undefined ? undefined : { state: String(r.state) as DeliveryState, attempts: Number(r.attempts), traceId: str(r.trace_id) };
     },
 
-    async retryStorm(since: Date, until: Date, limit: number): Promise<RetryStormRow[]> {
+    /**
+     * `until` undefined: no upper bound, i.e. up to the database's own now. A JavaScript `new
+     * Date()` is not that: it is cut to the millisecond (an attempt recorded in the same
+     * millisecond, stored to the microsecond, fell outside it) and read off this process's clock,
+     * not the one that stamped `attempted_at`; a storm test counted 9 of its 10 attempts.
+     */
+    async retryStorm(since: Date, until: Date | undefined, limit: number): Promise<RetryStormRow[]> {
       const { rows } = await db.query<Row>(
         `SELECT endpoint_id, max(endpoint_url) AS url, count(*) AS attempts,
                 count(*) FILTER (WHERE final_state <> 'delivered') AS failures,
@@ -288,11 +294,11 @@ export function createWebhookStore(db: Queryable, schemaName: string) {
                 (array_agg(DISTINCT trace_id) FILTER (WHERE trace_id IS NOT NULL))[1:20] AS trace_ids,
                 max(attempted_at) AS last_attempt_at
          FROM ${attempts}
-         WHERE attempted_at >= $1 AND attempted_at < $2
+         WHERE attempted_at >= $1 AND ($2::timestamptz IS NULL OR attempted_at < $2::timestamptz)
          GROUP BY endpoint_id
          ORDER BY count(*) FILTER (WHERE attempt > 1) DESC, count(*) DESC, endpoint_id
          LIMIT $3`,
-        [since, until, limit],
+        [since, until ?? null, limit],
       );
       return rows.map((r) => ({
         endpointId: String(r.endpoint_id),

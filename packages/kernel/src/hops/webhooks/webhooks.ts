@@ -69,7 +69,8 @@ export interface Webhooks {
   /**
    * "Which webhook caused the retry storm?": endpoints with attempts in [since, until), ranked
    * by retries (attempts after a delivery's first), then attempts, with failures, tenants and
-   * trace ids. A busy healthy endpoint has many attempts and no retries: not a storm.
+   * trace ids. A busy healthy endpoint has many attempts and no retries: not a storm. Without
+   * `until`, every attempt recorded so far counts, by the database's clock (webhook-store.ts).
    */
   retryStorm(window: { since: Date; until?: Date; limit?: number }): Promise<RetryStormRow[]>;
 }
@@ -288,7 +289,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     delivery: (deliveryId) => store.deliveryState(deliveryId),
     // Asked by metrics scrapes every few seconds: bookkeeping, not work.
     backlog: () => runAsHousekeeping(() => store.backlog()),
-    retryStorm: ({ since, until = new Date(), limit = 20 }) => store.retryStorm(since, until, limit),
+    retryStorm: ({ since, until, limit = 20 }) => store.retryStorm(since, until, limit),
   };
 }
 
