@@ -18,6 +18,9 @@ import type { SqlDialect, Store } from '../store/store.js';
  *   `any(query_name) AS query_name … WHERE query_name IS NOT NULL` filters on the aggregate
  *   (an error). Alias it otherwise inside and rename it outside (`prefer_column_name_to_alias`
  *   would do, but chdb 26.7's analyzer fails on it with a LOGICAL_ERROR).
+ * - Older servers (Stitch's floor is 24.2: clickhouse-store.ts) lack `IS [NOT] DISTINCT FROM`
+ *   outside JOIN ON (25.10) and `WITH … AS MATERIALIZED` (26.x, inlined there): spell the first
+ *   with `ifNull(a = b, …)`.
  * - `$name` / `$1` placeholders are bound by their values' types (ClickHouseStore.bindParams), so
  *   shared fragments (tenantClause) work on both; new ClickHouse text spells `{name:Type}`.
  */
@@ -27,6 +30,12 @@ export type EngineSql = Readonly<Record<SqlDialect, string>>;
 export function sqlFor(store: Store, sql: EngineSql): string {
   return sql[store.dialect];
 }
+
+/**
+ * A whole span row: ClickHouse's view also carries the exporter's attribute map (for the
+ * attribute search), which the rows the questions return must not fetch a second time.
+ */
+export const SPAN_ROW_SQL: EngineSql = { duckdb: '*', clickhouse: '* EXCEPT (attribute_map)' };
 
 /** Stitch's tables by engine: DuckDB's own, ClickHouse's views of the same name with `stitch_`. */
 export const TABLES = {

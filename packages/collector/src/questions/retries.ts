@@ -43,7 +43,8 @@ const ATTEMPTS_SQL = (tenantSql: string): string => `
 /**
  * ATTEMPTS_SQL in ClickHouse: one integer type for the attempt number across the branches (UNION
  * ALL wants a common type). The job's attempt and the event's consumer, type, id and outcome are
- * columns of the view there (store/clickhouse/stitch-views.ts), not reads of the JSON.
+ * columns of the view there (store/clickhouse/stitch-views.ts), not reads of the JSON. No `IS
+ * DISTINCT FROM` outside JOIN ON: ClickHouse has it only from 25.10 (ClickHouseStore's floor is 24.2).
  */
 const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => `
   SELECT 'webhook' AS kind, webhook_endpoint AS name, CAST(NULL AS Nullable(String)) AS event_type,
@@ -61,7 +62,7 @@ const ATTEMPTS_CLICKHOUSE_SQL = (tenantSql: string): string => `
       toInt64(row_number() OVER (PARTITION BY consumer, event_type, event_id ORDER BY start_ns, span_id)),
       toBool(status_code = 2), tenant_id, trace_id, start_ns, status_message
     FROM stitch_spans
-    WHERE name = 'process_event' AND consumer IS NOT NULL AND event_outcome IS DISTINCT FROM 'skipped-type'
+    WHERE name = 'process_event' AND consumer IS NOT NULL AND ifNull(event_outcome != 'skipped-type', true)
       AND start_ns >= $since AND start_ns < $until${tenantSql}`;
 
 /**

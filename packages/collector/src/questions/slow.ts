@@ -17,6 +17,11 @@ const CONSUMER_SPANS = `kind = 5 AND consumer IS NOT NULL AND job_name IS NULL`;
 const ENTRY_SPANS = `((${ROUTE_SPANS}) OR (${JOB_SPANS}) OR (${CONSUMER_SPANS}))`;
 const ENTRY_SQL = `CASE WHEN kind = 2 THEN route WHEN job_name IS NOT NULL THEN 'job ' || job_name ELSE 'consumer ' || consumer END`;
 const ENTRY_KIND_SQL = `CASE WHEN kind = 2 THEN 'http' WHEN job_name IS NOT NULL THEN 'job' ELSE 'consumer' END`;
+/**
+ * Whether a span is the asked tenant's (`$tenant` is never NULL here). ClickHouse has `IS NOT
+ * DISTINCT FROM` outside JOIN ON only from 25.10; a NULL tenant is "not the tenant's" on both.
+ */
+const MINE_SQL: EngineSql = { duckdb: 'tenant_id IS NOT DISTINCT FROM $tenant', clickhouse: 'ifNull(tenant_id = $tenant, false)' };
 
 type EntryKind = 'http' | 'job' | 'consumer';
 
@@ -70,12 +75,14 @@ async function askSteps(
       store.dialect === 'duckdb' ? `(${spans} AND list_contains([${keysOf(kind).join(', ')}], ${column}))` : `(${spans} AND ${column} IN (${keysOf(kind).join(', ')}))`,
     )
     .join(' OR ');
-  // The latest STEP_SAMPLE requests per entry and side, spelled the same on both engines;
-  // MATERIALIZED, since sampled and children both read it (ClickHouse: clickhouse-store.ts).
+  // The latest STEP_SAMPLE requests per entry and side (span_id breaks ties, so that every read
+  // of an inlined CTE picks the same ones); MATERIALIZED, since sampled and children both read
+  // it (ClickHouse: clickhouse-store.ts).
+  const mine = sqlFor(store, MINE_SQL);
   const rootsSql = (spans: string): string => `roots AS MATERIALIZED (
        SELECT trace_id, span_id, entry, mine FROM (
-         SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, tenant_id IS NOT DISTINCT FROM $tenant AS mine,
-           row_number() OVER (PARTITION BY ${ENTRY_SQL}, tenant_id IS NOT DISTINCT FROM $tenant ORDER BY start_ns DESC) AS k
+         SELECT trace_id, span_id, ${ENTRY_SQL} AS entry, ${mine} AS mine,
+           row_number() OVER (PARTITION BY ${ENTRY_SQL}, ${mine} ORDER BY start_ns DESC, span_id) AS k
          FROM ${spans}
          WHERE (${entryFilter}) AND start_ns >= $since AND start_ns < $until
        ) WHERE k <= ${STEP_SAMPLE}
@@ -105,8 +112,7 @@ async function askSteps(
        SELECT r.entry AS entry, r.mine AS mine, c.name AS name, c.component AS component, c.query_name IS NOT NULL AS named,
          c.kind AS kind, c.duration_ms AS duration_ms
        FROM stitch_spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
-       -- The IN lets the scan skip the granules of other traces (idx_trace_id) before the join.
-       WHERE c.start_ns >= $since AND NOT c.housekeeping AND c.trace_id IN (SELECT trace_id FROM roots)
+       WHERE c.start_ns >= $since AND NOT c.housekeeping
      )
      SELECT c.entry AS entry, c.name AS name, any(c.component) AS component, toBool(max(c.named)) AS named, any(c.kind) AS kind,
        sumIf(c.duration_ms, c.mine) AS mine_ms, sumIf(c.duration_ms, NOT c.mine) AS others_ms,
@@ -227,7 +233,7 @@ export async function askSlow(store: Store, tenantId: string, scope: QueryScope,
       GROUP BY entry
     ), others AS (
       SELECT ${ENTRY_SQL} AS entry, quantileExactInclusive(0.95)(duration_ms) AS p95
-      FROM stitch_spans WHERE tenant_id IS DISTINCT FROM $tenant AND ${ENTRY_SPANS} AND ${window}
+      FROM stitch_spans WHERE NOT ${MINE_SQL.clickhouse} AND ${ENTRY_SPANS} AND ${window}
         AND ${ENTRY_SQL} IN (SELECT entry FROM mine)
       GROUP BY entry
     )
