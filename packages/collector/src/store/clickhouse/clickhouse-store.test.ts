@@ -6,7 +6,8 @@ import { normalizeTraces } from '../../otlp/normalize-traces.js';
 import { DuckDbStore } from '../duckdb-store.js';
 import type { Store } from '../store.js';
 import { openChdbStore } from '../../internal/chdb-store.js';
-import { bindParams, inlineMaterializedCtes, refuseLineComments, requireServerVersion, type ClickHouseStore } from './clickhouse-store.js';
+import { openChdbClient } from './chdb-client.js';
+import { bindParams, ClickHouseStore, inlineMaterializedCtes, refuseLineComments, requireServerVersion } from './clickhouse-store.js';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const trace = newTraceId();
@@ -87,11 +88,15 @@ describe('the ClickHouse store, on the clickhouseexporter tables', () => {
     expect(() => refuseLineComments("SELECT 'http://x' AS url")).not.toThrow();
   });
 
-  it('computes a MATERIALIZED CTE once where the server has them (chdb 26.x), and inlines it for servers without', async () => {
-    // rand() tells the two: computed once, both reads of v see one value; inlined, each its own.
-    const twice = 'WITH v AS MATERIALIZED (SELECT rand64() AS r) SELECT (SELECT r FROM v) = (SELECT r FROM v) AS same';
-    expect(await click.query(twice)).toEqual([{ same: 1 }]);
-    expect(inlineMaterializedCtes(twice)).toBe('WITH v AS (SELECT rand64() AS r) SELECT (SELECT r FROM v) = (SELECT r FROM v) AS same');
+  it('computes a MATERIALIZED CTE once where the server allows it (chdb 26.x), and inlines it where not', async () => {
+    // Two reads of v joined on rand64(): computed once, every row finds itself; inlined, each
+    // read draws its own numbers and none does. (Scalar subqueries would not tell: ClickHouse
+    // caches identical ones.)
+    const unmatched = 'WITH v AS MATERIALIZED (SELECT number AS x, rand64() AS r FROM numbers(100)) SELECT countIf(b.x IS NULL) AS n FROM v a LEFT JOIN v b ON a.x = b.x AND a.r = b.r';
+    expect(await click.query(unmatched)).toEqual([{ n: '0' }]);
+    const older = await ClickHouseStore.open({ client: await openChdbClient(':memory:'), location: 'chdb::memory:', materializedCtes: false });
+    expect(Number((await older.query(unmatched))[0]?.n)).toBeGreaterThan(90);
+    await older.close();
     expect(inlineMaterializedCtes('WITH a AS  MATERIALIZED(SELECT 1), b AS MATERIALIZED (SELECT 2) SELECT 3')).toBe('WITH a AS (SELECT 1), b AS (SELECT 2) SELECT 3');
   });
 
