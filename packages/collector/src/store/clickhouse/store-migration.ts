@@ -57,7 +57,7 @@ async function recreateViews(store: Store): Promise<void> {
   for (const ddl of stitchViewsSql(await storedColumns(store))) await store.exec(ddl);
 }
 
-/** Adds the columns, indexes and projection (each only if missing), fills them in, and points the views at them. */
+/** Adds the columns and indexes (each only if missing) and the projection, fills them in, and points the views at them. */
 export async function migrateStore(store: Store): Promise<void> {
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} MODIFY SETTING allow_nullable_key = 1`);
   // The view reads each column as it is: a question's `tenant_id = {tenant}` is then a condition
@@ -66,7 +66,13 @@ export async function migrateStore(store: Store): Promise<void> {
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${add.join(', ')}`);
   const indexes = indexed.map((column) => `ADD INDEX IF NOT EXISTS ${indexOf(column)} ${column} TYPE bloom_filter(0.01) GRANULARITY 1`);
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${indexes.join(', ')}`);
-  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ADD PROJECTION IF NOT EXISTS ${PROJECTION} (SELECT * ORDER BY ${STORED_SPAN_COLUMNS.tenant_id}, Timestamp)`);
+  // The stored columns named: a projection's `*` leaves MATERIALIZED columns out, and a
+  // projection without a column a question reads is not used for it (the tenant-bound questions
+  // scanned the whole table). Made again on every run, after the columns, so that a store an
+  // earlier Stitch migrated with fewer columns gets them all.
+  const projected = entries.map(([, column]) => column).join(', ');
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} DROP PROJECTION IF EXISTS ${PROJECTION} ${SYNC}`);
+  await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ADD PROJECTION ${PROJECTION} (SELECT *, ${projected} ORDER BY ${STORED_SPAN_COLUMNS.tenant_id}, Timestamp)`);
   // One mutation each for all the columns and all the indexes: each rewrites the parts once
   // (column by column, one statement per column read every part's maps again).
   await store.exec(`ALTER TABLE ${OTEL_TRACES_TABLE} ${entries.map(([, column]) => `MATERIALIZE COLUMN ${column}`).join(', ')} ${SYNC}`);
