@@ -138,7 +138,7 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
            argMax(${attr('exception.type', 'attributes', 'clickhouse')}, time_ns) AS exc_type,
            argMax(${attr('exception.message', 'attributes', 'clickhouse')}, time_ns) AS exc_message
        FROM stitch_span_events
-       WHERE has(span_event_names, 'exception') AND name = 'exception' AND time_ns >= $since
+       WHERE has(span_event_names, 'exception') AND name = 'exception' AND time_ns >= $since${t.sql}
        GROUP BY trace_id, span_id),
      roots AS (
        SELECT trace_id, argMin(route, (if(parent_span_id IS NULL, 0, 1), start_ns)) AS root_route

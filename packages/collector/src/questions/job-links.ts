@@ -15,6 +15,8 @@ const RUN_COLUMNS = ['kind', 'run_id', 'job_id', 'job_name', 'trace_id', 'span_i
  * jobs on 10M spans: 0.26 s of the links scan → 0.02 s).
  */
 const LINKS_TO_TRACE: EngineSql = { duckdb: '', clickhouse: 'has(span_linked_trace_ids, $trace) AND ' };
+/** The same prefilter for "any link at all". */
+const HAS_LINKS: EngineSql = { duckdb: '', clickhouse: 'notEmpty(span_linked_trace_ids) AND ' };
 
 /** OTLP's SPAN_KIND_PRODUCER: the kernel's `enqueue <name>` span; every other job span is an attempt. */
 const PRODUCER = 4;
@@ -58,7 +60,7 @@ export async function askJobOrigin(store: Store, id: string, tenantId: string | 
      ),
      l AS (
        SELECT trace_id, span_id, any_value(linked_trace_id) AS linked_trace_id FROM ${tableFor(store, 'spanLinks')}
-       WHERE trace_id IN (SELECT trace_id FROM s) GROUP BY trace_id, span_id
+       WHERE ${sqlFor(store, HAS_LINKS)}trace_id IN (SELECT trace_id FROM s) GROUP BY trace_id, span_id
      )
      SELECT ${RUN_COLUMNS}, l.linked_trace_id AS linked_trace_id FROM s LEFT JOIN l ON l.trace_id = s.trace_id AND l.span_id = s.span_id
      ORDER BY s.start_ns`,

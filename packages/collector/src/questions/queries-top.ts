@@ -68,14 +68,16 @@ export async function askQueriesTop(store: Store, scope: QueryScope, limit: numb
      ORDER BY total - baseline_total DESC, total DESC, coalesce(query_name, query_text) LIMIT ${limitSql}`,
     // Aliased apart from the columns and renamed outside (engine-sql.ts: aliases reach WHERE);
     // schema changes filtered outside too: chdb 26.7 fails on replaceRegexpOne(any(…)) in HAVING.
+    // The tenants and their count are one aggregate (NULLs are skipped by both), not two passes
+    // of hashing over every query span.
     clickhouse: `SELECT top_name AS query_name, * EXCEPT (top_name) FROM (
      SELECT any(query_name) AS top_name, any(query_text) AS statement,
         countIf(${inWindow}) AS n, sumIf(duration_ms, ${inWindow}) AS total,
         quantileExactInclusiveIf(0.95)(duration_ms, ${inWindow}) AS p95, maxIf(duration_ms, ${inWindow}) AS mx,
         countIf(NOT ${inWindow}) AS baseline_n, sumIf(duration_ms, NOT ${inWindow}) AS baseline_total,
         if(baseline_n = 0, NULL, quantileExactInclusiveIf(0.95)(duration_ms, NOT ${inWindow})) AS baseline_p95,
-        uniqExactIf(tenant_id, ${inWindow}) AS tenant_count,
-        arraySlice(groupUniqArrayIf(tenant_id, ${inWindow} AND tenant_id IS NOT NULL), 1, 10) AS tenants,
+        length(groupUniqArrayIf(tenant_id, ${inWindow})) AS tenant_count,
+        arraySlice(groupUniqArrayIf(tenant_id, ${inWindow}), 1, 10) AS tenants,
         ${topValuesByKeySql('trace_id', 'duration_ms', 3, inWindow)} AS examples
      FROM stitch_spans
      WHERE (query_name IS NOT NULL OR query_text IS NOT NULL) AND start_ns >= $baseline AND start_ns < $until${t.sql}${housekeepingClause(

@@ -2,7 +2,7 @@ import { type LogLine, type TraceResponse, type TraceSpan } from '@stitch/contra
 import { StitchError } from '@stitch/contract';
 import { liftedBackAttributes } from '../store/lifted-columns.js';
 import type { Row, Store } from '../store/store.js';
-import { tableFor } from './engine-sql.js';
+import { SPAN_ROW_SQL, sqlFor, tableFor } from './engine-sql.js';
 import { isoFromNanos, num, parseJsonObject, strOrNull, tenantClause } from './query-scope.js';
 
 export function toLogLine(r: Row): LogLine {
@@ -59,7 +59,7 @@ export async function askTrace(store: Store, traceId: string, tenantId: string |
   const params = { trace: id, ...t.params };
   // The same statements on both engines, each on its own tables (ClickHouse: views, engine-sql.ts).
   const [spanRows, eventRows, linkRows, logRows] = await Promise.all([
-    store.query(`SELECT * FROM ${tableFor(store, 'spans')} WHERE trace_id = $trace${t.sql} ORDER BY start_ns LIMIT 10000`, params),
+    store.query(`SELECT ${sqlFor(store, SPAN_ROW_SQL)} FROM ${tableFor(store, 'spans')} WHERE trace_id = $trace${t.sql} ORDER BY start_ns LIMIT 10000`, params),
     store.query(`SELECT span_id, time_ns, name, attributes FROM ${tableFor(store, 'spanEvents')} WHERE trace_id = $trace${t.sql} ORDER BY time_ns`, params),
     store.query(`SELECT span_id, linked_trace_id, linked_span_id, attributes FROM ${tableFor(store, 'spanLinks')} WHERE trace_id = $trace${t.sql}`, params),
     store.query(`SELECT * FROM ${tableFor(store, 'logs')} WHERE trace_id = $trace${t.sql} ORDER BY time_ns LIMIT 5000`, params),

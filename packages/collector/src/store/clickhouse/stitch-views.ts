@@ -81,6 +81,10 @@ export const STORABLE_SPAN_COLUMNS = {
   entry_route: text(mapValueSql(SpanAttr.entryRoute)),
   entry_kind: text(mapValueSql(SpanAttr.entryKind)),
   query_name: text(lifted.query_name!),
+  // LowCardinality although a statement is text: the kernel sends statements with placeholders
+  // (semantic conventions ask the same of every SDK), so there are few, and every question
+  // that tells a query span reads this column for each span it scans (as Nullable(String),
+  // errors at 10M spans took 0.93 s against 0.59 s).
   query_text: text(lifted.query_text!),
   route: text(lifted.route!),
   component: text(lifted.component!),
