@@ -15,20 +15,29 @@ function fileSize(path: string): number {
 }
 
 /**
- * What the store holds, for the store gauges: DuckDB counts its tables and sizes its file and
- * WAL; ClickHouse answers from `system.parts` (the exporter's tables), which costs no scan of
- * billions of rows per scrape. `undefined` when the store cannot answer.
+ * Bytes the store holds on disk: DuckDB's file and WAL (a stat, no query), ClickHouse's active
+ * parts of the exporter's tables (`system.parts`). `undefined` when the store cannot answer.
  */
-async function storeFootprint(store: Store): Promise<{ bytes: number; spans: number; logs: number } | undefined> {
+async function storeBytes(store: Store): Promise<number | undefined> {
+  if (store.dialect === 'duckdb') return fileSize(store.path) + fileSize(`${store.path}.wal`);
+  const [row] = await store
+    .query(`SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`)
+    .catch(() => [undefined]);
+  return row === undefined ? undefined : Number(row.bytes ?? 0);
+}
+
+/**
+ * Spans and log lines in the store: DuckDB counts its tables; ClickHouse answers from
+ * `system.parts`, which costs no scan of billions of rows per scrape.
+ */
+async function storeRows(store: Store): Promise<{ spans: number; logs: number } | undefined> {
   const sql =
     store.dialect === 'duckdb'
-      ? 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs, 0 AS bytes'
-      : `SELECT sumIf(rows, table = '${OTEL_TRACES_TABLE}') AS spans, sumIf(rows, table = '${OTEL_LOGS_TABLE}') AS logs, sum(bytes_on_disk) AS bytes
+      ? 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs'
+      : `SELECT sumIf(rows, table = '${OTEL_TRACES_TABLE}') AS spans, sumIf(rows, table = '${OTEL_LOGS_TABLE}') AS logs
          FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`;
-  const row = await store.query(sql).then((rows) => rows[0], () => undefined);
-  if (row === undefined) return undefined;
-  const bytes = store.dialect === 'duckdb' ? fileSize(store.path) + fileSize(`${store.path}.wal`) : Number(row.bytes ?? 0);
-  return { bytes, spans: Number(row.spans ?? 0), logs: Number(row.logs ?? 0) };
+  const [row] = await store.query(sql).catch(() => [undefined]);
+  return row === undefined ? undefined : { spans: Number(row.spans ?? 0), logs: Number(row.logs ?? 0) };
 }
 
 /** What the collector's metrics read: its counters, queue and store, never a second bookkeeping. */
@@ -150,9 +159,9 @@ export class CollectorMetrics {
       help: 'Bytes the store holds on disk: the DuckDB file and its write-ahead log, or the active parts of ClickHouse\'s otel_traces and otel_logs.',
       registers,
       async collect() {
-        const footprint = await storeFootprint(store);
+        const bytes = await storeBytes(store);
         this.reset();
-        if (footprint !== undefined) this.set(footprint.bytes);
+        if (bytes !== undefined) this.set(bytes);
       },
     });
     // Only DuckDB's store is trimmed to a size; on ClickHouse the tables' TTL decides (retention.ts).
@@ -174,11 +183,11 @@ export class CollectorMetrics {
       async collect() {
         // A store that cannot answer leaves the series out rather than failing the whole scrape:
         // stitch_collector_ready{check="store"} says why.
-        const footprint = await storeFootprint(store);
+        const rows = await storeRows(store);
         this.reset();
-        if (footprint === undefined) return;
-        this.set({ table: 'spans' }, footprint.spans);
-        this.set({ table: 'logs' }, footprint.logs);
+        if (rows === undefined) return;
+        this.set({ table: 'spans' }, rows.spans);
+        this.set({ table: 'logs' }, rows.logs);
       },
     });
     new Counter({
