@@ -4,8 +4,8 @@ import type { DecodedBatch } from '../../otlp/records.js';
 import type { Row, SqlParams, Store, WriteCounts } from '../store.js';
 import { otelLogRows, otelTraceRows } from './otel-rows.js';
 import { OTEL_LOGS_DDL, OTEL_LOGS_TABLE, OTEL_TRACES_DDL, OTEL_TRACES_TABLE } from './otel-tables.js';
-import { AUDIT_TABLE, stitchViewsSql } from './stitch-views.js';
-import { storedColumns } from './store-migration.js';
+import { AUDIT_TABLE } from './stitch-views.js';
+import { createStitchViews } from './store-migration.js';
 
 /**
  * What every statement runs with, so rows read as they read from DuckDB:
@@ -88,7 +88,9 @@ export function requireServerVersion(version: string): void {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const [oldestMajor, oldestMinor] = OLDEST_CLICKHOUSE;
   if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return;
-  throw new StitchError('STITCH_ERR_CONFIG_INVALID', { detail: `store: ClickHouse ${version} is older than ${oldestMajor}.${oldestMinor}, the oldest Stitch's questions run on` });
+  throw new StitchError('STITCH_ERR_CONFIG_INVALID', {
+    detail: `store: ClickHouse ${version} is older than ${oldestMajor}.${oldestMinor}, the oldest Stitch's questions run on: upgrade the server, or leave store unset for the embedded DuckDB file`,
+  });
 }
 
 /**
@@ -117,21 +119,34 @@ async function allowsMaterializedCtes(client: ClickHouseClient): Promise<boolean
 export class ClickHouseStore implements Store {
   readonly dialect = 'clickhouse';
 
+  /**
+   * What reads run with: CLICKHOUSE_SETTINGS, materialized CTEs where the server allows them,
+   * and `stitch store migrate`'s projection by tenant for the reads of one tenant only (a
+   * `$tenant` parameter, questions/query-scope.ts tenantClause): for the others ClickHouse chose
+   * it too and read the whole window in tenant order (errors on 10M spans 0.79 s against
+   * 0.48 s). Said both ways: chdb keeps a query's settings for the queries after it.
+   */
+  private readonly tenantReads: ClickHouseSettings;
+  private readonly platformReads: ClickHouseSettings;
+
   private constructor(
     private readonly client: ClickHouseClient,
     readonly path: string,
-    /** What reads run with: CLICKHOUSE_SETTINGS, and materialized CTEs where the server has them. */
-    private readonly readSettings: ClickHouseSettings,
-  ) {}
+    private readonly materializedCtes: boolean,
+  ) {
+    const reads: ClickHouseSettings = materializedCtes ? { ...CLICKHOUSE_SETTINGS, enable_materialized_cte: 1 } : CLICKHOUSE_SETTINGS;
+    this.tenantReads = { ...reads, optimize_use_projections: 1 };
+    this.platformReads = { ...reads, optimize_use_projections: 0 };
+  }
 
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
     const version = await options.client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
     requireServerVersion(String((await version.json<{ v: string }>())[0]?.v ?? ''));
     const materialized = options.materializedCtes !== false && (await allowsMaterializedCtes(options.client));
-    const store = new ClickHouseStore(options.client, options.location, materialized ? { ...CLICKHOUSE_SETTINGS, enable_materialized_cte: 1 } : CLICKHOUSE_SETTINGS);
-    for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL]) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
-    // After `stitch store migrate` the views read its columns (store-migration.ts).
-    for (const ddl of stitchViewsSql(await storedColumns(store))) await store.client.command({ query: ddl, clickhouse_settings: CLICKHOUSE_SETTINGS });
+    const store = new ClickHouseStore(options.client, options.location, materialized);
+    for (const ddl of [OTEL_TRACES_DDL, OTEL_LOGS_DDL]) await store.exec(ddl);
+    // After `stitch store migrate` the views read its columns.
+    await createStitchViews(store);
     return store;
   }
 
@@ -146,13 +161,8 @@ export class ClickHouseStore implements Store {
 
   async query(sql: string, params: SqlParams = []): Promise<Row[]> {
     refuseLineComments(sql);
-    const statement = this.readSettings.enable_materialized_cte === 1 ? sql : inlineMaterializedCtes(sql);
-    // `stitch store migrate`'s projection by tenant is for reads of one tenant (a `$tenant`
-    // parameter, questions/query-scope.ts tenantClause). For the others ClickHouse chose it too
-    // and read the whole window in tenant order: errors on 10M spans 0.79 s against 0.48 s.
-    // Said both ways: chdb keeps a query's settings for the queries after it.
-    const tenantBound = !Array.isArray(params) && 'tenant' in params;
-    const settings: ClickHouseSettings = { ...this.readSettings, optimize_use_projections: tenantBound ? 1 : 0 };
+    const statement = this.materializedCtes ? sql : inlineMaterializedCtes(sql);
+    const settings = !Array.isArray(params) && 'tenant' in params ? this.tenantReads : this.platformReads;
     const result = await this.client.query({ ...bindParams(statement, params), format: 'JSONEachRow', clickhouse_settings: settings });
     return result.json<Row>();
   }

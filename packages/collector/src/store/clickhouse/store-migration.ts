@@ -53,7 +53,8 @@ export async function storedColumns(store: Pick<Store, 'query'>): Promise<Stored
   };
 }
 
-async function recreateViews(store: Store): Promise<void> {
+/** Creates (or replaces) Stitch's views, reading the stored columns `otel_traces` and `otel_logs` have. */
+export async function createStitchViews(store: Pick<Store, 'query' | 'exec'>): Promise<void> {
   for (const ddl of stitchViewsSql(await storedColumns(store))) await store.exec(ddl);
 }
 
@@ -83,7 +84,7 @@ export async function migrateStore(store: Store): Promise<void> {
     `ALTER TABLE ${OTEL_LOGS_TABLE} ADD COLUMN IF NOT EXISTS ${logTenant} ${STORABLE_LOG_TENANT.type} MATERIALIZED ${STORABLE_LOG_TENANT.sql}, ADD INDEX IF NOT EXISTS ${indexOf(logTenant)} ${logTenant} TYPE bloom_filter(0.01) GRANULARITY 1`,
   );
   await store.exec(`ALTER TABLE ${OTEL_LOGS_TABLE} MATERIALIZE COLUMN ${logTenant}, MATERIALIZE INDEX ${indexOf(logTenant)} ${SYNC}`);
-  await recreateViews(store);
+  await createStitchViews(store);
 }
 
 /** Gives back the exporter's schema: the views first (they must not read what goes), then projection, indexes, columns. */
