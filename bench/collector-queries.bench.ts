@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { generateStores } from '../packages/collector/scripts/gen-store.js';
 import { resolveCollectorConfig } from '../packages/collector/src/config/collector-config.js';
 import { tenantIds } from '../packages/collector/src/internal/synthetic-workload.js';
+import { tableFor } from '../packages/collector/src/questions/engine-sql.js';
 import { requestFor } from '../packages/collector/src/questions/question.js';
 import { QUESTIONS } from '../packages/collector/src/questions/registry/index.js';
 import { startCollector } from '../packages/collector/src/server/create-collector.js';
@@ -49,9 +50,8 @@ if (onChdb) {
 }
 
 const collector = await startCollector(resolveCollectorConfig({ port: 0, data, store, retention: { checkIntervalSeconds: 3600, maxAgeHours: 10_000 } }));
-// Stitch's columns are the table `spans` in DuckDB and the view `stitch_spans` on ClickHouse.
-const spans = collector.store.dialect === 'clickhouse' ? 'stitch_spans' : 'spans';
-const logs = collector.store.dialect === 'clickhouse' ? 'stitch_logs' : 'logs';
+const spans = tableFor(collector.store, 'spans');
+const logs = tableFor(collector.store, 'logs');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 try {
   const [counts] = await collector.store.query(`SELECT (SELECT count(*) FROM ${spans}) AS spans, (SELECT count(DISTINCT tenant_id) FROM ${spans}) AS tenants, (SELECT count(*) FROM ${logs}) AS logs`);

@@ -14,6 +14,9 @@ function fileSize(path: string): number {
   }
 }
 
+/** The exporter's tables' active parts in ClickHouse, whose statistics the store gauges read. */
+const OTEL_PARTS = `FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`;
+
 /**
  * Bytes the store holds on disk: DuckDB's file and WAL (a stat, no query), ClickHouse's active
  * parts of the exporter's tables (`system.parts`). `undefined` when the store cannot answer.
@@ -21,7 +24,7 @@ function fileSize(path: string): number {
 async function storeBytes(store: Store): Promise<number | undefined> {
   if (store.dialect === 'duckdb') return fileSize(store.path) + fileSize(`${store.path}.wal`);
   const [row] = await store
-    .query(`SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`)
+    .query(`SELECT sum(bytes_on_disk) AS bytes ${OTEL_PARTS}`)
     .catch(() => [undefined]);
   return row === undefined ? undefined : Number(row.bytes ?? 0);
 }
@@ -34,8 +37,7 @@ async function storeRows(store: Store): Promise<{ spans: number; logs: number } 
   const sql =
     store.dialect === 'duckdb'
       ? 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs'
-      : `SELECT sumIf(rows, table = '${OTEL_TRACES_TABLE}') AS spans, sumIf(rows, table = '${OTEL_LOGS_TABLE}') AS logs
-         FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('${OTEL_TRACES_TABLE}', '${OTEL_LOGS_TABLE}')`;
+      : `SELECT sumIf(rows, table = '${OTEL_TRACES_TABLE}') AS spans, sumIf(rows, table = '${OTEL_LOGS_TABLE}') AS logs ${OTEL_PARTS}`;
   const [row] = await store.query(sql).catch(() => [undefined]);
   return row === undefined ? undefined : { spans: Number(row.spans ?? 0), logs: Number(row.logs ?? 0) };
 }
