@@ -104,11 +104,6 @@ export async function generateStores(options: GenerateOptions): Promise<{ spans:
   }
 }
 
-/** One DuckDB store at `out` (the query bench's first run). */
-export async function generateStore(out: string, spans: number, tenants: number, hours: number, seed: number): Promise<{ spans: number; logs: number; seconds: number }> {
-  return generateStores({ out: [out], spans, tenants, hours, seed });
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {

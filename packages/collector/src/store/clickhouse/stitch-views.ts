@@ -199,6 +199,3 @@ export interface StoredColumns {
 export function stitchViewsSql(stored: StoredColumns = { spans: {}, logTenant: undefined }): string[] {
   return [...spanViewsSql(stored.spans), logsViewSql(stored.logTenant), AUDIT_SQL];
 }
-
-/** The views on the exporter's schema as it is, before any `stitch store migrate`. */
-export const STITCH_VIEWS_SQL: readonly string[] = stitchViewsSql();
