@@ -9,6 +9,17 @@ export type Row = Record<string, unknown>;
  */
 export type SqlParams = Readonly<Record<string, unknown>> | readonly unknown[];
 
+/**
+ * How a read goes through the rows, for an engine that plans by it. `byTenant`: the read is one
+ * tenant's rows, or groups every tenant's by tenant; ClickHouse then reads `stitch store
+ * migrate`'s projection sorted by tenant, and otherwise the table in its own (time) order
+ * (store/clickhouse/clickhouse-store.ts). DuckDB has one order and ignores it. Unset: one
+ * tenant's when the statement binds `$tenant` (questions/query-scope.ts tenantClause).
+ */
+export interface ReadOptions {
+  byTenant?: boolean;
+}
+
 /** Whose SQL a store runs: a question picks its statement by it (questions/engine-sql.ts). */
 export type SqlDialect = 'duckdb' | 'clickhouse';
 
@@ -31,7 +42,7 @@ export interface Store {
   /** Stores every row of `batches`; resolves once they are committed (a 200 to the sender means stored). */
   write(batches: readonly DecodedBatch[]): Promise<WriteCounts>;
   /** A read, in the store's dialect. */
-  query(sql: string, params?: SqlParams): Promise<Row[]>;
+  query(sql: string, params?: SqlParams, options?: ReadOptions): Promise<Row[]>;
   /**
    * A statement after the writes before it (retention deletes, migrations); resolves to the rows
    * it wrote. DuckDB counts the rows a DELETE removed; ClickHouse reports none for one, so a

@@ -2,6 +2,7 @@ import { LogField, SpanAttr } from '@stitch/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logsRequest, newTraceId, postOtlpJson, tracesRequest, type SpanSpec } from '../../internal/otlp-json-builder.js';
 import { startTestCollector, type TestCollector } from '../../internal/test-collector.js';
+import type { ReadOptions } from '../store.js';
 import { STORABLE_SPAN_COLUMNS } from './stitch-views.js';
 import { migrateStore, revertStoreMigration, STORED_SPAN_COLUMNS, storedColumns } from './store-migration.js';
 
@@ -169,6 +170,14 @@ describe('stitch store migrate on ClickHouse', () => {
       FROM numbers(200000)`, { x: X });
     await migrateStore(c.store);
     expect(await usesProjection()).toBe(true);
+    // A read says which way it goes, whatever its parameters: bound to a tenant but read in time
+    // order (slow's comparison with the other tenants), and a tenant list grouped by tenant.
+    const readsProjection = async (sql: string, params: Record<string, string>, options: ReadOptions): Promise<boolean> =>
+      (await c.store.query(`EXPLAIN ${sql}`, params, options)).some((r) => String(r.explain).includes('ReadFromMergeTree (stitch_by_tenant)'));
+    expect(await readsProjection(`SELECT max(job_attempt) AS n FROM stitch_spans WHERE tenant_id = {tenant:String}`, { tenant: X }, {})).toBe(true);
+    expect(await readsProjection(`SELECT max(job_attempt) AS n FROM stitch_spans WHERE tenant_id = {tenant:String}`, { tenant: X }, { byTenant: false })).toBe(false);
+    expect(await readsProjection(`SELECT max(job_attempt) AS n FROM stitch_spans WHERE tenant_id = '${X}'`, {}, {})).toBe(false);
+    expect(await readsProjection(`SELECT max(job_attempt) AS n FROM stitch_spans WHERE tenant_id = '${X}'`, {}, { byTenant: true })).toBe(true);
     // A read of every tenant leaves it alone: in tenant order, the whole window was slower.
     const platformPlan = await c.store.query(`EXPLAIN projections = 1 SELECT max(job_attempt) AS n FROM stitch_spans WHERE tenant_id IS NOT NULL`);
     expect(platformPlan.map((r) => String(r.explain)).join('\n')).not.toMatch(/stitch_by_tenant/);
