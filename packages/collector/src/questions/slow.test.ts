@@ -137,3 +137,27 @@ describe('slow --tenant', () => {
     expect(job?.step?.excessMs).toBeCloseTo(2700);
   });
 });
+
+describe('slow --tenant, the step scan', () => {
+  it('compares the latest 500 requests a side, each side from where its own sample starts', async () => {
+    const Y = 'abababab-abab-4bab-8bab-abababababab';
+    const now = Date.now();
+    // Y's 600 requests, a second apart: the 100 oldest spent 900 ms in a step the latest 500 no
+    // longer run. The other tenant's 20 requests are older than Y's sample, so the scan must
+    // start where theirs does.
+    const ys = requests(Y, '/sample', 100, 600, now - 20 * 60_000).map((r, i) => ({ ...r, startMillis: now - 20 * 60_000 + i * 1000 }));
+    const spans = [
+      ...withChildren(ys.slice(0, 100), [{ name: 'old.step', durationMillis: 900 }]),
+      ...withChildren(ys.slice(100), [{ name: 'new.step', durationMillis: 50 }]),
+      ...withChildren(requests(OTHERS[0]!, '/sample', 20, 20, now - 30 * 60_000), [{ name: 'new.step', durationMillis: 10 }]),
+    ];
+    expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
+
+    const res = await c.get(`/api/slow?tenant=${Y}`, c.token('admin'));
+    const { routes } = SlowResponseSchema.parse(await res.json());
+    expect(routes[0]).toMatchObject({ route: '/sample', count: 600 });
+    // 50 ms a request over the sample, for all 600 requests; less the others' 10 ms a request.
+    expect(routes[0]?.step).toMatchObject({ name: 'new.step', tenantMs: 30_000 });
+    expect(routes[0]?.step?.excessMs).toBeCloseTo(24_000);
+  });
+});
