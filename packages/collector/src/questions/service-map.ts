@@ -11,8 +11,6 @@ import { num, tenantClause, type QueryScope } from './query-scope.js';
  * its own traces.
  */
 export async function askServiceMap(store: Store, scope: QueryScope): Promise<ServiceMapResponse> {
-  const child = tenantClause(scope.tenantId, 'c.tenant_id');
-  const parent = tenantClause(scope.tenantId, 'p.tenant_id');
   const t = tenantClause(scope.tenantId);
   const params = { since: scope.sinceNanos, until: scope.untilNanos, ...t.params };
   const spans = tableFor(store, 'spans');
@@ -24,13 +22,19 @@ export async function askServiceMap(store: Store, scope: QueryScope): Promise<Se
        GROUP BY service ORDER BY n DESC LIMIT 200`,
       params,
     ),
+    // The receiving spans are few (the server and consumer spans with a parent), their parents
+    // any span: the join is built on the receiving side and probed by the window's spans. Joined
+    // as two tables of the view, ClickHouse built it on every span of the window (10M spans:
+    // 0.7 s, against 17 ms for a store without cross-service calls).
     store.query(
       `SELECT p.service AS from_service, c.service AS to_service, count(*) AS n,
           count(*) FILTER (WHERE c.status_code = 2) AS errors, ${p95} AS p95
-       FROM ${spans} c JOIN ${spans} p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
-       WHERE c.start_ns >= $since AND c.start_ns < $until${child.sql}
-         AND p.start_ns >= $since - 3600000000000 AND p.start_ns < $until${parent.sql}
-         AND c.kind IN (2, 5) AND c.service IS NOT NULL AND p.service IS NOT NULL AND c.service <> p.service
+       FROM (SELECT trace_id, span_id, service FROM ${spans}
+             WHERE start_ns >= $since - 3600000000000 AND start_ns < $until AND service IS NOT NULL${t.sql}) p
+       JOIN (SELECT trace_id, parent_span_id, service, status_code, duration_ms FROM ${spans}
+             WHERE start_ns >= $since AND start_ns < $until AND kind IN (2, 5) AND service IS NOT NULL AND parent_span_id IS NOT NULL${t.sql}) c
+         ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
+       WHERE c.service <> p.service
        GROUP BY from_service, to_service ORDER BY n DESC LIMIT 500`,
       params,
     ),
