@@ -60,10 +60,12 @@ export function topValuesByKeySql(value: string, key: string, n: number, conditi
 }
 
 /**
- * How many distinct traces `trace_id` holds: ClickHouse counts the ids as the 128-bit numbers
- * they are (hex in the exporter's tables), twice as fast at 10M spans as hashing the text.
+ * How many distinct traces `trace_id` holds. ClickHouse counts 64-bit hashes of the ids: at 10M
+ * spans a third faster than the ids as 128-bit numbers, which were twice as fast as the text. Two
+ * of 10M distinct ids share a hash with a probability of about 3·10⁻⁶ (n²/2⁶⁵), when the count is
+ * one short.
  */
 export const DISTINCT_TRACES_SQL: EngineSql = {
   duckdb: 'count(DISTINCT trace_id)',
-  clickhouse: 'uniqExact(reinterpretAsUInt128(unhex(trace_id)))',
+  clickhouse: 'uniqExact(cityHash64(trace_id))',
 };
