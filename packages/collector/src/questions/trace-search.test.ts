@@ -38,3 +38,28 @@ describe('trace search roots', () => {
     expect(byId.get(orphan)?.rootName).toBe('first.child');
   });
 });
+
+describe('trace search, newest first', () => {
+  it('orders a trace that began long before its latest span by its first span, also when it ends among the newest', async () => {
+    const Z = '45454545-4545-4545-8545-454545454545';
+    const now = Date.now();
+    const [long, recent, newest] = [newTraceId(), newTraceId(), newTraceId()];
+    const rootId = newSpanId();
+    const tenant = { [SpanAttr.tenantId]: Z };
+    // The long trace's root ten minutes ago, its last span a minute ago: between the two newest.
+    const spans = [
+      { traceId: long, spanId: rootId, name: 'job export', kind: 5, startMillis: now - 10 * 60_000, durationMillis: 9 * 60_000, attributes: tenant },
+      { traceId: long, parentSpanId: rootId, name: 'export.flush', kind: 1, startMillis: now - 60_000, durationMillis: 5, attributes: tenant },
+      { traceId: recent, name: 'GET /a', kind: 2, startMillis: now - 2 * 60_000, durationMillis: 5, attributes: tenant },
+      { traceId: newest, name: 'GET /b', kind: 2, startMillis: now - 30_000, durationMillis: 5, attributes: tenant },
+    ];
+    expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
+    const page = async (limit: number) => TraceSearchResponseSchema.parse(await (await c.get(`/api/traces?since=1h&limit=${limit}`, c.token('traces:read', Z))).json());
+
+    expect((await page(10)).traces.map((tr) => tr.traceId)).toEqual([newest, recent, long]);
+    expect(await page(2)).toMatchObject({ truncated: true, traces: [{ traceId: newest }, { traceId: recent }] });
+    expect(await page(1)).toMatchObject({ truncated: true, traces: [{ traceId: newest }] });
+    // Whole: its first span's start and all of its spans.
+    expect((await page(10)).traces[2]).toMatchObject({ spanCount: 2, startTime: new Date(now - 10 * 60_000).toISOString() });
+  });
+});

@@ -1,5 +1,5 @@
 import type { TraceSearchResponse } from '@stitch/contract';
-import type { Store } from '../store/store.js';
+import type { Row, Store } from '../store/store.js';
 import { sqlFor, tableFor, type EngineSql } from './engine-sql.js';
 import { isoFromNanos, num, sqlLimit, strList, strOrNull, tenantClause, type QueryScope } from './query-scope.js';
 import { attributeCondition, type AttributeMatch } from './span-attribute-filter.js';
@@ -26,6 +26,63 @@ export interface TraceSearchFilter {
    */
   includeHousekeeping?: boolean;
   limit: number;
+}
+
+/**
+ * Where the first look for the newest traces starts: the last sixteenth of the window. A page
+ * of the newest traces is nearly always found there, and a scan of it costs a sixteenth.
+ */
+const FIRST_LOOK = 16n;
+
+/** Traces picked from the tail beyond the page, for those of them that began before the cut. */
+const STRADDLING_SLACK = 16;
+
+/**
+ * The `n` newest traces of the window that pass `having`: grouped from their spans, ordered by
+ * their first span's start. Looked for in the window's last sixteenth first (at 10M spans over
+ * 25 h, the whole window took 0.8 s to group on ClickHouse), then, when that holds fewer than
+ * `n`, in the whole window. The answer is the same either way: a trace with all its spans in
+ * the window's tail is grouped there whole; one with spans on both sides of the cut is dropped
+ * there, and it is older than every trace kept. A trace that started before the window, as
+ * always, counts from its first span in the window.
+ */
+async function pickNewest(
+  store: Store,
+  scope: QueryScope,
+  tenant: { sql: string; params: Record<string, string> },
+  having: readonly string[],
+  params: Record<string, string | number | bigint>,
+  n: number,
+): Promise<Row[]> {
+  const spans = tableFor(store, 'spans');
+  const cut = scope.untilNanos - (scope.untilNanos - scope.sinceNanos) / FIRST_LOOK;
+  const pick = (from: 'since' | 'cut', limit: number): Promise<Row[]> =>
+    store.query(
+      `SELECT trace_id, min(start_ns) AS first_ns FROM ${spans}
+       WHERE start_ns >= $${from} AND start_ns < $until${tenant.sql}
+       GROUP BY trace_id
+       ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+       ORDER BY first_ns DESC LIMIT ${limit}`,
+      from === 'cut' ? { ...Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'since')), cut } : params,
+    );
+  const tail = await pick('cut', n + STRADDLING_SLACK);
+  if (tail.length >= n) {
+    const ids = tail.map((r, i) => [`id${i}`, String(r.trace_id)] as const);
+    const keys = ids.map(([k]) => `$${k}`).join(', ');
+    const inIds = store.dialect === 'duckdb' ? `list_contains([${keys}], trace_id)` : `trace_id IN (${keys})`;
+    // The tail's traces with a span before the cut, in the window: older than every other.
+    const straddling = await store.query(`SELECT DISTINCT trace_id FROM ${spans} WHERE ${inIds} AND start_ns >= $since AND start_ns < $cut${tenant.sql}`, {
+      since: scope.sinceNanos,
+      cut,
+      ...tenant.params,
+      ...Object.fromEntries(ids),
+    });
+    const older = new Set(straddling.map((r) => String(r.trace_id)));
+    const whole = tail.filter((r) => !older.has(String(r.trace_id)));
+    if (whole.length >= n) return whole.slice(0, n);
+  }
+  // Fewer than n whole traces in the tail: the next ones may lie before the cut.
+  return pick('since', n);
 }
 
 /**
@@ -68,16 +125,7 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
     Object.assign(params, attr.params);
   }
   const limit = sqlLimit(filter.limit, 1000);
-  // Two passes: pick the page of matching trace ids with the fewest aggregates (the scan of the
-  // window dominates at 1M spans), then summarise only those traces.
-  const picked = await store.query(
-    `SELECT trace_id, min(start_ns) AS first_ns FROM ${tableFor(store, 'spans')}
-     WHERE start_ns >= $since AND start_ns < $until${t.sql}
-     GROUP BY trace_id
-     ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
-     ORDER BY first_ns DESC LIMIT ${limit + 1}`,
-    params,
-  );
+  const picked = await pickNewest(store, scope, t, having, params, limit + 1);
   const ids = picked.slice(0, limit).map((r, i) => [`id${i}`, String(r.trace_id)] as const);
   const keys = ids.map(([k]) => `$${k}`).join(', ');
   const summary: EngineSql = {
