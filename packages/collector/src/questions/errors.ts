@@ -123,7 +123,8 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
     // each use: `exc` takes every exception event of the window and `roots` the traces of every
     // failed span without a route (the LEFT JOINs keep the leaves'), since `IN (… FROM leaf)`
     // evaluated leaf again and checked every span's ids against it (1.3 s of errors' 1.8 s on
-    // the 10M-span bench store; 0.5 s without).
+    // the 10M-span bench store; 0.5 s without). `roots` is a semi join, not `trace_id IN (…)`:
+    // 0.14 s against 0.25 s there.
     clickhouse: `WITH failed AS (
        SELECT trace_id, span_id, parent_span_id, tenant_id, service, name, start_ns, status_message,
            route, entry_route, entry_kind, job_name, webhook_endpoint, ${COMPONENT_SQL} AS comp,
@@ -141,12 +142,11 @@ export async function askErrors(store: Store, scope: QueryScope, options: Errors
        WHERE has(span_event_names, 'exception') AND name = 'exception' AND time_ns >= $since${t.sql}
        GROUP BY trace_id, span_id),
      roots AS (
-       SELECT trace_id, argMin(route, (if(parent_span_id IS NULL, 0, 1), start_ns)) AS root_route
-       FROM stitch_spans
-       WHERE kind = 2 AND route IS NOT NULL
-         AND trace_id IN (SELECT trace_id FROM stitch_spans
-           WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until AND entry_route IS NULL AND route IS NULL${t.sql})
-       GROUP BY trace_id),
+       SELECT s.trace_id AS trace_id, argMin(s.route, (if(s.parent_span_id IS NULL, 0, 1), s.start_ns)) AS root_route
+       FROM (SELECT trace_id, route, parent_span_id, start_ns FROM stitch_spans WHERE kind = 2 AND route IS NOT NULL) s
+       LEFT SEMI JOIN (SELECT DISTINCT trace_id FROM stitch_spans
+           WHERE status_code = 2 AND start_ns >= $since AND start_ns < $until AND entry_route IS NULL AND route IS NULL${t.sql}) f ON f.trace_id = s.trace_id
+       GROUP BY s.trace_id),
      resolved AS (
        SELECT l.trace_id AS trace_id, l.tenant_id AS tenant_id, l.service AS service, l.name AS step, l.start_ns AS start_ns, l.comp AS comp,
            ${RESOLVED_ENTRY_SQL},
