@@ -3,7 +3,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import { getScope, hasCurrentContext, routeOf } from '../../core/context/context-store.js';
 import type { StitchScope } from '../../core/context/context-store.js';
-import { UNREADABLE } from '../redaction/redactor.js';
+import { redactFieldsInto, UNREADABLE } from '../redaction/redactor.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { countContextMissing } from './log-stats.js';
 
@@ -93,6 +93,11 @@ export function timeAndContext(): string {
   return `,${TIME_KEY}${Date.now()},${fragmentOf(scope, spanContext)}`;
 }
 
+/** The context's keys a caller's field may not overwrite: inside a context its ids win; `context_missing` is the logger's own. */
+function isContextKey(key: string): boolean {
+  return CONTEXT_KEYS.has(key) && (key === LogField.contextMissing || hasCurrentContext());
+}
+
 /**
  * pino `mixinMergeStrategy`: the caller's fields, redacted, join the context's; inside a
  * context the context's ids win. Only the caller's part is redacted: the context's fields are
@@ -103,10 +108,9 @@ export function timeAndContext(): string {
 export function createMergeStrategy(redactor: Redactor): (mergeObject: object, mixinObject: object) => object {
   return function mergeContextFirst(mergeObject: object, mixinObject: object): object {
     const target = mixinObject as Fields;
-    // Asked only when the caller logs a context key: most lines carry none.
-    let inContext: boolean | undefined;
-    const safe = redactor.redact(mergeObject) as Fields | string;
-    if (typeof safe !== 'object' || safe === null) return target;
+    // A plain object's fields go into the line's object in the pass that redacts them.
+    const safe = redactFieldsInto(redactor, mergeObject, target, isContextKey) as Fields | string;
+    if (safe === target || typeof safe !== 'object' || safe === null) return target;
     let keys: string[];
     try {
       keys = Object.keys(safe);
@@ -114,7 +118,7 @@ export function createMergeStrategy(redactor: Redactor): (mergeObject: object, m
       return target;
     }
     for (const key of keys) {
-      if (CONTEXT_KEYS.has(key) && (key === LogField.contextMissing || (inContext ??= hasCurrentContext()))) continue;
+      if (isContextKey(key)) continue;
       let value: unknown;
       try {
         value = safe[key];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CIRCULAR, TRUNCATED, UNREADABLE, createRedactor } from './redactor.js';
+import { CIRCULAR, TRUNCATED, UNREADABLE, createRedactor, redactFieldsInto, type Redactor } from './redactor.js';
 import { passesLuhn } from './value-patterns.js';
 
 const JWT =
@@ -156,5 +156,42 @@ describe('createRedactor', () => {
     for (const value of [undefined, null, 1, true, 10n, Symbol('s'), () => 1]) {
       expect(redactor.redact(value)).toBe(value);
     }
+  });
+
+  it('writes the fields of a plain object into a target in the pass that redacts them, each read once, the skipped never read', () => {
+    const reads: string[] = [];
+    const source = {
+      get rows() {
+        reads.push('rows');
+        return 3;
+      },
+      get skipped() {
+        reads.push('skipped');
+        return 'never';
+      },
+      get broken(): string {
+        throw new Error('boom');
+      },
+      password: SECRET,
+      note: `Bearer abcDEF123456789`,
+      nested: { token: SECRET, kept: 'yes' },
+    };
+    const target: Record<string, unknown> = { component: 'db' };
+    expect(redactFieldsInto(redactor, source, target, (key) => key === 'skipped')).toBe(target);
+    expect(target).toEqual({ component: 'db', rows: 3, broken: UNREADABLE, password: '[REDACTED]', note: 'Bearer [REDACTED]', nested: { token: '[REDACTED]', kept: 'yes' } });
+    expect(reads).toEqual(['rows']);
+  });
+
+  it('answers what redact() answers for what is not a plain object of fields, and for a redactor written by hand, writing nothing', () => {
+    const target: Record<string, unknown> = {};
+    const error = new Error(`failed with ${SECRET}`);
+    expect(redactFieldsInto(createRedactor({ patterns: ['hunter2\\S*'] }), error, target, () => false)).toMatchObject({ type: 'Error', message: 'failed with [REDACTED]' });
+    expect(redactFieldsInto(redactor, [{ token: SECRET }], target, () => false)).toEqual([{ token: '[REDACTED]' }]);
+    const byHand: Redactor = { ...redactor, redact: <T>(_value: T): T => ({ byHand: true }) as T };
+    expect(redactFieldsInto(byHand, { a: 1 }, target, () => false)).toEqual({ byHand: true });
+    const replaced = createRedactor();
+    replaced.redact = <T>(_value: T): T => ({ replaced: true }) as T;
+    expect(redactFieldsInto(replaced, { a: 1 }, target, () => false)).toEqual({ replaced: true });
+    expect(target).toEqual({});
   });
 });
