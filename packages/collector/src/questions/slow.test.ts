@@ -142,22 +142,27 @@ describe('slow --tenant, the step scan', () => {
   it('compares the latest 500 requests a side, each side from where its own sample starts', async () => {
     const Y = 'abababab-abab-4bab-8bab-abababababab';
     const now = Date.now();
-    // Y's 600 requests, a second apart: the 100 oldest spent 900 ms in a step the latest 500 no
-    // longer run. The other tenant's 20 requests are older than Y's sample, so the scan must
-    // start where theirs does.
-    const ys = requests(Y, '/sample', 100, 600, now - 20 * 60_000).map((r, i) => ({ ...r, startMillis: now - 20 * 60_000 + i * 1000 }));
-    const spans = [
-      ...withChildren(ys.slice(0, 100), [{ name: 'old.step', durationMillis: 900 }]),
-      ...withChildren(ys.slice(100), [{ name: 'new.step', durationMillis: 50 }]),
-      ...withChildren(requests(OTHERS[0]!, '/sample', 20, 20, now - 30 * 60_000), [{ name: 'new.step', durationMillis: 10 }]),
-    ];
+    // 600 requests a side, a second apart; the other tenant's are older than Y's. Only each
+    // side's 500th-latest request (index 100) runs edge.step; the 100 before it run old.step.
+    const side = (tenant: string, since: number, edgeMs: number, oldMs: number): SpanSpec[] => {
+      const roots = requests(tenant, '/edge', 100, 600, since).map((r, i) => ({ ...r, startMillis: since + i * 1000 }));
+      return [
+        ...withChildren(roots.slice(0, 100), [{ name: 'old.step', durationMillis: oldMs }]),
+        ...withChildren([roots[100]!], [{ name: 'edge.step', durationMillis: edgeMs }]),
+        ...withChildren(roots.slice(101), [{ name: 'base.step', durationMillis: 10 }]),
+      ];
+    };
+    const spans = [...side(Y, now - 20 * 60_000, 60_000, 900), ...side(OTHERS[1]!, now - 40 * 60_000, 50_000, 0)];
     expect((await postOtlpJson(c.url, 'traces', tracesRequest('shop', spans))).status).toBe(200);
 
     const res = await c.get(`/api/slow?tenant=${Y}`, c.token('admin'));
     const { routes } = SlowResponseSchema.parse(await res.json());
-    expect(routes[0]).toMatchObject({ route: '/sample', count: 600 });
-    // 50 ms a request over the sample, for all 600 requests; less the others' 10 ms a request.
-    expect(routes[0]?.step).toMatchObject({ name: 'new.step', tenantMs: 30_000 });
-    expect(routes[0]?.step?.excessMs).toBeCloseTo(24_000);
+    expect(routes[0]).toMatchObject({ route: '/edge', count: 600 });
+    // edge.step: 60 s over Y's 500 sampled requests, for all 600 (72 s), less the other tenant's
+    // 50 s over its 500 (0.1 s a request, 60 s in all). One request more or less on either side,
+    // or old.step in the sample, and the figures or the step change.
+    expect(routes[0]?.step).toMatchObject({ name: 'edge.step' });
+    expect(routes[0]?.step?.tenantMs).toBeCloseTo(72_000);
+    expect(routes[0]?.step?.excessMs).toBeCloseTo(12_000);
   });
 });

@@ -38,6 +38,13 @@ const STEP_ROUTES = 3;
  */
 const STEP_SAMPLE = 500;
 
+/**
+ * How far before its request a child span may start and still count as its step: another
+ * service's or SDK's clock may run behind. Reading more children only costs the scan; the join
+ * keeps those of the sampled requests alone.
+ */
+const CHILD_CLOCK_SKEW_NANOS = 60_000_000_000n;
+
 type SlowStep = NonNullable<SlowResponse['routes'][number]['step']>;
 type SlowTraceChild = NonNullable<SlowResponse['slowestTraces'][number]['dominantChild']>;
 
@@ -94,9 +101,10 @@ async function askSteps(
   const entryFilter = entrySpansSql(store, routes);
   // The latest STEP_SAMPLE requests per entry and side (span_id breaks ties, so that every read
   // of an inlined CTE picks the same ones); MATERIALIZED, since sampled and children both read
-  // it (ClickHouse: clickhouse-store.ts). Roots and children are read from `$sampleSince` on,
-  // where the earliest side's sample starts, not from the window's start: at 10M spans, the
-  // busiest tenant's step scan read the last 2.5 h instead of 25 h (0.87 s → 0.2 s on ClickHouse).
+  // it (ClickHouse: clickhouse-store.ts). Roots are read from `$sampleSince` on, where the
+  // earliest side's sample starts, and children from a minute before it, not from the window's
+  // start: at 10M spans, the busiest tenant's step scan read the last 2.5 h instead of 25 h
+  // (0.87 s → 0.2 s on ClickHouse).
   const mine = sqlFor(store, MINE_SQL);
   const rootsSql = (spans: string): string => `roots AS MATERIALIZED (
        SELECT trace_id, span_id, entry, mine FROM (
@@ -115,7 +123,7 @@ async function askSteps(
        SELECT r.entry, r.mine, c.name, c.component, c.query_name IS NOT NULL AS named, c.kind, c.duration_ms
        FROM spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
        -- The run and attempt records a job writes are the kernel's bookkeeping, not a step.
-       WHERE c.start_ns >= $sampleSince AND NOT c.housekeeping
+       WHERE c.start_ns >= $childrenSince AND NOT c.housekeeping
      )
      SELECT c.entry, c.name, any_value(c.component) AS component, bool_or(c.named) AS named, any_value(c.kind) AS kind,
        sum(c.duration_ms) FILTER (WHERE c.mine) AS mine_ms, coalesce(sum(c.duration_ms) FILTER (WHERE NOT c.mine), 0) AS others_ms,
@@ -131,7 +139,7 @@ async function askSteps(
        SELECT r.entry AS entry, r.mine AS mine, c.name AS name, c.component AS component, c.query_name IS NOT NULL AS named,
          c.kind AS kind, c.duration_ms AS duration_ms
        FROM stitch_spans c JOIN roots r ON c.trace_id = r.trace_id AND c.parent_span_id = r.span_id
-       WHERE c.start_ns >= $sampleSince AND NOT c.housekeeping
+       WHERE c.start_ns >= $childrenSince AND NOT c.housekeeping
      )
      SELECT c.entry AS entry, c.name AS name, any(c.component) AS component, toBool(max(c.named)) AS named, any(c.kind) AS kind,
        sumIf(c.duration_ms, c.mine) AS mine_ms, sumIf(c.duration_ms, NOT c.mine) AS others_ms,
@@ -140,7 +148,7 @@ async function askSteps(
      GROUP BY c.entry, c.name HAVING sumIf(c.duration_ms, c.mine) > 0`,
   };
   // Both sides' spans: the table in time order, not one tenant's projection.
-  const params = { tenant: tenantId, sampleSince, until: scope.untilNanos, ...entryFilter.params };
+  const params = { tenant: tenantId, sampleSince, childrenSince: sampleSince - CHILD_CLOCK_SKEW_NANOS, until: scope.untilNanos, ...entryFilter.params };
   const rows = await store.query(sqlFor(store, sql), params, { byTenant: false });
   const requests = new Map(routes.map((r) => [r.route, r.requests]));
   const best = new Map<string, number>();
@@ -227,7 +235,8 @@ interface TenantEntry extends Entry {
 
 /** The other tenants on the same entry. */
 interface OthersOnEntry {
-  p95Ms: number;
+  /** Null where none of their spans on the entry has a duration. */
+  p95Ms: number | null;
   sampleSince: bigint;
 }
 
@@ -291,10 +300,13 @@ async function askRanking(store: Store, tenantId: string, scope: QueryScope): Pr
     exampleTraceIds: [...new Set(strList(r.examples))],
     sampleSince: BigInt(String(r.sample_since)),
   }));
-  const others = new Map<string, OthersOnEntry>(othersRows.map((r) => [String(r.entry), { p95Ms: num(r.p95), sampleSince: BigInt(String(r.sample_since)) }]));
+  const others = new Map<string, OthersOnEntry>(
+    othersRows.map((r) => [String(r.entry), { p95Ms: r.p95 === null || r.p95 === undefined ? null : num(r.p95), sampleSince: BigInt(String(r.sample_since)) }]),
+  );
   const ranked = mine.map((m) => {
     const o = others.get(m.entry) ?? null;
-    return { mine: m, others: o, excessMs: o === null || m.p95Ms <= 0 ? null : Math.max(0, 1 - o.p95Ms / m.p95Ms) * m.totalMs };
+    const othersP95 = o?.p95Ms ?? null;
+    return { mine: m, others: o, excessMs: othersP95 === null || m.p95Ms <= 0 ? null : Math.max(0, 1 - othersP95 / m.p95Ms) * m.totalMs };
   });
   // Excess first (none last), then p95; the entry breaks ties, so both engines list them alike.
   ranked.sort((a, b) => (b.excessMs ?? -Infinity) - (a.excessMs ?? -Infinity) || b.mine.p95Ms - a.mine.p95Ms || (a.mine.entry < b.mine.entry ? -1 : 1));
