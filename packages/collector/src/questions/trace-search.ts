@@ -126,7 +126,11 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
   }
   const limit = sqlLimit(filter.limit, 1000);
   const picked = await pickNewest(store, scope, t, having, params, limit + 1);
-  const ids = picked.slice(0, limit).map((r, i) => [`id${i}`, String(r.trace_id)] as const);
+  const page = picked.slice(0, limit);
+  const ids = page.map((r, i) => [`id${i}`, String(r.trace_id)] as const);
+  // Every span of the page's traces in the window starts at or after the oldest trace's first:
+  // the summary reads from there, not from the window's start (the same rows, fewer scanned).
+  const pageSince = page.reduce((oldest, r) => (BigInt(String(r.first_ns)) < oldest ? BigInt(String(r.first_ns)) : oldest), scope.untilNanos);
   const keys = ids.map(([k]) => `$${k}`).join(', ');
   const summary: EngineSql = {
     duckdb: `SELECT trace_id, any_value(tenant_id) AS tenant_id,
@@ -138,7 +142,7 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
               count(*) AS spans, count(*) FILTER (WHERE status_code = 2) AS errors,
               count(*) FILTER (WHERE perf_violation) AS violations
            FROM spans WHERE trace_id IN (${keys})
-             AND start_ns >= $since AND start_ns < $until${t.sql}
+             AND start_ns >= $pageSince AND start_ns < $until${t.sql}
            GROUP BY trace_id ORDER BY start_ns DESC`,
     // Aggregates aliased apart from the columns they read, renamed outside (engine-sql.ts); an
     // argMinIf of no row is '' for a String, so the root falls back on a count, not on NULL.
@@ -151,13 +155,13 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
               min(start_ns) AS first_ns, (max(end_ns) - min(start_ns)) / 1e6 AS duration_ms,
               count(*) AS spans, countIf(status_code = 2) AS errors, countIf(perf_violation) AS violations
            FROM stitch_spans WHERE trace_id IN (${keys})
-             AND start_ns >= $since AND start_ns < $until${t.sql}
+             AND start_ns >= $pageSince AND start_ns < $until${t.sql}
            GROUP BY trace_id) ORDER BY start_ns DESC`,
   };
   const rows =
     ids.length === 0
       ? []
-      : await store.query(sqlFor(store, summary), { since: scope.sinceNanos, until: scope.untilNanos, ...t.params, ...Object.fromEntries(ids) });
+      : await store.query(sqlFor(store, summary), { pageSince, until: scope.untilNanos, ...t.params, ...Object.fromEntries(ids) });
   return {
     window: scope.window,
     truncated: picked.length > limit,
