@@ -65,8 +65,13 @@ try {
   const platform = collector.tokens.create('admin', null).token;
   const bound = { 'traces:read': collector.tokens.create('traces:read', tenant).token, 'logs:read': collector.tokens.create('logs:read', tenant).token };
   // What each question is asked with: its path parameters from the store, a 25 h window for the
-  // rest. Every question in the registry must be here, so a new one cannot go unmeasured.
-  const window = { since: '25h' };
+  // rest. Every question in the registry must be here, so a new one cannot go unmeasured. The
+  // window ends where the store's spans end, as a live store's does at "now": an hour after
+  // gen-store, a window ending at the clock would start its newest hour empty, and the trace
+  // search (which looks in the window's tail first) would measure its fallback instead.
+  const [newest] = await collector.store.query(`SELECT max(start_ns) AS ns FROM ${spans}`);
+  const untilMillis = newest?.ns === null || newest?.ns === undefined ? Date.now() : Number(BigInt(String(newest.ns)) / 1_000_000n) + 1;
+  const window = { since: new Date(untilMillis - 25 * 3_600_000).toISOString(), until: new Date(untilMillis).toISOString() };
   const paramsFor: Record<string, Record<string, string>> = {
     trace: { traceId: String(slowTrace?.trace_id) },
     job: { id: String(sample?.run_id) },
@@ -93,7 +98,7 @@ try {
     // A tenant-bound token of the question's scope (admin questions have none: platform only).
     if (q.scope !== 'admin') questions.push([`${label} (tenant token)`, url, bound[q.scope === 'logs:read' ? 'logs:read' : 'traces:read']]);
   }
-  console.log(`store: ${String(counts?.spans)} spans, ${String(counts?.logs)} logs, ${String(counts?.tenants)} tenants; busiest tenant ${tenant}`);
+  console.log(`store: ${String(counts?.spans)} spans, ${String(counts?.logs)} logs, ${String(counts?.tenants)} tenants; busiest tenant ${tenant}; window ${window.since} – ${window.until}`);
   console.log(`${'question'.padEnd(30)} ${'median ms'.padStart(10)} ${'max ms'.padStart(8)} ${'cpu ms'.padStart(8)}`);
   for (const [name, path, token] of questions) {
     const times: number[] = [];
