@@ -67,8 +67,8 @@ export function resolveWindow(
 
 /**
  * The SQL tenant predicate and its parameter. Built into the text (not `$t IS NULL OR …`) so
- * DuckDB can push the filter into the scan. The parameter is always `tenant`: ClickHouseStore
- * reads a statement bound to one tenant by it (its projection by tenant serves those only).
+ * DuckDB can push the filter into the scan. The parameter is always `tenant`: a read that binds
+ * it goes by tenant unless it says otherwise (store.ts, ReadOptions).
  */
 export function tenantClause(tenantId: string | null, column = 'tenant_id'): { sql: string; params: Record<string, string> } {
   return tenantId === null ? { sql: '', params: {} } : { sql: ` AND ${column} = $tenant`, params: { tenant: tenantId } };

@@ -56,16 +56,17 @@ async function pickNewest(
 ): Promise<Row[]> {
   const spans = tableFor(store, 'spans');
   const cut = scope.untilNanos - (scope.untilNanos - scope.sinceNanos) / FIRST_LOOK;
-  const pick = (from: 'since' | 'cut', limit: number): Promise<Row[]> =>
+  // The same pick from `since` on: the window's start, or the cut.
+  const pick = (since: bigint, limit: number): Promise<Row[]> =>
     store.query(
       `SELECT trace_id, min(start_ns) AS first_ns FROM ${spans}
-       WHERE start_ns >= $${from} AND start_ns < $until${tenant.sql}
+       WHERE start_ns >= $since AND start_ns < $until${tenant.sql}
        GROUP BY trace_id
        ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
        ORDER BY first_ns DESC LIMIT ${limit}`,
-      from === 'cut' ? { ...Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'since')), cut } : params,
+      { ...params, since },
     );
-  const tail = await pick('cut', n + STRADDLING_SLACK);
+  const tail = await pick(cut, n + STRADDLING_SLACK);
   if (tail.length >= n) {
     const ids = tail.map((r, i) => [`id${i}`, String(r.trace_id)] as const);
     const keys = ids.map(([k]) => `$${k}`).join(', ');
@@ -82,7 +83,7 @@ async function pickNewest(
     if (whole.length >= n) return whole.slice(0, n);
   }
   // Fewer than n whole traces in the tail: the next ones may lie before the cut.
-  return pick('since', n);
+  return pick(scope.sinceNanos, n);
 }
 
 /**
@@ -130,7 +131,7 @@ export async function askTraceSearch(store: Store, scope: QueryScope, filter: Tr
   const ids = page.map((r, i) => [`id${i}`, String(r.trace_id)] as const);
   // Every span of the page's traces in the window starts at or after the oldest trace's first:
   // the summary reads from there, not from the window's start (the same rows, fewer scanned).
-  const pageSince = page.reduce((oldest, r) => (BigInt(String(r.first_ns)) < oldest ? BigInt(String(r.first_ns)) : oldest), scope.untilNanos);
+  const pageSince = page.map((r) => BigInt(String(r.first_ns))).reduce((oldest, first) => (first < oldest ? first : oldest), scope.untilNanos);
   const keys = ids.map(([k]) => `$${k}`).join(', ');
   const summary: EngineSql = {
     duckdb: `SELECT trace_id, any_value(tenant_id) AS tenant_id,

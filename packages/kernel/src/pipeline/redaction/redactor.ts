@@ -247,8 +247,7 @@ export function createRedactor(input: RedactionOptionsInput | RedactionOptions =
       }
     },
   };
-  pure.add(redactor);
-  fieldCopiers.set(redactor, {
+  made.set(redactor, {
     redact: redactor.redact,
     copy(source, target, skip) {
       try {
@@ -268,12 +267,17 @@ interface FieldSink {
   readonly skip: (key: string) => boolean;
 }
 
-/** A redactor's one-pass copy, and the `redact` it does the work of (a caller may replace that one). */
-interface FieldCopier {
+/**
+ * What createRedactor() keeps of each redactor it made: its one-pass copy, and the `redact` that
+ * copy does the work of (a caller may replace that one). Being here also means its isSecretKey()
+ * and redactString() answer from their input alone, so an answer may be kept and given again for
+ * the same input (redact-attributes.ts).
+ */
+interface Made {
   readonly redact: Redactor['redact'];
   copy(source: unknown, target: Record<string, unknown>, skip: (key: string) => boolean): unknown;
 }
-const fieldCopiers = new WeakMap<Redactor, FieldCopier>();
+const made = new WeakMap<Redactor, Made>();
 
 /**
  * `source`'s fields, redacted, written into `target` in the walk that redacts them, each value
@@ -284,17 +288,13 @@ const fieldCopiers = new WeakMap<Redactor, FieldCopier>();
  * any value for a redactor written by hand or whose `redact` was replaced.
  */
 export function redactFieldsInto(redactor: Redactor, source: unknown, target: Record<string, unknown>, skip: (key: string) => boolean): unknown {
-  const copier = fieldCopiers.get(redactor);
-  return copier !== undefined && copier.redact === redactor.redact ? copier.copy(source, target, skip) : redactor.redact(source);
+  const own = made.get(redactor);
+  return own !== undefined && own.redact === redactor.redact ? own.copy(source, target, skip) : redactor.redact(source);
 }
-
-// The redactors createRedactor() made: their isSecretKey() and redactString() answer from their
-// input alone, so an answer may be kept and given again for the same input (redact-attributes.ts).
-const pure = new WeakSet<Redactor>();
 
 /** Whether `redactor` was made by createRedactor() (its answers may be memoized), not written by hand. */
 export function isPureRedactor(redactor: Redactor): boolean {
-  return pure.has(redactor);
+  return made.has(redactor);
 }
 
 let shared: Redactor | undefined;
